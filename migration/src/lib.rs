@@ -1,0 +1,15 @@
+//! Lectern's schema migrations. Each runs on SQLite and PostgreSQL; where the
+//! backends differ (extensions, indexes), the migration says so explicitly.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_accounts::Migration)]
+    }
+}

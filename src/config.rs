@@ -1,0 +1,312 @@
+//! Typed configuration read once from the environment (and `.env`).
+//!
+//! Every setting has a default that works for the embedded mode, or start-up
+//! fails with an error naming the variable. Secrets are `SecretString`s, so
+//! they never appear in `Debug` output or logs.
+
+use std::{collections::HashMap, net::IpAddr, path::PathBuf, str::FromStr, time::Duration};
+
+use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// Where the data lives: the embedded SQLite file or a PostgreSQL server.
+#[derive(Clone, Debug)]
+pub enum Database {
+    /// SQLite file under `DATA_DIR` (the embedded default).
+    Sqlite(PathBuf),
+    /// `DATABASE_URL=postgres://…` (the scaled deployment).
+    Postgres(SecretString),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Limits applied to every GraphQL operation.
+#[derive(Clone, Debug)]
+pub struct GraphqlLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_batch: usize,
+    pub max_body_bytes: usize,
+    pub introspection: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub host: IpAddr,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub database: Database,
+    pub redis_url: Option<SecretString>,
+    /// Prefix of every Redis key and channel, so deployments (and tests) can share one Redis.
+    pub redis_prefix: String,
+    pub public_url: Url,
+    pub jwt_secret: SecretString,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    pub cors_origins: Vec<String>,
+    pub log_format: LogFormat,
+    pub graphql: GraphqlLimits,
+    pub ws_init_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Take the client address from the last `X-Forwarded-For` hop (behind a load balancer).
+    pub trust_proxy_headers: bool,
+    /// Run the job workers inside `serve` (always true in embedded mode).
+    pub in_process_worker: bool,
+}
+
+/// Reads variables through `lookup`, so tests can configure without touching the process environment.
+pub struct Env<'a>(Box<dyn Fn(&str) -> Option<String> + 'a>);
+
+impl<'a> Env<'a> {
+    pub fn process() -> Self {
+        Env(Box::new(|k| std::env::var(k).ok().filter(|v| !v.is_empty())))
+    }
+
+    pub fn from_map(map: &'a HashMap<String, String>) -> Self {
+        Env(Box::new(move |k| map.get(k).cloned().filter(|v| !v.is_empty())))
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
+        (self.0)(key)
+    }
+
+    fn parse<T: FromStr>(&self, key: &str, default: T) -> anyhow::Result<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(key) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{key}={raw:?} is not valid: {e}")),
+        }
+    }
+
+    fn flag(&self, key: &str, default: bool) -> anyhow::Result<bool> {
+        match self.get(key).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+            Some(v) => bail!("{key}={v:?} is not a boolean (use true or false)"),
+        }
+    }
+}
+
+impl Config {
+    /// Loads `.env` (when present) and reads the process environment.
+    pub fn from_process_env() -> anyhow::Result<Self> {
+        let _ = dotenvy::dotenv();
+        Self::from_env(&Env::process())
+    }
+
+    pub fn from_env(env: &Env<'_>) -> anyhow::Result<Self> {
+        let port = env.parse("PORT", 8080u16)?;
+        let host = env.parse("HOST", IpAddr::from([127, 0, 0, 1]))?;
+        let data_dir = PathBuf::from(env.get("DATA_DIR").unwrap_or_else(|| "./data".into()));
+
+        let database = match env.get("DATABASE_URL") {
+            None => Database::Sqlite(data_dir.join("lectern.db")),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(SecretString::from(url))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                Database::Sqlite(PathBuf::from(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:")))
+            }
+            Some(_) => bail!("DATABASE_URL must be a postgres:// or sqlite: URL"),
+        };
+        let embedded = matches!(database, Database::Sqlite(_));
+
+        let redis_url = env.get("REDIS_URL").map(SecretString::from);
+        if let Some(url) = &redis_url {
+            let url = url.expose_secret();
+            if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+                bail!("REDIS_URL must be a redis:// or rediss:// URL");
+            }
+        }
+
+        let public_url = match env.get("PUBLIC_URL") {
+            Some(raw) => Url::parse(&raw).with_context(|| format!("PUBLIC_URL={raw:?} is not a URL"))?,
+            None => Url::parse(&format!("http://localhost:{port}")).context("default PUBLIC_URL")?,
+        };
+
+        let jwt_secret = match env.get("JWT_SECRET") {
+            Some(secret) if secret.len() >= 32 => SecretString::from(secret),
+            Some(_) => bail!("JWT_SECRET must be at least 32 characters"),
+            None if embedded => SecretString::from(load_or_create_secret(&data_dir)?),
+            None => bail!("JWT_SECRET is required when DATABASE_URL points at PostgreSQL (every instance must share it)"),
+        };
+
+        let log_format = match env.get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("LOG_FORMAT={other:?} must be text or json"),
+        };
+
+        let cors_origins = env
+            .get("CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for origin in &cors_origins {
+            if origin != "*" && Url::parse(origin).is_err() {
+                bail!("CORS_ORIGINS entry {origin:?} is not an origin like https://example.com");
+            }
+        }
+
+        Ok(Config {
+            host,
+            port,
+            data_dir,
+            database,
+            redis_url,
+            redis_prefix: env.get("REDIS_KEY_PREFIX").unwrap_or_else(|| "lectern:".into()),
+            jwt_issuer: env.get("JWT_ISSUER").unwrap_or_else(|| public_url.origin().ascii_serialization()),
+            jwt_audience: env.get("JWT_AUDIENCE").unwrap_or_else(|| "lectern-api".into()),
+            public_url,
+            jwt_secret,
+            access_token_ttl: Duration::from_secs(env.parse("ACCESS_TOKEN_TTL_SECS", 15 * 60u64)?),
+            refresh_token_ttl: Duration::from_secs(86_400 * env.parse("REFRESH_TOKEN_TTL_DAYS", 30u64)?),
+            smtp_url: env.get("SMTP_URL").map(SecretString::from),
+            mail_from: env.get("MAIL_FROM").unwrap_or_else(|| "Lectern <no-reply@lectern.localhost>".into()),
+            cors_origins,
+            log_format,
+            graphql: GraphqlLimits {
+                max_depth: env.parse("GRAPHQL_MAX_DEPTH", 15)?,
+                max_complexity: env.parse("GRAPHQL_MAX_COMPLEXITY", 2_000)?,
+                max_aliases: env.parse("GRAPHQL_MAX_ALIASES", 30)?,
+                max_batch: env.parse("GRAPHQL_MAX_BATCH", 10)?,
+                max_body_bytes: env.parse("MAX_BODY_BYTES", 1024 * 1024)?,
+                introspection: env.flag("GRAPHQL_INTROSPECTION", embedded)?,
+            },
+            ws_init_timeout: Duration::from_millis(env.parse("WS_INIT_TIMEOUT_MS", 10_000u64)?),
+            request_timeout: Duration::from_secs(env.parse("REQUEST_TIMEOUT_SECS", 30u64)?),
+            trust_proxy_headers: env.flag("TRUST_PROXY_HEADERS", false)?,
+            in_process_worker: env.flag("IN_PROCESS_WORKER", embedded)?,
+        })
+    }
+
+    /// True for the no-services default: SQLite, in-process bus, cache and worker.
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.database, Database::Sqlite(_))
+    }
+
+    /// The connection string SeaORM opens.
+    pub fn database_url(&self) -> String {
+        match &self.database {
+            Database::Sqlite(path) => format!("sqlite://{}?mode=rwc", path.display()),
+            Database::Postgres(url) => url.expose_secret().to_owned(),
+        }
+    }
+}
+
+/// In embedded mode the signing key is generated once and kept under `DATA_DIR`,
+/// so tokens survive restarts without any set-up.
+fn load_or_create_secret(data_dir: &std::path::Path) -> anyhow::Result<String> {
+    use base64::Engine;
+    use rand::RngCore;
+
+    let path = data_dir.join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_owned();
+        if existing.len() >= 32 {
+            return Ok(existing);
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("Failed to create the data directory {}", data_dir.display()))?;
+    let mut bytes = [0u8; 48];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    write_private(&path, &secret).with_context(|| format!("Failed to store the JWT secret at {}", path.display()))?;
+    Ok(secret)
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let dir = std::env::temp_dir().join(format!("lectern-config-{}", uuid::Uuid::now_v7()));
+        let mut map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        map.entry("DATA_DIR".into()).or_insert(dir.display().to_string());
+        Config::from_env(&Env::from_map(&map))
+    }
+
+    #[test]
+    fn embedded_defaults_generate_and_keep_a_secret() {
+        let dir = std::env::temp_dir().join(format!("lectern-config-{}", uuid::Uuid::now_v7()));
+        let dir = dir.display().to_string();
+        let first = config(&[("DATA_DIR", &dir)]).unwrap();
+        let second = config(&[("DATA_DIR", &dir)]).unwrap();
+        assert!(first.is_embedded());
+        assert_eq!(first.port, 8080);
+        assert!(first.graphql.introspection);
+        assert_eq!(first.jwt_secret.expose_secret(), second.jwt_secret.expose_secret());
+        assert!(first.jwt_secret.expose_secret().len() >= 32);
+    }
+
+    #[test]
+    fn postgres_requires_a_jwt_secret() {
+        let err = config(&[("DATABASE_URL", "postgres://u:p@localhost/db")]).unwrap_err();
+        assert!(err.to_string().contains("JWT_SECRET"), "{err}");
+        let ok = config(&[
+            ("DATABASE_URL", "postgres://u:p@localhost/db"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+        .unwrap();
+        assert!(!ok.is_embedded());
+        assert!(!ok.graphql.introspection, "introspection defaults off outside embedded mode");
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        for (key, value) in [("PORT", "eighty"), ("LOG_FORMAT", "xml"), ("REDIS_URL", "http://x"), ("CORS_ORIGINS", "nope")] {
+            let err = config(&[(key, value)]).unwrap_err().to_string();
+            assert!(err.contains(key), "{key}: {err}");
+        }
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let cfg = config(&[
+            ("DATABASE_URL", "postgres://lectern:hunter2-db-password@db/lectern"),
+            ("JWT_SECRET", "super-secret-signing-key-0123456789abcdef"),
+            ("REDIS_URL", "redis://:redis-password-42@cache:6379"),
+            ("SMTP_URL", "smtp://user:smtp-password-7@mail:25"),
+        ])
+        .unwrap();
+        let shown = format!("{cfg:?}");
+        for secret in ["hunter2-db-password", "super-secret-signing-key", "redis-password-42", "smtp-password-7"] {
+            assert!(!shown.contains(secret), "{secret} leaked into {shown}");
+        }
+    }
+}

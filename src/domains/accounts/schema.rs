@@ -1,0 +1,254 @@
+//! GraphQL surface of accounts: thin resolvers over `service`.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, Subscription};
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, stream::BoxStream};
+use uuid::Uuid;
+
+use super::service::{self, AccountEventKind, Registration, Session};
+use crate::{
+    error::AppError,
+    graphql::{
+        ContextExt, Require,
+        pagination::{Page, PageArgs},
+    },
+};
+use entity::user;
+
+/// What a user may do; each role includes the ones before it.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "Role", remote = "entity::user::Role")]
+pub enum GqlRole {
+    /// Reads, comments, bookmarks and tracks progress.
+    Reader,
+    /// Also writes and publishes their own posts.
+    Author,
+    /// Also manages every user and all content.
+    Admin,
+}
+
+/// A Lectern account as others see it.
+pub struct User(pub user::Model);
+
+/// A Lectern account.
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The sign-in address; only the user themself and admins see it (null for others).
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        ctx.viewer().is_owner_or_admin(self.0.id).then_some(self.0.email.as_str())
+    }
+
+    /// The name shown next to what the user writes.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    async fn role(&self) -> GqlRole {
+        self.0.role.into()
+    }
+
+    /// Whether the user confirmed their email address through the mailed link.
+    async fn email_verified(&self) -> bool {
+        self.0.email_verified_at.is_some()
+    }
+
+    /// When the account was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A signed-in session.
+pub struct AuthPayload(Session, DateTime<Utc>);
+
+impl AuthPayload {
+    fn new(ctx: &Context<'_>, session: Session) -> Self {
+        let ttl = chrono::Duration::from_std(ctx.state().jwt.access_ttl()).unwrap_or_default();
+        AuthPayload(session, Utc::now() + ttl)
+    }
+}
+
+#[Object]
+impl AuthPayload {
+    /// Send as `Authorization: Bearer <accessToken>` (or in the websocket `connection_init` payload).
+    async fn access_token(&self) -> &str {
+        &self.0.access_token
+    }
+
+    /// When the access token stops working; refresh before then.
+    async fn access_token_expires_at(&self) -> DateTime<Utc> {
+        self.1
+    }
+
+    /// Single use: `refreshToken(token:)` returns a new pair. Reusing a spent one signs the session out.
+    async fn refresh_token(&self) -> &str {
+        &self.0.refresh_token
+    }
+
+    /// The signed-in user.
+    async fn user(&self) -> User {
+        User(self.0.user.clone())
+    }
+}
+
+#[derive(InputObject)]
+pub struct RegisterInput {
+    /// The sign-in address; a verification link is mailed to it.
+    pub email: String,
+    /// 10–128 characters, not easy to guess.
+    pub password: String,
+    /// 1–80 characters, shown publicly.
+    pub display_name: String,
+}
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct UpdateProfileInput {
+    /// 1–80 characters, shown publicly.
+    pub display_name: String,
+}
+
+/// Something that happened to the viewer's account.
+#[derive(async_graphql::SimpleObject, serde::Deserialize)]
+pub struct AccountEvent {
+    pub kind: AccountEventKind,
+    pub at: DateTime<Utc>,
+}
+
+fn parse_id(field: &'static str, id: &ID) -> crate::error::AppResult<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "This is not a valid id"))
+}
+
+#[derive(Default)]
+pub struct AccountsQuery;
+
+#[Object]
+impl AccountsQuery {
+    /// The signed-in user, or null when anonymous.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(id) = ctx.viewer().id() else { return Ok(None) };
+        Ok(service::find_user(&ctx.state().db, id).await?.map(User))
+    }
+
+    /// A user's public profile.
+    async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
+        let id = parse_id("id", &id)?;
+        Ok(service::find_user(&ctx.state().db, id).await?.map(User))
+    }
+
+    /// Every account, newest first, optionally searched by name or email (admins only).
+    #[graphql(guard = "Require::Role(entity::user::Role::Admin)")]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Matches a part of the display name or email, case-insensitively.")] search: Option<String>,
+        #[graphql(desc = "At most 100.")] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "At most 100.")] last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<User>> {
+        let args = PageArgs { first, after, last, before };
+        Ok(service::list_users(&ctx.state().db, search.as_deref(), &args, User).await?)
+    }
+}
+
+#[derive(Default)]
+pub struct AccountsMutation;
+
+#[Object]
+impl AccountsMutation {
+    /// Creates a reader account, signs it in and mails a verification link.
+    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<AuthPayload> {
+        let registration = Registration { email: &input.email, password: &input.password, display_name: &input.display_name };
+        let session = service::register(ctx.state(), registration, ctx.meta()).await?;
+        Ok(AuthPayload::new(ctx, session))
+    }
+
+    /// Signs in with email and password.
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
+        let session = service::login(ctx.state(), &input.email, &input.password, ctx.meta()).await?;
+        Ok(AuthPayload::new(ctx, session))
+    }
+
+    /// Trades a refresh token for a new access token and a new refresh token.
+    async fn refresh_token(&self, ctx: &Context<'_>, token: String) -> Result<AuthPayload> {
+        let session = service::refresh(ctx.state(), &token, ctx.meta()).await?;
+        Ok(AuthPayload::new(ctx, session))
+    }
+
+    /// Ends the session the refresh token belongs to; without one, every session of the viewer.
+    /// True when a session was ended.
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: Option<String>) -> Result<bool> {
+        Ok(service::logout(ctx.state(), ctx.viewer().id(), refresh_token.as_deref()).await?)
+    }
+
+    /// Mails a new verification link to the viewer.
+    #[graphql(guard = "Require::SignedIn")]
+    async fn request_email_verification(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(service::request_email_verification(ctx.state(), ctx.viewer().require_signed_in()?).await?)
+    }
+
+    /// Confirms an email address with the token from the mailed link.
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<User> {
+        Ok(User(service::verify_email(ctx.state(), &token).await?))
+    }
+
+    /// Mails a password reset link if the account exists. Always true, so it does not reveal accounts.
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+        Ok(service::request_password_reset(ctx.state(), &email, ctx.meta()).await?)
+    }
+
+    /// Sets a new password with the token from the mailed link, and signs out every session.
+    async fn reset_password(&self, ctx: &Context<'_>, token: String, new_password: String) -> Result<bool> {
+        Ok(service::reset_password(ctx.state(), &token, &new_password).await?)
+    }
+
+    /// Changes the viewer's password and signs out every session (sign in again afterwards).
+    #[graphql(guard = "Require::SignedIn")]
+    async fn change_password(&self, ctx: &Context<'_>, current: String, new: String) -> Result<bool> {
+        Ok(service::change_password(ctx.state(), ctx.viewer().require_signed_in()?, &current, &new).await?)
+    }
+
+    /// Changes how the viewer appears to others.
+    #[graphql(guard = "Require::SignedIn")]
+    async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
+        let id = ctx.viewer().require_signed_in()?;
+        Ok(User(service::update_profile(&ctx.state().db, id, &input.display_name).await?))
+    }
+
+    /// Gives a user another role (admins only).
+    #[graphql(guard = "Require::Role(entity::user::Role::Admin)")]
+    async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: GqlRole) -> Result<User> {
+        let admin = ctx.viewer().require_role(entity::user::Role::Admin)?;
+        let user_id = parse_id("userId", &user_id)?;
+        Ok(User(service::set_role(&ctx.state().db, admin, user_id, role.into()).await?))
+    }
+}
+
+#[derive(Default)]
+pub struct AccountsSubscription;
+
+#[Subscription]
+impl AccountsSubscription {
+    /// Events on the viewer's own account (verified email, password change,
+    /// signed out everywhere), so open tabs can react.
+    #[graphql(guard = "Require::SignedIn")]
+    async fn account_events(&self, ctx: &Context<'_>) -> Result<BoxStream<'static, AccountEvent>> {
+        let id = ctx.viewer().require_signed_in()?;
+        Ok(ctx
+            .state()
+            .bus
+            .subscribe(&service::account_topic(id))
+            .filter_map(|payload| async move { serde_json::from_value(payload).ok() })
+            .boxed())
+    }
+}

@@ -1,0 +1,6 @@
+//! The product's domains. Each owns its tables and rules (`service.rs`) and
+//! exposes them through thin GraphQL resolvers (`schema.rs`). A domain uses
+//! another only through that domain's service functions.
+
+pub mod accounts;
+pub mod tags;

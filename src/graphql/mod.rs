@@ -1,0 +1,74 @@
+//! Schema assembly: the merged query, mutation and subscription roots of every
+//! domain, the limits every operation runs under, and what a resolver can take
+//! from its context (state, viewer, request metadata).
+
+pub mod guard;
+pub mod limits;
+pub mod pagination;
+pub mod viewer;
+
+use async_graphql::{Context, MergedObject, MergedSubscription, Schema};
+
+use crate::{
+    domains::{accounts, tags},
+    state::AppState,
+};
+
+pub use guard::Require;
+pub use viewer::{RequestMeta, Viewer};
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(accounts::schema::AccountsQuery, tags::schema::TagsQuery);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(accounts::schema::AccountsMutation);
+
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(accounts::schema::AccountsSubscription);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Builds the schema with the configured limits; `state` is shared by every request.
+pub fn build_schema(state: Option<AppState>) -> AppSchema {
+    let limits = state.as_ref().map(|s| s.config.graphql.clone());
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
+        .enable_subscription_in_federation()
+        .extension(limits::Limits { max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases) });
+    if let Some(limits) = &limits {
+        builder = builder.limit_depth(limits.max_depth).limit_complexity(limits.max_complexity).limit_recursive_depth(64);
+        if !limits.introspection {
+            builder = builder.disable_introspection().disable_suggestions();
+        }
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL `lectern schema` prints and `schema.graphql` holds.
+pub fn sdl() -> String {
+    build_schema(None).sdl()
+}
+
+/// What every resolver can take from its context.
+pub trait ContextExt {
+    fn state(&self) -> &AppState;
+    fn viewer(&self) -> &Viewer;
+    fn meta(&self) -> &RequestMeta;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> &AppState {
+        self.data_unchecked::<AppState>()
+    }
+
+    fn viewer(&self) -> &Viewer {
+        self.data_opt::<Viewer>().unwrap_or(&Viewer::Anonymous)
+    }
+
+    fn meta(&self) -> &RequestMeta {
+        static UNKNOWN: std::sync::LazyLock<RequestMeta> = std::sync::LazyLock::new(RequestMeta::unknown);
+        self.data_opt::<RequestMeta>().unwrap_or(&UNKNOWN)
+    }
+}

@@ -1,0 +1,111 @@
+//! The HTTP surface: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
+//! `/graphql/ws` (subscriptions), `/healthz` and `/readyz`, with request ids,
+//! tracing, CORS and timeouts around all of it.
+
+mod graphql;
+mod ws;
+
+use std::{net::SocketAddr, time::Duration};
+
+use axum::{
+    Json, Router,
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header},
+    response::IntoResponse,
+    routing::get,
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+use crate::{
+    graphql::{AppSchema, RequestMeta},
+    state::AppState,
+};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub struct Http {
+    pub state: AppState,
+    pub schema: AppSchema,
+}
+
+pub fn router(state: AppState, schema: AppSchema) -> Router {
+    let config = state.config.clone();
+    let http = Http { state, schema };
+
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request<_>| {
+            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(ws::upgrade))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(http)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(trace)
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(cors(&config.cors_origins))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout)),
+        )
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let base = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, REQUEST_ID])
+        .expose_headers([REQUEST_ID])
+        .max_age(Duration::from_secs(600));
+    if origins.iter().any(|o| o == "*") {
+        base.allow_origin(AllowOrigin::any())
+    } else {
+        let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()).collect();
+        base.allow_origin(AllowOrigin::list(list))
+    }
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The process can serve: the database (and Redis, when configured) answer.
+async fn readyz(State(http): State<Http>) -> impl IntoResponse {
+    match http.state.readiness().await {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ready" }))),
+        Err(reason) => {
+            tracing::warn!(%reason, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "reason": reason })))
+        }
+    }
+}
+
+/// Request id and client address, for rate limits and masked errors.
+fn request_meta(http: &Http, headers: &HeaderMap, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> RequestMeta {
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let forwarded = http
+        .state
+        .config
+        .trust_proxy_headers
+        .then(|| headers.get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|ip| ip.trim().parse().ok());
+    let client_ip = forwarded.unwrap_or(peer.ip());
+    RequestMeta { request_id, client_ip }
+}

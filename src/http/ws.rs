@@ -1,0 +1,334 @@
+//! GraphQL over websockets: the `graphql-transport-ws` protocol to the letter,
+//! and the legacy `graphql-ws` (subscriptions-transport-ws) protocol for old
+//! clients.
+//!
+//! graphql-transport-ws close codes: no `connection_init` within the timeout
+//! 4408, a second init 4429, subscribe before ack 4401, a duplicate operation
+//! id 4409, an unparsable or unexpected message 4400, a rejected token at init
+//! 4403, no supported subprotocol 4406. `ping` is answered with `pong`.
+
+use std::{collections::HashMap, net::SocketAddr, time::Duration};
+
+use async_graphql::Request as GqlRequest;
+use axum::{
+    extract::{
+        ConnectInfo, State, WebSocketUpgrade,
+        ws::{CloseFrame, Message, WebSocket},
+    },
+    http::{HeaderMap, HeaderValue, header},
+    response::Response,
+};
+use futures::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::{sync::mpsc, task::JoinHandle};
+
+use super::{Http, request_meta};
+use crate::graphql::{RequestMeta, Viewer, limits};
+
+pub const TRANSPORT_WS: &str = "graphql-transport-ws";
+pub const LEGACY_WS: &str = "graphql-ws";
+
+/// Operations one connection may run at once.
+const MAX_OPERATIONS: usize = 100;
+/// Keep-alive interval for legacy clients, which expect `ka` messages.
+const LEGACY_KEEP_ALIVE: Duration = Duration::from_secs(25);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Protocol {
+    TransportWs,
+    Legacy,
+}
+
+impl Protocol {
+    fn next(self) -> &'static str {
+        match self {
+            Protocol::TransportWs => "next",
+            Protocol::Legacy => "data",
+        }
+    }
+}
+
+pub async fn upgrade(
+    State(http): State<Http>,
+    peer: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let offered: Vec<String> = headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|p| p.trim().to_owned())
+        .collect();
+    let protocol = if offered.iter().any(|p| p == TRANSPORT_WS) {
+        Some(Protocol::TransportWs)
+    } else if offered.iter().any(|p| p == LEGACY_WS) {
+        Some(Protocol::Legacy)
+    } else {
+        None
+    };
+    let meta = request_meta(&http, &headers, peer);
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let max_size = http.state.config.graphql.max_body_bytes;
+    let ws = ws.max_message_size(max_size).max_frame_size(max_size);
+    let ws = match protocol {
+        Some(Protocol::TransportWs) => ws.protocols([TRANSPORT_WS]),
+        Some(Protocol::Legacy) => ws.protocols([LEGACY_WS]),
+        None => ws,
+    };
+    let mut response = ws.on_upgrade(move |socket| async move {
+        match protocol {
+            Some(protocol) => Connection::run(http, socket, protocol, meta, authorization).await,
+            None => {
+                let (mut sink, _) = socket.split();
+                let _ = sink.send(close(4406, "Subprotocol not acceptable")).await;
+            }
+        }
+    });
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+}
+
+fn text(value: Value) -> Message {
+    Message::Text(value.to_string().into())
+}
+
+/// A client message: a `type` and whatever that type carries.
+#[derive(Deserialize)]
+struct ClientMessage {
+    #[serde(rename = "type")]
+    kind: String,
+    id: Option<String>,
+    payload: Option<Value>,
+}
+
+/// What the reader loop hears from operation tasks.
+enum Internal {
+    Finished(String),
+}
+
+struct Connection {
+    http: Http,
+    protocol: Protocol,
+    meta: RequestMeta,
+    viewer: Viewer,
+    init_received: bool,
+    acknowledged: bool,
+    operations: HashMap<String, JoinHandle<()>>,
+    outgoing: mpsc::Sender<Message>,
+    internal: mpsc::UnboundedSender<Internal>,
+}
+
+/// How the connection ends.
+struct Closing(u16, String);
+
+impl Connection {
+    async fn run(http: Http, socket: WebSocket, protocol: Protocol, meta: RequestMeta, authorization: Option<String>) {
+        let (mut sink, mut stream) = socket.split();
+        let (outgoing, mut outbox) = mpsc::channel::<Message>(256);
+        let (internal, mut internal_rx) = mpsc::unbounded_channel();
+
+        // One writer owns the sink; operations and the reader queue messages for it.
+        let writer = tokio::spawn(async move {
+            while let Some(message) = outbox.recv().await {
+                let closing = matches!(message, Message::Close(_));
+                if sink.send(message).await.is_err() || closing {
+                    break;
+                }
+            }
+            let _ = sink.close().await;
+        });
+
+        let viewer = match Viewer::from_bearer(&http.state.jwt, authorization.as_deref()) {
+            Ok(viewer) => viewer,
+            Err(_) => {
+                let _ = outgoing.send(close(4403, "Forbidden")).await;
+                drop(outgoing);
+                let _ = writer.await;
+                return;
+            }
+        };
+        let init_timeout = http.state.config.ws_init_timeout;
+        let shutdown = http.state.shutdown.clone();
+        let mut connection =
+            Connection { http, protocol, meta, viewer, init_received: false, acknowledged: false, operations: HashMap::new(), outgoing, internal };
+
+        let init_deadline = tokio::time::sleep(init_timeout);
+        tokio::pin!(init_deadline);
+        let mut keep_alive = tokio::time::interval(LEGACY_KEEP_ALIVE);
+        keep_alive.tick().await;
+
+        let closing = loop {
+            tokio::select! {
+                _ = &mut init_deadline, if !connection.init_received => {
+                    break Some(Closing(4408, "Connection initialisation timeout".into()));
+                }
+                _ = keep_alive.tick(), if protocol == Protocol::Legacy && connection.acknowledged => {
+                    connection.send(json!({ "type": "ka" })).await;
+                }
+                _ = shutdown.cancelled() => break Some(Closing(1001, "Server shutting down".into())),
+                Some(Internal::Finished(id)) = internal_rx.recv() => {
+                    if connection.operations.get(&id).is_some_and(JoinHandle::is_finished) {
+                        connection.operations.remove(&id);
+                    }
+                }
+                message = stream.next() => match message {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break None,
+                    Some(Ok(Message::Text(raw))) => {
+                        if let Err(closing) = connection.handle(raw.as_str()).await {
+                            break closing;
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => break Some(Closing(4400, "Binary messages are not supported".into())),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                }
+            }
+        };
+
+        for (_, task) in connection.operations.drain() {
+            task.abort();
+        }
+        if let Some(Closing(code, reason)) = closing {
+            let _ = connection.outgoing.send(close(code, &reason)).await;
+        }
+        drop(connection);
+        let _ = writer.await;
+    }
+
+    async fn send(&self, value: Value) {
+        let _ = self.outgoing.send(text(value)).await;
+    }
+
+    /// Handles one client message; `Err` closes the connection.
+    async fn handle(&mut self, raw: &str) -> Result<(), Option<Closing>> {
+        let invalid = |why: &str| Some(Closing(4400, why.to_owned()));
+        let message: ClientMessage = serde_json::from_str(raw).map_err(|_| invalid("Invalid message received"))?;
+        match (self.protocol, message.kind.as_str()) {
+            (_, "connection_init") => self.init(message.payload).await,
+            (Protocol::TransportWs, "ping") => {
+                let mut pong = json!({ "type": "pong" });
+                if let Some(payload) = message.payload {
+                    pong["payload"] = payload;
+                }
+                self.send(pong).await;
+                Ok(())
+            }
+            (Protocol::TransportWs, "pong") => Ok(()),
+            (Protocol::TransportWs, "subscribe") | (Protocol::Legacy, "start") => {
+                let id = message.id.filter(|id| !id.is_empty()).ok_or_else(|| invalid("The operation needs an id"))?;
+                if !self.acknowledged {
+                    return Err(Some(Closing(4401, "Unauthorized".into())));
+                }
+                let payload = message.payload.ok_or_else(|| invalid("The operation needs a payload"))?;
+                let request: GqlRequest = serde_json::from_value(payload).map_err(|_| invalid("Invalid subscribe payload"))?;
+                self.start(id, request).await
+            }
+            (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
+                let id = message.id.ok_or_else(|| invalid("The message needs an id"))?;
+                if let Some(task) = self.operations.remove(&id) {
+                    task.abort();
+                }
+                Ok(())
+            }
+            (Protocol::Legacy, "connection_terminate") => Err(Some(Closing(1000, "Normal closure".into()))),
+            (_, other) => Err(invalid(&format!("Unexpected message of type {other:?}"))),
+        }
+    }
+
+    async fn init(&mut self, payload: Option<Value>) -> Result<(), Option<Closing>> {
+        if self.init_received {
+            return Err(Some(Closing(4429, "Too many initialisation requests".into())));
+        }
+        self.init_received = true;
+        if let Some(authorization) = payload.as_ref().and_then(authorization_from_payload) {
+            match Viewer::from_bearer(&self.http.state.jwt, Some(&authorization)) {
+                Ok(viewer) => self.viewer = viewer,
+                Err(err) => {
+                    if self.protocol == Protocol::Legacy {
+                        self.send(json!({ "type": "connection_error", "payload": { "message": err.to_string() } })).await;
+                    }
+                    return Err(Some(Closing(4403, "Forbidden".into())));
+                }
+            }
+        }
+        self.acknowledged = true;
+        self.send(json!({ "type": "connection_ack" })).await;
+        if self.protocol == Protocol::Legacy {
+            self.send(json!({ "type": "ka" })).await;
+        }
+        Ok(())
+    }
+
+    async fn start(&mut self, id: String, request: GqlRequest) -> Result<(), Option<Closing>> {
+        if let Some(existing) = self.operations.get(&id) {
+            if !existing.is_finished() {
+                if self.protocol == Protocol::TransportWs {
+                    return Err(Some(Closing(4409, format!("Subscriber for {id} already exists"))));
+                }
+                // Legacy clients reuse ids after `stop`; the old operation gives way.
+                existing.abort();
+            }
+        }
+        self.operations.retain(|_, task| !task.is_finished());
+        if self.operations.len() >= MAX_OPERATIONS {
+            self.send(json!({ "type": "error", "id": id, "payload": [{
+                "message": format!("At most {MAX_OPERATIONS} operations can run on one connection"),
+                "extensions": { "code": crate::error::code::QUERY_TOO_COMPLEX }
+            }]}))
+            .await;
+            return Ok(());
+        }
+
+        let schema = self.http.schema.clone();
+        let request = request.data(self.viewer.clone()).data(self.meta.clone());
+        let outgoing = self.outgoing.clone();
+        let internal = self.internal.clone();
+        let protocol = self.protocol;
+        let request_id = self.meta.request_id.clone();
+        let task_id = id.clone();
+        let task = tokio::spawn(async move {
+            let mut responses = schema.execute_stream(request);
+            let mut first = true;
+            while let Some(mut response) = responses.next().await {
+                limits::finalize(&mut response, &request_id);
+                if first && limits::is_request_error(&response) {
+                    // Rejected before execution: `error` ends the operation (no `complete`).
+                    let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
+                    let _ = outgoing.send(text(json!({ "type": "error", "id": task_id, "payload": errors }))).await;
+                    let _ = internal.send(Internal::Finished(task_id));
+                    return;
+                }
+                first = false;
+                let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
+                if outgoing.send(text(json!({ "type": protocol.next(), "id": task_id, "payload": payload }))).await.is_err() {
+                    return;
+                }
+            }
+            let _ = outgoing.send(text(json!({ "type": "complete", "id": task_id }))).await;
+            let _ = internal.send(Internal::Finished(task_id));
+        });
+        self.operations.insert(id, task);
+        Ok(())
+    }
+}
+
+/// Clients put the token in different places of the `connection_init` payload;
+/// accept the common ones (`Authorization`, `authorization`, `headers.Authorization`, `token`).
+fn authorization_from_payload(payload: &Value) -> Option<String> {
+    let object = payload.as_object()?;
+    let find = |map: &serde_json::Map<String, Value>| {
+        map.iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case("authorization"))
+            .and_then(|(_, value)| value.as_str())
+            .map(str::to_owned)
+    };
+    find(object)
+        .or_else(|| object.get("headers").and_then(Value::as_object).and_then(find))
+        .or_else(|| object.get("token").and_then(Value::as_str).map(|token| format!("Bearer {token}")))
+}

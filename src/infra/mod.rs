@@ -1,0 +1,7 @@
+//! Adapters behind one trait per concern, chosen once at start-up from config:
+//! in-process for the embedded mode, Redis/SMTP when configured. Domain code
+//! never asks which one it got.
+
+pub mod bus;
+pub mod mail;
+pub mod rate_limit;

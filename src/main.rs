@@ -1,0 +1,125 @@
+//! The `lectern` command: serve (default), worker, migrate, seed, schema.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use lectern::{App, config::Config, seed, state::AppState};
+
+#[derive(Parser)]
+#[command(name = "lectern", version, about = "GraphQL API gateway for the Lectern learning platform")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default): GraphQL, GraphiQL, websockets, health checks.
+    Serve,
+    /// Run the background job workers only (scaled deployments).
+    Worker,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo dataset into the configured database.
+    Seed,
+    /// Print the GraphQL schema (SDL); `schema.graphql` is its output.
+    Schema,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Schema = command {
+        print!("{}", lectern::graphql::sdl());
+        return Ok(());
+    }
+
+    let config = Config::from_process_env()?;
+    lectern::init_tracing(config.log_format);
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Worker => {
+            let state = AppState::connect(config).await?;
+            lectern::migrate(&state.db).await?;
+            let shutdown = state.shutdown.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                shutdown.cancel();
+            });
+            lectern::jobs::run(state.clone(), state.shutdown.clone()).await
+        }
+        Command::Migrate => {
+            let state = AppState::connect(config).await?;
+            lectern::migrate(&state.db).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Seed => {
+            let state = AppState::connect(config).await?;
+            lectern::migrate(&state.db).await?;
+            seed::demo(&state).await?;
+            print_demo_accounts();
+            Ok(())
+        }
+        Command::Schema => unreachable!("handled above"),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let addr = SocketAddr::new(config.host, config.port);
+    let embedded = config.is_embedded();
+    let public_url = config.public_url.clone();
+    let app = App::build(config).await?;
+    if embedded && seed::is_empty(&app.state).await? {
+        seed::demo(&app.state).await?;
+        tracing::info!("seeded the demo dataset");
+    }
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("Failed to listen on {addr} (PORT/HOST)"))?;
+    let mut graphiql = public_url.clone();
+    graphiql.set_path("/graphql");
+    tracing::info!(%addr, mode = if embedded { "embedded" } else { "scaled" }, "Lectern is listening");
+    println!("\n  Lectern is running at {public_url}\n  GraphiQL: {graphiql}\n");
+    if embedded {
+        print_demo_accounts();
+    }
+    let shutdown = app.state.shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        shutdown.cancel();
+    });
+    app.serve(listener).await
+}
+
+fn print_demo_accounts() {
+    println!("  Demo accounts (email / password):");
+    for account in &seed::DEMO_ACCOUNTS {
+        println!("    {:<7} {} / {}", format!("{:?}", account.role).to_lowercase(), account.email, account.password);
+    }
+    println!();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

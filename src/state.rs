@@ -1,0 +1,120 @@
+//! The shared state every request and job sees: the database and one adapter
+//! per concern (bus, mail, rate limits), picked once from config.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use secrecy::ExposeSecret;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::Config,
+    domains::accounts::tokens::JwtKeys,
+    infra::{
+        bus::{EventBus, InProcessBus, RedisBus},
+        mail::{self, Mailer},
+        rate_limit::{InProcessRateLimiter, RateLimiter, RedisRateLimiter},
+    },
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub jwt: Arc<JwtKeys>,
+    pub mailer: Arc<dyn Mailer>,
+    pub limiter: Arc<dyn RateLimiter>,
+    pub bus: Arc<dyn EventBus>,
+    pub redis: Option<redis::aio::ConnectionManager>,
+    /// Cancelled when the process shuts down; background tasks watch it.
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    /// Connects to the database and the configured services.
+    pub async fn connect(config: Config) -> anyhow::Result<Self> {
+        let db = connect_database(&config).await?;
+        let shutdown = CancellationToken::new();
+
+        let (redis, limiter, bus): (_, Arc<dyn RateLimiter>, Arc<dyn EventBus>) = match &config.redis_url {
+            Some(url) => {
+                let client = redis::Client::open(url.expose_secret()).context("REDIS_URL is not a valid Redis URL")?;
+                let manager = tokio::time::timeout(Duration::from_secs(10), redis::aio::ConnectionManager::new(client.clone()))
+                    .await
+                    .context("Timed out connecting to Redis (REDIS_URL)")?
+                    .context("Failed to connect to Redis (REDIS_URL)")?;
+                let bus = RedisBus::start(client, manager.clone(), &config.redis_prefix, shutdown.clone()).await?;
+                let limiter = RedisRateLimiter::new(manager.clone(), &config.redis_prefix);
+                (Some(manager), Arc::new(limiter) as _, Arc::new(bus) as _)
+            }
+            None => {
+                let limiter = Arc::new(InProcessRateLimiter::default());
+                spawn_limiter_cleanup(limiter.clone(), shutdown.clone());
+                (None, limiter as _, Arc::new(InProcessBus::default()) as _)
+            }
+        };
+
+        Ok(AppState {
+            jwt: Arc::new(JwtKeys::from_config(&config)),
+            mailer: mail::from_config(&config)?,
+            config: Arc::new(config),
+            db,
+            limiter,
+            bus,
+            redis,
+            shutdown,
+        })
+    }
+
+    /// Whether the database and (when configured) Redis answer.
+    pub async fn readiness(&self) -> Result<(), String> {
+        self.db
+            .execute_unprepared("SELECT 1")
+            .await
+            .map_err(|e| format!("database: {e}"))?;
+        if let Some(redis) = &self.redis {
+            let mut conn = redis.clone();
+            tokio::time::timeout(Duration::from_secs(2), redis::cmd("PING").query_async::<String>(&mut conn))
+                .await
+                .map_err(|_| "redis: timed out".to_owned())?
+                .map_err(|e| format!("redis: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
+async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let url = config.database_url();
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if let crate::config::Database::Sqlite(path) = &config.database {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
+        }
+        options.max_connections(8).map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    } else {
+        options.max_connections(20).min_connections(1);
+    }
+    Database::connect(options).await.context("Failed to connect to the database (DATABASE_URL)")
+}
+
+fn spawn_limiter_cleanup(limiter: Arc<InProcessRateLimiter>, shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = every_minute.tick() => limiter.forget_idle_keys(),
+            }
+        }
+    });
+}
