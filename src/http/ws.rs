@@ -225,7 +225,10 @@ impl Connection {
                 if !self.acknowledged {
                     return Err(Some(Closing(4401, "Unauthorized".into())));
                 }
-                let payload = message.payload.ok_or_else(|| invalid("The operation needs a payload"))?;
+                let payload = message
+                    .payload
+                    .filter(|p| p.get("query").is_some_and(Value::is_string))
+                    .ok_or_else(|| invalid("The operation needs a payload with a query"))?;
                 let request: GqlRequest = serde_json::from_value(payload).map_err(|_| invalid("Invalid subscribe payload"))?;
                 self.start(id, request).await
             }

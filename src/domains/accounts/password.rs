@@ -107,7 +107,7 @@ mod tests {
             let err = Password::parse("password", weak, &[]).unwrap_err();
             assert_eq!(err.code(), "BAD_USER_INPUT", "{weak}");
         }
-        let err = Password::parse("password", "ada.lovelace.lectern", &["ada.lovelace@lectern.dev", "ada", "lovelace", "lectern"]).unwrap_err();
+        let err = Password::parse("password", "ada.lovelace@lectern.dev", &["ada.lovelace@lectern.dev", "ada", "lovelace", "lectern"]).unwrap_err();
         assert_eq!(err.code(), "BAD_USER_INPUT");
         assert!(Password::parse("password", &"x".repeat(200), &[]).is_err());
         assert!(Password::parse("password", "violet-otter-sings-97", &[]).is_ok());

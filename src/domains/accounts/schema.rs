@@ -27,38 +27,48 @@ pub enum GqlRole {
     Admin,
 }
 
-/// A Lectern account as others see it.
-pub struct User(pub user::Model);
+/// A Lectern account; `reveal_email` is set where the viewer is known to be its owner
+/// (the payload of their own sign-in, before a token exists).
+pub struct User {
+    model: user::Model,
+    reveal_email: bool,
+}
+
+impl From<user::Model> for User {
+    fn from(model: user::Model) -> Self {
+        User { model, reveal_email: false }
+    }
+}
 
 /// A Lectern account.
 #[Object]
 impl User {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.model.id.to_string())
     }
 
     /// The sign-in address; only the user themself and admins see it (null for others).
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        ctx.viewer().is_owner_or_admin(self.0.id).then_some(self.0.email.as_str())
+        (self.reveal_email || ctx.viewer().is_owner_or_admin(self.model.id)).then_some(self.model.email.as_str())
     }
 
     /// The name shown next to what the user writes.
     async fn display_name(&self) -> &str {
-        &self.0.display_name
+        &self.model.display_name
     }
 
     async fn role(&self) -> GqlRole {
-        self.0.role.into()
+        self.model.role.into()
     }
 
     /// Whether the user confirmed their email address through the mailed link.
     async fn email_verified(&self) -> bool {
-        self.0.email_verified_at.is_some()
+        self.model.email_verified_at.is_some()
     }
 
     /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.model.created_at
     }
 }
 
@@ -91,7 +101,7 @@ impl AuthPayload {
 
     /// The signed-in user.
     async fn user(&self) -> User {
-        User(self.0.user.clone())
+        User { model: self.0.user.clone(), reveal_email: true }
     }
 }
 
@@ -136,13 +146,13 @@ impl AccountsQuery {
     /// The signed-in user, or null when anonymous.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let Some(id) = ctx.viewer().id() else { return Ok(None) };
-        Ok(service::find_user(&ctx.state().db, id).await?.map(User))
+        Ok(service::find_user(&ctx.state().db, id).await?.map(User::from))
     }
 
     /// A user's public profile.
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
         let id = parse_id("id", &id)?;
-        Ok(service::find_user(&ctx.state().db, id).await?.map(User))
+        Ok(service::find_user(&ctx.state().db, id).await?.map(User::from))
     }
 
     /// Every account, newest first, optionally searched by name or email (admins only).
@@ -157,7 +167,7 @@ impl AccountsQuery {
         before: Option<String>,
     ) -> Result<Page<User>> {
         let args = PageArgs { first, after, last, before };
-        Ok(service::list_users(&ctx.state().db, search.as_deref(), &args, User).await?)
+        Ok(service::list_users(&ctx.state().db, search.as_deref(), &args, User::from).await?)
     }
 }
 
@@ -199,7 +209,7 @@ impl AccountsMutation {
 
     /// Confirms an email address with the token from the mailed link.
     async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<User> {
-        Ok(User(service::verify_email(ctx.state(), &token).await?))
+        Ok(User { model: service::verify_email(ctx.state(), &token).await?, reveal_email: true })
     }
 
     /// Mails a password reset link if the account exists. Always true, so it does not reveal accounts.
@@ -222,7 +232,7 @@ impl AccountsMutation {
     #[graphql(guard = "Require::SignedIn")]
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
         let id = ctx.viewer().require_signed_in()?;
-        Ok(User(service::update_profile(&ctx.state().db, id, &input.display_name).await?))
+        Ok(service::update_profile(&ctx.state().db, id, &input.display_name).await?.into())
     }
 
     /// Gives a user another role (admins only).
@@ -230,7 +240,7 @@ impl AccountsMutation {
     async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: GqlRole) -> Result<User> {
         let admin = ctx.viewer().require_role(entity::user::Role::Admin)?;
         let user_id = parse_id("userId", &user_id)?;
-        Ok(User(service::set_role(&ctx.state().db, admin, user_id, role.into()).await?))
+        Ok(service::set_role(&ctx.state().db, admin, user_id, role.into()).await?.into())
     }
 }
 

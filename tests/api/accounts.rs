@@ -1,0 +1,421 @@
+//! Accounts and auth, as a user meets them.
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use crate::harness::{PASSWORD, TestApp, error_code, error_field};
+
+const ME: &str = "{ me { id email displayName role emailVerified createdAt } }";
+
+fn token_from(mail: &str) -> String {
+    let re = regex::Regex::new(r"token=([A-Za-z0-9_\-]+)").unwrap();
+    re.captures(mail).unwrap_or_else(|| panic!("no token in mail: {mail}"))[1].to_owned()
+}
+
+#[tokio::test]
+async fn register_sign_in_and_verify_email() {
+    let app = TestApp::spawn().await;
+    let user = app.register("Ada@Example.com").await;
+    assert_eq!(user.email, "ada@example.com", "emails are normalised");
+
+    let me = app.graphql_as(&user, ME, json!({})).await;
+    assert_eq!(me["data"]["me"]["email"], "ada@example.com");
+    assert_eq!(me["data"]["me"]["role"], "READER");
+    assert_eq!(me["data"]["me"]["emailVerified"], false);
+
+    let anonymous = app.graphql(ME, json!({})).await;
+    assert!(anonymous["data"]["me"].is_null());
+    assert!(anonymous.get("errors").is_none());
+
+    let mail = app.mail_to("ada@example.com", "Confirm your email").await;
+    assert!(mail.contains("http://lectern.test/verify-email?token="), "{mail}");
+    let token = token_from(&mail);
+    let verified = app
+        .graphql("mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }", json!({ "t": token }))
+        .await;
+    assert_eq!(verified["data"]["verifyEmail"]["emailVerified"], true, "{verified}");
+
+    let again = app.graphql("mutation($t: String!) { verifyEmail(token: $t) { id } }", json!({ "t": token })).await;
+    assert_eq!(error_code(&again), "BAD_USER_INPUT");
+    assert_eq!(error_field(&again), "token");
+
+    let tampered = app
+        .graphql("mutation($t: String!) { verifyEmail(token: $t) { id } }", json!({ "t": format!("{token}x") }))
+        .await;
+    assert_eq!(error_code(&tampered), "BAD_USER_INPUT");
+
+    let signed_in = app.login("ADA@example.com", PASSWORD).await;
+    assert_eq!(signed_in.id, user.id);
+
+    let already = app.graphql_as(&signed_in, "mutation { requestEmailVerification }", json!({})).await;
+    assert_eq!(error_code(&already), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn registration_rejects_bad_input_with_the_field() {
+    let app = TestApp::spawn().await;
+    app.register("taken@example.com").await;
+    let register = |email: &str, password: &str, name: &str| {
+        let vars = json!({ "input": { "email": email, "password": password, "displayName": name } });
+        let app = &app;
+        async move { app.graphql("mutation($input: RegisterInput!) { register(input: $input) { accessToken } }", vars).await }
+    };
+
+    let duplicate = register("TAKEN@example.com", PASSWORD, "Someone").await;
+    assert_eq!(error_code(&duplicate), "CONFLICT");
+    assert_eq!(error_field(&duplicate), "email");
+
+    for (email, password, name, field) in [
+        ("not-an-email", PASSWORD, "A", "email"),
+        ("x@localhost", PASSWORD, "A", "email"),
+        ("weak@example.com", "password1", "A", "password"),
+        ("weak2@example.com", "aaaaaaaaaaaaaaaa", "A", "password"),
+        ("ada.lovelace@example.com", "ada.lovelace@example.com", "Ada Lovelace", "password"),
+        ("long@example.com", &"Zq9!".repeat(40), "A", "password"),
+        ("noname@example.com", PASSWORD, "   ", "displayName"),
+    ] {
+        let body = register(email, password, name).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{email}: {body}");
+        assert_eq!(error_field(&body), field, "{email}: {body}");
+    }
+
+    let count = app.graphql_as(&app.user_with_role("ADMIN").await, "{ users { totalCount } }", json!({})).await;
+    assert_eq!(count["data"]["users"]["totalCount"], 2, "nothing half-written: {count}");
+}
+
+#[tokio::test]
+async fn wrong_credentials_look_the_same_for_known_and_unknown_accounts() {
+    let app = TestApp::spawn().await;
+    app.register("known@example.com").await;
+    let login = |email: &str, password: &str| {
+        let vars = json!({ "input": { "email": email, "password": password } });
+        let app = &app;
+        async move { app.graphql("mutation($input: LoginInput!) { login(input: $input) { accessToken } }", vars).await }
+    };
+    let wrong = login("known@example.com", "not-the-password-at-all").await;
+    let unknown = login("nobody@example.com", PASSWORD).await;
+    assert_eq!(error_code(&wrong), "UNAUTHENTICATED");
+    assert_eq!(error_code(&unknown), "UNAUTHENTICATED");
+    assert_eq!(wrong["errors"][0]["message"], unknown["errors"][0]["message"]);
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
+    let app = TestApp::spawn().await;
+    let user = app.register("rotate@example.com").await;
+    let refresh = |token: String| {
+        let app = &app;
+        async move {
+            app.graphql("mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken user { email } } }", json!({ "t": token }))
+                .await
+        }
+    };
+
+    let first = refresh(user.refresh_token.clone()).await;
+    let second_token = first["data"]["refreshToken"]["refreshToken"].as_str().expect("rotated").to_owned();
+    assert_ne!(second_token, user.refresh_token);
+    assert_eq!(first["data"]["refreshToken"]["user"]["email"], "rotate@example.com");
+
+    // The old token is presented again: someone copied it. The whole family dies.
+    let reuse = refresh(user.refresh_token.clone()).await;
+    assert_eq!(error_code(&reuse), "UNAUTHENTICATED");
+    let after = refresh(second_token).await;
+    assert_eq!(error_code(&after), "UNAUTHENTICATED", "the newer token of the family is revoked too");
+
+    let garbage = refresh("not-a-token".into()).await;
+    assert_eq!(error_code(&garbage), "UNAUTHENTICATED");
+
+    // Another session of the same user is unaffected.
+    let other = app.login("rotate@example.com", PASSWORD).await;
+    let ok = refresh(other.refresh_token.clone()).await;
+    assert!(ok["data"]["refreshToken"]["accessToken"].is_string(), "{ok}");
+}
+
+#[tokio::test]
+async fn refresh_tokens_never_pass_as_access_tokens() {
+    let app = TestApp::spawn().await;
+    let user = app.register("types@example.com").await;
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&user.refresh_token)
+        .json(&json!({ "query": ME }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn forged_expired_and_foreign_access_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let user = app.register("forge@example.com").await;
+    let secret = app.state.config.jwt_secret.expose_secret().to_owned();
+    let now = chrono::Utc::now().timestamp();
+    let claims = |overrides: serde_json::Value| {
+        let mut base = json!({
+            "sub": user.id, "role": "ADMIN", "typ": "access", "iss": app.state.config.jwt_issuer,
+            "aud": app.state.config.jwt_audience, "iat": now, "nbf": now, "exp": now + 600, "jti": uuid::Uuid::now_v7(),
+        });
+        for (key, value) in overrides.as_object().unwrap() {
+            if value.is_null() {
+                base.as_object_mut().unwrap().remove(key);
+            } else {
+                base[key] = value.clone();
+            }
+        }
+        base
+    };
+    let sign = |claims: &serde_json::Value, key: &str| {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(key.as_bytes())).unwrap()
+    };
+    let b64 = |v: &serde_json::Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+
+    // The control: correctly signed claims are accepted.
+    let valid = sign(&claims(json!({})), &secret);
+    assert_eq!(app.graphql_with(Some(&valid), ME, json!({})).await["data"]["me"]["id"], user.id.as_str());
+
+    let cases = [
+        ("expired", sign(&claims(json!({ "exp": now - 3600, "iat": now - 7200, "nbf": now - 7200 })), &secret)),
+        ("not yet valid", sign(&claims(json!({ "nbf": now + 3600 })), &secret)),
+        ("forged", sign(&claims(json!({})), "some-other-secret-some-other-secret")),
+        ("wrong audience", sign(&claims(json!({ "aud": "another-api" })), &secret)),
+        ("wrong issuer", sign(&claims(json!({ "iss": "https://evil.example" })), &secret)),
+        ("wrong type", sign(&claims(json!({ "typ": "refresh" })), &secret)),
+        ("no exp", sign(&claims(json!({ "exp": null })), &secret)),
+        ("alg none", format!("{}.{}.", b64(&json!({ "alg": "none", "typ": "JWT" })), b64(&claims(json!({}))))),
+        ("garbage", "abc.def.ghi".to_owned()),
+    ];
+    for (name, token) in cases {
+        let body = app.graphql_with(Some(&token), ME, json!({})).await;
+        assert_eq!(error_code(&body), "UNAUTHENTICATED", "{name}: {body}");
+        assert!(body["data"].is_null() || body.get("data").is_none(), "{name}: nothing runs");
+    }
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_family() {
+    let app = TestApp::spawn().await;
+    let user = app.register("bye@example.com").await;
+    let out = app.graphql("mutation($t: String) { logout(refreshToken: $t) }", json!({ "t": user.refresh_token })).await;
+    assert_eq!(out["data"]["logout"], true);
+    let refresh = app
+        .graphql("mutation($t: String!) { refreshToken(token: $t) { accessToken } }", json!({ "t": user.refresh_token }))
+        .await;
+    assert_eq!(error_code(&refresh), "UNAUTHENTICATED");
+    let unknown = app.graphql("mutation { logout(refreshToken: \"nope\") }", json!({})).await;
+    assert_eq!(unknown["data"]["logout"], false);
+    let anonymous = app.graphql("mutation { logout }", json!({})).await;
+    assert_eq!(error_code(&anonymous), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn change_password_revokes_every_refresh_token() {
+    let app = TestApp::spawn().await;
+    let user = app.register("change@example.com").await;
+    let second = app.login("change@example.com", PASSWORD).await;
+    let change = |current: &str, new: &str| {
+        let vars = json!({ "c": current, "n": new });
+        let (app, user) = (&app, &user);
+        async move { app.graphql_as(user, "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }", vars).await }
+    };
+
+    let wrong = change("not-my-password", "violet-otter-sings-97").await;
+    assert_eq!(error_code(&wrong), "BAD_USER_INPUT");
+    assert_eq!(error_field(&wrong), "current");
+    let weak = change(PASSWORD, "12345678").await;
+    assert_eq!(error_field(&weak), "new");
+
+    let ok = change(PASSWORD, "violet-otter-sings-97").await;
+    assert_eq!(ok["data"]["changePassword"], true, "{ok}");
+    for token in [&user.refresh_token, &second.refresh_token] {
+        let body = app.graphql("mutation($t: String!) { refreshToken(token: $t) { accessToken } }", json!({ "t": token })).await;
+        assert_eq!(error_code(&body), "UNAUTHENTICATED");
+    }
+    app.login("change@example.com", "violet-otter-sings-97").await;
+
+    let anonymous = app.graphql("mutation { changePassword(current: \"a\", new: \"b\") }", json!({})).await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn password_reset_by_mail() {
+    let app = TestApp::spawn().await;
+    let user = app.register("reset@example.com").await;
+    app.mail_to("reset@example.com", "Confirm").await;
+    let mails_before = app.outbox_len();
+
+    let request = |email: &str| {
+        let vars = json!({ "e": email });
+        let app = &app;
+        async move { app.graphql("mutation($e: String!) { requestPasswordReset(email: $e) }", vars).await }
+    };
+    let unknown = request("nobody@example.com").await;
+    let known = request("reset@example.com").await;
+    assert_eq!(unknown, known, "the answer does not reveal whether the account exists");
+    assert_eq!(known["data"]["requestPasswordReset"], true);
+    assert_eq!(error_code(&request("not an email").await), "BAD_USER_INPUT");
+
+    let mail = app.mail_to("reset@example.com", "Reset your Lectern password").await;
+    let token = token_from(&mail);
+    assert_eq!(app.outbox_len(), mails_before + 1, "only the existing account gets a mail");
+
+    let reset = |token: &str, password: &str| {
+        let vars = json!({ "t": token, "p": password });
+        let app = &app;
+        async move { app.graphql("mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }", vars).await }
+    };
+    let weak = reset(&token, "short").await;
+    assert_eq!(error_field(&weak), "newPassword");
+    // A rejected password does not spend the link.
+    let done = reset(&token, "granite-lantern-moves-5").await;
+    assert_eq!(done["data"]["resetPassword"], true, "{done}");
+    let reused = reset(&token, "granite-lantern-moves-6").await;
+    assert_eq!(error_field(&reused), "token");
+    let forged = reset("forged-token", "granite-lantern-moves-7").await;
+    assert_eq!(error_field(&forged), "token");
+
+    let old_session = app
+        .graphql("mutation($t: String!) { refreshToken(token: $t) { accessToken } }", json!({ "t": user.refresh_token }))
+        .await;
+    assert_eq!(error_code(&old_session), "UNAUTHENTICATED", "a reset signs out every session");
+    let after = app.login("reset@example.com", "granite-lantern-moves-5").await;
+    let me = app.graphql_as(&after, ME, json!({})).await;
+    assert_eq!(me["data"]["me"]["emailVerified"], true, "the reset link proves the address");
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_account() {
+    let app = TestApp::spawn().await;
+    app.register("limited@example.com").await;
+    let mut last = serde_json::Value::Null;
+    for _ in 0..11 {
+        last = app
+            .graphql(
+                "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+                json!({ "input": { "email": "limited@example.com", "password": "wrong-password-here" } }),
+            )
+            .await;
+    }
+    assert_eq!(error_code(&last), "RATE_LIMITED", "{last}");
+    assert!(last["errors"][0]["extensions"]["retryAfter"].as_u64().unwrap() > 0);
+    // Even the right password waits: the limit is per account, not per failure.
+    let right = app
+        .graphql(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            json!({ "input": { "email": "limited@example.com", "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(error_code(&right), "RATE_LIMITED");
+}
+
+#[tokio::test]
+async fn password_reset_requests_are_rate_limited() {
+    let app = TestApp::spawn().await;
+    let mut codes = Vec::new();
+    for _ in 0..4 {
+        let body = app.graphql("mutation { requestPasswordReset(email: \"flood@example.com\") }", json!({})).await;
+        codes.push(body["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK").to_owned());
+    }
+    assert_eq!(codes, ["OK", "OK", "OK", "RATE_LIMITED"]);
+}
+
+#[tokio::test]
+async fn registration_is_rate_limited_per_ip() {
+    let app = TestApp::spawn().await;
+    for i in 0..10 {
+        app.register(&format!("ip{i}@example.com")).await;
+    }
+    let body = app
+        .graphql(
+            "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
+            json!({ "input": { "email": "ip-over@example.com", "password": PASSWORD, "displayName": "X" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "RATE_LIMITED");
+}
+
+#[tokio::test]
+async fn roles_guard_the_user_directory_and_emails() {
+    let app = TestApp::spawn().await;
+    let reader = app.register("reader@example.com").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let query = "query($s: String) { users(first: 10, search: $s) { totalCount edges { cursor node { email role } } pageInfo { hasNextPage hasPreviousPage } } }";
+
+    assert_eq!(error_code(&app.graphql(query, json!({})).await), "UNAUTHENTICATED");
+    assert_eq!(error_code(&app.graphql_as(&reader, query, json!({})).await), "FORBIDDEN");
+    let listed = app.graphql_as(&admin, query, json!({})).await;
+    assert_eq!(listed["data"]["users"]["totalCount"], 2, "{listed}");
+    let searched = app.graphql_as(&admin, query, json!({ "s": "READER@" })).await;
+    assert_eq!(searched["data"]["users"]["edges"][0]["node"]["email"], "reader@example.com", "{searched}");
+    assert_eq!(searched["data"]["users"]["totalCount"], 1);
+
+    // Emails are shown to their owner and admins only.
+    let profile = "query($id: ID!) { user(id: $id) { displayName email } }";
+    let seen_by_admin = app.graphql_as(&admin, profile, json!({ "id": reader.id })).await;
+    assert_eq!(seen_by_admin["data"]["user"]["email"], "reader@example.com");
+    let seen_by_other = app.graphql_as(&reader, profile, json!({ "id": admin.id })).await;
+    assert!(seen_by_other["data"]["user"]["email"].is_null());
+    assert_eq!(seen_by_other["data"]["user"]["displayName"], "Test Reader");
+    let bad_id = app.graphql(profile, json!({ "id": "42" })).await;
+    assert_eq!(error_code(&bad_id), "BAD_USER_INPUT");
+
+    let promote = "mutation($id: ID!) { setUserRole(userId: $id, role: AUTHOR) { role } }";
+    assert_eq!(error_code(&app.graphql_as(&reader, promote, json!({ "id": reader.id })).await), "FORBIDDEN");
+    let promoted = app.graphql_as(&admin, promote, json!({ "id": reader.id })).await;
+    assert_eq!(promoted["data"]["setUserRole"]["role"], "AUTHOR");
+    let self_demote = app.graphql_as(&admin, "mutation($id: ID!) { setUserRole(userId: $id, role: READER) { role } }", json!({ "id": admin.id })).await;
+    assert_eq!(error_code(&self_demote), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn user_pages_walk_both_directions() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("ADMIN").await;
+    for i in 0..4 {
+        app.register(&format!("page{i}@example.com")).await;
+    }
+    let page = |vars: serde_json::Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            app.graphql_as(
+                admin,
+                "query($f: Int, $a: String, $l: Int, $b: String) { users(first: $f, after: $a, last: $l, before: $b) { totalCount edges { cursor node { email } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }",
+                vars,
+            )
+            .await
+        }
+    };
+    let first = page(json!({ "f": 2 })).await;
+    let emails = |body: &serde_json::Value| -> Vec<String> {
+        body["data"]["users"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["email"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(emails(&first), ["page3@example.com", "page2@example.com"], "newest first");
+    assert_eq!(first["data"]["users"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(first["data"]["users"]["totalCount"], 5);
+    let end = first["data"]["users"]["pageInfo"]["endCursor"].as_str().unwrap();
+    let second = page(json!({ "f": 10, "a": end })).await;
+    assert_eq!(emails(&second), ["page1@example.com", "page0@example.com", admin.email.as_str()]);
+    assert_eq!(second["data"]["users"]["pageInfo"]["hasNextPage"], false);
+    assert_eq!(second["data"]["users"]["pageInfo"]["hasPreviousPage"], true);
+    let start = second["data"]["users"]["pageInfo"]["startCursor"].as_str().unwrap();
+    let back = page(json!({ "l": 1, "b": start })).await;
+    assert_eq!(emails(&back), ["page2@example.com"]);
+
+    for (vars, field) in [
+        (json!({ "f": 101 }), "first"),
+        (json!({ "l": 500 }), "last"),
+        (json!({ "f": -1 }), "first"),
+        (json!({ "f": 1, "a": "!!nope" }), "after"),
+    ] {
+        let body = page(vars.clone()).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{vars}");
+        assert_eq!(error_field(&body), field, "{vars}");
+    }
+}

@@ -1,0 +1,311 @@
+//! The one test harness: `TestApp::spawn()` starts Lectern on port 0 against
+//! a fresh database and returns helpers that speak to it like a client.
+
+use std::{collections::HashMap, net::SocketAddr, time::Duration};
+
+use futures::{SinkExt, StreamExt};
+use lectern::{
+    App,
+    config::{Config, Env},
+    state::AppState,
+};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, http::HeaderValue, protocol::frame::coding::CloseCode};
+
+pub const PASSWORD: &str = "plum-orbit-canoe-42";
+
+pub struct TestApp {
+    pub base: String,
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub env: HashMap<String, String>,
+    _data_dir: tempfile::TempDir,
+    database: Option<(String, String)>,
+}
+
+/// A signed-in user made for a test.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", uuid::Uuid::now_v7().simple())
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts an app with extra environment settings on top of the test defaults.
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut env: HashMap<String, String> = HashMap::new();
+        env.insert("DATA_DIR".into(), data_dir.path().display().to_string());
+        env.insert("PUBLIC_URL".into(), "http://lectern.test".into());
+        env.insert("IN_PROCESS_WORKER".into(), "false".into());
+        let mut database = None;
+        if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
+            let name = unique("lectern_test_");
+            let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&name);
+            env.insert("DATABASE_URL".into(), url.to_string());
+            env.insert("JWT_SECRET".into(), "test-secret-0123456789abcdef-0123456789".into());
+            database = Some((admin_url, name));
+        }
+        if let Ok(redis_url) = std::env::var("TEST_REDIS_URL") {
+            env.insert("REDIS_URL".into(), redis_url);
+            env.insert("REDIS_KEY_PREFIX".into(), unique("test:") + ":");
+        }
+        for (key, value) in settings {
+            env.insert((*key).into(), (*value).into());
+        }
+        Self::start(env, data_dir, database).await
+    }
+
+    /// A second instance sharing this one's database and Redis (a scaled-out deployment).
+    pub async fn sibling(&self) -> TestApp {
+        Self::start(self.env.clone(), tempfile::tempdir().expect("temp dir"), None).await
+    }
+
+    async fn start(env: HashMap<String, String>, data_dir: tempfile::TempDir, database: Option<(String, String)>) -> TestApp {
+        let mut env = env;
+        if !env.contains_key("JWT_SECRET") {
+            // Siblings must share the signing key the first instance generated.
+            env.insert("JWT_SECRET".into(), "embedded-test-secret-0123456789abcdef".into());
+        }
+        let config = Config::from_env(&Env::from_map(&env)).expect("test config");
+        let app = App::build(config).await.expect("app builds");
+        let state = app.state.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        tokio::spawn(app.serve(listener));
+        TestApp {
+            base: format!("http://{addr}"),
+            addr,
+            client: reqwest::Client::new(),
+            state,
+            env,
+            _data_dir: data_dir,
+            database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs an operation as `application/json` and returns the JSON body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_with(None, query, variables).await
+    }
+
+    pub async fn graphql_as(&self, user: &TestUser, query: &str, variables: Value) -> Value {
+        self.graphql_with(Some(&user.access_token), query, variables).await
+    }
+
+    pub async fn graphql_with(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self.client.post(self.url("/graphql")).json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent").json().await.expect("JSON body")
+    }
+
+    /// Registers through the API and returns the signed-in user.
+    pub async fn register(&self, email: &str) -> TestUser {
+        let body = self
+            .graphql(
+                "mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id email } } }",
+                json!({ "input": { "email": email, "password": PASSWORD, "displayName": "Test Reader" } }),
+            )
+            .await;
+        let payload = &body["data"]["register"];
+        assert!(payload.is_object(), "register failed: {body}");
+        TestUser {
+            id: payload["user"]["id"].as_str().unwrap().into(),
+            email: payload["user"]["email"].as_str().unwrap().into(),
+            access_token: payload["accessToken"].as_str().unwrap().into(),
+            refresh_token: payload["refreshToken"].as_str().unwrap().into(),
+        }
+    }
+
+    /// Registers a user and gives them `role` (READER, AUTHOR or ADMIN) directly in the database.
+    pub async fn user_with_role(&self, role: &str) -> TestUser {
+        let email = format!("{}@example.com", unique("user"));
+        let user = self.register(&email).await;
+        let role = match role {
+            "ADMIN" => lectern::domains::accounts::Role::Admin,
+            "AUTHOR" => lectern::domains::accounts::Role::Author,
+            _ => lectern::domains::accounts::Role::Reader,
+        };
+        let id = uuid::Uuid::parse_str(&user.id).unwrap();
+        lectern::domains::accounts::service::set_role(&self.state.db, uuid::Uuid::now_v7(), id, role).await.unwrap();
+        self.login(&email, PASSWORD).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> TestUser {
+        let body = self
+            .graphql(
+                "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id email } } }",
+                json!({ "input": { "email": email, "password": password } }),
+            )
+            .await;
+        let payload = &body["data"]["login"];
+        assert!(payload.is_object(), "login failed: {body}");
+        TestUser {
+            id: payload["user"]["id"].as_str().unwrap().into(),
+            email: payload["user"]["email"].as_str().unwrap().into(),
+            access_token: payload["accessToken"].as_str().unwrap().into(),
+            refresh_token: payload["refreshToken"].as_str().unwrap().into(),
+        }
+    }
+
+    /// Waits for a mail to `to` in the outbox whose subject contains `subject`
+    /// and returns its plain-text body.
+    pub async fn mail_to(&self, to: &str, subject: &str) -> String {
+        let outbox = self._data_dir.path().join("outbox");
+        for _ in 0..100 {
+            if let Ok(entries) = std::fs::read_dir(&outbox) {
+                for entry in entries.flatten() {
+                    let raw = std::fs::read(entry.path()).unwrap();
+                    let mail = mailparse::parse_mail(&raw).unwrap();
+                    let header = |name: &str| {
+                        mail.headers.iter().find(|h| h.get_key().eq_ignore_ascii_case(name)).map(|h| h.get_value()).unwrap_or_default()
+                    };
+                    if header("To").contains(to) && header("Subject").contains(subject) {
+                        let text = mail
+                            .subparts
+                            .iter()
+                            .find(|p| p.ctype.mimetype == "text/plain")
+                            .map(|p| p.get_body().unwrap())
+                            .unwrap_or_else(|| mail.get_body().unwrap());
+                        return text;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {to} with subject {subject:?}");
+    }
+
+    /// How many mails the outbox holds.
+    pub fn outbox_len(&self) -> usize {
+        std::fs::read_dir(self._data_dir.path().join("outbox")).map(|d| d.count()).unwrap_or(0)
+    }
+
+    /// Opens a websocket on `/graphql/ws` offering `protocol` (none when empty).
+    pub async fn ws(&self, protocol: &str) -> WsClient {
+        let mut request = format!("ws://{}/graphql/ws", self.addr).into_client_request().unwrap();
+        if !protocol.is_empty() {
+            request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_str(protocol).unwrap());
+        }
+        let (stream, response) = tokio_tungstenite::connect_async(request).await.expect("websocket connects");
+        let accepted = response.headers().get("sec-websocket-protocol").map(|v| v.to_str().unwrap().to_owned());
+        WsClient { stream, accepted }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.state.shutdown.cancel();
+        if let Some((admin_url, name)) = self.database.take() {
+            // Drop the per-test database on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                runtime.block_on(async {
+                    if let Ok(admin) = Database::connect(&admin_url).await {
+                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                        admin.close().await.ok();
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub struct WsClient {
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    pub accepted: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum WsEvent {
+    Message(Value),
+    Closed(u16, String),
+}
+
+impl WsClient {
+    pub async fn send(&mut self, message: Value) {
+        self.stream.send(tungstenite::Message::Text(message.to_string().into())).await.expect("send");
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.stream.send(tungstenite::Message::Text(text.to_owned().into())).await.expect("send");
+    }
+
+    /// The next protocol message or the close, waiting at most 5 s.
+    pub async fn next(&mut self) -> WsEvent {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.stream.next())
+                .await
+                .expect("a websocket message within 5 s");
+            match frame {
+                Some(Ok(tungstenite::Message::Text(text))) => return WsEvent::Message(serde_json::from_str(&text).unwrap()),
+                Some(Ok(tungstenite::Message::Close(frame))) => {
+                    let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((u16::from(CloseCode::Status), String::new()));
+                    return WsEvent::Closed(code, reason);
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(err)) => return WsEvent::Closed(0, err.to_string()),
+                None => return WsEvent::Closed(0, "stream ended".into()),
+            }
+        }
+    }
+
+    /// The next message, which must not be a close.
+    pub async fn message(&mut self) -> Value {
+        match self.next().await {
+            WsEvent::Message(value) => value,
+            WsEvent::Closed(code, reason) => panic!("closed with {code} {reason}"),
+        }
+    }
+
+    /// Waits for the close and returns its code.
+    pub async fn close_code(&mut self) -> u16 {
+        loop {
+            match self.next().await {
+                WsEvent::Closed(code, _) => return code,
+                WsEvent::Message(_) => continue,
+            }
+        }
+    }
+
+    /// `connection_init` (with a bearer token when given) and the `connection_ack`.
+    pub async fn init(&mut self, token: Option<&str>) {
+        let payload = token.map_or(json!({}), |t| json!({ "Authorization": format!("Bearer {t}") }));
+        self.send(json!({ "type": "connection_init", "payload": payload })).await;
+        let ack = self.message().await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+    }
+}
+
+/// The `extensions.code` of the first error in a GraphQL response body.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body}"))
+}
+
+/// The `extensions.field` of the first error.
+pub fn error_field(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["field"].as_str().unwrap_or_else(|| panic!("no error field in {body}"))
+}

@@ -1,0 +1,10 @@
+//! Integration tests: each boots the real server on port 0 against a fresh
+//! database (SQLite by default; PostgreSQL and Redis when TEST_DATABASE_URL /
+//! TEST_REDIS_URL are set) and drives its HTTP and websocket surfaces.
+
+mod harness;
+
+mod accounts;
+mod http;
+mod schema_file;
+mod ws;
