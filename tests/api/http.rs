@@ -170,7 +170,7 @@ async fn deep_complex_aliased_and_batched_operations_are_limited() {
 
 #[tokio::test]
 async fn introspection_can_be_switched_off() {
-    let on = TestApp::spawn().await;
+    let on = TestApp::spawn_with(&[("GRAPHQL_INTROSPECTION", "true")]).await;
     let schema = on.graphql("{ __schema { queryType { name } } }", json!({})).await;
     assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "QueryRoot");
 
