@@ -23,12 +23,34 @@ pub struct DemoAccount {
 }
 
 pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
-    DemoAccount { email: "admin@lectern.dev", password: "lectern-admin-demo-2026", role: Role::Admin, display_name: "Ada Admin" },
-    DemoAccount { email: "author@lectern.dev", password: "lectern-author-demo-2026", role: Role::Author, display_name: "Grace Author" },
-    DemoAccount { email: "reader@lectern.dev", password: "lectern-reader-demo-2026", role: Role::Reader, display_name: "Linus Reader" },
+    DemoAccount {
+        email: "admin@lectern.dev",
+        password: "lectern-admin-demo-2026",
+        role: Role::Admin,
+        display_name: "Ada Admin",
+    },
+    DemoAccount {
+        email: "author@lectern.dev",
+        password: "lectern-author-demo-2026",
+        role: Role::Author,
+        display_name: "Grace Author",
+    },
+    DemoAccount {
+        email: "reader@lectern.dev",
+        password: "lectern-reader-demo-2026",
+        role: Role::Reader,
+        display_name: "Linus Reader",
+    },
 ];
 
-const DEMO_TAGS: [&str; 6] = ["Rust", "Databases", "GraphQL", "Distributed Systems", "Career", "Testing"];
+const DEMO_TAGS: [&str; 6] = [
+    "Rust",
+    "Databases",
+    "GraphQL",
+    "Distributed Systems",
+    "Career",
+    "Testing",
+];
 
 /// True when the database has no users yet (a fresh install).
 pub async fn is_empty(state: &AppState) -> AppResult<bool> {
@@ -48,11 +70,22 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         }
         let email = Email::parse("email", account.email)?;
         let password = Password::parse("password", account.password, &[])?;
-        let user = accounts::create_user(&state.db, &email, &password, DisplayName::parse("displayName", account.display_name)?, account.role).await?;
+        let user = accounts::create_user(
+            &state.db,
+            &email,
+            &password,
+            DisplayName::parse("displayName", account.display_name)?,
+            account.role,
+        )
+        .await?;
         accounts::mark_email_verified(&state.db, user.id).await?;
     }
     for name in DEMO_TAGS {
-        let exists = entity::tag::Entity::find().filter(entity::tag::Column::Name.eq(name)).count(&state.db).await? > 0;
+        let exists = entity::tag::Entity::find()
+            .filter(entity::tag::Column::Name.eq(name))
+            .count(&state.db)
+            .await?
+            > 0;
         if !exists {
             tags::create(&state.db, name).await?;
         }

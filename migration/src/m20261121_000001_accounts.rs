@@ -107,7 +107,13 @@ impl MigrationTrait for Migration {
             ("idx_refresh_tokens_expires", RefreshTokens::ExpiresAt),
         ] {
             manager
-                .create_index(Index::create().name(name).table(RefreshTokens::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(RefreshTokens::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
 
@@ -163,7 +169,9 @@ impl MigrationTrait for Migration {
             RefreshTokens::Table.into_iden(),
             Users::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -6,7 +6,10 @@ use async_graphql::{
     connection::{Connection, Edge},
 };
 use base64::Engine;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -60,20 +63,35 @@ impl PageArgs {
         let check = |field: &'static str, value: Option<i32>| -> AppResult<Option<u64>> {
             match value {
                 None => Ok(None),
-                Some(n) if n < 0 => Err(AppError::bad_input(field, format!("`{field}` cannot be negative"))),
-                Some(n) if n > MAX_PAGE_SIZE => {
-                    Err(AppError::bad_input(field, format!("`{field}` can be at most {MAX_PAGE_SIZE}")))
-                }
+                Some(n) if n < 0 => Err(AppError::bad_input(
+                    field,
+                    format!("`{field}` cannot be negative"),
+                )),
+                Some(n) if n > MAX_PAGE_SIZE => Err(AppError::bad_input(
+                    field,
+                    format!("`{field}` can be at most {MAX_PAGE_SIZE}"),
+                )),
                 Some(n) => Ok(Some(n as u64)),
             }
         };
         let first = check("first", self.first)?;
         let last = check("last", self.last)?;
         if first.is_some() && last.is_some() {
-            return Err(AppError::bad_input("last", "Give `first` or `last`, not both"));
+            return Err(AppError::bad_input(
+                "last",
+                "Give `first` or `last`, not both",
+            ));
         }
-        let after = self.after.as_deref().map(|c| decode_cursor("after", c)).transpose()?;
-        let before = self.before.as_deref().map(|c| decode_cursor("before", c)).transpose()?;
+        let after = self
+            .after
+            .as_deref()
+            .map(|c| decode_cursor("after", c))
+            .transpose()?;
+        let before = self
+            .before
+            .as_deref()
+            .map(|c| decode_cursor("before", c))
+            .transpose()?;
         Ok(Window {
             size: first.or(last).unwrap_or(DEFAULT_PAGE_SIZE as u64),
             after,
@@ -107,7 +125,11 @@ where
     if let Some(before) = window.before {
         page = page.filter(id_column.gt(before));
     }
-    page = if window.backward { page.order_by_asc(id_column) } else { page.order_by_desc(id_column) };
+    page = if window.backward {
+        page.order_by_asc(id_column)
+    } else {
+        page.order_by_desc(id_column)
+    };
     let mut rows = page.limit(window.size + 1).all(db).await?;
     let has_more = rows.len() as u64 > window.size;
     rows.truncate(window.size as usize);
@@ -120,8 +142,15 @@ where
     } else {
         (window.after.is_some(), has_more)
     };
-    let mut connection = Connection::with_additional_fields(has_previous, has_next, ConnectionFields { total_count });
-    connection.edges.extend(rows.into_iter().map(|row| Edge::new(encode_cursor(id_of(&row)), to_node(row))));
+    let mut connection = Connection::with_additional_fields(
+        has_previous,
+        has_next,
+        ConnectionFields { total_count },
+    );
+    connection.edges.extend(
+        rows.into_iter()
+            .map(|row| Edge::new(encode_cursor(id_of(&row)), to_node(row))),
+    );
     Ok(connection)
 }
 
@@ -131,20 +160,56 @@ mod tests {
 
     #[test]
     fn rejects_bad_arguments_with_the_field() {
-        let over = PageArgs { first: Some(101), ..Default::default() }.window().unwrap_err();
-        assert!(matches!(over, AppError::BadUserInput { field: "first", .. }));
-        let negative = PageArgs { last: Some(-1), ..Default::default() }.window().unwrap_err();
-        assert!(matches!(negative, AppError::BadUserInput { field: "last", .. }));
-        let cursor = PageArgs { after: Some("not a cursor!".into()), ..Default::default() }.window().unwrap_err();
-        assert!(matches!(cursor, AppError::BadUserInput { field: "after", .. }));
-        let both = PageArgs { first: Some(1), last: Some(1), ..Default::default() }.window().unwrap_err();
+        let over = PageArgs {
+            first: Some(101),
+            ..Default::default()
+        }
+        .window()
+        .unwrap_err();
+        assert!(matches!(
+            over,
+            AppError::BadUserInput { field: "first", .. }
+        ));
+        let negative = PageArgs {
+            last: Some(-1),
+            ..Default::default()
+        }
+        .window()
+        .unwrap_err();
+        assert!(matches!(
+            negative,
+            AppError::BadUserInput { field: "last", .. }
+        ));
+        let cursor = PageArgs {
+            after: Some("not a cursor!".into()),
+            ..Default::default()
+        }
+        .window()
+        .unwrap_err();
+        assert!(matches!(
+            cursor,
+            AppError::BadUserInput { field: "after", .. }
+        ));
+        let both = PageArgs {
+            first: Some(1),
+            last: Some(1),
+            ..Default::default()
+        }
+        .window()
+        .unwrap_err();
         assert!(matches!(both, AppError::BadUserInput { .. }));
     }
 
     #[test]
     fn cursors_round_trip() {
         let id = Uuid::now_v7();
-        let window = PageArgs { first: Some(5), after: Some(encode_cursor(id)), ..Default::default() }.window().unwrap();
+        let window = PageArgs {
+            first: Some(5),
+            after: Some(encode_cursor(id)),
+            ..Default::default()
+        }
+        .window()
+        .unwrap();
         assert_eq!(window.after, Some(id));
         assert_eq!(window.size, 5);
     }

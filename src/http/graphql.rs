@@ -47,16 +47,29 @@ impl MediaType {
 
 /// Picks the response media type from `Accept`, or `None` when the client accepts neither.
 fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).filter(|v| !v.trim().is_empty()) else {
+    let Some(accept) = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+    else {
         return Some(MediaType::Json);
     };
     let types: Vec<String> = accept
         .split(',')
-        .map(|part| part.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|part| {
+            part.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .collect();
     if types.iter().any(|t| t == GRAPHQL_RESPONSE_JSON) {
         Some(MediaType::GraphqlResponse)
-    } else if types.iter().any(|t| t == APPLICATION_JSON || t == "application/*" || t == "*/*") {
+    } else if types
+        .iter()
+        .any(|t| t == APPLICATION_JSON || t == "application/*" || t == "*/*")
+    {
         Some(MediaType::Json)
     } else {
         None
@@ -65,20 +78,34 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 
 /// A response that is only errors, with a stable code, for failures before GraphQL runs.
 fn error_response(status: StatusCode, media: MediaType, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response()
+    let body =
+        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn viewer(http: &Http, headers: &HeaderMap) -> Result<Viewer, AppError> {
-    let authorization = headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("invalid"));
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("invalid"));
     Viewer::from_bearer(&http.state.jwt, authorization)
 }
 
 fn unauthenticated(media: MediaType, err: &AppError) -> Response {
-    let mut response = error_response(StatusCode::UNAUTHORIZED, media, err.code(), &err.to_string());
-    response
-        .headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+    let mut response = error_response(
+        StatusCode::UNAUTHORIZED,
+        media,
+        err.code(),
+        &err.to_string(),
+    );
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
     response
 }
 
@@ -103,42 +130,71 @@ pub async fn get(
         .is_some_and(|accept| accept.contains("text/html"));
     let params = match params {
         Ok(Query(params)) => params,
-        Err(_) => return error_response(StatusCode::BAD_REQUEST, MediaType::Json, code::BAD_REQUEST, "Malformed query string"),
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                MediaType::Json,
+                code::BAD_REQUEST,
+                "Malformed query string",
+            );
+        }
     };
     if wants_html && params.query.is_none() {
         return Html(graphiql()).into_response();
     }
     let Some(media) = negotiate(&headers) else {
-        return error_response(StatusCode::NOT_ACCEPTABLE, MediaType::Json, code::BAD_REQUEST, "Accept application/graphql-response+json or application/json");
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            MediaType::Json,
+            code::BAD_REQUEST,
+            "Accept application/graphql-response+json or application/json",
+        );
     };
     let Some(query) = params.query else {
-        return error_response(StatusCode::BAD_REQUEST, media, code::BAD_REQUEST, "The `query` parameter is required");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            code::BAD_REQUEST,
+            "The `query` parameter is required",
+        );
     };
-    let parse_json = |raw: Option<String>, what: &str| -> Result<Option<serde_json::Value>, Response> {
+    let parse_json = |raw: Option<String>| {
         raw.map(|raw| serde_json::from_str::<serde_json::Value>(&raw))
             .transpose()
-            .map_err(|_| error_response(StatusCode::BAD_REQUEST, media, code::BAD_REQUEST, &format!("`{what}` is not valid JSON")))
     };
-    let variables = match parse_json(params.variables, "variables") {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
-    let extensions = match parse_json(params.extensions, "extensions") {
-        Ok(v) => v,
-        Err(response) => return response,
+    let (Ok(variables), Ok(extensions)) =
+        (parse_json(params.variables), parse_json(params.extensions))
+    else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            code::BAD_REQUEST,
+            "`variables` and `extensions` must be JSON objects",
+        );
     };
     // GET must never change anything: only queries run over GET.
     if let Ok(document) = async_graphql::parser::parse_query(&query) {
-        let operation = document.operations.iter().find(|(name, _)| match (&params.operation_name, name) {
-            (Some(wanted), Some(name)) => wanted == name.as_str(),
-            (None, _) => true,
-            _ => false,
-        });
+        let operation =
+            document
+                .operations
+                .iter()
+                .find(|(name, _)| match (&params.operation_name, name) {
+                    (Some(wanted), Some(name)) => wanted == name.as_str(),
+                    (None, _) => true,
+                    _ => false,
+                });
         if let Some((_, operation)) = operation
             && operation.node.ty != async_graphql::parser::types::OperationType::Query
         {
-            let mut response = error_response(StatusCode::METHOD_NOT_ALLOWED, media, code::METHOD_NOT_ALLOWED, "Only queries can be sent with GET; use POST");
-            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+            let mut response = error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                code::METHOD_NOT_ALLOWED,
+                "Only queries can be sent with GET; use POST",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
     }
@@ -158,16 +214,41 @@ pub async fn get(
         Ok(viewer) => viewer,
         Err(err) => return unauthenticated(media, &err),
     };
-    execute(&http, media, BatchRequest::Single(request), viewer, request_meta(&http, &headers, peer)).await
+    execute(
+        &http,
+        media,
+        BatchRequest::Single(request),
+        viewer,
+        request_meta(&http, &headers, peer),
+    )
+    .await
 }
 
-pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(http): State<Http>,
+    peer: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let media = negotiate(&headers);
     let Some(media) = media else {
-        return error_response(StatusCode::NOT_ACCEPTABLE, MediaType::Json, code::BAD_REQUEST, "Accept application/graphql-response+json or application/json");
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            MediaType::Json,
+            code::BAD_REQUEST,
+            "Accept application/graphql-response+json or application/json",
+        );
     };
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != APPLICATION_JSON {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -179,9 +260,17 @@ pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, heade
 
     let limit = http.state.config.graphql.max_body_bytes;
     let too_large = || {
-        error_response(StatusCode::PAYLOAD_TOO_LARGE, media, code::PAYLOAD_TOO_LARGE, &format!("The request body is larger than {limit} bytes"))
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            code::PAYLOAD_TOO_LARGE,
+            &format!("The request body is larger than {limit} bytes"),
+        )
     };
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limit) {
         return too_large();
     }
@@ -194,28 +283,46 @@ pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, heade
     let batch: BatchRequest = match serde_json::from_slice(&bytes) {
         Ok(batch) => batch,
         Err(err) => {
-            return error_response(StatusCode::BAD_REQUEST, media, code::BAD_REQUEST, &format!("The body is not a GraphQL request: {err}"));
-        }
-    };
-    let max_batch = http.state.config.graphql.max_batch;
-    if let BatchRequest::Batch(requests) = &batch {
-        if requests.is_empty() || requests.len() > max_batch {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 media,
-                code::BATCH_TOO_LARGE,
-                &format!("A batch holds 1 to {max_batch} operations"),
+                code::BAD_REQUEST,
+                &format!("The body is not a GraphQL request: {err}"),
             );
         }
+    };
+    let max_batch = http.state.config.graphql.max_batch;
+    if let BatchRequest::Batch(requests) = &batch
+        && (requests.is_empty() || requests.len() > max_batch)
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            code::BATCH_TOO_LARGE,
+            &format!("A batch holds 1 to {max_batch} operations"),
+        );
     }
     let viewer = match viewer(&http, &headers) {
         Ok(viewer) => viewer,
         Err(err) => return unauthenticated(media, &err),
     };
-    execute(&http, media, batch, viewer, request_meta(&http, &headers, peer)).await
+    execute(
+        &http,
+        media,
+        batch,
+        viewer,
+        request_meta(&http, &headers, peer),
+    )
+    .await
 }
 
-async fn execute(http: &Http, media: MediaType, batch: BatchRequest, viewer: Viewer, meta: crate::graphql::RequestMeta) -> Response {
+async fn execute(
+    http: &Http,
+    media: MediaType,
+    batch: BatchRequest,
+    viewer: Viewer,
+    meta: crate::graphql::RequestMeta,
+) -> Response {
     let request_id = meta.request_id.clone();
     let batch = batch.data(viewer).data(meta);
     let mut response = http.schema.execute_batch(batch).await;
@@ -227,17 +334,31 @@ async fn execute(http: &Http, media: MediaType, batch: BatchRequest, viewer: Vie
                 status = StatusCode::BAD_REQUEST;
             }
         }
-        BatchResponse::Batch(many) => many.iter_mut().for_each(|one| limits::finalize(one, &request_id)),
+        BatchResponse::Batch(many) => many
+            .iter_mut()
+            .for_each(|one| limits::finalize(one, &request_id)),
     }
     let body = match serde_json::to_string(&response) {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "failed to serialise a GraphQL response");
             let masked = ServerError::new("Internal server error", None);
-            return error_response(StatusCode::INTERNAL_SERVER_ERROR, media, code::INTERNAL_SERVER_ERROR, &masked.message);
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                media,
+                code::INTERNAL_SERVER_ERROR,
+                &masked.message,
+            );
         }
     };
-    (status, [(header::CONTENT_TYPE, media.content_type()), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], body)
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, media.content_type()),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
         .into_response()
 }
 

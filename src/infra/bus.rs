@@ -37,10 +37,10 @@ struct Fanout {
 impl Fanout {
     fn deliver(&self, event: Event) {
         let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(sender) = topics.get(&event.topic) {
-            if sender.send(event.payload).is_err() {
-                topics.remove(&event.topic);
-            }
+        if let Some(sender) = topics.get(&event.topic)
+            && sender.send(event.payload).is_err()
+        {
+            topics.remove(&event.topic);
         }
     }
 
@@ -76,7 +76,10 @@ pub struct InProcessBus {
 #[async_trait::async_trait]
 impl EventBus for InProcessBus {
     async fn publish(&self, topic: &str, payload: serde_json::Value) -> anyhow::Result<()> {
-        self.fanout.deliver(Event { topic: topic.to_owned(), payload });
+        self.fanout.deliver(Event {
+            topic: topic.to_owned(),
+            payload,
+        });
         Ok(())
     }
 
@@ -104,14 +107,30 @@ impl RedisBus {
         let fanout = Arc::new(Fanout::default());
         // The first subscription happens before start-up finishes, so no event published after it is missed.
         let pubsub = subscribe(&client, &channel).await?;
-        tokio::spawn(relay(client, channel.clone(), pubsub, fanout.clone(), shutdown));
-        Ok(RedisBus { publisher, channel, fanout })
+        tokio::spawn(relay(
+            client,
+            channel.clone(),
+            pubsub,
+            fanout.clone(),
+            shutdown,
+        ));
+        Ok(RedisBus {
+            publisher,
+            channel,
+            fanout,
+        })
     }
 }
 
 async fn subscribe(client: &redis::Client, channel: &str) -> anyhow::Result<redis::aio::PubSub> {
-    let mut pubsub = client.get_async_pubsub().await.context("Failed to open the Redis pub/sub connection")?;
-    pubsub.subscribe(channel).await.context("Failed to subscribe to the Redis event channel")?;
+    let mut pubsub = client
+        .get_async_pubsub()
+        .await
+        .context("Failed to open the Redis pub/sub connection")?;
+    pubsub
+        .subscribe(channel)
+        .await
+        .context("Failed to subscribe to the Redis event channel")?;
     Ok(pubsub)
 }
 
@@ -163,7 +182,10 @@ async fn relay(
 #[async_trait::async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, topic: &str, payload: serde_json::Value) -> anyhow::Result<()> {
-        let event = serde_json::to_string(&Event { topic: topic.to_owned(), payload })?;
+        let event = serde_json::to_string(&Event {
+            topic: topic.to_owned(),
+            payload,
+        })?;
         let mut conn = self.publisher.clone();
         redis::cmd("PUBLISH")
             .arg(&self.channel)

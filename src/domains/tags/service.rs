@@ -9,7 +9,10 @@ use entity::tag;
 
 /// Every tag, alphabetically.
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<tag::Model>> {
-    Ok(tag::Entity::find().order_by_asc(tag::Column::Name).all(db).await?)
+    Ok(tag::Entity::find()
+        .order_by_asc(tag::Column::Name)
+        .all(db)
+        .await?)
 }
 
 /// A URL-safe slug: lower-case ASCII letters and digits joined by single dashes.
@@ -28,16 +31,27 @@ pub fn slugify(text: &str) -> String {
 pub async fn create(db: &impl ConnectionTrait, name: &str) -> AppResult<tag::Model> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(AppError::bad_input("name", "A tag name has 1–64 characters"));
+        return Err(AppError::bad_input(
+            "name",
+            "A tag name has 1–64 characters",
+        ));
     }
     let slug = slugify(name);
     if slug.is_empty() {
-        return Err(AppError::bad_input("name", "A tag name needs at least one letter or digit"));
+        return Err(AppError::bad_input(
+            "name",
+            "A tag name needs at least one letter or digit",
+        ));
     }
-    tag::ActiveModel { id: Set(Uuid::now_v7()), name: Set(name.to_owned()), slug: Set(slug), created_at: Set(Utc::now()) }
-        .insert(db)
-        .await
-        .on_unique("name", "A tag with this name already exists")
+    tag::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name.to_owned()),
+        slug: Set(slug),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .on_unique("name", "A tag with this name already exists")
 }
 
 #[cfg(test)]
