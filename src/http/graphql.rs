@@ -280,15 +280,10 @@ pub async fn post(
         Err(_) => return too_large(),
     };
 
-    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+    let batch = match parse_body(&bytes) {
         Ok(batch) => batch,
-        Err(err) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                media,
-                code::BAD_REQUEST,
-                &format!("The body is not a GraphQL request: {err}"),
-            );
+        Err(reason) => {
+            return error_response(StatusCode::BAD_REQUEST, media, code::BAD_REQUEST, &reason);
         }
     };
     let max_batch = http.state.config.graphql.max_batch;
@@ -338,7 +333,23 @@ async fn execute(
             .iter_mut()
             .for_each(|one| limits::finalize(one, &request_id)),
     }
-    let body = match serde_json::to_string(&response) {
+    // Nothing ran for a request error, so the body has no `data` entry at all.
+    let body = match serde_json::to_value(&response).map(|mut value| {
+        let entries: Vec<&mut serde_json::Value> = match &mut value {
+            serde_json::Value::Array(many) => many.iter_mut().collect(),
+            one => vec![one],
+        };
+        let rejected: Vec<bool> = match &response {
+            BatchResponse::Single(one) => vec![limits::is_request_error(one)],
+            BatchResponse::Batch(many) => many.iter().map(limits::is_request_error).collect(),
+        };
+        for (entry, rejected) in entries.into_iter().zip(rejected) {
+            if let (true, Some(object)) = (rejected, entry.as_object_mut()) {
+                object.remove("data");
+            }
+        }
+        value.to_string()
+    }) {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "failed to serialise a GraphQL response");
@@ -360,6 +371,23 @@ async fn execute(
         body,
     )
         .into_response()
+}
+
+/// A single operation (object) or a batch (array of objects), each with a `query` string.
+fn parse_body(bytes: &[u8]) -> Result<BatchRequest, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("The body is not JSON: {e}"))?;
+    let has_query =
+        |v: &serde_json::Value| v.get("query").is_some_and(serde_json::Value::is_string);
+    let well_formed = match &value {
+        serde_json::Value::Object(_) => has_query(&value),
+        serde_json::Value::Array(items) => items.iter().all(has_query),
+        _ => false,
+    };
+    if !well_formed {
+        return Err("Every operation needs a `query` string".into());
+    }
+    serde_json::from_value(value).map_err(|e| format!("The body is not a GraphQL request: {e}"))
 }
 
 /// GraphiQL with a header editor for the bearer token; subscriptions go to

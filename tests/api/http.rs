@@ -78,7 +78,12 @@ async fn media_types_follow_graphql_over_http() {
     ] {
         let modern = post(GQL_RESPONSE, json!({ "query": query })).await;
         assert_eq!(modern.status(), 400, "{query}");
-        assert_eq!(error_code(&modern.json::<Value>().await.unwrap()), code);
+        let body = modern.json::<Value>().await.unwrap();
+        assert_eq!(error_code(&body), code);
+        assert!(
+            body.get("data").is_none(),
+            "nothing ran, so no data entry: {body}"
+        );
         let legacy = post("application/json", json!({ "query": query })).await;
         assert_eq!(legacy.status(), 200, "{query}");
         assert!(
@@ -93,8 +98,18 @@ async fn media_types_follow_graphql_over_http() {
     let not_acceptable = post("text/plain", json!({ "query": "{ tags { slug } }" })).await;
     assert_eq!(not_acceptable.status(), 406);
 
-    let no_query = post(GQL_RESPONSE, json!({ "variables": {} })).await;
-    assert_eq!(no_query.status(), 400);
+    for accept in [GQL_RESPONSE, "application/json"] {
+        let no_query = post(accept, json!({ "qeury": "{ tags { slug } }" })).await;
+        assert_eq!(
+            no_query.status(),
+            400,
+            "a body without `query` is not a GraphQL request"
+        );
+        assert_eq!(
+            error_code(&no_query.json::<Value>().await.unwrap()),
+            "BAD_REQUEST"
+        );
+    }
     let not_json = app
         .client
         .post(app.url("/graphql"))
