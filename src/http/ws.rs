@@ -22,6 +22,7 @@ use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::{sync::mpsc, task::JoinHandle};
+use tracing::Instrument;
 
 use super::{Http, request_meta};
 use crate::graphql::{RequestMeta, Viewer, limits};
@@ -81,14 +82,21 @@ pub async fn upgrade(
         Some(Protocol::Legacy) => ws.protocols([LEGACY_WS]),
         None => ws,
     };
-    let mut response = ws.on_upgrade(move |socket| async move {
-        match protocol {
-            Some(protocol) => Connection::run(http, socket, protocol, meta, authorization).await,
-            None => {
-                let (mut sink, _) = socket.split();
-                let _ = sink.send(close(4406, "Subprotocol not acceptable")).await;
+    // The connection outlives the upgrade request; its logs keep that request's id.
+    let span = tracing::info_span!("websocket", request_id = %meta.request_id);
+    let mut response = ws.on_upgrade(move |socket| {
+        async move {
+            match protocol {
+                Some(protocol) => {
+                    Connection::run(http, socket, protocol, meta, authorization).await
+                }
+                None => {
+                    let (mut sink, _) = socket.split();
+                    let _ = sink.send(close(4406, "Subprotocol not acceptable")).await;
+                }
             }
         }
+        .instrument(span)
     });
     response
         .headers_mut()
