@@ -71,15 +71,11 @@ pub struct Env<'a>(Lookup<'a>);
 
 impl<'a> Env<'a> {
     pub fn process() -> Self {
-        Env(Box::new(|k| {
-            std::env::var(k).ok().filter(|v| !v.is_empty())
-        }))
+        Env(Box::new(|k| std::env::var(k).ok().filter(|v| !v.is_empty())))
     }
 
     pub fn from_map(map: &'a HashMap<String, String>) -> Self {
-        Env(Box::new(move |k| {
-            map.get(k).cloned().filter(|v| !v.is_empty())
-        }))
+        Env(Box::new(move |k| map.get(k).cloned().filter(|v| !v.is_empty())))
     }
 
     fn get(&self, key: &str) -> Option<String> {
@@ -92,10 +88,7 @@ impl<'a> Env<'a> {
     {
         match self.get(key) {
             None => Ok(default),
-            Some(raw) => raw
-                .trim()
-                .parse()
-                .map_err(|e| anyhow::anyhow!("{key}={raw:?} is not valid: {e}")),
+            Some(raw) => raw.trim().parse().map_err(|e| anyhow::anyhow!("{key}={raw:?} is not valid: {e}")),
         }
     }
 
@@ -126,10 +119,9 @@ impl Config {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Database::Postgres(SecretString::from(url))
             }
-            Some(url) if url.starts_with("sqlite:") => Database::Sqlite(PathBuf::from(
-                url.trim_start_matches("sqlite://")
-                    .trim_start_matches("sqlite:"),
-            )),
+            Some(url) if url.starts_with("sqlite:") => {
+                Database::Sqlite(PathBuf::from(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:")))
+            }
             Some(_) => bail!("DATABASE_URL must be a postgres:// or sqlite: URL"),
         };
         let embedded = matches!(database, Database::Sqlite(_));
@@ -143,21 +135,17 @@ impl Config {
         }
 
         let public_url = match env.get("PUBLIC_URL") {
-            Some(raw) => {
-                Url::parse(&raw).with_context(|| format!("PUBLIC_URL={raw:?} is not a URL"))?
-            }
-            None => {
-                Url::parse(&format!("http://localhost:{port}")).context("default PUBLIC_URL")?
-            }
+            Some(raw) => Url::parse(&raw).with_context(|| format!("PUBLIC_URL={raw:?} is not a URL"))?,
+            None => Url::parse(&format!("http://localhost:{port}")).context("default PUBLIC_URL")?,
         };
 
         let jwt_secret = match env.get("JWT_SECRET") {
             Some(secret) if secret.len() >= 32 => SecretString::from(secret),
             Some(_) => bail!("JWT_SECRET must be at least 32 characters"),
             None if embedded => SecretString::from(load_or_create_secret(&data_dir)?),
-            None => bail!(
-                "JWT_SECRET is required when DATABASE_URL points at PostgreSQL (every instance must share it)"
-            ),
+            None => {
+                bail!("JWT_SECRET is required when DATABASE_URL points at PostgreSQL (every instance must share it)")
+            }
         };
 
         let log_format = match env.get("LOG_FORMAT").as_deref() {
@@ -168,13 +156,7 @@ impl Config {
 
         let cors_origins = env
             .get("CORS_ORIGINS")
-            .map(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|o| !o.is_empty())
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-            })
+            .map(|v| v.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect::<Vec<_>>())
             .unwrap_or_default();
         for origin in &cors_origins {
             if origin != "*" && Url::parse(origin).is_err() {
@@ -188,25 +170,15 @@ impl Config {
             data_dir,
             database,
             redis_url,
-            redis_prefix: env
-                .get("REDIS_KEY_PREFIX")
-                .unwrap_or_else(|| "lectern:".into()),
-            jwt_issuer: env
-                .get("JWT_ISSUER")
-                .unwrap_or_else(|| public_url.origin().ascii_serialization()),
-            jwt_audience: env
-                .get("JWT_AUDIENCE")
-                .unwrap_or_else(|| "lectern-api".into()),
+            redis_prefix: env.get("REDIS_KEY_PREFIX").unwrap_or_else(|| "lectern:".into()),
+            jwt_issuer: env.get("JWT_ISSUER").unwrap_or_else(|| public_url.origin().ascii_serialization()),
+            jwt_audience: env.get("JWT_AUDIENCE").unwrap_or_else(|| "lectern-api".into()),
             public_url,
             jwt_secret,
             access_token_ttl: Duration::from_secs(env.parse("ACCESS_TOKEN_TTL_SECS", 15 * 60u64)?),
-            refresh_token_ttl: Duration::from_secs(
-                86_400 * env.parse("REFRESH_TOKEN_TTL_DAYS", 30u64)?,
-            ),
+            refresh_token_ttl: Duration::from_secs(86_400 * env.parse("REFRESH_TOKEN_TTL_DAYS", 30u64)?),
             smtp_url: env.get("SMTP_URL").map(SecretString::from),
-            mail_from: env
-                .get("MAIL_FROM")
-                .unwrap_or_else(|| "Lectern <no-reply@lectern.localhost>".into()),
+            mail_from: env.get("MAIL_FROM").unwrap_or_else(|| "Lectern <no-reply@lectern.localhost>".into()),
             cors_origins,
             log_format,
             graphql: GraphqlLimits {
@@ -256,8 +228,7 @@ fn load_or_create_secret(data_dir: &std::path::Path) -> anyhow::Result<String> {
     let mut bytes = [0u8; 48];
     rand::thread_rng().fill_bytes(&mut bytes);
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    write_private(&path, &secret)
-        .with_context(|| format!("Failed to store the JWT secret at {}", path.display()))?;
+    write_private(&path, &secret).with_context(|| format!("Failed to store the JWT secret at {}", path.display()))?;
     Ok(secret)
 }
 
@@ -279,12 +250,8 @@ mod tests {
 
     fn config(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
         let dir = std::env::temp_dir().join(format!("lectern-config-{}", uuid::Uuid::now_v7()));
-        let mut map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        map.entry("DATA_DIR".into())
-            .or_insert(dir.display().to_string());
+        let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        map.entry("DATA_DIR".into()).or_insert(dir.display().to_string());
         Config::from_env(&Env::from_map(&map))
     }
 
@@ -297,10 +264,7 @@ mod tests {
         assert!(first.is_embedded());
         assert_eq!(first.port, 8080);
         assert!(first.graphql.introspection);
-        assert_eq!(
-            first.jwt_secret.expose_secret(),
-            second.jwt_secret.expose_secret()
-        );
+        assert_eq!(first.jwt_secret.expose_secret(), second.jwt_secret.expose_secret());
         assert!(first.jwt_secret.expose_secret().len() >= 32);
     }
 
@@ -314,20 +278,14 @@ mod tests {
         ])
         .unwrap();
         assert!(!ok.is_embedded());
-        assert!(
-            !ok.graphql.introspection,
-            "introspection defaults off outside embedded mode"
-        );
+        assert!(!ok.graphql.introspection, "introspection defaults off outside embedded mode");
     }
 
     #[test]
     fn invalid_values_name_the_variable() {
-        for (key, value) in [
-            ("PORT", "eighty"),
-            ("LOG_FORMAT", "xml"),
-            ("REDIS_URL", "http://x"),
-            ("CORS_ORIGINS", "nope"),
-        ] {
+        for (key, value) in
+            [("PORT", "eighty"), ("LOG_FORMAT", "xml"), ("REDIS_URL", "http://x"), ("CORS_ORIGINS", "nope")]
+        {
             let err = config(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{key}: {err}");
         }
@@ -336,22 +294,14 @@ mod tests {
     #[test]
     fn debug_output_redacts_secrets() {
         let cfg = config(&[
-            (
-                "DATABASE_URL",
-                "postgres://lectern:hunter2-db-password@db/lectern",
-            ),
+            ("DATABASE_URL", "postgres://lectern:hunter2-db-password@db/lectern"),
             ("JWT_SECRET", "super-secret-signing-key-0123456789abcdef"),
             ("REDIS_URL", "redis://:redis-password-42@cache:6379"),
             ("SMTP_URL", "smtp://user:smtp-password-7@mail:25"),
         ])
         .unwrap();
         let shown = format!("{cfg:?}");
-        for secret in [
-            "hunter2-db-password",
-            "super-secret-signing-key",
-            "redis-password-42",
-            "smtp-password-7",
-        ] {
+        for secret in ["hunter2-db-password", "super-secret-signing-key", "redis-password-42", "smtp-password-7"] {
             assert!(!shown.contains(secret), "{secret} leaked into {shown}");
         }
     }

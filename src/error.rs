@@ -41,15 +41,9 @@ pub enum AppError {
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{message}")]
-    BadUserInput {
-        field: &'static str,
-        message: String,
-    },
+    BadUserInput { field: &'static str, message: String },
     #[error("{message}")]
-    Conflict {
-        field: &'static str,
-        message: String,
-    },
+    Conflict { field: &'static str, message: String },
     #[error("Too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
@@ -60,24 +54,16 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
-        AppError::BadUserInput {
-            field,
-            message: message.into(),
-        }
+        AppError::BadUserInput { field, message: message.into() }
     }
 
     pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
-        AppError::Conflict {
-            field,
-            message: message.into(),
-        }
+        AppError::Conflict { field, message: message.into() }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthenticated | AppError::UnauthenticatedBecause(_) => {
-                code::UNAUTHENTICATED
-            }
+            AppError::Unauthenticated | AppError::UnauthenticatedBecause(_) => code::UNAUTHENTICATED,
             AppError::Forbidden => code::FORBIDDEN,
             AppError::NotFound(_) => code::NOT_FOUND,
             AppError::BadUserInput { .. } => code::BAD_USER_INPUT,
@@ -98,9 +84,7 @@ impl<T> OnConstraint<T> for Result<T, DbErr> {
     fn on_unique(self, field: &'static str, message: &str) -> AppResult<T> {
         self.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(field, message),
-            _ => AppError::Internal(
-                anyhow::Error::new(err).context(format!("Failed to write {field}")),
-            ),
+            _ => AppError::Internal(anyhow::Error::new(err).context(format!("Failed to write {field}"))),
         })
     }
 }
@@ -128,12 +112,8 @@ impl ErrorExtensions for AppError {
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code());
             match self {
-                AppError::BadUserInput { field, .. } | AppError::Conflict { field, .. } => {
-                    ext.set("field", *field)
-                }
-                AppError::RateLimited { retry_after_secs } => {
-                    ext.set("retryAfter", *retry_after_secs)
-                }
+                AppError::BadUserInput { field, .. } | AppError::Conflict { field, .. } => ext.set("field", *field),
+                AppError::RateLimited { retry_after_secs } => ext.set("retryAfter", *retry_after_secs),
                 _ => {}
             }
         })

@@ -37,11 +37,7 @@ impl App {
         migrate(&state.db).await?;
         let schema = graphql::build_schema(Some(state.clone()));
         let router = http::router(state.clone(), schema.clone());
-        Ok(App {
-            state,
-            schema,
-            router,
-        })
+        Ok(App { state, schema, router })
     }
 
     /// Serves until `state.shutdown` is cancelled, then drains open requests.
@@ -55,14 +51,10 @@ impl App {
                 }
             });
         }
-        axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
-        .context("The HTTP server failed")
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
+            .context("The HTTP server failed")
     }
 }
 
@@ -79,14 +71,10 @@ pub async fn migrate(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
         ))
         .await
         .context("Failed to take the migration lock")?;
-        migration::Migrator::up(&txn, None)
-            .await
-            .context("Failed to apply database migrations")?;
+        migration::Migrator::up(&txn, None).await.context("Failed to apply database migrations")?;
         txn.commit().await?;
     } else {
-        migration::Migrator::up(db, None)
-            .await
-            .context("Failed to apply database migrations")?;
+        migration::Migrator::up(db, None).await.context("Failed to apply database migrations")?;
     }
     Ok(())
 }
@@ -95,19 +83,11 @@ pub async fn migrate(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
 /// a request carries its request id through the request span.
 pub fn init_tracing(format: LogFormat) {
     use tracing_subscriber::{EnvFilter, fmt, prelude::*};
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new("info,sqlx=warn,sea_orm=warn,apalis=warn,tower_http=info")
-    });
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,apalis=warn,tower_http=info"));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match format {
         LogFormat::Text => registry.with(fmt::layer()).try_init(),
-        LogFormat::Json => registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .with_current_span(true)
-                    .with_span_list(false),
-            )
-            .try_init(),
+        LogFormat::Json => registry.with(fmt::layer().json().with_current_span(true).with_span_list(false)).try_init(),
     };
 }

@@ -9,11 +9,7 @@ use tokio::net::TcpListener;
 use lectern::{App, config::Config, seed, state::AppState};
 
 #[derive(Parser)]
-#[command(
-    name = "lectern",
-    version,
-    about = "GraphQL API gateway for the Lectern learning platform"
-)]
+#[command(name = "lectern", version, about = "GraphQL API gateway for the Lectern learning platform")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -82,9 +78,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         seed::demo(&app.state).await?;
         tracing::info!("seeded the demo dataset");
     }
-    let listener = TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("Failed to listen on {addr} (PORT/HOST)"))?;
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("Failed to listen on {addr} (PORT/HOST)"))?;
     let mut graphiql = public_url.clone();
     graphiql.set_path("/graphql");
     tracing::info!(%addr, mode = if embedded { "embedded" } else { "scaled" }, "Lectern is listening");
@@ -104,12 +98,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 fn print_demo_accounts() {
     println!("  Demo accounts (email / password):");
     for account in &seed::DEMO_ACCOUNTS {
-        println!(
-            "    {:<7} {} / {}",
-            format!("{:?}", account.role).to_lowercase(),
-            account.email,
-            account.password
-        );
+        println!("    {:<7} {} / {}", format!("{:?}", account.role).to_lowercase(), account.email, account.password);
     }
     println!();
 }

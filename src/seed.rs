@@ -43,14 +43,7 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
     },
 ];
 
-const DEMO_TAGS: [&str; 6] = [
-    "Rust",
-    "Databases",
-    "GraphQL",
-    "Distributed Systems",
-    "Career",
-    "Testing",
-];
+const DEMO_TAGS: [&str; 6] = ["Rust", "Databases", "GraphQL", "Distributed Systems", "Career", "Testing"];
 
 /// True when the database has no users yet (a fresh install).
 pub async fn is_empty(state: &AppState) -> AppResult<bool> {
@@ -60,11 +53,9 @@ pub async fn is_empty(state: &AppState) -> AppResult<bool> {
 /// Inserts whatever part of the demo data is missing; running it twice changes nothing.
 pub async fn demo(state: &AppState) -> AppResult<()> {
     for account in &DEMO_ACCOUNTS {
-        let exists = entity::user::Entity::find()
-            .filter(entity::user::Column::Email.eq(account.email))
-            .count(&state.db)
-            .await?
-            > 0;
+        let exists =
+            entity::user::Entity::find().filter(entity::user::Column::Email.eq(account.email)).count(&state.db).await?
+                > 0;
         if exists {
             continue;
         }
@@ -81,11 +72,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         accounts::mark_email_verified(&state.db, user.id).await?;
     }
     for name in DEMO_TAGS {
-        let exists = entity::tag::Entity::find()
-            .filter(entity::tag::Column::Name.eq(name))
-            .count(&state.db)
-            .await?
-            > 0;
+        let exists = entity::tag::Entity::find().filter(entity::tag::Column::Name.eq(name)).count(&state.db).await? > 0;
         if !exists {
             tags::create(&state.db, name).await?;
         }

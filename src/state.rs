@@ -37,34 +37,24 @@ impl AppState {
         let db = connect_database(&config).await?;
         let shutdown = CancellationToken::new();
 
-        let (redis, limiter, bus): (_, Arc<dyn RateLimiter>, Arc<dyn EventBus>) =
-            match &config.redis_url {
-                Some(url) => {
-                    let client = redis::Client::open(url.expose_secret())
-                        .context("REDIS_URL is not a valid Redis URL")?;
-                    let manager = tokio::time::timeout(
-                        Duration::from_secs(10),
-                        redis::aio::ConnectionManager::new(client.clone()),
-                    )
-                    .await
-                    .context("Timed out connecting to Redis (REDIS_URL)")?
-                    .context("Failed to connect to Redis (REDIS_URL)")?;
-                    let bus = RedisBus::start(
-                        client,
-                        manager.clone(),
-                        &config.redis_prefix,
-                        shutdown.clone(),
-                    )
-                    .await?;
-                    let limiter = RedisRateLimiter::new(manager.clone(), &config.redis_prefix);
-                    (Some(manager), Arc::new(limiter) as _, Arc::new(bus) as _)
-                }
-                None => {
-                    let limiter = Arc::new(InProcessRateLimiter::default());
-                    spawn_limiter_cleanup(limiter.clone(), shutdown.clone());
-                    (None, limiter as _, Arc::new(InProcessBus::default()) as _)
-                }
-            };
+        let (redis, limiter, bus): (_, Arc<dyn RateLimiter>, Arc<dyn EventBus>) = match &config.redis_url {
+            Some(url) => {
+                let client = redis::Client::open(url.expose_secret()).context("REDIS_URL is not a valid Redis URL")?;
+                let manager =
+                    tokio::time::timeout(Duration::from_secs(10), redis::aio::ConnectionManager::new(client.clone()))
+                        .await
+                        .context("Timed out connecting to Redis (REDIS_URL)")?
+                        .context("Failed to connect to Redis (REDIS_URL)")?;
+                let bus = RedisBus::start(client, manager.clone(), &config.redis_prefix, shutdown.clone()).await?;
+                let limiter = RedisRateLimiter::new(manager.clone(), &config.redis_prefix);
+                (Some(manager), Arc::new(limiter) as _, Arc::new(bus) as _)
+            }
+            None => {
+                let limiter = Arc::new(InProcessRateLimiter::default());
+                spawn_limiter_cleanup(limiter.clone(), shutdown.clone());
+                (None, limiter as _, Arc::new(InProcessBus::default()) as _)
+            }
+        };
 
         Ok(AppState {
             jwt: Arc::new(JwtKeys::from_config(&config)),
@@ -80,19 +70,13 @@ impl AppState {
 
     /// Whether the database and (when configured) Redis answer.
     pub async fn readiness(&self) -> Result<(), String> {
-        self.db
-            .execute_unprepared("SELECT 1")
-            .await
-            .map_err(|e| format!("database: {e}"))?;
+        self.db.execute_unprepared("SELECT 1").await.map_err(|e| format!("database: {e}"))?;
         if let Some(redis) = &self.redis {
             let mut conn = redis.clone();
-            tokio::time::timeout(
-                Duration::from_secs(2),
-                redis::cmd("PING").query_async::<String>(&mut conn),
-            )
-            .await
-            .map_err(|_| "redis: timed out".to_owned())?
-            .map_err(|e| format!("redis: {e}"))?;
+            tokio::time::timeout(Duration::from_secs(2), redis::cmd("PING").query_async::<String>(&mut conn))
+                .await
+                .map_err(|_| "redis: timed out".to_owned())?
+                .map_err(|e| format!("redis: {e}"))?;
         }
         Ok(())
     }
@@ -101,14 +85,10 @@ impl AppState {
 async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
     let url = config.database_url();
     let mut options = ConnectOptions::new(url);
-    options
-        .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10));
+    options.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
     if let crate::config::Database::Sqlite(path) = &config.database {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("Failed to create {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
         }
         options.max_connections(8).map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -119,9 +99,7 @@ async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnection>
     } else {
         options.max_connections(20).min_connections(1);
     }
-    Database::connect(options)
-        .await
-        .context("Failed to connect to the database (DATABASE_URL)")
+    Database::connect(options).await.context("Failed to connect to the database (DATABASE_URL)")
 }
 
 fn spawn_limiter_cleanup(limiter: Arc<InProcessRateLimiter>, shutdown: CancellationToken) {

@@ -1,7 +1,16 @@
 //! SeaORM entities for Lectern: table definitions only. Behaviour lives in the
 //! domain services under `src/domains/`.
 
+pub mod bookmark;
+pub mod comment;
+pub mod post;
+pub mod post_tag;
+pub mod post_view;
+pub mod reaction;
+pub mod reading_progress;
+pub mod redirect;
 pub mod refresh_token;
+pub mod series;
 pub mod tag;
 pub mod user;
 pub mod user_token;

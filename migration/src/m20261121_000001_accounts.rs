@@ -58,10 +58,7 @@ enum Tags {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() == DatabaseBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared("CREATE EXTENSION IF NOT EXISTS vector")
-                .await?;
+            manager.get_connection().execute_unprepared("CREATE EXTENSION IF NOT EXISTS vector").await?;
         }
 
         manager
@@ -106,15 +103,7 @@ impl MigrationTrait for Migration {
             ("idx_refresh_tokens_user", RefreshTokens::UserId),
             ("idx_refresh_tokens_expires", RefreshTokens::ExpiresAt),
         ] {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(RefreshTokens::Table)
-                        .col(column)
-                        .to_owned(),
-                )
-                .await?;
+            manager.create_index(Index::create().name(name).table(RefreshTokens::Table).col(column).to_owned()).await?;
         }
 
         manager
@@ -169,9 +158,7 @@ impl MigrationTrait for Migration {
             RefreshTokens::Table.into_iden(),
             Users::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

@@ -3,4 +3,5 @@
 //! another only through that domain's service functions.
 
 pub mod accounts;
+pub mod posts;
 pub mod tags;

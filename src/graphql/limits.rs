@@ -18,9 +18,7 @@ pub struct Limits {
 
 impl ExtensionFactory for Limits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsExtension {
-            max_aliases: self.max_aliases,
-        })
+        Arc::new(LimitsExtension { max_aliases: self.max_aliases })
     }
 }
 
@@ -29,10 +27,7 @@ struct LimitsExtension {
 }
 
 fn with_code(mut error: ServerError, code: &str) -> ServerError {
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
+    error.extensions.get_or_insert_with(Default::default).set("code", code);
     error
 }
 
@@ -45,18 +40,12 @@ impl Extension for LimitsExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let document = next
-            .run(ctx, query, variables)
-            .await
-            .map_err(|e| with_code(e, code::GRAPHQL_PARSE_FAILED))?;
+        let document = next.run(ctx, query, variables).await.map_err(|e| with_code(e, code::GRAPHQL_PARSE_FAILED))?;
         let aliases = count_aliases(&document);
         if aliases > self.max_aliases {
             return Err(with_code(
                 ServerError::new(
-                    format!(
-                        "The operation uses {aliases} aliases; at most {} are allowed",
-                        self.max_aliases
-                    ),
+                    format!("The operation uses {aliases} aliases; at most {} are allowed", self.max_aliases),
                     None,
                 ),
                 code::TOO_MANY_ALIASES,
@@ -98,9 +87,12 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
         let mut total = 0usize;
         for selection in &set.items {
             total = total.saturating_add(match &selection.node {
-                Selection::Field(field) => usize::from(field.node.alias.is_some()).saturating_add(
-                    in_set(&field.node.selection_set.node, document, memo, visiting),
-                ),
+                Selection::Field(field) => usize::from(field.node.alias.is_some()).saturating_add(in_set(
+                    &field.node.selection_set.node,
+                    document,
+                    memo,
+                    visiting,
+                )),
                 Selection::InlineFragment(fragment) => {
                     in_set(&fragment.node.selection_set.node, document, memo, visiting)
                 }
@@ -110,12 +102,9 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
                         *count
                     } else if visiting.contains(&name) {
                         0
-                    } else if let Some(fragment) =
-                        document.fragments.get(&spread.node.fragment_name.node)
-                    {
+                    } else if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
                         visiting.push(name.clone());
-                        let count =
-                            in_set(&fragment.node.selection_set.node, document, memo, visiting);
+                        let count = in_set(&fragment.node.selection_set.node, document, memo, visiting);
                         visiting.pop();
                         memo.insert(name, count);
                         count
@@ -132,14 +121,7 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
     document
         .operations
         .iter()
-        .map(|(_, operation)| {
-            in_set(
-                &operation.node.selection_set.node,
-                document,
-                &mut memo,
-                &mut Vec::new(),
-            )
-        })
+        .map(|(_, operation)| in_set(&operation.node.selection_set.node, document, &mut memo, &mut Vec::new()))
         .max()
         .unwrap_or(0)
 }
@@ -160,8 +142,7 @@ pub fn finalize(response: &mut Response, request_id: &str) {
             };
             extensions.set("code", code);
         }
-        if matches!(extensions.get("code"), Some(async_graphql::Value::String(c)) if c == code::INTERNAL_SERVER_ERROR)
-        {
+        if matches!(extensions.get("code"), Some(async_graphql::Value::String(c)) if c == code::INTERNAL_SERVER_ERROR) {
             extensions.set("requestId", request_id);
         }
     }
@@ -200,10 +181,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(count_aliases(&doc), 2 + 2 * 2);
-        let cyclic = async_graphql::parser::parse_query(
-            "query { ...A } fragment A on Query { a: me { id } ...A }",
-        )
-        .unwrap();
+        let cyclic =
+            async_graphql::parser::parse_query("query { ...A } fragment A on Query { a: me { id } ...A }").unwrap();
         assert_eq!(count_aliases(&cyclic), 1);
     }
 }

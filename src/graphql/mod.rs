@@ -4,10 +4,11 @@
 
 pub mod guard;
 pub mod limits;
+pub mod loaders;
 pub mod pagination;
 pub mod viewer;
 
-use async_graphql::{Context, MergedObject, MergedSubscription, Schema};
+use async_graphql::{Context, MergedObject, MergedSubscription, Schema, dataloader::DataLoader};
 
 use crate::{
     domains::{accounts, tags},
@@ -31,20 +32,12 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 /// Builds the schema with the configured limits; `state` is shared by every request.
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let limits = state.as_ref().map(|s| s.config.graphql.clone());
-    let mut builder = Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        SubscriptionRoot::default(),
-    )
-    .enable_subscription_in_federation()
-    .extension(limits::Limits {
-        max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases),
-    });
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
+        .enable_subscription_in_federation()
+        .extension(limits::Limits { max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases) });
     if let Some(limits) = &limits {
-        builder = builder
-            .limit_depth(limits.max_depth)
-            .limit_complexity(limits.max_complexity)
-            .limit_recursive_depth(64);
+        builder =
+            builder.limit_depth(limits.max_depth).limit_complexity(limits.max_complexity).limit_recursive_depth(64);
         if !limits.introspection {
             builder = builder.disable_introspection().disable_suggestions();
         }
@@ -65,6 +58,8 @@ pub trait ContextExt {
     fn state(&self) -> &AppState;
     fn viewer(&self) -> &Viewer;
     fn meta(&self) -> &RequestMeta;
+    /// The request's DataLoader; each domain adds `Loader<Key>` impls to it.
+    fn loader(&self) -> &DataLoader<loaders::Loaders>;
 }
 
 impl ContextExt for Context<'_> {
@@ -77,8 +72,11 @@ impl ContextExt for Context<'_> {
     }
 
     fn meta(&self) -> &RequestMeta {
-        static UNKNOWN: std::sync::LazyLock<RequestMeta> =
-            std::sync::LazyLock::new(RequestMeta::unknown);
+        static UNKNOWN: std::sync::LazyLock<RequestMeta> = std::sync::LazyLock::new(RequestMeta::unknown);
         self.data_opt::<RequestMeta>().unwrap_or(&UNKNOWN)
+    }
+
+    fn loader(&self) -> &DataLoader<loaders::Loaders> {
+        self.data_unchecked::<loaders::RequestLoader>()
     }
 }

@@ -1,15 +1,18 @@
-//! The one pagination helper: Relay connections over keyset pages, newest
-//! first by the row's UUIDv7 id. Cursors are opaque; `first`/`last` are capped.
+//! The one pagination helper: Relay connections over keyset pages. A page is
+//! ordered by one key (a time, a text, or just the UUIDv7 id) with the id
+//! breaking ties; cursors are opaque and carry both. `first`/`last` are capped.
 
 use async_graphql::{
     SimpleObject,
     connection::{Connection, Edge},
 };
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -37,25 +40,60 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
+/// The value a row is ordered by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Key {
+    Id,
+    Time(DateTime<Utc>),
+    Text(String),
+}
+
+/// A row's place in an ordering: its key and its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub key: Key,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn id(id: Uuid) -> Self {
+        Cursor { key: Key::Id, id }
+    }
+
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    fn decode(field: &'static str, raw: &str) -> AppResult<Cursor> {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(raw)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| AppError::bad_input(field, "The cursor is not valid"))
+    }
+}
+
+/// How a page is ordered: by `column` (None: by id alone), then by id.
+pub struct Sort<C> {
+    pub column: Option<C>,
+    pub descending: bool,
+}
+
+impl<C> Sort<C> {
+    /// Newest first by UUIDv7 id.
+    pub fn newest() -> Self {
+        Sort { column: None, descending: true }
+    }
+}
+
 /// A validated page request.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Window {
     size: u64,
-    after: Option<Uuid>,
-    before: Option<Uuid>,
+    after: Option<Cursor>,
+    before: Option<Cursor>,
     backward: bool,
-}
-
-pub fn encode_cursor(id: Uuid) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
-}
-
-fn decode_cursor(field: &'static str, cursor: &str) -> AppResult<Uuid> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| Uuid::from_slice(&bytes).ok())
-        .ok_or_else(|| AppError::bad_input(field, "The cursor is not valid"))
 }
 
 impl PageArgs {
@@ -63,50 +101,59 @@ impl PageArgs {
         let check = |field: &'static str, value: Option<i32>| -> AppResult<Option<u64>> {
             match value {
                 None => Ok(None),
-                Some(n) if n < 0 => Err(AppError::bad_input(
-                    field,
-                    format!("`{field}` cannot be negative"),
-                )),
-                Some(n) if n > MAX_PAGE_SIZE => Err(AppError::bad_input(
-                    field,
-                    format!("`{field}` can be at most {MAX_PAGE_SIZE}"),
-                )),
+                Some(n) if n < 0 => Err(AppError::bad_input(field, format!("`{field}` cannot be negative"))),
+                Some(n) if n > MAX_PAGE_SIZE => {
+                    Err(AppError::bad_input(field, format!("`{field}` can be at most {MAX_PAGE_SIZE}")))
+                }
                 Some(n) => Ok(Some(n as u64)),
             }
         };
         let first = check("first", self.first)?;
         let last = check("last", self.last)?;
         if first.is_some() && last.is_some() {
-            return Err(AppError::bad_input(
-                "last",
-                "Give `first` or `last`, not both",
-            ));
+            return Err(AppError::bad_input("last", "Give `first` or `last`, not both"));
         }
-        let after = self
-            .after
-            .as_deref()
-            .map(|c| decode_cursor("after", c))
-            .transpose()?;
-        let before = self
-            .before
-            .as_deref()
-            .map(|c| decode_cursor("before", c))
-            .transpose()?;
         Ok(Window {
             size: first.or(last).unwrap_or(DEFAULT_PAGE_SIZE as u64),
-            after,
-            before,
+            after: self.after.as_deref().map(|c| Cursor::decode("after", c)).transpose()?,
+            before: self.before.as_deref().map(|c| Cursor::decode("before", c)).transpose()?,
             backward: last.is_some(),
         })
     }
 }
 
-/// Runs `select` as one page, newest first by `id_column`, with the total count.
+/// Rows strictly after (`later`) or before `cursor` in the sort order.
+fn beyond<C: ColumnTrait>(
+    sort: &Sort<C>,
+    id_column: C,
+    cursor: &Cursor,
+    field: &'static str,
+    later: bool,
+) -> AppResult<Condition> {
+    // In a descending order, "later" rows have smaller keys.
+    let smaller = sort.descending == later;
+    let past = |column: C, value: sea_orm::Value| if smaller { column.lt(value) } else { column.gt(value) };
+    let key_value: Option<sea_orm::Value> = match (&sort.column, &cursor.key) {
+        (None, Key::Id) => None,
+        (Some(_), Key::Time(t)) => Some((*t).into()),
+        (Some(_), Key::Text(s)) => Some(s.clone().into()),
+        _ => return Err(AppError::bad_input(field, "The cursor belongs to another ordering")),
+    };
+    Ok(match (sort.column, key_value) {
+        (Some(column), Some(value)) => Condition::any()
+            .add(past(column, value.clone()))
+            .add(Condition::all().add(column.eq(value)).add(past(id_column, cursor.id.into()))),
+        _ => Condition::all().add(past(id_column, cursor.id.into())),
+    })
+}
+
+/// Runs `select` as one page in `sort` order, with the total count.
 pub async fn paginate<E, N>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     id_column: E::Column,
-    id_of: impl Fn(&E::Model) -> Uuid,
+    sort: Sort<E::Column>,
+    cursor_of: impl Fn(&E::Model) -> Cursor,
     args: &PageArgs,
     to_node: impl Fn(E::Model) -> N,
 ) -> AppResult<Page<N>>
@@ -119,17 +166,19 @@ where
     let total_count = select.clone().count(db).await?;
 
     let mut page = select;
-    if let Some(after) = window.after {
-        page = page.filter(id_column.lt(after));
+    if let Some(after) = &window.after {
+        page = page.filter(beyond(&sort, id_column, after, "after", true)?);
     }
-    if let Some(before) = window.before {
-        page = page.filter(id_column.gt(before));
+    if let Some(before) = &window.before {
+        page = page.filter(beyond(&sort, id_column, before, "before", false)?);
     }
-    page = if window.backward {
-        page.order_by_asc(id_column)
-    } else {
-        page.order_by_desc(id_column)
-    };
+    // Backward pages are read in reverse and flipped back.
+    let descending = sort.descending != window.backward;
+    let order = if descending { Order::Desc } else { Order::Asc };
+    if let Some(column) = sort.column {
+        page = page.order_by(column, order.clone());
+    }
+    page = page.order_by(id_column, order);
     let mut rows = page.limit(window.size + 1).all(db).await?;
     let has_more = rows.len() as u64 > window.size;
     rows.truncate(window.size as usize);
@@ -137,20 +186,10 @@ where
         rows.reverse();
     }
 
-    let (has_previous, has_next) = if window.backward {
-        (has_more, window.before.is_some())
-    } else {
-        (window.after.is_some(), has_more)
-    };
-    let mut connection = Connection::with_additional_fields(
-        has_previous,
-        has_next,
-        ConnectionFields { total_count },
-    );
-    connection.edges.extend(
-        rows.into_iter()
-            .map(|row| Edge::new(encode_cursor(id_of(&row)), to_node(row))),
-    );
+    let (has_previous, has_next) =
+        if window.backward { (has_more, window.before.is_some()) } else { (window.after.is_some(), has_more) };
+    let mut connection = Connection::with_additional_fields(has_previous, has_next, ConnectionFields { total_count });
+    connection.edges.extend(rows.into_iter().map(|row| Edge::new(cursor_of(&row).encode(), to_node(row))));
     Ok(connection)
 }
 
@@ -160,57 +199,21 @@ mod tests {
 
     #[test]
     fn rejects_bad_arguments_with_the_field() {
-        let over = PageArgs {
-            first: Some(101),
-            ..Default::default()
-        }
-        .window()
-        .unwrap_err();
-        assert!(matches!(
-            over,
-            AppError::BadUserInput { field: "first", .. }
-        ));
-        let negative = PageArgs {
-            last: Some(-1),
-            ..Default::default()
-        }
-        .window()
-        .unwrap_err();
-        assert!(matches!(
-            negative,
-            AppError::BadUserInput { field: "last", .. }
-        ));
-        let cursor = PageArgs {
-            after: Some("not a cursor!".into()),
-            ..Default::default()
-        }
-        .window()
-        .unwrap_err();
-        assert!(matches!(
-            cursor,
-            AppError::BadUserInput { field: "after", .. }
-        ));
-        let both = PageArgs {
-            first: Some(1),
-            last: Some(1),
-            ..Default::default()
-        }
-        .window()
-        .unwrap_err();
+        let over = PageArgs { first: Some(101), ..Default::default() }.window().unwrap_err();
+        assert!(matches!(over, AppError::BadUserInput { field: "first", .. }));
+        let negative = PageArgs { last: Some(-1), ..Default::default() }.window().unwrap_err();
+        assert!(matches!(negative, AppError::BadUserInput { field: "last", .. }));
+        let cursor = PageArgs { after: Some("not a cursor!".into()), ..Default::default() }.window().unwrap_err();
+        assert!(matches!(cursor, AppError::BadUserInput { field: "after", .. }));
+        let both = PageArgs { first: Some(1), last: Some(1), ..Default::default() }.window().unwrap_err();
         assert!(matches!(both, AppError::BadUserInput { .. }));
     }
 
     #[test]
     fn cursors_round_trip() {
-        let id = Uuid::now_v7();
-        let window = PageArgs {
-            first: Some(5),
-            after: Some(encode_cursor(id)),
-            ..Default::default()
-        }
-        .window()
-        .unwrap();
-        assert_eq!(window.after, Some(id));
+        let cursor = Cursor { key: Key::Time(Utc::now()), id: Uuid::now_v7() };
+        let window = PageArgs { first: Some(5), after: Some(cursor.encode()), ..Default::default() }.window().unwrap();
+        assert_eq!(window.after, Some(cursor));
         assert_eq!(window.size, 5);
     }
 }

@@ -27,14 +27,9 @@ impl Viewer {
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
-            .ok_or(AppError::UnauthenticatedBecause(
-                "Authorization must be `Bearer <access token>`",
-            ))?;
+            .ok_or(AppError::UnauthenticatedBecause("Authorization must be `Bearer <access token>`"))?;
         let claims = keys.verify_access(token.trim())?;
-        Ok(Viewer::User {
-            id: claims.sub,
-            role: claims.role,
-        })
+        Ok(Viewer::User { id: claims.sub, role: claims.role })
     }
 
     pub fn id(&self) -> Option<Uuid> {
@@ -59,21 +54,13 @@ impl Viewer {
     /// "Role at least": UNAUTHENTICATED when anonymous, FORBIDDEN when the role is lower.
     pub fn require_role(&self, minimum: Role) -> AppResult<Uuid> {
         let id = self.require_signed_in()?;
-        if self.role() >= Some(minimum) {
-            Ok(id)
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if self.role() >= Some(minimum) { Ok(id) } else { Err(AppError::Forbidden) }
     }
 
     /// "Owner or admin": the viewer owns the resource or is an admin.
     pub fn require_owner_or_admin(&self, owner: Uuid) -> AppResult<Uuid> {
         let id = self.require_signed_in()?;
-        if self.is_owner_or_admin(owner) {
-            Ok(id)
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if self.is_owner_or_admin(owner) { Ok(id) } else { Err(AppError::Forbidden) }
     }
 
     pub fn is_owner_or_admin(&self, owner: Uuid) -> bool {
@@ -94,10 +81,7 @@ pub struct RequestMeta {
 
 impl RequestMeta {
     pub fn unknown() -> Self {
-        RequestMeta {
-            request_id: "-".into(),
-            client_ip: IpAddr::from([0, 0, 0, 0]),
-        }
+        RequestMeta { request_id: "-".into(), client_ip: IpAddr::from([0, 0, 0, 0]) }
     }
 }
 
@@ -107,39 +91,15 @@ mod tests {
 
     #[test]
     fn guards_follow_the_role_order() {
-        let reader = Viewer::User {
-            id: Uuid::now_v7(),
-            role: Role::Reader,
-        };
-        let admin = Viewer::User {
-            id: Uuid::now_v7(),
-            role: Role::Admin,
-        };
-        assert_eq!(
-            Viewer::Anonymous.require_signed_in().unwrap_err().code(),
-            "UNAUTHENTICATED"
-        );
-        assert_eq!(
-            Viewer::Anonymous
-                .require_role(Role::Reader)
-                .unwrap_err()
-                .code(),
-            "UNAUTHENTICATED"
-        );
-        assert_eq!(
-            reader.require_role(Role::Author).unwrap_err().code(),
-            "FORBIDDEN"
-        );
+        let reader = Viewer::User { id: Uuid::now_v7(), role: Role::Reader };
+        let admin = Viewer::User { id: Uuid::now_v7(), role: Role::Admin };
+        assert_eq!(Viewer::Anonymous.require_signed_in().unwrap_err().code(), "UNAUTHENTICATED");
+        assert_eq!(Viewer::Anonymous.require_role(Role::Reader).unwrap_err().code(), "UNAUTHENTICATED");
+        assert_eq!(reader.require_role(Role::Author).unwrap_err().code(), "FORBIDDEN");
         assert!(admin.require_role(Role::Author).is_ok());
         let owner = reader.id().unwrap();
         assert!(reader.require_owner_or_admin(owner).is_ok());
-        assert_eq!(
-            reader
-                .require_owner_or_admin(Uuid::now_v7())
-                .unwrap_err()
-                .code(),
-            "FORBIDDEN"
-        );
+        assert_eq!(reader.require_owner_or_admin(Uuid::now_v7()).unwrap_err().code(), "FORBIDDEN");
         assert!(admin.require_owner_or_admin(owner).is_ok());
     }
 }

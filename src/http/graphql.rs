@@ -47,29 +47,15 @@ impl MediaType {
 
 /// Picks the response media type from `Accept`, or `None` when the client accepts neither.
 fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
-    let Some(accept) = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.trim().is_empty())
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).filter(|v| !v.trim().is_empty())
     else {
         return Some(MediaType::Json);
     };
-    let types: Vec<String> = accept
-        .split(',')
-        .map(|part| {
-            part.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .collect();
+    let types: Vec<String> =
+        accept.split(',').map(|part| part.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).collect();
     if types.iter().any(|t| t == GRAPHQL_RESPONSE_JSON) {
         Some(MediaType::GraphqlResponse)
-    } else if types
-        .iter()
-        .any(|t| t == APPLICATION_JSON || t == "application/*" || t == "*/*")
-    {
+    } else if types.iter().any(|t| t == APPLICATION_JSON || t == "application/*" || t == "*/*") {
         Some(MediaType::Json)
     } else {
         None
@@ -78,34 +64,18 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 
 /// A response that is only errors, with a stable code, for failures before GraphQL runs.
 fn error_response(status: StatusCode, media: MediaType, code: &str, message: &str) -> Response {
-    let body =
-        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (
-        status,
-        [(header::CONTENT_TYPE, media.content_type())],
-        body.to_string(),
-    )
-        .into_response()
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response()
 }
 
 fn viewer(http: &Http, headers: &HeaderMap) -> Result<Viewer, AppError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("invalid"));
+    let authorization = headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("invalid"));
     Viewer::from_bearer(&http.state.jwt, authorization)
 }
 
 fn unauthenticated(media: MediaType, err: &AppError) -> Response {
-    let mut response = error_response(
-        StatusCode::UNAUTHORIZED,
-        media,
-        err.code(),
-        &err.to_string(),
-    );
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Bearer error=\"invalid_token\""),
-    );
+    let mut response = error_response(StatusCode::UNAUTHORIZED, media, err.code(), &err.to_string());
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
     response
 }
 
@@ -124,10 +94,8 @@ pub async fn get(
     headers: HeaderMap,
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
+    let wants_html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
     let params = match params {
         Ok(Query(params)) => params,
         Err(_) => {
@@ -151,20 +119,10 @@ pub async fn get(
         );
     };
     let Some(query) = params.query else {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            media,
-            code::BAD_REQUEST,
-            "The `query` parameter is required",
-        );
+        return error_response(StatusCode::BAD_REQUEST, media, code::BAD_REQUEST, "The `query` parameter is required");
     };
-    let parse_json = |raw: Option<String>| {
-        raw.map(|raw| serde_json::from_str::<serde_json::Value>(&raw))
-            .transpose()
-    };
-    let (Ok(variables), Ok(extensions)) =
-        (parse_json(params.variables), parse_json(params.extensions))
-    else {
+    let parse_json = |raw: Option<String>| raw.map(|raw| serde_json::from_str::<serde_json::Value>(&raw)).transpose();
+    let (Ok(variables), Ok(extensions)) = (parse_json(params.variables), parse_json(params.extensions)) else {
         return error_response(
             StatusCode::BAD_REQUEST,
             media,
@@ -174,15 +132,11 @@ pub async fn get(
     };
     // GET must never change anything: only queries run over GET.
     if let Ok(document) = async_graphql::parser::parse_query(&query) {
-        let operation =
-            document
-                .operations
-                .iter()
-                .find(|(name, _)| match (&params.operation_name, name) {
-                    (Some(wanted), Some(name)) => wanted == name.as_str(),
-                    (None, _) => true,
-                    _ => false,
-                });
+        let operation = document.operations.iter().find(|(name, _)| match (&params.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted == name.as_str(),
+            (None, _) => true,
+            _ => false,
+        });
         if let Some((_, operation)) = operation
             && operation.node.ty != async_graphql::parser::types::OperationType::Query
         {
@@ -192,9 +146,7 @@ pub async fn get(
                 code::METHOD_NOT_ALLOWED,
                 "Only queries can be sent with GET; use POST",
             );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
     }
@@ -214,22 +166,10 @@ pub async fn get(
         Ok(viewer) => viewer,
         Err(err) => return unauthenticated(media, &err),
     };
-    execute(
-        &http,
-        media,
-        BatchRequest::Single(request),
-        viewer,
-        request_meta(&http, &headers, peer),
-    )
-    .await
+    execute(&http, media, BatchRequest::Single(request), viewer, request_meta(&http, &headers, peer)).await
 }
 
-pub async fn post(
-    State(http): State<Http>,
-    peer: ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap, body: Body) -> Response {
     let media = negotiate(&headers);
     let Some(media) = media else {
         return error_response(
@@ -239,16 +179,8 @@ pub async fn post(
             "Accept application/graphql-response+json or application/json",
         );
     };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if essence != APPLICATION_JSON {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -267,10 +199,8 @@ pub async fn post(
             &format!("The request body is larger than {limit} bytes"),
         )
     };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limit) {
         return too_large();
     }
@@ -301,14 +231,7 @@ pub async fn post(
         Ok(viewer) => viewer,
         Err(err) => return unauthenticated(media, &err),
     };
-    execute(
-        &http,
-        media,
-        batch,
-        viewer,
-        request_meta(&http, &headers, peer),
-    )
-    .await
+    execute(&http, media, batch, viewer, request_meta(&http, &headers, peer)).await
 }
 
 async fn execute(
@@ -319,7 +242,8 @@ async fn execute(
     meta: crate::graphql::RequestMeta,
 ) -> Response {
     let request_id = meta.request_id.clone();
-    let batch = batch.data(viewer).data(meta);
+    let loader = crate::graphql::loaders::for_request(&http.state, &viewer);
+    let batch = batch.data(viewer).data(meta).data(loader);
     let mut response = http.schema.execute_batch(batch).await;
     let mut status = StatusCode::OK;
     match &mut response {
@@ -329,9 +253,7 @@ async fn execute(
                 status = StatusCode::BAD_REQUEST;
             }
         }
-        BatchResponse::Batch(many) => many
-            .iter_mut()
-            .for_each(|one| limits::finalize(one, &request_id)),
+        BatchResponse::Batch(many) => many.iter_mut().for_each(|one| limits::finalize(one, &request_id)),
     }
     // Nothing ran for a request error, so the body has no `data` entry at all.
     let body = match serde_json::to_value(&response).map(|mut value| {
@@ -364,10 +286,7 @@ async fn execute(
     };
     (
         status,
-        [
-            (header::CONTENT_TYPE, media.content_type()),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
+        [(header::CONTENT_TYPE, media.content_type()), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
         body,
     )
         .into_response()
@@ -375,10 +294,8 @@ async fn execute(
 
 /// A single operation (object) or a batch (array of objects), each with a `query` string.
 fn parse_body(bytes: &[u8]) -> Result<BatchRequest, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("The body is not JSON: {e}"))?;
-    let has_query =
-        |v: &serde_json::Value| v.get("query").is_some_and(serde_json::Value::is_string);
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("The body is not JSON: {e}"))?;
+    let has_query = |v: &serde_json::Value| v.get("query").is_some_and(serde_json::Value::is_string);
     let well_formed = match &value {
         serde_json::Value::Object(_) => has_query(&value),
         serde_json::Value::Array(items) => items.iter().all(has_query),

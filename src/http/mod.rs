@@ -60,31 +60,21 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(cors(&config.cors_origins))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    config.request_timeout,
-                )),
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout)),
         )
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
     let base = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            REQUEST_ID,
-        ])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, REQUEST_ID])
         .expose_headers([REQUEST_ID])
         .max_age(Duration::from_secs(600));
     if origins.iter().any(|o| o == "*") {
         base.allow_origin(AllowOrigin::any())
     } else {
-        let list: Vec<HeaderValue> = origins
-            .iter()
-            .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
-            .collect();
+        let list: Vec<HeaderValue> =
+            origins.iter().filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()).collect();
         base.allow_origin(AllowOrigin::list(list))
     }
 }
@@ -97,31 +87,17 @@ async fn healthz() -> &'static str {
 /// The process can serve: the database (and Redis, when configured) answer.
 async fn readyz(State(http): State<Http>) -> impl IntoResponse {
     match http.state.readiness().await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(serde_json::json!({ "status": "ready" })),
-        ),
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ready" }))),
         Err(reason) => {
             tracing::warn!(%reason, "not ready");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable", "reason": reason })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "reason": reason })))
         }
     }
 }
 
 /// Request id and client address, for rate limits and masked errors.
-fn request_meta(
-    http: &Http,
-    headers: &HeaderMap,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-) -> RequestMeta {
-    let request_id = headers
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+fn request_meta(http: &Http, headers: &HeaderMap, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> RequestMeta {
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let forwarded = http
         .state
         .config
@@ -132,8 +108,5 @@ fn request_meta(
         .and_then(|v| v.rsplit(',').next())
         .and_then(|ip| ip.trim().parse().ok());
     let client_ip = forwarded.unwrap_or(peer.ip());
-    RequestMeta {
-        request_id,
-        client_ip,
-    }
+    RequestMeta { request_id, client_ip }
 }

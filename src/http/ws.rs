@@ -71,10 +71,7 @@ pub async fn upgrade(
         None
     };
     let meta = request_meta(&http, &headers, peer);
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let max_size = http.state.config.graphql.max_body_bytes;
     let ws = ws.max_message_size(max_size).max_frame_size(max_size);
     let ws = match protocol {
@@ -87,9 +84,7 @@ pub async fn upgrade(
     let mut response = ws.on_upgrade(move |socket| {
         async move {
             match protocol {
-                Some(protocol) => {
-                    Connection::run(http, socket, protocol, meta, authorization).await
-                }
+                Some(protocol) => Connection::run(http, socket, protocol, meta, authorization).await,
                 None => {
                     let (mut sink, _) = socket.split();
                     let _ = sink.send(close(4406, "Subprotocol not acceptable")).await;
@@ -98,17 +93,12 @@ pub async fn upgrade(
         }
         .instrument(span)
     });
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
 fn close(code: u16, reason: &str) -> Message {
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }))
+    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
 }
 
 fn text(value: Value) -> Message {
@@ -145,13 +135,7 @@ struct Connection {
 struct Closing(u16, String);
 
 impl Connection {
-    async fn run(
-        http: Http,
-        socket: WebSocket,
-        protocol: Protocol,
-        meta: RequestMeta,
-        authorization: Option<String>,
-    ) {
+    async fn run(http: Http, socket: WebSocket, protocol: Protocol, meta: RequestMeta, authorization: Option<String>) {
         let (mut sink, mut stream) = socket.split();
         let (outgoing, mut outbox) = mpsc::channel::<Message>(256);
         let (internal, mut internal_rx) = mpsc::unbounded_channel();
@@ -239,8 +223,7 @@ impl Connection {
     /// Handles one client message; `Err` closes the connection.
     async fn handle(&mut self, raw: &str) -> Result<(), Option<Closing>> {
         let invalid = |why: &str| Some(Closing(4400, why.to_owned()));
-        let message: ClientMessage =
-            serde_json::from_str(raw).map_err(|_| invalid("Invalid message received"))?;
+        let message: ClientMessage = serde_json::from_str(raw).map_err(|_| invalid("Invalid message received"))?;
         match (self.protocol, message.kind.as_str()) {
             (_, "connection_init") => self.init(message.payload).await,
             (Protocol::TransportWs, "ping") => {
@@ -253,10 +236,7 @@ impl Connection {
             }
             (Protocol::TransportWs, "pong") => Ok(()),
             (Protocol::TransportWs, "subscribe") | (Protocol::Legacy, "start") => {
-                let id = message
-                    .id
-                    .filter(|id| !id.is_empty())
-                    .ok_or_else(|| invalid("The operation needs an id"))?;
+                let id = message.id.filter(|id| !id.is_empty()).ok_or_else(|| invalid("The operation needs an id"))?;
                 if !self.acknowledged {
                     return Err(Some(Closing(4401, "Unauthorized".into())));
                 }
@@ -264,32 +244,25 @@ impl Connection {
                     .payload
                     .filter(|p| p.get("query").is_some_and(Value::is_string))
                     .ok_or_else(|| invalid("The operation needs a payload with a query"))?;
-                let request: GqlRequest = serde_json::from_value(payload)
-                    .map_err(|_| invalid("Invalid subscribe payload"))?;
+                let request: GqlRequest =
+                    serde_json::from_value(payload).map_err(|_| invalid("Invalid subscribe payload"))?;
                 self.start(id, request).await
             }
             (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
-                let id = message
-                    .id
-                    .ok_or_else(|| invalid("The message needs an id"))?;
+                let id = message.id.ok_or_else(|| invalid("The message needs an id"))?;
                 if let Some(task) = self.operations.remove(&id) {
                     task.abort();
                 }
                 Ok(())
             }
-            (Protocol::Legacy, "connection_terminate") => {
-                Err(Some(Closing(1000, "Normal closure".into())))
-            }
+            (Protocol::Legacy, "connection_terminate") => Err(Some(Closing(1000, "Normal closure".into()))),
             (_, other) => Err(invalid(&format!("Unexpected message of type {other:?}"))),
         }
     }
 
     async fn init(&mut self, payload: Option<Value>) -> Result<(), Option<Closing>> {
         if self.init_received {
-            return Err(Some(Closing(
-                4429,
-                "Too many initialisation requests".into(),
-            )));
+            return Err(Some(Closing(4429, "Too many initialisation requests".into())));
         }
         self.init_received = true;
         if let Some(authorization) = payload.as_ref().and_then(authorization_from_payload) {
@@ -297,7 +270,8 @@ impl Connection {
                 Ok(viewer) => self.viewer = viewer,
                 Err(err) => {
                     if self.protocol == Protocol::Legacy {
-                        self.send(json!({ "type": "connection_error", "payload": { "message": err.to_string() } })).await;
+                        self.send(json!({ "type": "connection_error", "payload": { "message": err.to_string() } }))
+                            .await;
                     }
                     return Err(Some(Closing(4403, "Forbidden".into())));
                 }
@@ -316,10 +290,7 @@ impl Connection {
             && !existing.is_finished()
         {
             if self.protocol == Protocol::TransportWs {
-                return Err(Some(Closing(
-                    4409,
-                    format!("Subscriber for {id} already exists"),
-                )));
+                return Err(Some(Closing(4409, format!("Subscriber for {id} already exists"))));
             }
             // Legacy clients reuse ids after `stop`; the old operation gives way.
             existing.abort();
@@ -335,7 +306,8 @@ impl Connection {
         }
 
         let schema = self.http.schema.clone();
-        let request = request.data(self.viewer.clone()).data(self.meta.clone());
+        let loader = crate::graphql::loaders::for_request(&self.http.state, &self.viewer);
+        let request = request.data(self.viewer.clone()).data(self.meta.clone()).data(loader);
         let outgoing = self.outgoing.clone();
         let internal = self.internal.clone();
         let protocol = self.protocol;
@@ -349,29 +321,21 @@ impl Connection {
                 if first && limits::is_request_error(&response) {
                     // Rejected before execution: `error` ends the operation (no `complete`).
                     let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
-                    let _ = outgoing
-                        .send(text(
-                            json!({ "type": "error", "id": task_id, "payload": errors }),
-                        ))
-                        .await;
+                    let _ = outgoing.send(text(json!({ "type": "error", "id": task_id, "payload": errors }))).await;
                     let _ = internal.send(Internal::Finished(task_id));
                     return;
                 }
                 first = false;
                 let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
                 if outgoing
-                    .send(text(
-                        json!({ "type": protocol.next(), "id": task_id, "payload": payload }),
-                    ))
+                    .send(text(json!({ "type": protocol.next(), "id": task_id, "payload": payload })))
                     .await
                     .is_err()
                 {
                     return;
                 }
             }
-            let _ = outgoing
-                .send(text(json!({ "type": "complete", "id": task_id })))
-                .await;
+            let _ = outgoing.send(text(json!({ "type": "complete", "id": task_id }))).await;
             let _ = internal.send(Internal::Finished(task_id));
         });
         self.operations.insert(id, task);
@@ -390,16 +354,6 @@ fn authorization_from_payload(payload: &Value) -> Option<String> {
             .map(str::to_owned)
     };
     find(object)
-        .or_else(|| {
-            object
-                .get("headers")
-                .and_then(Value::as_object)
-                .and_then(find)
-        })
-        .or_else(|| {
-            object
-                .get("token")
-                .and_then(Value::as_str)
-                .map(|token| format!("Bearer {token}"))
-        })
+        .or_else(|| object.get("headers").and_then(Value::as_object).and_then(find))
+        .or_else(|| object.get("token").and_then(Value::as_str).map(|token| format!("Bearer {token}")))
 }

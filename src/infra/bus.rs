@@ -47,10 +47,7 @@ impl Fanout {
     fn subscribe(&self, topic: &str) -> BoxStream<'static, serde_json::Value> {
         let receiver = {
             let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
-            topics
-                .entry(topic.to_owned())
-                .or_insert_with(|| broadcast::channel(SUBSCRIBER_BUFFER).0)
-                .subscribe()
+            topics.entry(topic.to_owned()).or_insert_with(|| broadcast::channel(SUBSCRIBER_BUFFER).0).subscribe()
         };
         futures::stream::unfold(receiver, |mut receiver| async move {
             loop {
@@ -76,10 +73,7 @@ pub struct InProcessBus {
 #[async_trait::async_trait]
 impl EventBus for InProcessBus {
     async fn publish(&self, topic: &str, payload: serde_json::Value) -> anyhow::Result<()> {
-        self.fanout.deliver(Event {
-            topic: topic.to_owned(),
-            payload,
-        });
+        self.fanout.deliver(Event { topic: topic.to_owned(), payload });
         Ok(())
     }
 
@@ -107,30 +101,14 @@ impl RedisBus {
         let fanout = Arc::new(Fanout::default());
         // The first subscription happens before start-up finishes, so no event published after it is missed.
         let pubsub = subscribe(&client, &channel).await?;
-        tokio::spawn(relay(
-            client,
-            channel.clone(),
-            pubsub,
-            fanout.clone(),
-            shutdown,
-        ));
-        Ok(RedisBus {
-            publisher,
-            channel,
-            fanout,
-        })
+        tokio::spawn(relay(client, channel.clone(), pubsub, fanout.clone(), shutdown));
+        Ok(RedisBus { publisher, channel, fanout })
     }
 }
 
 async fn subscribe(client: &redis::Client, channel: &str) -> anyhow::Result<redis::aio::PubSub> {
-    let mut pubsub = client
-        .get_async_pubsub()
-        .await
-        .context("Failed to open the Redis pub/sub connection")?;
-    pubsub
-        .subscribe(channel)
-        .await
-        .context("Failed to subscribe to the Redis event channel")?;
+    let mut pubsub = client.get_async_pubsub().await.context("Failed to open the Redis pub/sub connection")?;
+    pubsub.subscribe(channel).await.context("Failed to subscribe to the Redis event channel")?;
     Ok(pubsub)
 }
 
@@ -182,10 +160,7 @@ async fn relay(
 #[async_trait::async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, topic: &str, payload: serde_json::Value) -> anyhow::Result<()> {
-        let event = serde_json::to_string(&Event {
-            topic: topic.to_owned(),
-            payload,
-        })?;
+        let event = serde_json::to_string(&Event { topic: topic.to_owned(), payload })?;
         let mut conn = self.publisher.clone();
         redis::cmd("PUBLISH")
             .arg(&self.channel)

@@ -27,10 +27,8 @@ pub trait Mailer: Send + Sync {
 }
 
 pub fn from_config(config: &Config) -> anyhow::Result<std::sync::Arc<dyn Mailer>> {
-    let from: Mailbox = config
-        .mail_from
-        .parse()
-        .with_context(|| format!("MAIL_FROM={:?} is not a mailbox", config.mail_from))?;
+    let from: Mailbox =
+        config.mail_from.parse().with_context(|| format!("MAIL_FROM={:?} is not a mailbox", config.mail_from))?;
     Ok(match &config.smtp_url {
         Some(url) => {
             let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
@@ -38,26 +36,17 @@ pub fn from_config(config: &Config) -> anyhow::Result<std::sync::Arc<dyn Mailer>
                 .build();
             std::sync::Arc::new(SmtpMailer { transport, from })
         }
-        None => std::sync::Arc::new(OutboxMailer {
-            dir: config.data_dir.join("outbox"),
-            from,
-        }),
+        None => std::sync::Arc::new(OutboxMailer { dir: config.data_dir.join("outbox"), from }),
     })
 }
 
 fn build_message(from: &Mailbox, mail: &Mail) -> anyhow::Result<Message> {
-    let to: Mailbox = mail
-        .to
-        .parse()
-        .with_context(|| format!("Invalid recipient address {:?}", mail.to))?;
+    let to: Mailbox = mail.to.parse().with_context(|| format!("Invalid recipient address {:?}", mail.to))?;
     Message::builder()
         .from(from.clone())
         .to(to)
         .subject(&mail.subject)
-        .multipart(MultiPart::alternative_plain_html(
-            mail.text.clone(),
-            mail.html.clone(),
-        ))
+        .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
         .context("Failed to build the mail message")
 }
 
@@ -92,10 +81,7 @@ pub struct SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: Mail) -> anyhow::Result<()> {
         let message = build_message(&self.from, &mail)?;
-        self.transport
-            .send(message)
-            .await
-            .context("The SMTP server refused the mail")?;
+        self.transport.send(message).await.context("The SMTP server refused the mail")?;
         tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent over SMTP");
         Ok(())
     }
@@ -103,8 +89,5 @@ impl Mailer for SmtpMailer {
 
 /// Escapes text for an HTML mail body.
 pub fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

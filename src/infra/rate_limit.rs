@@ -18,11 +18,7 @@ pub struct Rule {
 
 impl Rule {
     pub const fn new(name: &'static str, burst: u32, period: Duration) -> Self {
-        Rule {
-            name,
-            burst,
-            period,
-        }
+        Rule { name, burst, period }
     }
 
     fn emission_interval(&self) -> Duration {
@@ -37,9 +33,7 @@ pub trait RateLimiter: Send + Sync {
 }
 
 fn limited(wait: Duration) -> AppError {
-    AppError::RateLimited {
-        retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-    }
+    AppError::RateLimited { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) }
 }
 
 #[derive(Default)]
@@ -49,10 +43,7 @@ pub struct InProcessRateLimiter {
 
 impl InProcessRateLimiter {
     fn limiter(&self, rule: &Rule) -> Arc<DefaultKeyedRateLimiter<String>> {
-        let mut limiters = self
-            .limiters
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut limiters = self.limiters.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         limiters
             .entry(rule.name)
             .or_insert_with(|| {
@@ -67,10 +58,7 @@ impl InProcessRateLimiter {
 
     /// Forgets keys whose state is back to full, so memory does not grow with every IP ever seen.
     pub fn forget_idle_keys(&self) {
-        let limiters = self
-            .limiters
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let limiters = self.limiters.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         for limiter in limiters.values() {
             limiter.retain_recent();
         }
@@ -114,11 +102,7 @@ pub struct RedisRateLimiter {
 
 impl RedisRateLimiter {
     pub fn new(redis: redis::aio::ConnectionManager, prefix: &str) -> Self {
-        RedisRateLimiter {
-            redis,
-            prefix: format!("{prefix}rl:"),
-            script: redis::Script::new(GCRA_SCRIPT),
-        }
+        RedisRateLimiter { redis, prefix: format!("{prefix}rl:"), script: redis::Script::new(GCRA_SCRIPT) }
     }
 }
 
@@ -134,10 +118,6 @@ impl RateLimiter for RedisRateLimiter {
             .invoke_async(&mut conn)
             .await
             .context("Failed to check a rate limit in Redis")?;
-        if wait_ms == 0 {
-            Ok(())
-        } else {
-            Err(limited(Duration::from_millis(wait_ms)))
-        }
+        if wait_ms == 0 { Ok(()) } else { Err(limited(Duration::from_millis(wait_ms))) }
     }
 }

@@ -16,17 +16,14 @@ const TOKEN_CLEANUP_SCHEDULE: &str = "0 17 * * * *";
 /// Deletes refresh and one-time tokens that can no longer be used. Idempotent,
 /// so it is harmless when several worker processes run it.
 async fn clean_expired_tokens(_tick: Tick, state: Data<AppState>) -> Result<(), BoxDynError> {
-    let removed = accounts::service::delete_expired_tokens(&state.db)
-        .await
-        .map_err(|e| e.to_string())?;
+    let removed = accounts::service::delete_expired_tokens(&state.db).await.map_err(|e| e.to_string())?;
     tracing::info!(removed, "expired tokens removed");
     Ok(())
 }
 
 /// Runs the workers until `shutdown` is cancelled.
 pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let schedule = cron::Schedule::from_str(TOKEN_CLEANUP_SCHEDULE)
-        .context("Invalid token cleanup schedule")?;
+    let schedule = cron::Schedule::from_str(TOKEN_CLEANUP_SCHEDULE).context("Invalid token cleanup schedule")?;
     let worker = WorkerBuilder::new("token-cleanup")
         .backend(CronScheduler::new(schedule))
         .data(state)

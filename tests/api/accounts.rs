@@ -10,9 +10,7 @@ const ME: &str = "{ me { id email displayName role emailVerified createdAt } }";
 
 fn token_from(mail: &str) -> String {
     let re = regex::Regex::new(r"token=([A-Za-z0-9_\-]+)").unwrap();
-    re.captures(mail)
-        .unwrap_or_else(|| panic!("no token in mail: {mail}"))[1]
-        .to_owned()
+    re.captures(mail).unwrap_or_else(|| panic!("no token in mail: {mail}"))[1].to_owned()
 }
 
 #[tokio::test]
@@ -31,49 +29,26 @@ async fn register_sign_in_and_verify_email() {
     assert!(anonymous.get("errors").is_none());
 
     let mail = app.mail_to("ada@example.com", "Confirm your email").await;
-    assert!(
-        mail.contains("http://lectern.test/verify-email?token="),
-        "{mail}"
-    );
+    assert!(mail.contains("http://lectern.test/verify-email?token="), "{mail}");
     let token = token_from(&mail);
     let verified = app
-        .graphql(
-            "mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }",
-            json!({ "t": token }),
-        )
+        .graphql("mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }", json!({ "t": token }))
         .await;
-    assert_eq!(
-        verified["data"]["verifyEmail"]["emailVerified"], true,
-        "{verified}"
-    );
+    assert_eq!(verified["data"]["verifyEmail"]["emailVerified"], true, "{verified}");
 
-    let again = app
-        .graphql(
-            "mutation($t: String!) { verifyEmail(token: $t) { id } }",
-            json!({ "t": token }),
-        )
-        .await;
+    let again = app.graphql("mutation($t: String!) { verifyEmail(token: $t) { id } }", json!({ "t": token })).await;
     assert_eq!(error_code(&again), "BAD_USER_INPUT");
     assert_eq!(error_field(&again), "token");
 
     let tampered = app
-        .graphql(
-            "mutation($t: String!) { verifyEmail(token: $t) { id } }",
-            json!({ "t": format!("{token}x") }),
-        )
+        .graphql("mutation($t: String!) { verifyEmail(token: $t) { id } }", json!({ "t": format!("{token}x") }))
         .await;
     assert_eq!(error_code(&tampered), "BAD_USER_INPUT");
 
     let signed_in = app.login("ADA@example.com", PASSWORD).await;
     assert_eq!(signed_in.id, user.id);
 
-    let already = app
-        .graphql_as(
-            &signed_in,
-            "mutation { requestEmailVerification }",
-            json!({}),
-        )
-        .await;
+    let already = app.graphql_as(&signed_in, "mutation { requestEmailVerification }", json!({})).await;
     assert_eq!(error_code(&already), "BAD_USER_INPUT");
 }
 
@@ -82,15 +57,10 @@ async fn registration_rejects_bad_input_with_the_field() {
     let app = TestApp::spawn().await;
     app.register("taken@example.com").await;
     let register = |email: &str, password: &str, name: &str| {
-        let vars =
-            json!({ "input": { "email": email, "password": password, "displayName": name } });
+        let vars = json!({ "input": { "email": email, "password": password, "displayName": name } });
         let app = &app;
         async move {
-            app.graphql(
-                "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
-                vars,
-            )
-            .await
+            app.graphql("mutation($input: RegisterInput!) { register(input: $input) { accessToken } }", vars).await
         }
     };
 
@@ -103,12 +73,7 @@ async fn registration_rejects_bad_input_with_the_field() {
         ("x@localhost", PASSWORD, "A", "email"),
         ("weak@example.com", "password1", "A", "password"),
         ("weak2@example.com", "aaaaaaaaaaaaaaaa", "A", "password"),
-        (
-            "ada.lovelace@example.com",
-            "ada.lovelace@example.com",
-            "Ada Lovelace",
-            "password",
-        ),
+        ("ada.lovelace@example.com", "ada.lovelace@example.com", "Ada Lovelace", "password"),
         ("long@example.com", &"Zq9!".repeat(40), "A", "password"),
         ("noname@example.com", PASSWORD, "   ", "displayName"),
     ] {
@@ -117,17 +82,8 @@ async fn registration_rejects_bad_input_with_the_field() {
         assert_eq!(error_field(&body), field, "{email}: {body}");
     }
 
-    let count = app
-        .graphql_as(
-            &app.user_with_role("ADMIN").await,
-            "{ users { totalCount } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        count["data"]["users"]["totalCount"], 2,
-        "nothing half-written: {count}"
-    );
+    let count = app.graphql_as(&app.user_with_role("ADMIN").await, "{ users { totalCount } }", json!({})).await;
+    assert_eq!(count["data"]["users"]["totalCount"], 2, "nothing half-written: {count}");
 }
 
 #[tokio::test]
@@ -137,22 +93,13 @@ async fn wrong_credentials_look_the_same_for_known_and_unknown_accounts() {
     let login = |email: &str, password: &str| {
         let vars = json!({ "input": { "email": email, "password": password } });
         let app = &app;
-        async move {
-            app.graphql(
-                "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-                vars,
-            )
-            .await
-        }
+        async move { app.graphql("mutation($input: LoginInput!) { login(input: $input) { accessToken } }", vars).await }
     };
     let wrong = login("known@example.com", "not-the-password-at-all").await;
     let unknown = login("nobody@example.com", PASSWORD).await;
     assert_eq!(error_code(&wrong), "UNAUTHENTICATED");
     assert_eq!(error_code(&unknown), "UNAUTHENTICATED");
-    assert_eq!(
-        wrong["errors"][0]["message"],
-        unknown["errors"][0]["message"]
-    );
+    assert_eq!(wrong["errors"][0]["message"], unknown["errors"][0]["message"]);
 }
 
 #[tokio::test]
@@ -162,31 +109,24 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     let refresh = |token: String| {
         let app = &app;
         async move {
-            app.graphql("mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken user { email } } }", json!({ "t": token }))
-                .await
+            app.graphql(
+                "mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken user { email } } }",
+                json!({ "t": token }),
+            )
+            .await
         }
     };
 
     let first = refresh(user.refresh_token.clone()).await;
-    let second_token = first["data"]["refreshToken"]["refreshToken"]
-        .as_str()
-        .expect("rotated")
-        .to_owned();
+    let second_token = first["data"]["refreshToken"]["refreshToken"].as_str().expect("rotated").to_owned();
     assert_ne!(second_token, user.refresh_token);
-    assert_eq!(
-        first["data"]["refreshToken"]["user"]["email"],
-        "rotate@example.com"
-    );
+    assert_eq!(first["data"]["refreshToken"]["user"]["email"], "rotate@example.com");
 
     // The old token is presented again: someone copied it. The whole family dies.
     let reuse = refresh(user.refresh_token.clone()).await;
     assert_eq!(error_code(&reuse), "UNAUTHENTICATED");
     let after = refresh(second_token).await;
-    assert_eq!(
-        error_code(&after),
-        "UNAUTHENTICATED",
-        "the newer token of the family is revoked too"
-    );
+    assert_eq!(error_code(&after), "UNAUTHENTICATED", "the newer token of the family is revoked too");
 
     let garbage = refresh("not-a-token".into()).await;
     assert_eq!(error_code(&garbage), "UNAUTHENTICATED");
@@ -194,10 +134,7 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     // Another session of the same user is unaffected.
     let other = app.login("rotate@example.com", PASSWORD).await;
     let ok = refresh(other.refresh_token.clone()).await;
-    assert!(
-        ok["data"]["refreshToken"]["accessToken"].is_string(),
-        "{ok}"
-    );
+    assert!(ok["data"]["refreshToken"]["accessToken"].is_string(), "{ok}");
 }
 
 #[tokio::test]
@@ -238,12 +175,7 @@ async fn forged_expired_and_foreign_access_tokens_are_refused() {
         base
     };
     let sign = |claims: &serde_json::Value, key: &str| {
-        jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            claims,
-            &EncodingKey::from_secret(key.as_bytes()),
-        )
-        .unwrap()
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(key.as_bytes())).unwrap()
     };
     let b64 = |v: &serde_json::Value| {
         use base64::Engine;
@@ -252,57 +184,23 @@ async fn forged_expired_and_foreign_access_tokens_are_refused() {
 
     // The control: correctly signed claims are accepted.
     let valid = sign(&claims(json!({})), &secret);
-    assert_eq!(
-        app.graphql_with(Some(&valid), ME, json!({})).await["data"]["me"]["id"],
-        user.id.as_str()
-    );
+    assert_eq!(app.graphql_with(Some(&valid), ME, json!({})).await["data"]["me"]["id"], user.id.as_str());
 
     let cases = [
-        (
-            "expired",
-            sign(
-                &claims(json!({ "exp": now - 3600, "iat": now - 7200, "nbf": now - 7200 })),
-                &secret,
-            ),
-        ),
-        (
-            "not yet valid",
-            sign(&claims(json!({ "nbf": now + 3600 })), &secret),
-        ),
-        (
-            "forged",
-            sign(&claims(json!({})), "some-other-secret-some-other-secret"),
-        ),
-        (
-            "wrong audience",
-            sign(&claims(json!({ "aud": "another-api" })), &secret),
-        ),
-        (
-            "wrong issuer",
-            sign(&claims(json!({ "iss": "https://evil.example" })), &secret),
-        ),
-        (
-            "wrong type",
-            sign(&claims(json!({ "typ": "refresh" })), &secret),
-        ),
+        ("expired", sign(&claims(json!({ "exp": now - 3600, "iat": now - 7200, "nbf": now - 7200 })), &secret)),
+        ("not yet valid", sign(&claims(json!({ "nbf": now + 3600 })), &secret)),
+        ("forged", sign(&claims(json!({})), "some-other-secret-some-other-secret")),
+        ("wrong audience", sign(&claims(json!({ "aud": "another-api" })), &secret)),
+        ("wrong issuer", sign(&claims(json!({ "iss": "https://evil.example" })), &secret)),
+        ("wrong type", sign(&claims(json!({ "typ": "refresh" })), &secret)),
         ("no exp", sign(&claims(json!({ "exp": null })), &secret)),
-        (
-            "alg none",
-            format!(
-                "{}.{}.",
-                b64(&json!({ "alg": "none", "typ": "JWT" })),
-                b64(&claims(json!({})))
-            ),
-        ),
+        ("alg none", format!("{}.{}.", b64(&json!({ "alg": "none", "typ": "JWT" })), b64(&claims(json!({}))))),
         ("garbage", "abc.def.ghi".to_owned()),
     ];
     for (name, token) in cases {
         let body = app.graphql_with(Some(&token), ME, json!({})).await;
         assert_eq!(error_code(&body), "UNAUTHENTICATED", "{name}: {body}");
-        assert!(
-            body["data"].is_null() || body.get("data").is_none(),
-            "{name}: nothing runs"
-        );
+        assert!(body["data"].is_null() || body.get("data").is_none(), "{name}: nothing runs");
     }
 }
 
@@ -310,12 +208,8 @@ async fn forged_expired_and_foreign_access_tokens_are_refused() {
 async fn logout_ends_the_session_family() {
     let app = TestApp::spawn().await;
     let user = app.register("bye@example.com").await;
-    let out = app
-        .graphql(
-            "mutation($t: String) { logout(refreshToken: $t) }",
-            json!({ "t": user.refresh_token }),
-        )
-        .await;
+    let out =
+        app.graphql("mutation($t: String) { logout(refreshToken: $t) }", json!({ "t": user.refresh_token })).await;
     assert_eq!(out["data"]["logout"], true);
     let refresh = app
         .graphql(
@@ -324,9 +218,7 @@ async fn logout_ends_the_session_family() {
         )
         .await;
     assert_eq!(error_code(&refresh), "UNAUTHENTICATED");
-    let unknown = app
-        .graphql("mutation { logout(refreshToken: \"nope\") }", json!({}))
-        .await;
+    let unknown = app.graphql("mutation { logout(refreshToken: \"nope\") }", json!({})).await;
     assert_eq!(unknown["data"]["logout"], false);
     let anonymous = app.graphql("mutation { logout }", json!({})).await;
     assert_eq!(error_code(&anonymous), "BAD_USER_INPUT");
@@ -341,12 +233,8 @@ async fn change_password_revokes_every_refresh_token() {
         let vars = json!({ "c": current, "n": new });
         let (app, user) = (&app, &user);
         async move {
-            app.graphql_as(
-                user,
-                "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }",
-                vars,
-            )
-            .await
+            app.graphql_as(user, "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }", vars)
+                .await
         }
     };
 
@@ -360,22 +248,13 @@ async fn change_password_revokes_every_refresh_token() {
     assert_eq!(ok["data"]["changePassword"], true, "{ok}");
     for token in [&user.refresh_token, &second.refresh_token] {
         let body = app
-            .graphql(
-                "mutation($t: String!) { refreshToken(token: $t) { accessToken } }",
-                json!({ "t": token }),
-            )
+            .graphql("mutation($t: String!) { refreshToken(token: $t) { accessToken } }", json!({ "t": token }))
             .await;
         assert_eq!(error_code(&body), "UNAUTHENTICATED");
     }
-    app.login("change@example.com", "violet-otter-sings-97")
-        .await;
+    app.login("change@example.com", "violet-otter-sings-97").await;
 
-    let anonymous = app
-        .graphql(
-            "mutation { changePassword(current: \"a\", new: \"b\") }",
-            json!({}),
-        )
-        .await;
+    let anonymous = app.graphql("mutation { changePassword(current: \"a\", new: \"b\") }", json!({})).await;
     assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
 }
 
@@ -389,42 +268,23 @@ async fn password_reset_by_mail() {
     let request = |email: &str| {
         let vars = json!({ "e": email });
         let app = &app;
-        async move {
-            app.graphql(
-                "mutation($e: String!) { requestPasswordReset(email: $e) }",
-                vars,
-            )
-            .await
-        }
+        async move { app.graphql("mutation($e: String!) { requestPasswordReset(email: $e) }", vars).await }
     };
     let unknown = request("nobody@example.com").await;
     let known = request("reset@example.com").await;
-    assert_eq!(
-        unknown, known,
-        "the answer does not reveal whether the account exists"
-    );
+    assert_eq!(unknown, known, "the answer does not reveal whether the account exists");
     assert_eq!(known["data"]["requestPasswordReset"], true);
     assert_eq!(error_code(&request("not an email").await), "BAD_USER_INPUT");
 
-    let mail = app
-        .mail_to("reset@example.com", "Reset your Lectern password")
-        .await;
+    let mail = app.mail_to("reset@example.com", "Reset your Lectern password").await;
     let token = token_from(&mail);
-    assert_eq!(
-        app.outbox_len(),
-        mails_before + 1,
-        "only the existing account gets a mail"
-    );
+    assert_eq!(app.outbox_len(), mails_before + 1, "only the existing account gets a mail");
 
     let reset = |token: &str, password: &str| {
         let vars = json!({ "t": token, "p": password });
         let app = &app;
         async move {
-            app.graphql(
-                "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }",
-                vars,
-            )
-            .await
+            app.graphql("mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }", vars).await
         }
     };
     let weak = reset(&token, "short").await;
@@ -443,19 +303,10 @@ async fn password_reset_by_mail() {
             json!({ "t": user.refresh_token }),
         )
         .await;
-    assert_eq!(
-        error_code(&old_session),
-        "UNAUTHENTICATED",
-        "a reset signs out every session"
-    );
-    let after = app
-        .login("reset@example.com", "granite-lantern-moves-5")
-        .await;
+    assert_eq!(error_code(&old_session), "UNAUTHENTICATED", "a reset signs out every session");
+    let after = app.login("reset@example.com", "granite-lantern-moves-5").await;
     let me = app.graphql_as(&after, ME, json!({})).await;
-    assert_eq!(
-        me["data"]["me"]["emailVerified"], true,
-        "the reset link proves the address"
-    );
+    assert_eq!(me["data"]["me"]["emailVerified"], true, "the reset link proves the address");
 }
 
 #[tokio::test]
@@ -472,12 +323,7 @@ async fn sign_in_is_rate_limited_per_account() {
             .await;
     }
     assert_eq!(error_code(&last), "RATE_LIMITED", "{last}");
-    assert!(
-        last["errors"][0]["extensions"]["retryAfter"]
-            .as_u64()
-            .unwrap()
-            > 0
-    );
+    assert!(last["errors"][0]["extensions"]["retryAfter"].as_u64().unwrap() > 0);
     // Even the right password waits: the limit is per account, not per failure.
     let right = app
         .graphql(
@@ -493,18 +339,8 @@ async fn password_reset_requests_are_rate_limited() {
     let app = TestApp::spawn().await;
     let mut codes = Vec::new();
     for _ in 0..4 {
-        let body = app
-            .graphql(
-                "mutation { requestPasswordReset(email: \"flood@example.com\") }",
-                json!({}),
-            )
-            .await;
-        codes.push(
-            body["errors"][0]["extensions"]["code"]
-                .as_str()
-                .unwrap_or("OK")
-                .to_owned(),
-        );
+        let body = app.graphql("mutation { requestPasswordReset(email: \"flood@example.com\") }", json!({})).await;
+        codes.push(body["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK").to_owned());
     }
     assert_eq!(codes, ["OK", "OK", "OK", "RATE_LIMITED"]);
 }
@@ -531,50 +367,27 @@ async fn roles_guard_the_user_directory_and_emails() {
     let admin = app.user_with_role("ADMIN").await;
     let query = "query($s: String) { users(first: 10, search: $s) { totalCount edges { cursor node { email role } } pageInfo { hasNextPage hasPreviousPage } } }";
 
-    assert_eq!(
-        error_code(&app.graphql(query, json!({})).await),
-        "UNAUTHENTICATED"
-    );
-    assert_eq!(
-        error_code(&app.graphql_as(&reader, query, json!({})).await),
-        "FORBIDDEN"
-    );
+    assert_eq!(error_code(&app.graphql(query, json!({})).await), "UNAUTHENTICATED");
+    assert_eq!(error_code(&app.graphql_as(&reader, query, json!({})).await), "FORBIDDEN");
     let listed = app.graphql_as(&admin, query, json!({})).await;
     assert_eq!(listed["data"]["users"]["totalCount"], 2, "{listed}");
-    let searched = app
-        .graphql_as(&admin, query, json!({ "s": "READER@" }))
-        .await;
-    assert_eq!(
-        searched["data"]["users"]["edges"][0]["node"]["email"], "reader@example.com",
-        "{searched}"
-    );
+    let searched = app.graphql_as(&admin, query, json!({ "s": "READER@" })).await;
+    assert_eq!(searched["data"]["users"]["edges"][0]["node"]["email"], "reader@example.com", "{searched}");
     assert_eq!(searched["data"]["users"]["totalCount"], 1);
 
     // Emails are shown to their owner and admins only.
     let profile = "query($id: ID!) { user(id: $id) { displayName email } }";
-    let seen_by_admin = app
-        .graphql_as(&admin, profile, json!({ "id": reader.id }))
-        .await;
+    let seen_by_admin = app.graphql_as(&admin, profile, json!({ "id": reader.id })).await;
     assert_eq!(seen_by_admin["data"]["user"]["email"], "reader@example.com");
-    let seen_by_other = app
-        .graphql_as(&reader, profile, json!({ "id": admin.id }))
-        .await;
+    let seen_by_other = app.graphql_as(&reader, profile, json!({ "id": admin.id })).await;
     assert!(seen_by_other["data"]["user"]["email"].is_null());
     assert_eq!(seen_by_other["data"]["user"]["displayName"], "Test Reader");
     let bad_id = app.graphql(profile, json!({ "id": "42" })).await;
     assert_eq!(error_code(&bad_id), "BAD_USER_INPUT");
 
     let promote = "mutation($id: ID!) { setUserRole(userId: $id, role: AUTHOR) { role } }";
-    assert_eq!(
-        error_code(
-            &app.graphql_as(&reader, promote, json!({ "id": reader.id }))
-                .await
-        ),
-        "FORBIDDEN"
-    );
-    let promoted = app
-        .graphql_as(&admin, promote, json!({ "id": reader.id }))
-        .await;
+    assert_eq!(error_code(&app.graphql_as(&reader, promote, json!({ "id": reader.id })).await), "FORBIDDEN");
+    let promoted = app.graphql_as(&admin, promote, json!({ "id": reader.id })).await;
     assert_eq!(promoted["data"]["setUserRole"]["role"], "AUTHOR");
     let self_demote = app
         .graphql_as(
@@ -613,30 +426,15 @@ async fn user_pages_walk_both_directions() {
             .map(|e| e["node"]["email"].as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(
-        emails(&first),
-        ["page3@example.com", "page2@example.com"],
-        "newest first"
-    );
+    assert_eq!(emails(&first), ["page3@example.com", "page2@example.com"], "newest first");
     assert_eq!(first["data"]["users"]["pageInfo"]["hasNextPage"], true);
     assert_eq!(first["data"]["users"]["totalCount"], 5);
-    let end = first["data"]["users"]["pageInfo"]["endCursor"]
-        .as_str()
-        .unwrap();
+    let end = first["data"]["users"]["pageInfo"]["endCursor"].as_str().unwrap();
     let second = page(json!({ "f": 10, "a": end })).await;
-    assert_eq!(
-        emails(&second),
-        [
-            "page1@example.com",
-            "page0@example.com",
-            admin.email.as_str()
-        ]
-    );
+    assert_eq!(emails(&second), ["page1@example.com", "page0@example.com", admin.email.as_str()]);
     assert_eq!(second["data"]["users"]["pageInfo"]["hasNextPage"], false);
     assert_eq!(second["data"]["users"]["pageInfo"]["hasPreviousPage"], true);
-    let start = second["data"]["users"]["pageInfo"]["startCursor"]
-        .as_str()
-        .unwrap();
+    let start = second["data"]["users"]["pageInfo"]["startCursor"].as_str().unwrap();
     let back = page(json!({ "l": 1, "b": start })).await;
     assert_eq!(emails(&back), ["page2@example.com"]);
 

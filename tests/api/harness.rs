@@ -55,21 +55,13 @@ impl TestApp {
         let mut database = None;
         if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
             let name = unique("lectern_test_");
-            let admin = Database::connect(&admin_url)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
+            let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
             admin.close().await.ok();
             let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
             url.set_path(&name);
             env.insert("DATABASE_URL".into(), url.to_string());
-            env.insert(
-                "JWT_SECRET".into(),
-                "test-secret-0123456789abcdef-0123456789".into(),
-            );
+            env.insert("JWT_SECRET".into(), "test-secret-0123456789abcdef-0123456789".into());
             database = Some((admin_url, name));
         }
         if let Ok(redis_url) = std::env::var("TEST_REDIS_URL") {
@@ -84,12 +76,7 @@ impl TestApp {
 
     /// A second instance sharing this one's database and Redis (a scaled-out deployment).
     pub async fn sibling(&self) -> TestApp {
-        Self::start(
-            self.env.clone(),
-            tempfile::tempdir().expect("temp dir"),
-            None,
-        )
-        .await
+        Self::start(self.env.clone(), tempfile::tempdir().expect("temp dir"), None).await
     }
 
     async fn start(
@@ -100,17 +87,12 @@ impl TestApp {
         let mut env = env;
         if !env.contains_key("JWT_SECRET") {
             // Siblings must share the signing key the first instance generated.
-            env.insert(
-                "JWT_SECRET".into(),
-                "embedded-test-secret-0123456789abcdef".into(),
-            );
+            env.insert("JWT_SECRET".into(), "embedded-test-secret-0123456789abcdef".into());
         }
         let config = Config::from_env(&Env::from_map(&env)).expect("test config");
         let app = App::build(config).await.expect("app builds");
         let state = app.state.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind port 0");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         tokio::spawn(app.serve(listener));
         TestApp {
@@ -134,25 +116,16 @@ impl TestApp {
     }
 
     pub async fn graphql_as(&self, user: &TestUser, query: &str, variables: Value) -> Value {
-        self.graphql_with(Some(&user.access_token), query, variables)
-            .await
+        self.graphql_with(Some(&user.access_token), query, variables).await
     }
 
     pub async fn graphql_with(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut request = self
-            .client
-            .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }));
+        let mut request =
+            self.client.post(self.url("/graphql")).json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        request
-            .send()
-            .await
-            .expect("request sent")
-            .json()
-            .await
-            .expect("JSON body")
+        request.send().await.expect("request sent").json().await.expect("JSON body")
     }
 
     /// Registers through the API and returns the signed-in user.
@@ -183,14 +156,7 @@ impl TestApp {
             _ => lectern::domains::accounts::Role::Reader,
         };
         let id = uuid::Uuid::parse_str(&user.id).unwrap();
-        lectern::domains::accounts::service::set_role(
-            &self.state.db,
-            uuid::Uuid::now_v7(),
-            id,
-            role,
-        )
-        .await
-        .unwrap();
+        lectern::domains::accounts::service::set_role(&self.state.db, uuid::Uuid::now_v7(), id, role).await.unwrap();
         self.login(&email, PASSWORD).await
     }
 
@@ -245,29 +211,17 @@ impl TestApp {
 
     /// How many mails the outbox holds.
     pub fn outbox_len(&self) -> usize {
-        std::fs::read_dir(self._data_dir.path().join("outbox"))
-            .map(|d| d.count())
-            .unwrap_or(0)
+        std::fs::read_dir(self._data_dir.path().join("outbox")).map(|d| d.count()).unwrap_or(0)
     }
 
     /// Opens a websocket on `/graphql/ws` offering `protocol` (none when empty).
     pub async fn ws(&self, protocol: &str) -> WsClient {
-        let mut request = format!("ws://{}/graphql/ws", self.addr)
-            .into_client_request()
-            .unwrap();
+        let mut request = format!("ws://{}/graphql/ws", self.addr).into_client_request().unwrap();
         if !protocol.is_empty() {
-            request.headers_mut().insert(
-                "Sec-WebSocket-Protocol",
-                HeaderValue::from_str(protocol).unwrap(),
-            );
+            request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_str(protocol).unwrap());
         }
-        let (stream, response) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("websocket connects");
-        let accepted = response
-            .headers()
-            .get("sec-websocket-protocol")
-            .map(|v| v.to_str().unwrap().to_owned());
+        let (stream, response) = tokio_tungstenite::connect_async(request).await.expect("websocket connects");
+        let accepted = response.headers().get("sec-websocket-protocol").map(|v| v.to_str().unwrap().to_owned());
         WsClient { stream, accepted }
     }
 }
@@ -278,17 +232,10 @@ impl Drop for TestApp {
         if let Some((admin_url, name)) = self.database.take() {
             // Drop the per-test database on a thread of its own: Drop cannot await.
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 runtime.block_on(async {
                     if let Ok(admin) = Database::connect(&admin_url).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .await;
+                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                         admin.close().await.ok();
                     }
                 });
@@ -299,9 +246,7 @@ impl Drop for TestApp {
 }
 
 pub struct WsClient {
-    stream: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
     pub accepted: Option<String>,
 }
 
@@ -313,17 +258,11 @@ pub enum WsEvent {
 
 impl WsClient {
     pub async fn send(&mut self, message: Value) {
-        self.stream
-            .send(tungstenite::Message::Text(message.to_string().into()))
-            .await
-            .expect("send");
+        self.stream.send(tungstenite::Message::Text(message.to_string().into())).await.expect("send");
     }
 
     pub async fn send_raw(&mut self, text: &str) {
-        self.stream
-            .send(tungstenite::Message::Text(text.to_owned().into()))
-            .await
-            .expect("send");
+        self.stream.send(tungstenite::Message::Text(text.to_owned().into())).await.expect("send");
     }
 
     /// The next protocol message or the close, waiting at most 5 s.
@@ -369,12 +308,8 @@ impl WsClient {
 
     /// `connection_init` (with a bearer token when given) and the `connection_ack`.
     pub async fn init(&mut self, token: Option<&str>) {
-        let payload = token.map_or(
-            json!({}),
-            |t| json!({ "Authorization": format!("Bearer {t}") }),
-        );
-        self.send(json!({ "type": "connection_init", "payload": payload }))
-            .await;
+        let payload = token.map_or(json!({}), |t| json!({ "Authorization": format!("Bearer {t}") }));
+        self.send(json!({ "type": "connection_init", "payload": payload })).await;
         let ack = self.message().await;
         assert_eq!(ack["type"], "connection_ack", "{ack}");
     }
@@ -382,14 +317,10 @@ impl WsClient {
 
 /// The `extensions.code` of the first error in a GraphQL response body.
 pub fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no error code in {body}"))
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body}"))
 }
 
 /// The `extensions.field` of the first error.
 pub fn error_field(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["field"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no error field in {body}"))
+    body["errors"][0]["extensions"]["field"].as_str().unwrap_or_else(|| panic!("no error field in {body}"))
 }

@@ -12,10 +12,7 @@ async fn health_and_readiness() {
     let app = TestApp::spawn().await;
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    assert!(
-        health.headers().contains_key("x-request-id"),
-        "every response carries a request id"
-    );
+    assert!(health.headers().contains_key("x-request-id"), "every response carries a request id");
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
@@ -32,17 +29,10 @@ async fn graphiql_for_browsers() {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    assert!(
-        page.headers()[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(page.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
     let html = page.text().await.unwrap();
     assert!(
-        html.contains("GraphiQL")
-            && html.contains("graphqlWs.createClient")
-            && html.contains("isHeadersEditorEnabled")
+        html.contains("GraphiQL") && html.contains("graphqlWs.createClient") && html.contains("isHeadersEditorEnabled")
     );
 }
 
@@ -51,47 +41,23 @@ async fn media_types_follow_graphql_over_http() {
     let app = TestApp::spawn().await;
     let post = |accept: &'static str, body: Value| {
         let app = &app;
-        async move {
-            app.client
-                .post(app.url("/graphql"))
-                .header(header::ACCEPT, accept)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { app.client.post(app.url("/graphql")).header(header::ACCEPT, accept).json(&body).send().await.unwrap() }
     };
 
     let ok = post(GQL_RESPONSE, json!({ "query": "{ tags { slug } }" })).await;
     assert_eq!(ok.status(), 200);
-    assert!(
-        ok.headers()[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with(GQL_RESPONSE)
-    );
+    assert!(ok.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with(GQL_RESPONSE));
 
     // Request errors: 400 with the new media type, 200 with legacy application/json.
-    for (query, code) in [
-        ("{ tags { ", "GRAPHQL_PARSE_FAILED"),
-        ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
-    ] {
+    for (query, code) in [("{ tags { ", "GRAPHQL_PARSE_FAILED"), ("{ nope }", "GRAPHQL_VALIDATION_FAILED")] {
         let modern = post(GQL_RESPONSE, json!({ "query": query })).await;
         assert_eq!(modern.status(), 400, "{query}");
         let body = modern.json::<Value>().await.unwrap();
         assert_eq!(error_code(&body), code);
-        assert!(
-            body.get("data").is_none(),
-            "nothing ran, so no data entry: {body}"
-        );
+        assert!(body.get("data").is_none(), "nothing ran, so no data entry: {body}");
         let legacy = post("application/json", json!({ "query": query })).await;
         assert_eq!(legacy.status(), 200, "{query}");
-        assert!(
-            legacy.headers()[header::CONTENT_TYPE]
-                .to_str()
-                .unwrap()
-                .starts_with("application/json")
-        );
+        assert!(legacy.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"));
         assert_eq!(error_code(&legacy.json::<Value>().await.unwrap()), code);
     }
 
@@ -100,15 +66,8 @@ async fn media_types_follow_graphql_over_http() {
 
     for accept in [GQL_RESPONSE, "application/json"] {
         let no_query = post(accept, json!({ "qeury": "{ tags { slug } }" })).await;
-        assert_eq!(
-            no_query.status(),
-            400,
-            "a body without `query` is not a GraphQL request"
-        );
-        assert_eq!(
-            error_code(&no_query.json::<Value>().await.unwrap()),
-            "BAD_REQUEST"
-        );
+        assert_eq!(no_query.status(), 400, "a body without `query` is not a GraphQL request");
+        assert_eq!(error_code(&no_query.json::<Value>().await.unwrap()), "BAD_REQUEST");
     }
     let not_json = app
         .client
@@ -119,52 +78,28 @@ async fn media_types_follow_graphql_over_http() {
         .await
         .unwrap();
     assert_eq!(not_json.status(), 400);
-    assert_eq!(
-        error_code(&not_json.json::<Value>().await.unwrap()),
-        "BAD_REQUEST"
-    );
+    assert_eq!(error_code(&not_json.json::<Value>().await.unwrap()), "BAD_REQUEST");
 }
 
 #[tokio::test]
 async fn get_runs_queries_only() {
     let app = TestApp::spawn().await;
     let get = |params: &[(&str, &str)]| {
-        let request = app
-            .client
-            .get(app.url("/graphql"))
-            .header(header::ACCEPT, GQL_RESPONSE)
-            .query(params);
+        let request = app.client.get(app.url("/graphql")).header(header::ACCEPT, GQL_RESPONSE).query(params);
         async move { request.send().await.unwrap() }
     };
     let query = get(&[
-        (
-            "query",
-            "query Tags($id: ID!) { user(id: $id) { id } tags { slug } }",
-        ),
-        (
-            "variables",
-            "{\"id\": \"0190a1b2-0000-7000-8000-000000000000\"}",
-        ),
+        ("query", "query Tags($id: ID!) { user(id: $id) { id } tags { slug } }"),
+        ("variables", "{\"id\": \"0190a1b2-0000-7000-8000-000000000000\"}"),
     ])
     .await;
     assert_eq!(query.status(), 200);
-    assert_eq!(
-        query.json::<Value>().await.unwrap()["data"]["tags"],
-        json!([])
-    );
+    assert_eq!(query.json::<Value>().await.unwrap()["data"]["tags"], json!([]));
 
-    let mutation = get(&[(
-        "query",
-        "mutation { requestPasswordReset(email: \"a@example.com\") }",
-    )])
-    .await;
+    let mutation = get(&[("query", "mutation { requestPasswordReset(email: \"a@example.com\") }")]).await;
     assert_eq!(mutation.status(), 405);
     assert_eq!(mutation.headers()[header::ALLOW], "POST");
-    let named = get(&[
-        ("query", "query Q { tags { slug } } mutation M { logout }"),
-        ("operationName", "M"),
-    ])
-    .await;
+    let named = get(&[("query", "query Q { tags { slug } } mutation M { logout }"), ("operationName", "M")]).await;
     assert_eq!(named.status(), 405);
 
     let missing = get(&[]).await;
@@ -180,22 +115,14 @@ async fn simple_content_types_are_refused_without_side_effects() {
         "query": "mutation { register(input: {email: \"csrf@example.com\", password: \"plum-orbit-canoe-42\", displayName: \"CSRF\"}) { accessToken } }"
     })
     .to_string();
-    for content_type in [
-        "text/plain",
-        "application/x-www-form-urlencoded",
-        "multipart/form-data; boundary=x",
-        "",
-    ] {
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""] {
         let mut request = app.client.post(app.url("/graphql")).body(mutation.clone());
         if !content_type.is_empty() {
             request = request.header(header::CONTENT_TYPE, content_type);
         }
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 415, "{content_type:?}");
-        assert_eq!(
-            error_code(&response.json::<Value>().await.unwrap()),
-            "UNSUPPORTED_MEDIA_TYPE"
-        );
+        assert_eq!(error_code(&response.json::<Value>().await.unwrap()), "UNSUPPORTED_MEDIA_TYPE");
     }
     // Nothing ran: the account does not exist, so registering it now succeeds.
     app.register("csrf@example.com").await;
@@ -204,8 +131,7 @@ async fn simple_content_types_are_refused_without_side_effects() {
 #[tokio::test]
 async fn oversized_bodies_are_refused_before_being_read() {
     let app = TestApp::spawn_with(&[("MAX_BODY_BYTES", "2048")]).await;
-    let big =
-        json!({ "query": format!("{{ tags {{ slug }} }} # {}", "x".repeat(4096)) }).to_string();
+    let big = json!({ "query": format!("{{ tags {{ slug }} }} # {}", "x".repeat(4096)) }).to_string();
     let declared = app
         .client
         .post(app.url("/graphql"))
@@ -215,17 +141,10 @@ async fn oversized_bodies_are_refused_before_being_read() {
         .await
         .unwrap();
     assert_eq!(declared.status(), 413);
-    assert_eq!(
-        error_code(&declared.json::<Value>().await.unwrap()),
-        "PAYLOAD_TOO_LARGE"
-    );
+    assert_eq!(error_code(&declared.json::<Value>().await.unwrap()), "PAYLOAD_TOO_LARGE");
 
     // Chunked, with no Content-Length: cut off at the limit while streaming.
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big
-        .into_bytes()
-        .chunks(512)
-        .map(|c| Ok(c.to_vec()))
-        .collect();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big.into_bytes().chunks(512).map(|c| Ok(c.to_vec())).collect();
     let streamed = app
         .client
         .post(app.url("/graphql"))
@@ -250,12 +169,7 @@ async fn deep_complex_aliased_and_batched_operations_are_limited() {
     ])
     .await;
 
-    let deep = app
-        .graphql(
-            "{ __schema { types { fields { type { ofType { name } } } } } }",
-            json!({}),
-        )
-        .await;
+    let deep = app.graphql("{ __schema { types { fields { type { ofType { name } } } } } }", json!({})).await;
     assert_eq!(error_code(&deep), "QUERY_TOO_DEEP");
 
     let wide: String = (0..25).map(|i| format!("f{i}: __typename ")).collect();
@@ -265,27 +179,13 @@ async fn deep_complex_aliased_and_batched_operations_are_limited() {
     let wide_plain = app.graphql("{ tags { id name slug } me { id email displayName role emailVerified createdAt } a: tags { id name slug } b: tags { id name slug } }", json!({})).await;
     assert_eq!(error_code(&wide_plain), "QUERY_TOO_COMPLEX", "{wide_plain}");
 
-    let ok = app
-        .graphql(
-            "{ a: tags { slug } b: tags { slug } c: tags { slug } }",
-            json!({}),
-        )
-        .await;
+    let ok = app.graphql("{ a: tags { slug } b: tags { slug } c: tags { slug } }", json!({})).await;
     assert!(ok["data"]["a"].is_array(), "{ok}");
 
     let batch = |n: usize| {
-        let operations: Vec<Value> = (0..n)
-            .map(|_| json!({ "query": "{ tags { slug } }" }))
-            .collect();
+        let operations: Vec<Value> = (0..n).map(|_| json!({ "query": "{ tags { slug } }" })).collect();
         let app = &app;
-        async move {
-            app.client
-                .post(app.url("/graphql"))
-                .json(&operations)
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { app.client.post(app.url("/graphql")).json(&operations).send().await.unwrap() }
     };
     let allowed = batch(3).await;
     assert_eq!(allowed.status(), 200);
@@ -293,66 +193,35 @@ async fn deep_complex_aliased_and_batched_operations_are_limited() {
     assert_eq!(results.as_array().unwrap().len(), 3);
     let too_many = batch(4).await;
     assert_eq!(too_many.status(), 400);
-    assert_eq!(
-        error_code(&too_many.json::<Value>().await.unwrap()),
-        "BATCH_TOO_LARGE"
-    );
+    assert_eq!(error_code(&too_many.json::<Value>().await.unwrap()), "BATCH_TOO_LARGE");
 }
 
 #[tokio::test]
 async fn introspection_can_be_switched_off() {
     let on = TestApp::spawn_with(&[("GRAPHQL_INTROSPECTION", "true")]).await;
-    let schema = on
-        .graphql("{ __schema { queryType { name } } }", json!({}))
-        .await;
+    let schema = on.graphql("{ __schema { queryType { name } } }", json!({})).await;
     assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "QueryRoot");
 
     let off = TestApp::spawn_with(&[("GRAPHQL_INTROSPECTION", "false")]).await;
-    let refused = off
-        .graphql("{ __schema { queryType { name } } }", json!({}))
-        .await;
+    let refused = off.graphql("{ __schema { queryType { name } } }", json!({})).await;
     assert!(refused["data"]["__schema"].is_null(), "{refused}");
     let typo = off.graphql("{ tagz { slug } }", json!({})).await;
-    assert!(
-        !typo["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Did you mean"),
-        "no field suggestions: {typo}"
-    );
+    assert!(!typo["errors"][0]["message"].as_str().unwrap().contains("Did you mean"), "no field suggestions: {typo}");
 }
 
 #[tokio::test]
 async fn internal_errors_are_masked_with_the_request_id() {
     let app = TestApp::spawn().await;
     use sea_orm::ConnectionTrait;
-    app.state
-        .db
-        .execute_unprepared("DROP TABLE tags")
-        .await
-        .unwrap();
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .json(&json!({ "query": "{ tags { slug } }" }))
-        .send()
-        .await
-        .unwrap();
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    app.state.db.execute_unprepared("DROP TABLE tags").await.unwrap();
+    let response =
+        app.client.post(app.url("/graphql")).json(&json!({ "query": "{ tags { slug } }" })).send().await.unwrap();
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = response.json().await.unwrap();
     assert_eq!(error_code(&body), "INTERNAL_SERVER_ERROR");
     assert_eq!(body["errors"][0]["message"], "Internal server error");
-    assert_eq!(
-        body["errors"][0]["extensions"]["requestId"],
-        request_id.as_str()
-    );
-    assert!(
-        !body.to_string().to_lowercase().contains("table"),
-        "no internals leak: {body}"
-    );
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], request_id.as_str());
+    assert!(!body.to_string().to_lowercase().contains("table"), "no internals leak: {body}");
 }
 
 #[tokio::test]
@@ -365,20 +234,14 @@ async fn cors_allows_configured_origins_only() {
                 .request(reqwest::Method::OPTIONS, app.url("/graphql"))
                 .header(header::ORIGIN, origin)
                 .header("access-control-request-method", "POST")
-                .header(
-                    "access-control-request-headers",
-                    "content-type,authorization",
-                )
+                .header("access-control-request-headers", "content-type,authorization")
                 .send()
                 .await
                 .unwrap()
         }
     };
     let allowed = preflight("https://app.example.com").await;
-    assert_eq!(
-        allowed.headers()["access-control-allow-origin"],
-        "https://app.example.com"
-    );
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://app.example.com");
     let denied = preflight("https://evil.example.com").await;
     assert!(!denied.headers().contains_key("access-control-allow-origin"));
 }

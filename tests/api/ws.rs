@@ -15,33 +15,22 @@ async fn subscription_receives_account_events() {
     assert_eq!(ws.accepted.as_deref(), Some("graphql-transport-ws"));
     ws.init(Some(&user.access_token)).await;
 
-    ws.send(json!({ "type": "ping", "payload": { "n": 1 } }))
-        .await;
-    assert_eq!(
-        ws.message().await,
-        json!({ "type": "pong", "payload": { "n": 1 } })
-    );
+    ws.send(json!({ "type": "ping", "payload": { "n": 1 } })).await;
+    assert_eq!(ws.message().await, json!({ "type": "pong", "payload": { "n": 1 } }));
 
-    ws.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } }))
-        .await;
+    ws.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } })).await;
     // Give the subscription a moment to register before the event is raised.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let out = app
-        .graphql_as(&user, "mutation { logout }", json!({}))
-        .await;
+    let out = app.graphql_as(&user, "mutation { logout }", json!({})).await;
     assert_eq!(out["data"]["logout"], true);
     let next = ws.message().await;
     assert_eq!(next["type"], "next", "{next}");
     assert_eq!(next["id"], "1");
-    assert_eq!(
-        next["payload"]["data"]["accountEvents"]["kind"],
-        "SIGNED_OUT_EVERYWHERE"
-    );
+    assert_eq!(next["payload"]["data"]["accountEvents"]["kind"], "SIGNED_OUT_EVERYWHERE");
 
     ws.send(json!({ "id": "1", "type": "complete" })).await;
     // The id is free again after complete.
-    ws.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ me { email } }" } }))
-        .await;
+    ws.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ me { email } }" } })).await;
     let result = ws.message().await;
     assert_eq!(result["type"], "next");
     assert_eq!(result["payload"]["data"]["me"]["email"], "live@example.com");
@@ -59,19 +48,13 @@ async fn events_cross_instances_through_redis() {
     let user = first.register("cross@example.com").await;
     let mut ws = first.ws("graphql-transport-ws").await;
     ws.init(Some(&user.access_token)).await;
-    ws.send(json!({ "id": "a", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } }))
-        .await;
+    ws.send(json!({ "id": "a", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } })).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     // Raised on the second instance, received on the first.
-    let out = second
-        .graphql_as(&user, "mutation { logout }", json!({}))
-        .await;
+    let out = second.graphql_as(&user, "mutation { logout }", json!({})).await;
     assert_eq!(out["data"]["logout"], true, "{out}");
     let next = ws.message().await;
-    assert_eq!(
-        next["payload"]["data"]["accountEvents"]["kind"], "SIGNED_OUT_EVERYWHERE",
-        "{next}"
-    );
+    assert_eq!(next["payload"]["data"]["accountEvents"]["kind"], "SIGNED_OUT_EVERYWHERE", "{next}");
 }
 
 #[tokio::test]
@@ -79,28 +62,18 @@ async fn anonymous_subscribers_get_an_error_not_a_stream() {
     let app = TestApp::spawn().await;
     let mut ws = app.ws("graphql-transport-ws").await;
     ws.init(None).await;
-    ws.send(json!({ "id": "s", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } }))
-        .await;
+    ws.send(json!({ "id": "s", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } })).await;
     let next = ws.message().await;
     assert_eq!(next["type"], "next", "{next}");
-    assert_eq!(
-        next["payload"]["errors"][0]["extensions"]["code"],
-        "UNAUTHENTICATED"
-    );
+    assert_eq!(next["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
     assert_eq!(ws.message().await, json!({ "type": "complete", "id": "s" }));
 
     // Invalid operations are refused before execution with an `error` message.
-    ws.send(
-        json!({ "id": "v", "type": "subscribe", "payload": { "query": "subscription { nope }" } }),
-    )
-    .await;
+    ws.send(json!({ "id": "v", "type": "subscribe", "payload": { "query": "subscription { nope }" } })).await;
     let error = ws.message().await;
     assert_eq!(error["type"], "error", "{error}");
     assert_eq!(error["id"], "v");
-    assert_eq!(
-        error["payload"][0]["extensions"]["code"],
-        "GRAPHQL_VALIDATION_FAILED"
-    );
+    assert_eq!(error["payload"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
 }
 
 #[tokio::test]
@@ -123,8 +96,7 @@ async fn a_second_init_closes_4429() {
 async fn subscribe_before_ack_closes_4401() {
     let app = TestApp::spawn().await;
     let mut ws = app.ws("graphql-transport-ws").await;
-    ws.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ tags { slug } }" } }))
-        .await;
+    ws.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ tags { slug } }" } })).await;
     assert_eq!(ws.close_code().await, 4401);
 }
 
@@ -134,8 +106,7 @@ async fn a_duplicate_operation_id_closes_4409() {
     let user = app.register("dup@example.com").await;
     let mut ws = app.ws("graphql-transport-ws").await;
     ws.init(Some(&user.access_token)).await;
-    let subscribe =
-        json!({ "id": "same", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } });
+    let subscribe = json!({ "id": "same", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } });
     ws.send(subscribe.clone()).await;
     ws.send(subscribe).await;
     match ws.next().await {
@@ -188,23 +159,19 @@ async fn legacy_graphql_ws_clients_still_work() {
     assert_eq!(ws.message().await["type"], "connection_ack");
     assert_eq!(ws.message().await["type"], "ka");
 
-    ws.send(json!({ "id": "q", "type": "start", "payload": { "query": "{ me { email } }" } }))
-        .await;
+    ws.send(json!({ "id": "q", "type": "start", "payload": { "query": "{ me { email } }" } })).await;
     let data = ws.message().await;
     assert_eq!(data["type"], "data", "{data}");
     assert_eq!(data["payload"]["data"]["me"]["email"], "legacy@example.com");
     assert_eq!(ws.message().await, json!({ "type": "complete", "id": "q" }));
 
-    ws.send(json!({ "id": "s", "type": "start", "payload": { "query": ACCOUNT_EVENTS } }))
-        .await;
+    ws.send(json!({ "id": "s", "type": "start", "payload": { "query": ACCOUNT_EVENTS } })).await;
     ws.send(json!({ "id": "s", "type": "stop" })).await;
     ws.send(json!({ "type": "connection_terminate" })).await;
     assert_eq!(ws.close_code().await, 1000);
 
     let mut rejected = app.ws("graphql-ws").await;
-    rejected
-        .send(json!({ "type": "connection_init", "payload": { "Authorization": "Bearer nope" } }))
-        .await;
+    rejected.send(json!({ "type": "connection_init", "payload": { "Authorization": "Bearer nope" } })).await;
     assert_eq!(rejected.message().await["type"], "connection_error");
     assert_eq!(rejected.close_code().await, 4403);
 }

@@ -2,6 +2,7 @@
 //! opaque refresh tokens), email verification, password reset and change,
 //! and the user directory admins browse.
 
+pub mod loaders;
 pub mod password;
 pub mod schema;
 pub mod service;

@@ -3,8 +3,7 @@
 
 use anyhow::Context;
 use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
-    password_hash::SaltString,
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version, password_hash::SaltString,
 };
 
 use crate::error::{AppError, AppResult};
@@ -27,16 +26,10 @@ impl Password {
     pub fn parse(field: &'static str, raw: &str, user_inputs: &[&str]) -> AppResult<Self> {
         let len = raw.chars().count();
         if len < MIN_LEN {
-            return Err(AppError::bad_input(
-                field,
-                format!("The password needs at least {MIN_LEN} characters"),
-            ));
+            return Err(AppError::bad_input(field, format!("The password needs at least {MIN_LEN} characters")));
         }
         if len > MAX_LEN {
-            return Err(AppError::bad_input(
-                field,
-                format!("The password can have at most {MAX_LEN} characters"),
-            ));
+            return Err(AppError::bad_input(field, format!("The password can have at most {MAX_LEN} characters")));
         }
         let estimate = zxcvbn::zxcvbn(raw, user_inputs);
         if (estimate.score() as u8) < 3 {
@@ -44,10 +37,7 @@ impl Password {
                 .feedback()
                 .and_then(|f| f.warning().map(|w| w.to_string()))
                 .unwrap_or_else(|| "Add more words or characters that are hard to guess.".into());
-            return Err(AppError::bad_input(
-                field,
-                format!("The password is too easy to guess. {hint}"),
-            ));
+            return Err(AppError::bad_input(field, format!("The password is too easy to guess. {hint}")));
         }
         Ok(Password(raw.to_owned()))
     }
@@ -83,9 +73,7 @@ pub async fn verify(password: &str, stored: &str) -> anyhow::Result<bool> {
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+        argon2().verify_password(password.as_bytes(), &parsed).is_ok()
     })
     .await
     .context("The password verification task failed")
@@ -98,10 +86,7 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         argon2()
-            .hash_password(
-                crate::domains::accounts::tokens::opaque_token().as_bytes(),
-                &salt,
-            )
+            .hash_password(crate::domains::accounts::tokens::opaque_token().as_bytes(), &salt)
             .map(|h| h.to_string())
             .unwrap_or_default()
     })
@@ -114,15 +99,8 @@ mod tests {
     #[tokio::test]
     async fn hashes_with_owasp_parameters_and_verifies() {
         let stored = hash("correct horse battery staple").await.unwrap();
-        assert!(
-            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{stored}"
-        );
-        assert!(
-            verify("correct horse battery staple", &stored)
-                .await
-                .unwrap()
-        );
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        assert!(verify("correct horse battery staple", &stored).await.unwrap());
         assert!(!verify("wrong horse battery staple", &stored).await.unwrap());
         assert!(!verify("anything", "not-a-hash").await.unwrap());
     }

@@ -36,10 +36,7 @@ pub struct User {
 
 impl From<user::Model> for User {
     fn from(model: user::Model) -> Self {
-        User {
-            model,
-            reveal_email: false,
-        }
+        User { model, reveal_email: false }
     }
 }
 
@@ -52,8 +49,7 @@ impl User {
 
     /// The sign-in address; only the user themself and admins see it (null for others).
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        (self.reveal_email || ctx.viewer().is_owner_or_admin(self.model.id))
-            .then_some(self.model.email.as_str())
+        (self.reveal_email || ctx.viewer().is_owner_or_admin(self.model.id)).then_some(self.model.email.as_str())
     }
 
     /// The name shown next to what the user writes.
@@ -105,10 +101,7 @@ impl AuthPayload {
 
     /// The signed-in user.
     async fn user(&self) -> User {
-        User {
-            model: self.0.user.clone(),
-            reveal_email: true,
-        }
+        User { model: self.0.user.clone(), reveal_email: true }
     }
 }
 
@@ -155,17 +148,13 @@ impl AccountsQuery {
         let Some(id) = ctx.viewer().id() else {
             return Ok(None);
         };
-        Ok(service::find_user(&ctx.state().db, id)
-            .await?
-            .map(User::from))
+        Ok(service::find_user(&ctx.state().db, id).await?.map(User::from))
     }
 
     /// A user's public profile.
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
         let id = parse_id("id", &id)?;
-        Ok(service::find_user(&ctx.state().db, id)
-            .await?
-            .map(User::from))
+        Ok(service::find_user(&ctx.state().db, id).await?.map(User::from))
     }
 
     /// Every account, newest first, optionally searched by name or email (admins only).
@@ -173,19 +162,13 @@ impl AccountsQuery {
     async fn users(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Matches a part of the display name or email, case-insensitively.")]
-        search: Option<String>,
+        #[graphql(desc = "Matches a part of the display name or email, case-insensitively.")] search: Option<String>,
         #[graphql(desc = "At most 100.")] first: Option<i32>,
         after: Option<String>,
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<User>> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs { first, after, last, before };
         Ok(service::list_users(&ctx.state().db, search.as_deref(), &args, User::from).await?)
     }
 }
@@ -197,19 +180,15 @@ pub struct AccountsMutation;
 impl AccountsMutation {
     /// Creates a reader account, signs it in and mails a verification link.
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<AuthPayload> {
-        let registration = Registration {
-            email: &input.email,
-            password: &input.password,
-            display_name: &input.display_name,
-        };
+        let registration =
+            Registration { email: &input.email, password: &input.password, display_name: &input.display_name };
         let session = service::register(ctx.state(), registration, ctx.meta()).await?;
         Ok(AuthPayload::new(ctx, session))
     }
 
     /// Signs in with email and password.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
-        let session =
-            service::login(ctx.state(), &input.email, &input.password, ctx.meta()).await?;
+        let session = service::login(ctx.state(), &input.email, &input.password, ctx.meta()).await?;
         Ok(AuthPayload::new(ctx, session))
     }
 
@@ -228,18 +207,12 @@ impl AccountsMutation {
     /// Mails a new verification link to the viewer.
     #[graphql(guard = "Require::SignedIn")]
     async fn request_email_verification(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(
-            service::request_email_verification(ctx.state(), ctx.viewer().require_signed_in()?)
-                .await?,
-        )
+        Ok(service::request_email_verification(ctx.state(), ctx.viewer().require_signed_in()?).await?)
     }
 
     /// Confirms an email address with the token from the mailed link.
     async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<User> {
-        Ok(User {
-            model: service::verify_email(ctx.state(), &token).await?,
-            reveal_email: true,
-        })
+        Ok(User { model: service::verify_email(ctx.state(), &token).await?, reveal_email: true })
     }
 
     /// Mails a password reset link if the account exists. Always true, so it does not reveal accounts.
@@ -248,41 +221,21 @@ impl AccountsMutation {
     }
 
     /// Sets a new password with the token from the mailed link, and signs out every session.
-    async fn reset_password(
-        &self,
-        ctx: &Context<'_>,
-        token: String,
-        new_password: String,
-    ) -> Result<bool> {
+    async fn reset_password(&self, ctx: &Context<'_>, token: String, new_password: String) -> Result<bool> {
         Ok(service::reset_password(ctx.state(), &token, &new_password).await?)
     }
 
     /// Changes the viewer's password and signs out every session (sign in again afterwards).
     #[graphql(guard = "Require::SignedIn")]
-    async fn change_password(
-        &self,
-        ctx: &Context<'_>,
-        current: String,
-        new: String,
-    ) -> Result<bool> {
-        Ok(service::change_password(
-            ctx.state(),
-            ctx.viewer().require_signed_in()?,
-            &current,
-            &new,
-        )
-        .await?)
+    async fn change_password(&self, ctx: &Context<'_>, current: String, new: String) -> Result<bool> {
+        Ok(service::change_password(ctx.state(), ctx.viewer().require_signed_in()?, &current, &new).await?)
     }
 
     /// Changes how the viewer appears to others.
     #[graphql(guard = "Require::SignedIn")]
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
         let id = ctx.viewer().require_signed_in()?;
-        Ok(
-            service::update_profile(&ctx.state().db, id, &input.display_name)
-                .await?
-                .into(),
-        )
+        Ok(service::update_profile(&ctx.state().db, id, &input.display_name).await?.into())
     }
 
     /// Gives a user another role (admins only).
@@ -290,11 +243,7 @@ impl AccountsMutation {
     async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: GqlRole) -> Result<User> {
         let admin = ctx.viewer().require_role(entity::user::Role::Admin)?;
         let user_id = parse_id("userId", &user_id)?;
-        Ok(
-            service::set_role(&ctx.state().db, admin, user_id, role.into())
-                .await?
-                .into(),
-        )
+        Ok(service::set_role(&ctx.state().db, admin, user_id, role.into()).await?.into())
     }
 }
 

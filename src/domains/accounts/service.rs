@@ -6,8 +6,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -21,7 +20,7 @@ use crate::{
     error::{AppError, AppResult, OnConstraint},
     graphql::{
         RequestMeta,
-        pagination::{Page, PageArgs, paginate},
+        pagination::{Cursor, Page, PageArgs, Sort, paginate},
     },
     infra::{mail::Mail, rate_limit::Rule},
     state::AppState,
@@ -42,8 +41,7 @@ pub const REFRESH_PER_IP: Rule = Rule::new("refresh:ip", 60, MINUTE);
 pub const REFRESH_PER_ACCOUNT: Rule = Rule::new("refresh:account", 20, MINUTE);
 pub const RESET_PER_IP: Rule = Rule::new("reset:ip", 10, Duration::from_secs(3600));
 pub const RESET_PER_ACCOUNT: Rule = Rule::new("reset:account", 3, Duration::from_secs(3600));
-pub const VERIFY_MAIL_PER_ACCOUNT: Rule =
-    Rule::new("verify-mail:account", 3, Duration::from_secs(3600));
+pub const VERIFY_MAIL_PER_ACCOUNT: Rule = Rule::new("verify-mail:account", 3, Duration::from_secs(3600));
 
 const VERIFY_EMAIL_TTL: chrono::Duration = chrono::Duration::hours(24);
 const RESET_PASSWORD_TTL: chrono::Duration = chrono::Duration::hours(1);
@@ -56,9 +54,7 @@ pub struct Session {
 }
 
 /// What the account's subscribers hear about it.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, async_graphql::Enum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, async_graphql::Enum)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AccountEventKind {
     /// The email address was verified.
@@ -86,26 +82,12 @@ pub struct Registration<'a> {
     pub display_name: &'a str,
 }
 
-pub async fn register(
-    state: &AppState,
-    input: Registration<'_>,
-    meta: &RequestMeta,
-) -> AppResult<Session> {
-    state
-        .limiter
-        .hit(&REGISTER_PER_IP, &meta.client_ip.to_string())
-        .await?;
+pub async fn register(state: &AppState, input: Registration<'_>, meta: &RequestMeta) -> AppResult<Session> {
+    state.limiter.hit(&REGISTER_PER_IP, &meta.client_ip.to_string()).await?;
     let email = Email::parse("email", input.email)?;
-    state
-        .limiter
-        .hit(&REGISTER_PER_ACCOUNT, email.as_str())
-        .await?;
+    state.limiter.hit(&REGISTER_PER_ACCOUNT, email.as_str()).await?;
     let display_name = DisplayName::parse("displayName", input.display_name)?;
-    let password = Password::parse(
-        "password",
-        input.password,
-        &password_context(&email, display_name.as_str()),
-    )?;
+    let password = Password::parse("password", input.password, &password_context(&email, display_name.as_str()))?;
     let user = create_user(&state.db, &email, &password, display_name, Role::Reader).await?;
     let session = start_session(state, &state.db, user, None).await?;
     send_verification_mail(state, &session.user).await?;
@@ -114,12 +96,7 @@ pub async fn register(
 
 fn password_context<'a>(email: &'a Email, display_name: &'a str) -> Vec<&'a str> {
     let mut words: Vec<&str> = vec![email.as_str(), display_name];
-    words.extend(
-        email
-            .as_str()
-            .split(['@', '.', '_', '-', '+'])
-            .filter(|w| w.len() > 2),
-    );
+    words.extend(email.as_str().split(['@', '.', '_', '-', '+']).filter(|w| w.len() > 2));
     words.extend(display_name.split_whitespace());
     words.push("lectern");
     words
@@ -144,35 +121,20 @@ pub async fn create_user(
         email_verified_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        premium_granted_at: Set(None),
     }
     .insert(db)
     .await
     .on_unique("email", "An account with this email address already exists")
 }
 
-pub async fn login(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    meta: &RequestMeta,
-) -> AppResult<Session> {
-    state
-        .limiter
-        .hit(&LOGIN_PER_IP, &meta.client_ip.to_string())
-        .await?;
+pub async fn login(state: &AppState, email: &str, password: &str, meta: &RequestMeta) -> AppResult<Session> {
+    state.limiter.hit(&LOGIN_PER_IP, &meta.client_ip.to_string()).await?;
     let email = Email::parse("email", email)?;
-    state
-        .limiter
-        .hit(&LOGIN_PER_ACCOUNT, email.as_str())
-        .await?;
-    let found = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .one(&state.db)
-        .await?;
+    state.limiter.hit(&LOGIN_PER_ACCOUNT, email.as_str()).await?;
+    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await?;
     // Verify against a dummy hash for unknown accounts, so timing does not reveal which emails exist.
-    let stored = found
-        .as_ref()
-        .map_or(password::dummy_hash(), |u| u.password_hash.as_str());
+    let stored = found.as_ref().map_or(password::dummy_hash(), |u| u.password_hash.as_str());
     let matches = password::verify(password, stored).await?;
     match found {
         Some(user) if matches => start_session(state, &state.db, user, None).await,
@@ -189,8 +151,8 @@ async fn start_session(
 ) -> AppResult<Session> {
     let refresh_token = opaque_token();
     let now = Utc::now();
-    let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl)
-        .context("REFRESH_TOKEN_TTL_DAYS is out of range")?;
+    let ttl =
+        chrono::Duration::from_std(state.config.refresh_token_ttl).context("REFRESH_TOKEN_TTL_DAYS is out of range")?;
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user.id),
@@ -204,23 +166,15 @@ async fn start_session(
     .insert(db)
     .await
     .context("Failed to store the refresh token")?;
-    Ok(Session {
-        access_token: state.jwt.issue_access(user.id, user.role)?,
-        refresh_token,
-        user,
-    })
+    Ok(Session { access_token: state.jwt.issue_access(user.id, user.role)?, refresh_token, user })
 }
 
-const INVALID_REFRESH: AppError =
-    AppError::UnauthenticatedBecause("The refresh token is invalid or has expired");
+const INVALID_REFRESH: AppError = AppError::UnauthenticatedBecause("The refresh token is invalid or has expired");
 
 /// Rotates a refresh token. Presenting an already-rotated token means it was
 /// copied: the whole family is revoked and both holders must sign in again.
 pub async fn refresh(state: &AppState, token: &str, meta: &RequestMeta) -> AppResult<Session> {
-    state
-        .limiter
-        .hit(&REFRESH_PER_IP, &meta.client_ip.to_string())
-        .await?;
+    state.limiter.hit(&REFRESH_PER_IP, &meta.client_ip.to_string()).await?;
     let Some(stored) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
         .one(&state.db)
@@ -228,10 +182,7 @@ pub async fn refresh(state: &AppState, token: &str, meta: &RequestMeta) -> AppRe
     else {
         return Err(INVALID_REFRESH);
     };
-    state
-        .limiter
-        .hit(&REFRESH_PER_ACCOUNT, &stored.user_id.to_string())
-        .await?;
+    state.limiter.hit(&REFRESH_PER_ACCOUNT, &stored.user_id.to_string()).await?;
     if stored.revoked_at.is_some() {
         return Err(INVALID_REFRESH);
     }
@@ -262,10 +213,7 @@ pub async fn refresh(state: &AppState, token: &str, meta: &RequestMeta) -> AppRe
             "The refresh token was already used; the session has been signed out",
         ));
     }
-    let user = user::Entity::find_by_id(stored.user_id)
-        .one(&txn)
-        .await?
-        .ok_or(INVALID_REFRESH)?;
+    let user = user::Entity::find_by_id(stored.user_id).one(&txn).await?.ok_or(INVALID_REFRESH)?;
     let session = start_session(state, &txn, user, Some(stored.family_id)).await?;
     txn.commit().await?;
     Ok(session)
@@ -292,11 +240,7 @@ async fn revoke_all_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> AppRes
 }
 
 /// Signs out: with a refresh token, that session; without one, every session of the viewer.
-pub async fn logout(
-    state: &AppState,
-    viewer: Option<Uuid>,
-    token: Option<&str>,
-) -> AppResult<bool> {
+pub async fn logout(state: &AppState, viewer: Option<Uuid>, token: Option<&str>) -> AppResult<bool> {
     match (token, viewer) {
         (Some(token), _) => {
             let stored = refresh_token::Entity::find()
@@ -316,10 +260,7 @@ pub async fn logout(
             announce(state, user_id, AccountEventKind::SignedOutEverywhere).await;
             Ok(true)
         }
-        (None, None) => Err(AppError::bad_input(
-            "refreshToken",
-            "Give the refresh token of the session to end",
-        )),
+        (None, None) => Err(AppError::bad_input("refreshToken", "Give the refresh token of the session to end")),
     }
 }
 
@@ -362,17 +303,8 @@ async fn issue_user_token(
 }
 
 /// Marks a single-use token used and returns its user, or BAD_USER_INPUT on `token`.
-async fn consume_user_token(
-    db: &impl ConnectionTrait,
-    token: &str,
-    purpose: Purpose,
-) -> AppResult<Uuid> {
-    let invalid = || {
-        AppError::bad_input(
-            "token",
-            "This link is invalid or has expired; ask for a new one",
-        )
-    };
+async fn consume_user_token(db: &impl ConnectionTrait, token: &str, purpose: Purpose) -> AppResult<Uuid> {
+    let invalid = || AppError::bad_input("token", "This link is invalid or has expired; ask for a new one");
     let stored = user_token::Entity::find()
         .filter(user_token::Column::TokenHash.eq(token_hash(token)))
         .filter(user_token::Column::Purpose.eq(purpose))
@@ -410,15 +342,7 @@ fn send_in_background(state: &AppState, mail: Mail) {
     });
 }
 
-fn action_mail(
-    to: &str,
-    subject: &str,
-    greeting: &str,
-    intro: &str,
-    action: &str,
-    url: &str,
-    outro: &str,
-) -> Mail {
+fn action_mail(to: &str, subject: &str, greeting: &str, intro: &str, action: &str, url: &str, outro: &str) -> Mail {
     use crate::infra::mail::escape_html;
     Mail {
         to: to.to_owned(),
@@ -436,8 +360,7 @@ fn action_mail(
 }
 
 async fn send_verification_mail(state: &AppState, user: &user::Model) -> AppResult<()> {
-    let token =
-        issue_user_token(&state.db, user.id, Purpose::VerifyEmail, VERIFY_EMAIL_TTL).await?;
+    let token = issue_user_token(&state.db, user.id, Purpose::VerifyEmail, VERIFY_EMAIL_TTL).await?;
     let url = link(state, "/verify-email", &token);
     send_in_background(
         state,
@@ -457,15 +380,9 @@ async fn send_verification_mail(state: &AppState, user: &user::Model) -> AppResu
 pub async fn request_email_verification(state: &AppState, user_id: Uuid) -> AppResult<bool> {
     let user = get_user(&state.db, user_id).await?;
     if user.email_verified_at.is_some() {
-        return Err(AppError::bad_input(
-            "email",
-            "This email address is already verified",
-        ));
+        return Err(AppError::bad_input("email", "This email address is already verified"));
     }
-    state
-        .limiter
-        .hit(&VERIFY_MAIL_PER_ACCOUNT, &user.id.to_string())
-        .await?;
+    state.limiter.hit(&VERIFY_MAIL_PER_ACCOUNT, &user.id.to_string()).await?;
     send_verification_mail(state, &user).await?;
     Ok(true)
 }
@@ -484,34 +401,14 @@ pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Mode
 }
 
 /// Always answers true for a well-formed address, so it cannot reveal which accounts exist.
-pub async fn request_password_reset(
-    state: &AppState,
-    email: &str,
-    meta: &RequestMeta,
-) -> AppResult<bool> {
-    state
-        .limiter
-        .hit(&RESET_PER_IP, &meta.client_ip.to_string())
-        .await?;
+pub async fn request_password_reset(state: &AppState, email: &str, meta: &RequestMeta) -> AppResult<bool> {
+    state.limiter.hit(&RESET_PER_IP, &meta.client_ip.to_string()).await?;
     let email = Email::parse("email", email)?;
-    state
-        .limiter
-        .hit(&RESET_PER_ACCOUNT, email.as_str())
-        .await?;
-    let Some(user) = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .one(&state.db)
-        .await?
-    else {
+    state.limiter.hit(&RESET_PER_ACCOUNT, email.as_str()).await?;
+    let Some(user) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await? else {
         return Ok(true);
     };
-    let token = issue_user_token(
-        &state.db,
-        user.id,
-        Purpose::ResetPassword,
-        RESET_PASSWORD_TTL,
-    )
-    .await?;
+    let token = issue_user_token(&state.db, user.id, Purpose::ResetPassword, RESET_PASSWORD_TTL).await?;
     let url = link(state, "/reset-password", &token);
     send_in_background(
         state,
@@ -536,11 +433,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     let user = get_user(&txn, user_id).await?;
     let display_name = user.display_name.clone();
     let email = Email::parse("email", &user.email)?;
-    let password = Password::parse(
-        "newPassword",
-        new_password,
-        &password_context(&email, &display_name),
-    )?;
+    let password = Password::parse("newPassword", new_password, &password_context(&email, &display_name))?;
     let now = Utc::now();
     let verified = user.email_verified_at.unwrap_or(now);
     let mut user: user::ActiveModel = user.into();
@@ -555,31 +448,16 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
 }
 
 /// Changes the password after checking the current one, and signs out every session.
-pub async fn change_password(
-    state: &AppState,
-    user_id: Uuid,
-    current: &str,
-    new_password: &str,
-) -> AppResult<bool> {
+pub async fn change_password(state: &AppState, user_id: Uuid, current: &str, new_password: &str) -> AppResult<bool> {
     let user = get_user(&state.db, user_id).await?;
     state.limiter.hit(&LOGIN_PER_ACCOUNT, &user.email).await?;
     if !password::verify(current, &user.password_hash).await? {
-        return Err(AppError::bad_input(
-            "current",
-            "The current password is wrong",
-        ));
+        return Err(AppError::bad_input("current", "The current password is wrong"));
     }
     let email = Email::parse("email", &user.email)?;
-    let password = Password::parse(
-        "new",
-        new_password,
-        &password_context(&email, &user.display_name),
-    )?;
+    let password = Password::parse("new", new_password, &password_context(&email, &user.display_name))?;
     if current == new_password {
-        return Err(AppError::bad_input(
-            "new",
-            "The new password must differ from the current one",
-        ));
+        return Err(AppError::bad_input("new", "The new password must differ from the current one"));
     }
     let hash = password::hash(password.expose()).await?;
     let txn = state.db.begin().await?;
@@ -602,13 +480,8 @@ pub async fn list_users<N: async_graphql::OutputType>(
 ) -> AppResult<Page<N>> {
     let mut select = user::Entity::find();
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            term.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern =
+            format!("%{}%", term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         select = select.filter(
             sea_orm::Condition::any()
                 .add(
@@ -616,28 +489,18 @@ pub async fn list_users<N: async_graphql::OutputType>(
                         .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
                 )
                 .add(
-                    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                        user::Column::DisplayName,
-                    )))
-                    .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
+                    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(user::Column::DisplayName)))
+                        .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
                 ),
         );
     }
-    paginate(db, select, user::Column::Id, |u| u.id, args, to_node).await
+    paginate(db, select, user::Column::Id, Sort::newest(), |u| Cursor::id(u.id), args, to_node).await
 }
 
 /// Changes a user's role (admins only; an admin cannot demote themself, so one always remains).
-pub async fn set_role(
-    db: &impl ConnectionTrait,
-    admin_id: Uuid,
-    user_id: Uuid,
-    role: Role,
-) -> AppResult<user::Model> {
+pub async fn set_role(db: &impl ConnectionTrait, admin_id: Uuid, user_id: Uuid, role: Role) -> AppResult<user::Model> {
     if admin_id == user_id && role != Role::Admin {
-        return Err(AppError::bad_input(
-            "role",
-            "You cannot remove your own admin role",
-        ));
+        return Err(AppError::bad_input("role", "You cannot remove your own admin role"));
     }
     let mut user: user::ActiveModel = get_user(db, user_id).await?.into();
     user.role = Set(role);
@@ -648,10 +511,8 @@ pub async fn set_role(
 /// Removes refresh and one-time tokens that can no longer be used (a scheduled job).
 pub async fn delete_expired_tokens(db: &impl ConnectionTrait) -> AppResult<u64> {
     let now = Utc::now();
-    let refresh = refresh_token::Entity::delete_many()
-        .filter(refresh_token::Column::ExpiresAt.lt(now))
-        .exec(db)
-        .await?;
+    let refresh =
+        refresh_token::Entity::delete_many().filter(refresh_token::Column::ExpiresAt.lt(now)).exec(db).await?;
     let one_time = user_token::Entity::delete_many()
         .filter(
             sea_orm::Condition::any()
@@ -663,11 +524,7 @@ pub async fn delete_expired_tokens(db: &impl ConnectionTrait) -> AppResult<u64> 
     Ok(refresh.rows_affected + one_time.rows_affected)
 }
 
-pub async fn update_profile(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    display_name: &str,
-) -> AppResult<user::Model> {
+pub async fn update_profile(db: &impl ConnectionTrait, user_id: Uuid, display_name: &str) -> AppResult<user::Model> {
     let display_name = DisplayName::parse("displayName", display_name)?;
     let mut user: user::ActiveModel = get_user(db, user_id).await?.into();
     user.display_name = Set(display_name.into_inner());
@@ -683,4 +540,12 @@ pub async fn mark_email_verified(db: &impl ConnectionTrait, user_id: Uuid) -> Ap
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Users with these ids (missing ids are skipped).
+pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<user::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(user::Entity::find().filter(user::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }

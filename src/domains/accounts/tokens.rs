@@ -79,27 +79,21 @@ impl JwtKeys {
             exp: now + self.ttl.as_secs() as i64,
             jti: Uuid::now_v7(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
-            AppError::Internal(anyhow::Error::new(e).context("Failed to sign an access token"))
-        })
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("Failed to sign an access token")))
     }
 
     /// The claims of a valid access token; any other token is UNAUTHENTICATED.
     pub fn verify_access(&self, token: &str) -> Result<AccessClaims, AppError> {
-        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
-            .map_err(|err| {
-                use jsonwebtoken::errors::ErrorKind;
-                match err.kind() {
-                    ErrorKind::ExpiredSignature => {
-                        AppError::UnauthenticatedBecause("The access token has expired")
-                    }
-                    _ => AppError::UnauthenticatedBecause("The access token is invalid"),
-                }
-            })?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).map_err(|err| {
+            use jsonwebtoken::errors::ErrorKind;
+            match err.kind() {
+                ErrorKind::ExpiredSignature => AppError::UnauthenticatedBecause("The access token has expired"),
+                _ => AppError::UnauthenticatedBecause("The access token is invalid"),
+            }
+        })?;
         if data.claims.typ != ACCESS_TOKEN_TYPE {
-            return Err(AppError::UnauthenticatedBecause(
-                "The access token is invalid",
-            ));
+            return Err(AppError::UnauthenticatedBecause("The access token is invalid"));
         }
         Ok(data.claims)
     }
@@ -127,10 +121,7 @@ mod tests {
             ("JWT_SECRET".to_owned(), secret.to_owned()),
             ("JWT_ISSUER".to_owned(), issuer.to_owned()),
             ("JWT_AUDIENCE".to_owned(), audience.to_owned()),
-            (
-                "DATA_DIR".to_owned(),
-                std::env::temp_dir().display().to_string(),
-            ),
+            ("DATA_DIR".to_owned(), std::env::temp_dir().display().to_string()),
         ]);
         JwtKeys::from_config(&Config::from_env(&crate::config::Env::from_map(&map)).unwrap())
     }
@@ -152,11 +143,7 @@ mod tests {
         let good = keys(SECRET, "https://lectern.test", "lectern-api");
         let token = good.issue_access(Uuid::now_v7(), Role::Reader).unwrap();
         for other in [
-            keys(
-                "another-secret-another-secret-another",
-                "https://lectern.test",
-                "lectern-api",
-            ),
+            keys("another-secret-another-secret-another", "https://lectern.test", "lectern-api"),
             keys(SECRET, "https://evil.test", "lectern-api"),
             keys(SECRET, "https://lectern.test", "other-api"),
         ] {
@@ -172,14 +159,8 @@ mod tests {
             "sub": Uuid::now_v7(), "role": "ADMIN", "typ": "access", "iss": "https://lectern.test",
             "aud": "lectern-api", "iat": now, "nbf": now, "exp": now + 600, "jti": Uuid::now_v7(),
         });
-        let b64 = |v: &serde_json::Value| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
-        };
-        let none = format!(
-            "{}.{}.",
-            b64(&serde_json::json!({"alg": "none", "typ": "JWT"})),
-            b64(&claims)
-        );
+        let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        let none = format!("{}.{}.", b64(&serde_json::json!({"alg": "none", "typ": "JWT"})), b64(&claims));
         assert!(keys.verify_access(&none).is_err());
 
         let mut refresh = claims.clone();
@@ -190,21 +171,12 @@ mod tests {
             &EncodingKey::from_secret(SECRET.as_bytes()),
         )
         .unwrap();
-        assert!(
-            keys.verify_access(&forged).is_err(),
-            "a token of another type never passes as an access token"
-        );
+        assert!(keys.verify_access(&forged).is_err(), "a token of another type never passes as an access token");
 
-        let hs512 = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS512),
-            &claims,
-            &EncodingKey::from_secret(SECRET.as_bytes()),
-        )
-        .unwrap();
-        assert!(
-            keys.verify_access(&hs512).is_err(),
-            "the algorithm is pinned"
-        );
+        let hs512 =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS512), &claims, &EncodingKey::from_secret(SECRET.as_bytes()))
+                .unwrap();
+        assert!(keys.verify_access(&hs512).is_err(), "the algorithm is pinned");
     }
 
     #[test]

@@ -17,11 +17,7 @@ pub struct Tag {
 
 impl From<entity::tag::Model> for Tag {
     fn from(tag: entity::tag::Model) -> Self {
-        Tag {
-            id: ID(tag.id.to_string()),
-            name: tag.name,
-            slug: tag.slug,
-        }
+        Tag { id: ID(tag.id.to_string()), name: tag.name, slug: tag.slug }
     }
 }
 
@@ -32,10 +28,6 @@ pub struct TagsQuery;
 impl TagsQuery {
     /// Every tag, alphabetically.
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
-        Ok(service::list(&ctx.state().db)
-            .await?
-            .into_iter()
-            .map(Tag::from)
-            .collect())
+        Ok(service::list(&ctx.state().db).await?.into_iter().map(Tag::from).collect())
     }
 }

@@ -1,7 +1,10 @@
 //! Tag rules: names are unique, slugs derive from names.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult, OnConstraint};
@@ -9,10 +12,7 @@ use entity::tag;
 
 /// Every tag, alphabetically.
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<tag::Model>> {
-    Ok(tag::Entity::find()
-        .order_by_asc(tag::Column::Name)
-        .all(db)
-        .await?)
+    Ok(tag::Entity::find().order_by_asc(tag::Column::Name).all(db).await?)
 }
 
 /// A URL-safe slug: lower-case ASCII letters and digits joined by single dashes.
@@ -28,30 +28,24 @@ pub fn slugify(text: &str) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
-pub async fn create(db: &impl ConnectionTrait, name: &str) -> AppResult<tag::Model> {
-    let name = name.trim();
+fn parse_name(raw: &str) -> AppResult<(String, String)> {
+    let name = raw.trim();
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(AppError::bad_input(
-            "name",
-            "A tag name has 1–64 characters",
-        ));
+        return Err(AppError::bad_input("name", "A tag name has 1–64 characters"));
     }
     let slug = slugify(name);
     if slug.is_empty() {
-        return Err(AppError::bad_input(
-            "name",
-            "A tag name needs at least one letter or digit",
-        ));
+        return Err(AppError::bad_input("name", "A tag name needs at least one letter or digit"));
     }
-    tag::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        name: Set(name.to_owned()),
-        slug: Set(slug),
-        created_at: Set(Utc::now()),
-    }
-    .insert(db)
-    .await
-    .on_unique("name", "A tag with this name already exists")
+    Ok((name.to_owned(), slug))
+}
+
+pub async fn create(db: &impl ConnectionTrait, name: &str) -> AppResult<tag::Model> {
+    let (name, slug) = parse_name(name)?;
+    tag::ActiveModel { id: Set(Uuid::now_v7()), name: Set(name), slug: Set(slug), created_at: Set(Utc::now()) }
+        .insert(db)
+        .await
+        .on_unique("name", "A tag with this name already exists")
 }
 
 #[cfg(test)]
@@ -61,4 +55,38 @@ mod tests {
         assert_eq!(super::slugify("Rust & Async  I/O!"), "rust-async-i-o");
         assert_eq!(super::slugify("  --  "), "");
     }
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<tag::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(tag::Entity::find().filter(tag::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<tag::Model>> {
+    Ok(tag::Entity::find().filter(tag::Column::Slug.eq(slug)).one(db).await?)
+}
+
+/// Renames a tag; its slug follows the name.
+pub async fn rename(db: &impl ConnectionTrait, id: Uuid, name: &str) -> AppResult<tag::Model> {
+    let (name, slug) = parse_name(name)?;
+    let mut tag: tag::ActiveModel = tag::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("Tag"))?.into();
+    tag.name = Set(name);
+    tag.slug = Set(slug);
+    tag.update(db).await.on_unique("name", "A tag with this name already exists")
+}
+
+/// Folds `from` into `into`: its posts move over and `from` is deleted.
+pub async fn merge(db: &(impl ConnectionTrait + TransactionTrait), from: Uuid, into: Uuid) -> AppResult<tag::Model> {
+    if from == into {
+        return Err(AppError::bad_input("from", "A tag cannot be merged into itself"));
+    }
+    let txn = db.begin().await?;
+    let target = tag::Entity::find_by_id(into).one(&txn).await?.ok_or(AppError::NotFound("Tag"))?;
+    tag::Entity::find_by_id(from).one(&txn).await?.ok_or(AppError::NotFound("Tag"))?;
+    crate::domains::posts::service::retag(&txn, from, into).await?;
+    tag::Entity::delete_by_id(from).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(target)
 }

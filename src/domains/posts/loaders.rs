@@ -1,0 +1,54 @@
+//! Batched lookups for post pages: tags of each post, posts by id.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use uuid::Uuid;
+
+use super::service;
+use crate::graphql::loaders::Loaders;
+use entity::{post, tag};
+
+/// Key: the tags of a post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TagsOfPost(pub Uuid);
+
+impl Loader<TagsOfPost> for Loaders {
+    type Value = Vec<tag::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[TagsOfPost]) -> Result<HashMap<TagsOfPost, Vec<tag::Model>>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let tags = service::tags_of_posts(&self.state.db, &ids).await?;
+        Ok(ids.into_iter().map(|id| (TagsOfPost(id), tags.get(&id).cloned().unwrap_or_default())).collect())
+    }
+}
+
+/// Key: a post by id, whether or not the viewer may read it (callers check).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PostById(pub Uuid);
+
+impl Loader<PostById> for Loaders {
+    type Value = post::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PostById]) -> Result<HashMap<PostById, post::Model>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        Ok(service::posts_by_ids(&self.state.db, &ids).await?.into_iter().map(|p| (PostById(p.id), p)).collect())
+    }
+}
+
+/// Key: the readable posts of a series, in reading order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PostsOfSeries(pub Uuid);
+
+impl Loader<PostsOfSeries> for Loaders {
+    type Value = Vec<post::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PostsOfSeries]) -> Result<HashMap<PostsOfSeries, Vec<post::Model>>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let posts = service::posts_of_series(&self.state.db, &self.viewer, &ids).await?;
+        Ok(ids.into_iter().map(|id| (PostsOfSeries(id), posts.get(&id).cloned().unwrap_or_default())).collect())
+    }
+}

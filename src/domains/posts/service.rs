@@ -1,0 +1,551 @@
+//! Post rules and queries. Who may see a post: everyone once it is published
+//! (or scheduled and due); its author and admins always.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
+    sea_query::{Expr, Query},
+};
+use uuid::Uuid;
+
+use super::markdown;
+use crate::{
+    domains::{accounts::Role, tags::service as tags},
+    error::{AppError, AppResult, OnConstraint},
+    graphql::{
+        Viewer,
+        pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
+    },
+};
+use entity::{
+    post::{self, Difficulty, Status},
+    post_tag, redirect, tag,
+};
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_EXCERPT: usize = 500;
+pub const MAX_BODY: usize = 200_000;
+pub const MAX_SLUG: usize = 200;
+
+/// Posts everyone may read right now: published, or scheduled and due.
+pub fn live() -> Condition {
+    Condition::any().add(post::Column::Status.eq(Status::Published)).add(
+        Condition::all().add(post::Column::Status.eq(Status::Scheduled)).add(post::Column::PublishedAt.lte(Utc::now())),
+    )
+}
+
+/// Posts `viewer` may open: live ones, their own, or any for admins.
+pub fn readable_by(viewer: &Viewer) -> Condition {
+    match viewer {
+        Viewer::User { role: Role::Admin, .. } => Condition::all(),
+        Viewer::User { id, .. } => live().add(post::Column::AuthorId.eq(*id)),
+        Viewer::Anonymous => live(),
+    }
+}
+
+pub fn is_live(post: &post::Model) -> bool {
+    post.status == Status::Published
+        || (post.status == Status::Scheduled && post.published_at.is_some_and(|at| at <= Utc::now()))
+}
+
+pub fn can_read(viewer: &Viewer, post: &post::Model) -> bool {
+    is_live(post) || viewer.is_owner_or_admin(post.author_id)
+}
+
+/// A post the viewer may read, or NOT_FOUND (so unpublished posts do not reveal themselves).
+pub async fn get_readable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
+    post::Entity::find_by_id(id).filter(readable_by(viewer)).one(db).await?.ok_or(AppError::NotFound("Post"))
+}
+
+/// A post the viewer may edit: FORBIDDEN for other people's posts they can see, NOT_FOUND otherwise.
+pub async fn get_editable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
+    viewer.require_role(Role::Author)?;
+    let post = post::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("Post"))?;
+    if viewer.is_owner_or_admin(post.author_id) {
+        Ok(post)
+    } else if can_read(viewer, &post) {
+        Err(AppError::Forbidden)
+    } else {
+        Err(AppError::NotFound("Post"))
+    }
+}
+
+/// By current slug, or by an old slug that redirects to it.
+pub async fn find_by_slug(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str) -> AppResult<Option<post::Model>> {
+    let found = post::Entity::find().filter(post::Column::Slug.eq(slug)).filter(readable_by(viewer)).one(db).await?;
+    if found.is_some() {
+        return Ok(found);
+    }
+    let Some(redirect) = redirect::Entity::find_by_id(slug.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(post::Entity::find_by_id(redirect.post_id).filter(readable_by(viewer)).one(db).await?)
+}
+
+pub async fn posts_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<post::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(post::Entity::find().filter(post::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+/// The readable posts of each series, in reading order.
+pub async fn posts_of_series(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    series_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<post::Model>>> {
+    if series_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let posts = post::Entity::find()
+        .filter(post::Column::SeriesId.is_in(series_ids.iter().copied()))
+        .filter(readable_by(viewer))
+        .order_by_asc(post::Column::SeriesPosition)
+        .order_by_asc(post::Column::Id)
+        .all(db)
+        .await?;
+    let mut by_series: HashMap<Uuid, Vec<post::Model>> = HashMap::new();
+    for post in posts {
+        if let Some(series_id) = post.series_id {
+            by_series.entry(series_id).or_default().push(post);
+        }
+    }
+    Ok(by_series)
+}
+
+/// Tags of each post, alphabetically.
+pub async fn tags_of_posts(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<tag::Model>>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let links =
+        post_tag::Entity::find().filter(post_tag::Column::PostId.is_in(post_ids.iter().copied())).all(db).await?;
+    let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
+    let by_id: HashMap<Uuid, tag::Model> = tags::by_ids(db, &tag_ids).await?.into_iter().map(|t| (t.id, t)).collect();
+    let mut result: HashMap<Uuid, Vec<tag::Model>> = HashMap::new();
+    for link in links {
+        if let Some(tag) = by_id.get(&link.tag_id) {
+            result.entry(link.post_id).or_default().push(tag.clone());
+        }
+    }
+    for tags in result.values_mut() {
+        tags.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(result)
+}
+
+/// How a list of posts is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum, Default)]
+pub enum PostOrder {
+    /// Most recently published first (drafts: most recently created first).
+    #[default]
+    Newest,
+    /// Oldest first.
+    Oldest,
+    /// By title, A to Z.
+    Title,
+    /// Most recently edited first.
+    RecentlyUpdated,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct PostFilter {
+    pub tag: Option<String>,
+    pub series: Option<Uuid>,
+    pub difficulty: Option<Difficulty>,
+    pub author_id: Option<Uuid>,
+    pub status: Option<Status>,
+    pub premium: Option<bool>,
+}
+
+pub async fn list<N: async_graphql::OutputType>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &PostFilter,
+    order: PostOrder,
+    args: &PageArgs,
+    to_node: impl Fn(post::Model) -> N,
+) -> AppResult<Page<N>> {
+    let mut select = post::Entity::find();
+    match filter.status {
+        // The home feed and every public list: live posts only, for everyone.
+        None | Some(Status::Published) => select = select.filter(live()),
+        Some(status) => {
+            let viewer_id = viewer.require_role(Role::Author)?;
+            select = select.filter(post::Column::Status.eq(status));
+            if viewer.role() != Some(Role::Admin) {
+                select = select.filter(post::Column::AuthorId.eq(viewer_id));
+            }
+        }
+    }
+    if let Some(slug) = &filter.tag {
+        let tag_id = tags::find_by_slug(db, slug).await?.map(|t| t.id).unwrap_or_else(Uuid::nil);
+        select = select.filter(
+            post::Column::Id.in_subquery(
+                Query::select()
+                    .column(post_tag::Column::PostId)
+                    .from(post_tag::Entity)
+                    .and_where(post_tag::Column::TagId.eq(tag_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(series) = filter.series {
+        select = select.filter(post::Column::SeriesId.eq(series));
+    }
+    if let Some(difficulty) = filter.difficulty {
+        select = select.filter(post::Column::Difficulty.eq(difficulty));
+    }
+    if let Some(author) = filter.author_id {
+        select = select.filter(post::Column::AuthorId.eq(author));
+    }
+    if let Some(premium) = filter.premium {
+        select = select.filter(post::Column::IsPremium.eq(premium));
+    }
+
+    let by_creation = filter.status == Some(Status::Draft);
+    let (sort, cursor_of): (Sort<post::Column>, Box<dyn Fn(&post::Model) -> Cursor + Send + Sync>) = match order {
+        PostOrder::Newest | PostOrder::Oldest => {
+            let column = if by_creation { post::Column::CreatedAt } else { post::Column::PublishedAt };
+            let sort = Sort { column: Some(column), descending: order == PostOrder::Newest };
+            (
+                sort,
+                Box::new(move |p: &post::Model| Cursor {
+                    key: Key::Time(if by_creation { p.created_at } else { p.published_at.unwrap_or(p.created_at) }),
+                    id: p.id,
+                }),
+            )
+        }
+        PostOrder::Title => (
+            Sort { column: Some(post::Column::Title), descending: false },
+            Box::new(|p: &post::Model| Cursor { key: Key::Text(p.title.clone()), id: p.id }),
+        ),
+        PostOrder::RecentlyUpdated => (
+            Sort { column: Some(post::Column::UpdatedAt), descending: true },
+            Box::new(|p: &post::Model| Cursor { key: Key::Time(p.updated_at), id: p.id }),
+        ),
+    };
+    paginate(db, select, post::Column::Id, sort, cursor_of, args, to_node).await
+}
+
+/// What an author writes; `None` leaves a field as it is (on update).
+#[derive(Debug, Default, Clone)]
+pub struct PostInput {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub excerpt: Option<String>,
+    pub body: Option<String>,
+    pub difficulty: Option<Difficulty>,
+    pub is_premium: Option<bool>,
+    pub cover_image_url: Option<Option<String>>,
+    pub tag_slugs: Option<Vec<String>>,
+}
+
+fn parse_title(raw: &str) -> AppResult<String> {
+    let title = raw.trim();
+    if title.is_empty() {
+        return Err(AppError::bad_input("title", "The title cannot be empty"));
+    }
+    if title.chars().count() > MAX_TITLE {
+        return Err(AppError::bad_input("title", format!("The title can have at most {MAX_TITLE} characters")));
+    }
+    Ok(title.to_owned())
+}
+
+fn parse_body(raw: &str) -> AppResult<String> {
+    if raw.trim().is_empty() {
+        return Err(AppError::bad_input("body", "The body cannot be empty"));
+    }
+    if raw.len() > MAX_BODY {
+        return Err(AppError::bad_input("body", format!("The body can have at most {MAX_BODY} bytes")));
+    }
+    Ok(raw.to_owned())
+}
+
+/// A slug: lower-case letters, digits and single dashes, 1–200 characters.
+pub fn parse_slug(raw: &str) -> AppResult<String> {
+    let slug = raw.trim();
+    let valid = !slug.is_empty()
+        && slug.len() <= MAX_SLUG
+        && slug
+            .split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    if valid {
+        Ok(slug.to_owned())
+    } else {
+        Err(AppError::bad_input("slug", "A slug has 1–200 lower-case letters, digits and single dashes"))
+    }
+}
+
+fn parse_excerpt(raw: &str) -> AppResult<String> {
+    let excerpt = raw.trim();
+    if excerpt.chars().count() > MAX_EXCERPT {
+        return Err(AppError::bad_input("excerpt", format!("The excerpt can have at most {MAX_EXCERPT} characters")));
+    }
+    Ok(excerpt.to_owned())
+}
+
+pub fn parse_url(field: &'static str, raw: &str) -> AppResult<String> {
+    let url = url::Url::parse(raw.trim()).map_err(|_| AppError::bad_input(field, "This is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || raw.len() > 2048 {
+        return Err(AppError::bad_input(field, "Use an http(s) URL of at most 2048 characters"));
+    }
+    Ok(url.to_string())
+}
+
+async fn resolve_tags(db: &impl ConnectionTrait, slugs: &[String]) -> AppResult<Vec<Uuid>> {
+    let mut ids = Vec::with_capacity(slugs.len());
+    for slug in slugs {
+        let tag = tags::find_by_slug(db, slug)
+            .await?
+            .ok_or_else(|| AppError::bad_input("tagSlugs", format!("There is no tag {slug:?}")))?;
+        if !ids.contains(&tag.id) {
+            ids.push(tag.id);
+        }
+    }
+    Ok(ids)
+}
+
+async fn set_tags(db: &impl ConnectionTrait, post_id: Uuid, tag_ids: &[Uuid]) -> AppResult<()> {
+    post_tag::Entity::delete_many().filter(post_tag::Column::PostId.eq(post_id)).exec(db).await?;
+    if !tag_ids.is_empty() {
+        post_tag::Entity::insert_many(
+            tag_ids.iter().map(|tag_id| post_tag::ActiveModel { post_id: Set(post_id), tag_id: Set(*tag_id) }),
+        )
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A slug no other post uses; an old slug of another post is taken over (its redirect goes).
+async fn claim_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<()> {
+    redirect::Entity::delete_by_id(slug.to_owned()).exec(db).await?;
+    Ok(())
+}
+
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    viewer: &Viewer,
+    input: PostInput,
+) -> AppResult<post::Model> {
+    let author = viewer.require_role(Role::Author)?;
+    let title = parse_title(input.title.as_deref().unwrap_or(""))?;
+    let body = parse_body(input.body.as_deref().unwrap_or(""))?;
+    let slug = match &input.slug {
+        Some(slug) => parse_slug(slug)?,
+        None => parse_slug(&tags::slugify(&title))
+            .map_err(|_| AppError::bad_input("slug", "Give a slug: the title has no letters or digits"))?,
+    };
+    let excerpt = match &input.excerpt {
+        Some(excerpt) => parse_excerpt(excerpt)?,
+        None => markdown::excerpt(&body, 240),
+    };
+    let cover = input.cover_image_url.flatten().map(|u| parse_url("coverImageUrl", &u)).transpose()?;
+    let txn = db.begin().await?;
+    let tag_ids = resolve_tags(&txn, input.tag_slugs.as_deref().unwrap_or_default()).await?;
+    claim_slug(&txn, &slug).await?;
+    let now = Utc::now();
+    let post = post::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        author_id: Set(author),
+        series_id: Set(None),
+        series_position: Set(None),
+        title: Set(title),
+        slug: Set(slug),
+        excerpt: Set(excerpt),
+        body_html: Set(markdown::render(&body)),
+        reading_minutes: Set(markdown::reading_minutes(&body)),
+        body: Set(body),
+        status: Set(Status::Draft),
+        difficulty: Set(input.difficulty.unwrap_or(Difficulty::Beginner)),
+        is_premium: Set(input.is_premium.unwrap_or(false)),
+        cover_image_url: Set(cover),
+        published_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .on_unique("slug", "Another post already uses this slug")?;
+    set_tags(&txn, post.id, &tag_ids).await?;
+    txn.commit().await?;
+    Ok(post)
+}
+
+pub async fn update(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    viewer: &Viewer,
+    id: Uuid,
+    input: PostInput,
+) -> AppResult<post::Model> {
+    let txn = db.begin().await?;
+    let current = get_editable(&txn, viewer, id).await?;
+    let old_slug = current.slug.clone();
+    let mut post: post::ActiveModel = current.into();
+    if let Some(title) = &input.title {
+        post.title = Set(parse_title(title)?);
+    }
+    if let Some(body) = &input.body {
+        let body = parse_body(body)?;
+        post.body_html = Set(markdown::render(&body));
+        post.reading_minutes = Set(markdown::reading_minutes(&body));
+        if input.excerpt.is_none() {
+            post.excerpt = Set(markdown::excerpt(&body, 240));
+        }
+        post.body = Set(body);
+    }
+    if let Some(excerpt) = &input.excerpt {
+        post.excerpt = Set(parse_excerpt(excerpt)?);
+    }
+    if let Some(difficulty) = input.difficulty {
+        post.difficulty = Set(difficulty);
+    }
+    if let Some(premium) = input.is_premium {
+        post.is_premium = Set(premium);
+    }
+    if let Some(cover) = input.cover_image_url {
+        post.cover_image_url = Set(cover.map(|u| parse_url("coverImageUrl", &u)).transpose()?);
+    }
+    let new_slug = input.slug.as_deref().map(parse_slug).transpose()?.filter(|s| *s != old_slug);
+    if let Some(slug) = &new_slug {
+        claim_slug(&txn, slug).await?;
+        post.slug = Set(slug.clone());
+    }
+    if let Some(slugs) = &input.tag_slugs {
+        let tag_ids = resolve_tags(&txn, slugs).await?;
+        set_tags(&txn, id, &tag_ids).await?;
+    }
+    post.updated_at = Set(Utc::now());
+    let post = post.update(&txn).await.on_unique("slug", "Another post already uses this slug")?;
+    if new_slug.is_some() {
+        // Old links keep working: the previous slug now redirects here.
+        redirect::ActiveModel { old_slug: Set(old_slug), post_id: Set(id), created_at: Set(Utc::now()) }
+            .insert(&txn)
+            .await
+            .on_unique("slug", "This slug already redirects elsewhere")?;
+    }
+    txn.commit().await?;
+    Ok(post)
+}
+
+async fn set_status(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    status: Status,
+    at: Option<DateTime<Utc>>,
+) -> AppResult<post::Model> {
+    let mut post: post::ActiveModel = get_editable(db, viewer, id).await?.into();
+    post.status = Set(status);
+    post.published_at = Set(at);
+    post.updated_at = Set(Utc::now());
+    Ok(post.update(db).await?)
+}
+
+/// Publishes now (a post published before keeps its original date).
+pub async fn publish(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
+    let current = get_editable(db, viewer, id).await?;
+    let at = match (current.status, current.published_at) {
+        (Status::Published, Some(at)) => at,
+        _ => Utc::now(),
+    };
+    set_status(db, viewer, id, Status::Published, Some(at)).await
+}
+
+pub async fn unpublish(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
+    set_status(db, viewer, id, Status::Draft, None).await
+}
+
+/// Publishes at `at`, which must be in the future.
+pub async fn schedule(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<post::Model> {
+    if at <= Utc::now() {
+        return Err(AppError::bad_input("at", "A post can only be scheduled for the future; publish it now instead"));
+    }
+    set_status(db, viewer, id, Status::Scheduled, Some(at)).await
+}
+
+pub async fn delete(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
+    let post = get_editable(db, viewer, id).await?;
+    post::Entity::delete_by_id(post.id).exec(db).await?;
+    Ok(true)
+}
+
+/// Turns scheduled posts whose time has come into published ones (a scheduled job).
+pub async fn publish_due(db: &impl ConnectionTrait) -> AppResult<Vec<Uuid>> {
+    let now = Utc::now();
+    let due: Vec<Uuid> = post::Entity::find()
+        .filter(post::Column::Status.eq(Status::Scheduled))
+        .filter(post::Column::PublishedAt.lte(now))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    if !due.is_empty() {
+        post::Entity::update_many()
+            .col_expr(post::Column::Status, Expr::value(Status::Published))
+            .filter(post::Column::Id.is_in(due.iter().copied()))
+            .filter(post::Column::Status.eq(Status::Scheduled))
+            .exec(db)
+            .await?;
+    }
+    Ok(due)
+}
+
+/// Puts a post into a series at `position` (1-based; the end when None), or takes it out.
+pub async fn set_series(
+    db: &impl ConnectionTrait,
+    post_id: Uuid,
+    series: Option<(Uuid, i32)>,
+) -> AppResult<post::Model> {
+    let mut post: post::ActiveModel =
+        post::Entity::find_by_id(post_id).one(db).await?.ok_or(AppError::NotFound("Post"))?.into();
+    post.series_id = Set(series.map(|s| s.0));
+    post.series_position = Set(series.map(|s| s.1));
+    post.updated_at = Set(Utc::now());
+    Ok(post.update(db).await?)
+}
+
+/// Every post of a series (any status), in order; for the series editor.
+pub async fn all_posts_of_series(db: &impl ConnectionTrait, series_id: Uuid) -> AppResult<Vec<post::Model>> {
+    Ok(post::Entity::find()
+        .filter(post::Column::SeriesId.eq(series_id))
+        .order_by_asc(post::Column::SeriesPosition)
+        .order_by_asc(post::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Moves every post of a tag to another (tag merging).
+pub async fn retag(db: &impl ConnectionTrait, from: Uuid, into: Uuid) -> AppResult<()> {
+    // Posts that already carry both keep one link.
+    post_tag::Entity::delete_many()
+        .filter(post_tag::Column::TagId.eq(from))
+        .filter(
+            post_tag::Column::PostId.in_subquery(
+                Query::select()
+                    .column(post_tag::Column::PostId)
+                    .from(post_tag::Entity)
+                    .and_where(post_tag::Column::TagId.eq(into))
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await?;
+    post_tag::Entity::update_many()
+        .col_expr(post_tag::Column::TagId, Expr::value(into))
+        .filter(post_tag::Column::TagId.eq(from))
+        .exec(db)
+        .await?;
+    Ok(())
+}
