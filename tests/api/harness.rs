@@ -160,6 +160,27 @@ impl TestApp {
         self.login(&email, PASSWORD).await
     }
 
+    /// A published post by `author` (an AUTHOR or ADMIN), made through the posts service.
+    /// Returns the post's id and slug.
+    pub async fn published_post(&self, author: &TestUser, title: &str) -> (String, String) {
+        use lectern::domains::posts::service as posts;
+        let viewer = self.viewer_of(author).await;
+        let input = posts::PostInput {
+            title: Some(title.to_owned()),
+            body: Some(format!("# {title}\n\nA post about {title}.")),
+            ..Default::default()
+        };
+        let post = posts::create(&self.state.db, &viewer, input).await.expect("create post");
+        let post = posts::publish(&self.state.db, &viewer, post.id).await.expect("publish post");
+        (post.id.to_string(), post.slug)
+    }
+
+    /// The viewer a test user's access token stands for.
+    pub async fn viewer_of(&self, user: &TestUser) -> lectern::graphql::Viewer {
+        lectern::graphql::Viewer::from_bearer(&self.state.jwt, Some(&format!("Bearer {}", user.access_token)))
+            .expect("valid token")
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> TestUser {
         let body = self
             .graphql(
