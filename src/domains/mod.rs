@@ -3,5 +3,7 @@
 //! another only through that domain's service functions.
 
 pub mod accounts;
+pub mod entitlements;
 pub mod posts;
+pub mod series;
 pub mod tags;

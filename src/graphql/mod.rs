@@ -11,7 +11,7 @@ pub mod viewer;
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, dataloader::DataLoader};
 
 use crate::{
-    domains::{accounts, tags},
+    domains::{accounts, posts, series, tags},
     state::AppState,
 };
 
@@ -19,10 +19,20 @@ pub use guard::Require;
 pub use viewer::{RequestMeta, Viewer};
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(accounts::schema::AccountsQuery, tags::schema::TagsQuery);
+pub struct QueryRoot(
+    accounts::schema::AccountsQuery,
+    posts::schema::PostsQuery,
+    series::schema::SeriesQuery,
+    tags::schema::TagsQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::schema::AccountsMutation);
+pub struct MutationRoot(
+    accounts::schema::AccountsMutation,
+    posts::schema::PostsMutation,
+    series::schema::SeriesMutation,
+    tags::schema::TagsMutation,
+);
 
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(accounts::schema::AccountsSubscription);

@@ -66,6 +66,12 @@ impl User {
         self.model.email_verified_at.is_some()
     }
 
+    /// Whether an admin granted this user premium access (only the user themself and admins see it).
+    async fn has_premium_access(&self, ctx: &Context<'_>) -> Option<bool> {
+        (self.reveal_email || ctx.viewer().is_owner_or_admin(self.model.id))
+            .then_some(self.model.premium_granted_at.is_some())
+    }
+
     /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.model.created_at
@@ -236,6 +242,13 @@ impl AccountsMutation {
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
         let id = ctx.viewer().require_signed_in()?;
         Ok(service::update_profile(&ctx.state().db, id, &input.display_name).await?.into())
+    }
+
+    /// Grants or withdraws premium access by hand (admins only; subscriptions come with payments).
+    #[graphql(guard = "Require::Role(entity::user::Role::Admin)")]
+    async fn set_premium_access(&self, ctx: &Context<'_>, user_id: ID, granted: bool) -> Result<User> {
+        let user_id = parse_id("userId", &user_id)?;
+        Ok(service::set_premium_access(&ctx.state().db, user_id, granted).await?.into())
     }
 
     /// Gives a user another role (admins only).

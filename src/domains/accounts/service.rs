@@ -549,3 +549,11 @@ pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<
     }
     Ok(user::Entity::find().filter(user::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
+
+/// Grants or withdraws premium access by hand (admins, until subscriptions exist).
+pub async fn set_premium_access(db: &impl ConnectionTrait, user_id: Uuid, granted: bool) -> AppResult<user::Model> {
+    let mut user: user::ActiveModel = get_user(db, user_id).await?.into();
+    user.premium_granted_at = Set(granted.then(Utc::now));
+    user.updated_at = Set(Utc::now());
+    Ok(user.update(db).await?)
+}

@@ -1,1 +1,354 @@
-//! GraphQL surface of posts.
+//! GraphQL surface of posts: the `Post` type, the feed and post queries, and
+//! the authoring mutations.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    loaders::{PostsOfSeries, TagsOfPost},
+    service::{self, PostFilter, PostInput, PostOrder},
+};
+use crate::{
+    domains::{
+        accounts::{loaders::UserById, schema::User},
+        entitlements::{loaders::PremiumAccess, service::Plan},
+        series::{loaders::SeriesById, schema::Series},
+        tags::schema::Tag,
+    },
+    error::{AppError, AppResult},
+    graphql::{
+        ContextExt,
+        pagination::{Page, PageArgs},
+    },
+};
+use entity::post;
+
+/// Where a post is in its life.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "PostStatus", remote = "entity::post::Status")]
+pub enum GqlPostStatus {
+    /// Only its author and admins see it.
+    Draft,
+    /// Everyone sees it.
+    Published,
+    /// Becomes visible at `publishedAt`.
+    Scheduled,
+}
+
+/// How much a reader should already know.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "Difficulty", remote = "entity::post::Difficulty")]
+pub enum GqlDifficulty {
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+pub fn parse_id(field: &'static str, id: &ID) -> AppResult<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "This is not a valid id"))
+}
+
+/// A post: an article readers read, possibly part of a series.
+pub struct Post(pub post::Model);
+
+impl Post {
+    /// Premium and the viewer is not entitled (authors and admins always are for their posts).
+    async fn locked(&self, ctx: &Context<'_>) -> Result<bool> {
+        if !self.0.is_premium || ctx.viewer().is_owner_or_admin(self.0.author_id) {
+            return Ok(false);
+        }
+        let Some(viewer) = ctx.viewer().id() else { return Ok(true) };
+        Ok(!ctx.loader().load_one(PremiumAccess(viewer)).await?.unwrap_or(false))
+    }
+
+    async fn neighbour(&self, ctx: &Context<'_>, offset: isize) -> Result<Option<Post>> {
+        let Some(series_id) = self.0.series_id else { return Ok(None) };
+        let posts = ctx.loader().load_one(PostsOfSeries(series_id)).await?.unwrap_or_default();
+        let Some(index) = posts.iter().position(|p| p.id == self.0.id) else { return Ok(None) };
+        Ok(index.checked_add_signed(offset).and_then(|i| posts.get(i)).cloned().map(Post))
+    }
+}
+
+#[Object]
+impl Post {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The post's address: `/posts/<slug>`. Old slugs keep resolving through `post(slug:)`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// A short summary, always shown (also for locked premium posts).
+    async fn excerpt(&self) -> &str {
+        &self.0.excerpt
+    }
+
+    /// The markdown source; null when the post is premium and the viewer is not entitled.
+    async fn body(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok((!self.locked(ctx).await?).then_some(self.0.body.as_str()))
+    }
+
+    /// Rendered, sanitised HTML of the body; null when locked (see `isLocked`).
+    async fn body_html(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok((!self.locked(ctx).await?).then_some(self.0.body_html.as_str()))
+    }
+
+    /// True when the body is withheld from this viewer; `requiredPlan` says what unlocks it.
+    async fn is_locked(&self, ctx: &Context<'_>) -> Result<bool> {
+        self.locked(ctx).await
+    }
+
+    /// The plan that unlocks this post, or null when it is free.
+    async fn required_plan(&self) -> Option<Plan> {
+        self.0.is_premium.then_some(Plan::Premium)
+    }
+
+    /// Whether the post is for premium readers.
+    async fn is_premium(&self) -> bool {
+        self.0.is_premium
+    }
+
+    async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(ctx.loader().load_one(UserById(self.0.author_id)).await?.map(User::from))
+    }
+
+    /// Tags, alphabetically.
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
+        Ok(ctx.loader().load_one(TagsOfPost(self.0.id)).await?.unwrap_or_default().into_iter().map(Tag::from).collect())
+    }
+
+    /// The series this post belongs to.
+    async fn series(&self, ctx: &Context<'_>) -> Result<Option<Series>> {
+        let Some(id) = self.0.series_id else { return Ok(None) };
+        Ok(ctx.loader().load_one(SeriesById(id)).await?.map(Series))
+    }
+
+    /// Position in its series, from 1.
+    async fn series_position(&self) -> Option<i32> {
+        self.0.series_position
+    }
+
+    /// The post before this one in its series (that the viewer may read).
+    async fn previous_in_series(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
+        self.neighbour(ctx, -1).await
+    }
+
+    /// The post after this one in its series (that the viewer may read).
+    async fn next_in_series(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
+        self.neighbour(ctx, 1).await
+    }
+
+    /// Estimated minutes to read, at 200 words a minute.
+    async fn reading_minutes(&self) -> i32 {
+        self.0.reading_minutes
+    }
+
+    async fn difficulty(&self) -> GqlDifficulty {
+        self.0.difficulty.into()
+    }
+
+    async fn status(&self) -> GqlPostStatus {
+        self.0.status.into()
+    }
+
+    /// When the post went (or goes, when scheduled) live; null for drafts.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+
+    async fn cover_image_url(&self) -> Option<&str> {
+        self.0.cover_image_url.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// Narrows a list of posts.
+#[derive(InputObject, Default)]
+pub struct PostFilterInput {
+    /// Only posts with this tag (slug).
+    pub tag: Option<String>,
+    /// Only posts in this series (slug).
+    pub series: Option<String>,
+    pub difficulty: Option<GqlDifficulty>,
+    pub author_id: Option<ID>,
+    /// Drafts and scheduled posts: authors see their own, admins all. Readers may only ask for PUBLISHED.
+    pub status: Option<GqlPostStatus>,
+    /// Only premium (true) or only free (false) posts.
+    pub premium: Option<bool>,
+}
+
+/// A new post; it starts as a draft.
+#[derive(InputObject)]
+pub struct CreatePostInput {
+    /// 1–200 characters.
+    pub title: String,
+    /// Lower-case letters, digits and dashes; derived from the title when left out.
+    pub slug: Option<String>,
+    /// Up to 500 characters; derived from the body when left out.
+    pub excerpt: Option<String>,
+    /// Markdown. Raw HTML is allowed but sanitised: scripts and event handlers never reach `bodyHtml`.
+    pub body: String,
+    pub difficulty: Option<GqlDifficulty>,
+    pub is_premium: Option<bool>,
+    pub cover_image_url: Option<String>,
+    /// Slugs of existing tags.
+    pub tag_slugs: Option<Vec<String>>,
+}
+
+/// Changes to a post; fields left out stay as they are. A new slug keeps the old one as a redirect.
+#[derive(InputObject)]
+pub struct UpdatePostInput {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub excerpt: Option<String>,
+    pub body: Option<String>,
+    pub difficulty: Option<GqlDifficulty>,
+    pub is_premium: Option<bool>,
+    /// Null removes the cover image.
+    pub cover_image_url: MaybeUndefined<String>,
+    /// Replaces the post's tags.
+    pub tag_slugs: Option<Vec<String>>,
+}
+
+#[derive(Default)]
+pub struct PostsQuery;
+
+#[Object]
+impl PostsQuery {
+    /// Posts, newest first by default. Everyone sees published posts; `filter.status` lists drafts
+    /// or scheduled posts for their authors (and admins).
+    #[allow(clippy::too_many_arguments)]
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most 100.")] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "At most 100.")] last: Option<i32>,
+        before: Option<String>,
+        filter: Option<PostFilterInput>,
+        #[graphql(default)] order_by: PostOrder,
+    ) -> Result<Page<Post>> {
+        let state = ctx.state();
+        let filter = filter.unwrap_or_default();
+        let series = match &filter.series {
+            Some(slug) => Some(
+                crate::domains::series::service::find_by_slug(&state.db, slug).await?.map_or(Uuid::nil(), |s| s.id),
+            ),
+            None => None,
+        };
+        let filter = PostFilter {
+            tag: filter.tag,
+            series,
+            difficulty: filter.difficulty.map(Into::into),
+            author_id: filter.author_id.as_ref().map(|id| parse_id("authorId", id)).transpose()?,
+            status: filter.status.map(Into::into),
+            premium: filter.premium,
+        };
+        let args = PageArgs { first, after, last, before };
+        Ok(service::list(&state.db, ctx.viewer(), &filter, order_by, &args, Post).await?)
+    }
+
+    /// A post by its slug (an old slug resolves to the current post); null when it does not
+    /// exist or the viewer may not see it yet.
+    async fn post(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Post>> {
+        Ok(service::find_by_slug(&ctx.state().db, ctx.viewer(), &slug).await?.map(Post))
+    }
+}
+
+#[derive(Default)]
+pub struct PostsMutation;
+
+fn post_input(
+    title: Option<String>,
+    slug: Option<String>,
+    excerpt: Option<String>,
+    body: Option<String>,
+    difficulty: Option<GqlDifficulty>,
+    is_premium: Option<bool>,
+    cover: Option<Option<String>>,
+    tag_slugs: Option<Vec<String>>,
+) -> PostInput {
+    PostInput {
+        title,
+        slug,
+        excerpt,
+        body,
+        difficulty: difficulty.map(Into::into),
+        is_premium,
+        cover_image_url: cover,
+        tag_slugs,
+    }
+}
+
+#[Object]
+impl PostsMutation {
+    /// Writes a new draft (authors and admins).
+    async fn create_post(&self, ctx: &Context<'_>, input: CreatePostInput) -> Result<Post> {
+        let input = post_input(
+            Some(input.title),
+            input.slug,
+            input.excerpt,
+            Some(input.body),
+            input.difficulty,
+            input.is_premium,
+            Some(input.cover_image_url),
+            input.tag_slugs,
+        );
+        Ok(Post(service::create(&ctx.state().db, ctx.viewer(), input).await?))
+    }
+
+    /// Edits a post (its author or an admin).
+    async fn update_post(&self, ctx: &Context<'_>, id: ID, input: UpdatePostInput) -> Result<Post> {
+        let id = parse_id("id", &id)?;
+        let cover = match input.cover_image_url {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(url) => Some(Some(url)),
+        };
+        let input = post_input(
+            input.title,
+            input.slug,
+            input.excerpt,
+            input.body,
+            input.difficulty,
+            input.is_premium,
+            cover,
+            input.tag_slugs,
+        );
+        Ok(Post(service::update(&ctx.state().db, ctx.viewer(), id, input).await?))
+    }
+
+    /// Makes a post visible to everyone now.
+    async fn publish_post(&self, ctx: &Context<'_>, id: ID) -> Result<Post> {
+        Ok(Post(service::publish(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?).await?))
+    }
+
+    /// Turns a post back into a draft.
+    async fn unpublish_post(&self, ctx: &Context<'_>, id: ID) -> Result<Post> {
+        Ok(Post(service::unpublish(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?).await?))
+    }
+
+    /// Publishes a post at a future time.
+    async fn schedule_post(&self, ctx: &Context<'_>, id: ID, at: DateTime<Utc>) -> Result<Post> {
+        Ok(Post(service::schedule(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?, at).await?))
+    }
+
+    /// Deletes a post with its comments, reactions and progress.
+    async fn delete_post(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        Ok(service::delete(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?).await?)
+    }
+}

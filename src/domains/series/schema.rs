@@ -1,0 +1,172 @@
+//! GraphQL surface of series.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, Utc};
+
+use super::service::{self, SeriesInput};
+use crate::{
+    domains::{
+        accounts::{loaders::UserById, schema::User},
+        posts::{
+            loaders::PostsOfSeries,
+            schema::{Post, parse_id},
+        },
+    },
+    graphql::{
+        ContextExt,
+        pagination::{Page, PageArgs},
+    },
+};
+use entity::series;
+
+/// An ordered collection of posts, read from first to last.
+pub struct Series(pub series::Model);
+
+#[Object]
+impl Series {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    async fn cover_image_url(&self) -> Option<&str> {
+        self.0.cover_image_url.as_deref()
+    }
+
+    /// Who curates the series.
+    async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(ctx.loader().load_one(UserById(self.0.author_id)).await?.map(User::from))
+    }
+
+    /// The posts the viewer may read, in reading order.
+    async fn posts(&self, ctx: &Context<'_>) -> Result<Vec<Post>> {
+        Ok(ctx.loader().load_one(PostsOfSeries(self.0.id)).await?.unwrap_or_default().into_iter().map(Post).collect())
+    }
+
+    /// How many posts the viewer may read in the series.
+    async fn post_count(&self, ctx: &Context<'_>) -> Result<usize> {
+        Ok(ctx.loader().load_one(PostsOfSeries(self.0.id)).await?.map_or(0, |p| p.len()))
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateSeriesInput {
+    /// 1–200 characters.
+    pub title: String,
+    /// Derived from the title when left out.
+    pub slug: Option<String>,
+    /// Up to 5,000 characters.
+    pub description: Option<String>,
+    pub cover_image_url: Option<String>,
+}
+
+/// Changes to a series; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateSeriesInput {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    /// Null removes the cover image.
+    pub cover_image_url: MaybeUndefined<String>,
+}
+
+#[derive(Default)]
+pub struct SeriesQuery;
+
+#[Object]
+impl SeriesQuery {
+    /// A series by slug.
+    async fn series(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Series>> {
+        Ok(service::find_by_slug(&ctx.state().db, &slug).await?.map(Series))
+    }
+
+    /// All series, newest first.
+    async fn series_list(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most 100.")] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "At most 100.")] last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Series>> {
+        Ok(service::list(&ctx.state().db, &PageArgs { first, after, last, before }, Series).await?)
+    }
+}
+
+#[derive(Default)]
+pub struct SeriesMutation;
+
+#[Object]
+impl SeriesMutation {
+    /// Starts a series (authors and admins).
+    async fn create_series(&self, ctx: &Context<'_>, input: CreateSeriesInput) -> Result<Series> {
+        let input = SeriesInput {
+            title: Some(input.title),
+            slug: input.slug,
+            description: input.description,
+            cover_image_url: Some(input.cover_image_url),
+        };
+        Ok(Series(service::create(&ctx.state().db, ctx.viewer(), input).await?))
+    }
+
+    /// Edits a series (its author or an admin).
+    async fn update_series(&self, ctx: &Context<'_>, id: ID, input: UpdateSeriesInput) -> Result<Series> {
+        let cover = match input.cover_image_url {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(url) => Some(Some(url)),
+        };
+        let input = SeriesInput {
+            title: input.title,
+            slug: input.slug,
+            description: input.description,
+            cover_image_url: cover,
+        };
+        Ok(Series(service::update(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?, input).await?))
+    }
+
+    /// Deletes a series; its posts stay, outside any series.
+    async fn delete_series(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        Ok(service::delete(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?).await?)
+    }
+
+    /// Adds a post at `position` (from 1; the end when left out), moving it out of any other series.
+    async fn add_post_to_series(
+        &self,
+        ctx: &Context<'_>,
+        series_id: ID,
+        post_id: ID,
+        position: Option<i32>,
+    ) -> Result<Series> {
+        let (series_id, post_id) = (parse_id("seriesId", &series_id)?, parse_id("postId", &post_id)?);
+        Ok(Series(service::add_post(&ctx.state().db, ctx.viewer(), series_id, post_id, position).await?))
+    }
+
+    /// Takes a post out of a series.
+    async fn remove_post_from_series(&self, ctx: &Context<'_>, series_id: ID, post_id: ID) -> Result<Series> {
+        let (series_id, post_id) = (parse_id("seriesId", &series_id)?, parse_id("postId", &post_id)?);
+        Ok(Series(service::remove_post(&ctx.state().db, ctx.viewer(), series_id, post_id).await?))
+    }
+
+    /// Sets the reading order: list every post of the series exactly once.
+    async fn reorder_series(&self, ctx: &Context<'_>, series_id: ID, post_ids: Vec<ID>) -> Result<Series> {
+        let series_id = parse_id("seriesId", &series_id)?;
+        let post_ids = post_ids.iter().map(|id| parse_id("postIds", id)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Series(service::reorder(&ctx.state().db, ctx.viewer(), series_id, &post_ids).await?))
+    }
+}

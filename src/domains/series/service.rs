@@ -1,0 +1,202 @@
+//! Series rules: authors curate their own series; admins any.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    domains::{accounts::Role, posts::service as posts, tags::service::slugify},
+    error::{AppError, AppResult, OnConstraint},
+    graphql::{
+        Viewer,
+        pagination::{Cursor, Page, PageArgs, Sort, paginate},
+    },
+};
+use entity::{post, series};
+
+#[derive(Debug, Default, Clone)]
+pub struct SeriesInput {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub cover_image_url: Option<Option<String>>,
+}
+
+fn parse_title(raw: &str) -> AppResult<String> {
+    let title = raw.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::bad_input("title", "A series title has 1–200 characters"));
+    }
+    Ok(title.to_owned())
+}
+
+fn parse_description(raw: &str) -> AppResult<String> {
+    if raw.chars().count() > 5_000 {
+        return Err(AppError::bad_input("description", "A description has at most 5,000 characters"));
+    }
+    Ok(raw.trim().to_owned())
+}
+
+pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<series::Model>> {
+    Ok(series::Entity::find().filter(series::Column::Slug.eq(slug)).one(db).await?)
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<series::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(series::Entity::find().filter(series::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+pub async fn list<N: async_graphql::OutputType>(
+    db: &impl ConnectionTrait,
+    args: &PageArgs,
+    to_node: impl Fn(series::Model) -> N,
+) -> AppResult<Page<N>> {
+    paginate(db, series::Entity::find(), series::Column::Id, Sort::newest(), |s| Cursor::id(s.id), args, to_node).await
+}
+
+async fn get_editable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<series::Model> {
+    viewer.require_role(Role::Author)?;
+    let series = series::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("Series"))?;
+    viewer.require_owner_or_admin(series.author_id)?;
+    Ok(series)
+}
+
+pub async fn create(db: &impl ConnectionTrait, viewer: &Viewer, input: SeriesInput) -> AppResult<series::Model> {
+    let author = viewer.require_role(Role::Author)?;
+    let title = parse_title(input.title.as_deref().unwrap_or(""))?;
+    let slug = posts::parse_slug(input.slug.as_deref().unwrap_or(&slugify(&title)))?;
+    let cover = input.cover_image_url.flatten().map(|u| posts::parse_url("coverImageUrl", &u)).transpose()?;
+    let now = Utc::now();
+    series::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        title: Set(title),
+        slug: Set(slug),
+        description: Set(parse_description(input.description.as_deref().unwrap_or(""))?),
+        cover_image_url: Set(cover),
+        author_id: Set(author),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .on_unique("slug", "Another series already uses this slug")
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    input: SeriesInput,
+) -> AppResult<series::Model> {
+    let mut series: series::ActiveModel = get_editable(db, viewer, id).await?.into();
+    if let Some(title) = &input.title {
+        series.title = Set(parse_title(title)?);
+    }
+    if let Some(slug) = &input.slug {
+        series.slug = Set(posts::parse_slug(slug)?);
+    }
+    if let Some(description) = &input.description {
+        series.description = Set(parse_description(description)?);
+    }
+    if let Some(cover) = input.cover_image_url {
+        series.cover_image_url = Set(cover.map(|u| posts::parse_url("coverImageUrl", &u)).transpose()?);
+    }
+    series.updated_at = Set(Utc::now());
+    series.update(db).await.on_unique("slug", "Another series already uses this slug")
+}
+
+/// Deletes the series; its posts stay, outside any series.
+pub async fn delete(db: &DatabaseConnection, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
+    let txn = db.begin().await?;
+    let series = get_editable(&txn, viewer, id).await?;
+    for post in posts::all_posts_of_series(&txn, series.id).await? {
+        posts::set_series(&txn, post.id, None).await?;
+    }
+    series::Entity::delete_by_id(series.id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Writes positions 1..n in the given order.
+async fn renumber(db: &impl ConnectionTrait, series_id: Uuid, ordered: &[Uuid]) -> AppResult<()> {
+    for (index, post_id) in ordered.iter().enumerate() {
+        posts::set_series(db, *post_id, Some((series_id, index as i32 + 1))).await?;
+    }
+    Ok(())
+}
+
+/// Adds a post (moving it from any other series) at `position` (1-based), or at the end.
+pub async fn add_post(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    series_id: Uuid,
+    post_id: Uuid,
+    position: Option<i32>,
+) -> AppResult<series::Model> {
+    let txn = db.begin().await?;
+    let series = get_editable(&txn, viewer, series_id).await?;
+    let post = posts::get_editable(&txn, viewer, post_id).await?;
+    let mut order: Vec<Uuid> = posts::all_posts_of_series(&txn, series_id)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .filter(|id| *id != post.id)
+        .collect();
+    let at = match position {
+        None => order.len(),
+        Some(p) if p >= 1 && p as usize <= order.len() + 1 => p as usize - 1,
+        Some(_) => {
+            return Err(AppError::bad_input("position", format!("The position is between 1 and {}", order.len() + 1)));
+        }
+    };
+    order.insert(at, post.id);
+    renumber(&txn, series_id, &order).await?;
+    txn.commit().await?;
+    Ok(series)
+}
+
+/// Takes a post out of its series and closes the gap.
+pub async fn remove_post(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    series_id: Uuid,
+    post_id: Uuid,
+) -> AppResult<series::Model> {
+    let txn = db.begin().await?;
+    let series = get_editable(&txn, viewer, series_id).await?;
+    let members: Vec<post::Model> = posts::all_posts_of_series(&txn, series_id).await?;
+    if !members.iter().any(|p| p.id == post_id) {
+        return Err(AppError::bad_input("postId", "This post is not in the series"));
+    }
+    posts::set_series(&txn, post_id, None).await?;
+    let order: Vec<Uuid> = members.into_iter().map(|p| p.id).filter(|id| *id != post_id).collect();
+    renumber(&txn, series_id, &order).await?;
+    txn.commit().await?;
+    Ok(series)
+}
+
+/// Sets the reading order; `post_ids` must be exactly the series' posts.
+pub async fn reorder(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    series_id: Uuid,
+    post_ids: &[Uuid],
+) -> AppResult<series::Model> {
+    let txn = db.begin().await?;
+    let series = get_editable(&txn, viewer, series_id).await?;
+    let mut current: Vec<Uuid> = posts::all_posts_of_series(&txn, series_id).await?.into_iter().map(|p| p.id).collect();
+    let mut wanted = post_ids.to_vec();
+    current.sort();
+    wanted.sort();
+    let has_duplicates = wanted.windows(2).any(|w| w[0] == w[1]);
+    if current != wanted || has_duplicates {
+        return Err(AppError::bad_input("postIds", "List every post of the series exactly once"));
+    }
+    renumber(&txn, series_id, post_ids).await?;
+    txn.commit().await?;
+    Ok(series)
+}
