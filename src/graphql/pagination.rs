@@ -59,19 +59,31 @@ impl Cursor {
     pub fn id(id: Uuid) -> Self {
         Cursor { key: Key::Id, id }
     }
+}
 
-    pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-    }
+/// What a cursor string holds: the row's place and the ordering it belongs to,
+/// so a cursor from one ordering is refused by another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Token {
+    #[serde(rename = "o")]
+    ordering: String,
+    #[serde(rename = "k")]
+    key: Key,
+    #[serde(rename = "i")]
+    id: Uuid,
+}
 
-    fn decode(field: &'static str, raw: &str) -> AppResult<Cursor> {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| AppError::bad_input(field, "The cursor is not valid"))
-    }
+fn encode(ordering: &str, cursor: Cursor) -> String {
+    let token = Token { ordering: ordering.to_owned(), key: cursor.key, id: cursor.id };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&token).unwrap_or_default())
+}
+
+fn decode(field: &'static str, raw: &str) -> AppResult<Token> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| AppError::bad_input(field, "The cursor is not valid"))
 }
 
 /// How a page is ordered: by `column` (None: by id alone), then by id.
@@ -80,10 +92,15 @@ pub struct Sort<C> {
     pub descending: bool,
 }
 
-impl<C> Sort<C> {
+impl<C: ColumnTrait> Sort<C> {
     /// Newest first by UUIDv7 id.
     pub fn newest() -> Self {
         Sort { column: None, descending: true }
+    }
+
+    fn name(&self) -> String {
+        let column = self.column.as_ref().map_or("id", |c| c.as_str());
+        format!("{column}:{}", if self.descending { "desc" } else { "asc" })
     }
 }
 
@@ -91,8 +108,8 @@ impl<C> Sort<C> {
 #[derive(Debug, Clone)]
 struct Window {
     size: u64,
-    after: Option<Cursor>,
-    before: Option<Cursor>,
+    after: Option<Token>,
+    before: Option<Token>,
     backward: bool,
 }
 
@@ -115,8 +132,8 @@ impl PageArgs {
         }
         Ok(Window {
             size: first.or(last).unwrap_or(DEFAULT_PAGE_SIZE as u64),
-            after: self.after.as_deref().map(|c| Cursor::decode("after", c)).transpose()?,
-            before: self.before.as_deref().map(|c| Cursor::decode("before", c)).transpose()?,
+            after: self.after.as_deref().map(|c| decode("after", c)).transpose()?,
+            before: self.before.as_deref().map(|c| decode("before", c)).transpose()?,
             backward: last.is_some(),
         })
     }
@@ -126,10 +143,13 @@ impl PageArgs {
 fn beyond<C: ColumnTrait>(
     sort: &Sort<C>,
     id_column: C,
-    cursor: &Cursor,
+    cursor: &Token,
     field: &'static str,
     later: bool,
 ) -> AppResult<Condition> {
+    if cursor.ordering != sort.name() {
+        return Err(AppError::bad_input(field, "The cursor belongs to another ordering"));
+    }
     // In a descending order, "later" rows have smaller keys.
     let smaller = sort.descending == later;
     let past = |column: C, value: sea_orm::Value| if smaller { column.lt(value) } else { column.gt(value) };
@@ -189,7 +209,8 @@ where
     let (has_previous, has_next) =
         if window.backward { (has_more, window.before.is_some()) } else { (window.after.is_some(), has_more) };
     let mut connection = Connection::with_additional_fields(has_previous, has_next, ConnectionFields { total_count });
-    connection.edges.extend(rows.into_iter().map(|row| Edge::new(cursor_of(&row).encode(), to_node(row))));
+    let ordering = sort.name();
+    connection.edges.extend(rows.into_iter().map(|row| Edge::new(encode(&ordering, cursor_of(&row)), to_node(row))));
     Ok(connection)
 }
 
@@ -211,9 +232,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        let cursor = Cursor { key: Key::Time(Utc::now()), id: Uuid::now_v7() };
-        let window = PageArgs { first: Some(5), after: Some(cursor.encode()), ..Default::default() }.window().unwrap();
-        assert_eq!(window.after, Some(cursor));
+        let (key, id) = (Key::Time(Utc::now()), Uuid::now_v7());
+        let raw = encode("published_at:desc", Cursor { key: key.clone(), id });
+        let window = PageArgs { first: Some(5), after: Some(raw), ..Default::default() }.window().unwrap();
+        assert_eq!(window.after, Some(Token { ordering: "published_at:desc".into(), key, id }));
         assert_eq!(window.size, 5);
     }
 }

@@ -240,7 +240,7 @@ impl PostsQuery {
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         before: Option<String>,
         filter: Option<PostFilterInput>,
-        #[graphql(default)] order_by: PostOrder,
+        #[graphql(desc = "NEWEST when left out.")] order_by: Option<PostOrder>,
     ) -> Result<Page<Post>> {
         let state = ctx.state();
         let filter = filter.unwrap_or_default();
@@ -259,7 +259,7 @@ impl PostsQuery {
             premium: filter.premium,
         };
         let args = PageArgs { first, after, last, before };
-        Ok(service::list(&state.db, ctx.viewer(), &filter, order_by, &args, Post).await?)
+        Ok(service::list(&state.db, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args, Post).await?)
     }
 
     /// A post by its slug (an old slug resolves to the current post); null when it does not
@@ -272,42 +272,20 @@ impl PostsQuery {
 #[derive(Default)]
 pub struct PostsMutation;
 
-fn post_input(
-    title: Option<String>,
-    slug: Option<String>,
-    excerpt: Option<String>,
-    body: Option<String>,
-    difficulty: Option<GqlDifficulty>,
-    is_premium: Option<bool>,
-    cover: Option<Option<String>>,
-    tag_slugs: Option<Vec<String>>,
-) -> PostInput {
-    PostInput {
-        title,
-        slug,
-        excerpt,
-        body,
-        difficulty: difficulty.map(Into::into),
-        is_premium,
-        cover_image_url: cover,
-        tag_slugs,
-    }
-}
-
 #[Object]
 impl PostsMutation {
     /// Writes a new draft (authors and admins).
     async fn create_post(&self, ctx: &Context<'_>, input: CreatePostInput) -> Result<Post> {
-        let input = post_input(
-            Some(input.title),
-            input.slug,
-            input.excerpt,
-            Some(input.body),
-            input.difficulty,
-            input.is_premium,
-            Some(input.cover_image_url),
-            input.tag_slugs,
-        );
+        let input = PostInput {
+            title: Some(input.title),
+            slug: input.slug,
+            excerpt: input.excerpt,
+            body: Some(input.body),
+            difficulty: input.difficulty.map(Into::into),
+            is_premium: input.is_premium,
+            cover_image_url: Some(input.cover_image_url),
+            tag_slugs: input.tag_slugs,
+        };
         Ok(Post(service::create(&ctx.state().db, ctx.viewer(), input).await?))
     }
 
@@ -319,16 +297,16 @@ impl PostsMutation {
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(url) => Some(Some(url)),
         };
-        let input = post_input(
-            input.title,
-            input.slug,
-            input.excerpt,
-            input.body,
-            input.difficulty,
-            input.is_premium,
-            cover,
-            input.tag_slugs,
-        );
+        let input = PostInput {
+            title: input.title,
+            slug: input.slug,
+            excerpt: input.excerpt,
+            body: input.body,
+            difficulty: input.difficulty.map(Into::into),
+            is_premium: input.is_premium,
+            cover_image_url: cover,
+            tag_slugs: input.tag_slugs,
+        };
         Ok(Post(service::update(&ctx.state().db, ctx.viewer(), id, input).await?))
     }
 

@@ -208,26 +208,22 @@ pub async fn list<N: async_graphql::OutputType>(
     }
 
     let by_creation = filter.status == Some(Status::Draft);
-    let (sort, cursor_of): (Sort<post::Column>, Box<dyn Fn(&post::Model) -> Cursor + Send + Sync>) = match order {
-        PostOrder::Newest | PostOrder::Oldest => {
-            let column = if by_creation { post::Column::CreatedAt } else { post::Column::PublishedAt };
-            let sort = Sort { column: Some(column), descending: order == PostOrder::Newest };
-            (
-                sort,
-                Box::new(move |p: &post::Model| Cursor {
-                    key: Key::Time(if by_creation { p.created_at } else { p.published_at.unwrap_or(p.created_at) }),
-                    id: p.id,
-                }),
-            )
-        }
-        PostOrder::Title => (
-            Sort { column: Some(post::Column::Title), descending: false },
-            Box::new(|p: &post::Model| Cursor { key: Key::Text(p.title.clone()), id: p.id }),
-        ),
-        PostOrder::RecentlyUpdated => (
-            Sort { column: Some(post::Column::UpdatedAt), descending: true },
-            Box::new(|p: &post::Model| Cursor { key: Key::Time(p.updated_at), id: p.id }),
-        ),
+    let sort = match order {
+        PostOrder::Newest | PostOrder::Oldest => Sort {
+            column: Some(if by_creation { post::Column::CreatedAt } else { post::Column::PublishedAt }),
+            descending: order == PostOrder::Newest,
+        },
+        PostOrder::Title => Sort { column: Some(post::Column::Title), descending: false },
+        PostOrder::RecentlyUpdated => Sort { column: Some(post::Column::UpdatedAt), descending: true },
+    };
+    let cursor_of = move |p: &post::Model| Cursor {
+        key: match order {
+            PostOrder::Newest | PostOrder::Oldest if by_creation => Key::Time(p.created_at),
+            PostOrder::Newest | PostOrder::Oldest => Key::Time(p.published_at.unwrap_or(p.created_at)),
+            PostOrder::Title => Key::Text(p.title.clone()),
+            PostOrder::RecentlyUpdated => Key::Time(p.updated_at),
+        },
+        id: p.id,
     };
     paginate(db, select, post::Column::Id, sort, cursor_of, args, to_node).await
 }

@@ -1,0 +1,418 @@
+//! Posts, series and tags: writing, publishing, reading, and every bad input.
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, TestUser, error_code, error_field};
+
+const CREATE: &str = "mutation($input: CreatePostInput!) { createPost(input: $input) { id slug status excerpt readingMinutes bodyHtml } }";
+const PUBLISH: &str = "mutation($id: ID!) { publishPost(id: $id) { status publishedAt } }";
+const BY_SLUG: &str = "query($slug: String!) { post(slug: $slug) { id slug title body bodyHtml isLocked requiredPlan author { displayName } tags { slug } } }";
+
+async fn create(app: &TestApp, author: &TestUser, input: Value) -> Value {
+    app.graphql_as(author, CREATE, json!({ "input": input })).await
+}
+
+async fn create_published(app: &TestApp, author: &TestUser, title: &str, extra: Value) -> (String, String) {
+    let mut input = json!({ "title": title, "body": format!("## {title}\n\nBody of {title}.") });
+    for (k, v) in extra.as_object().unwrap() {
+        input[k] = v.clone();
+    }
+    let created = create(app, author, input).await;
+    let id = created["data"]["createPost"]["id"].as_str().unwrap_or_else(|| panic!("{created}")).to_owned();
+    let published = app.graphql_as(author, PUBLISH, json!({ "id": id })).await;
+    assert_eq!(published["data"]["publishPost"]["status"], "PUBLISHED", "{published}");
+    (id, created["data"]["createPost"]["slug"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn authors_write_publish_and_readers_read() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register("reader@example.com").await;
+    let admin = app.user_with_role("ADMIN").await;
+    app.graphql_as(
+        &admin,
+        "mutation { a: createTag(name: \"Rust\") { slug } b: createTag(name: \"Async I/O\") { slug } }",
+        json!({}),
+    )
+    .await;
+
+    let body = "# Ownership\n\nRust's *ownership* keeps memory safe.\n\n<script>alert('x')</script>\n\n<a href=\"https://ok.example\" onmouseover=\"steal()\">link</a>";
+    let created =
+        create(&app, &author, json!({ "title": "Ownership in Rust", "body": body, "tagSlugs": ["rust", "async-i-o"] }))
+            .await;
+    let post = &created["data"]["createPost"];
+    assert_eq!(post["slug"], "ownership-in-rust", "{created}");
+    assert_eq!(post["status"], "DRAFT");
+    assert_eq!(post["readingMinutes"], 1);
+    let html = post["bodyHtml"].as_str().unwrap();
+    assert!(html.contains("<em>ownership</em>"));
+    assert!(!html.contains("<script") && !html.contains("onmouseover"), "{html}");
+    let id = post["id"].as_str().unwrap().to_owned();
+
+    // A draft is invisible to readers and to anonymous visitors, visible to its author.
+    let slug = json!({ "slug": "ownership-in-rust" });
+    assert!(app.graphql_as(&reader, BY_SLUG, slug.clone()).await["data"]["post"].is_null());
+    assert!(app.graphql(BY_SLUG, slug.clone()).await["data"]["post"].is_null());
+    assert_eq!(app.graphql_as(&author, BY_SLUG, slug.clone()).await["data"]["post"]["id"], id.as_str());
+    let feed = app.graphql("{ posts { totalCount } }", json!({})).await;
+    assert_eq!(feed["data"]["posts"]["totalCount"], 0);
+
+    app.graphql_as(&author, PUBLISH, json!({ "id": id })).await;
+    let read = app.graphql(BY_SLUG, slug).await;
+    let post = &read["data"]["post"];
+    assert_eq!(post["author"]["displayName"], "Test Reader");
+    assert_eq!(post["tags"], json!([{ "slug": "async-i-o" }, { "slug": "rust" }]));
+    assert_eq!(post["isLocked"], false);
+    assert!(post["requiredPlan"].is_null());
+
+    // Unpublishing hides it again.
+    app.graphql_as(&author, "mutation($id: ID!) { unpublishPost(id: $id) { status } }", json!({ "id": id })).await;
+    assert!(app.graphql(BY_SLUG, json!({ "slug": "ownership-in-rust" })).await["data"]["post"].is_null());
+}
+
+#[tokio::test]
+async fn a_new_slug_keeps_the_old_one_as_a_redirect() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let (id, _) = create_published(&app, &author, "First Name", json!({})).await;
+    let updated = app
+        .graphql_as(
+            &author,
+            "mutation($id: ID!, $input: UpdatePostInput!) { updatePost(id: $id, input: $input) { slug title } }",
+            json!({ "id": id, "input": { "slug": "second-name", "title": "Second Name" } }),
+        )
+        .await;
+    assert_eq!(updated["data"]["updatePost"]["slug"], "second-name", "{updated}");
+    let old = app.graphql(BY_SLUG, json!({ "slug": "first-name" })).await;
+    assert_eq!(old["data"]["post"]["slug"], "second-name", "the old slug resolves to the current post");
+
+    // A new post may take over the old slug; the redirect gives way.
+    let (_, taken) = create_published(&app, &author, "First Name", json!({})).await;
+    assert_eq!(taken, "first-name");
+    let now = app.graphql(BY_SLUG, json!({ "slug": "first-name" })).await;
+    assert_eq!(now["data"]["post"]["title"], "First Name");
+}
+
+#[tokio::test]
+async fn bad_post_input_is_refused_with_the_field() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register("reader@example.com").await;
+    create_published(&app, &author, "Taken", json!({})).await;
+
+    let duplicate = create(&app, &author, json!({ "title": "Taken", "body": "x" })).await;
+    assert_eq!(error_code(&duplicate), "CONFLICT");
+    assert_eq!(error_field(&duplicate), "slug");
+
+    for (input, field) in [
+        (json!({ "title": "", "body": "x" }), "title"),
+        (json!({ "title": "   ", "body": "x" }), "title"),
+        (json!({ "title": "t".repeat(201), "body": "x" }), "title"),
+        (json!({ "title": "Ok", "body": "  " }), "body"),
+        (json!({ "title": "Ok", "body": "b".repeat(200_001) }), "body"),
+        (json!({ "title": "Ok", "body": "x", "slug": "Not A Slug" }), "slug"),
+        (json!({ "title": "Ok", "body": "x", "slug": "double--dash" }), "slug"),
+        (json!({ "title": "Ok", "body": "x", "excerpt": "e".repeat(501) }), "excerpt"),
+        (json!({ "title": "Ok", "body": "x", "coverImageUrl": "javascript:alert(1)" }), "coverImageUrl"),
+        (json!({ "title": "Ok", "body": "x", "tagSlugs": ["no-such-tag"] }), "tagSlugs"),
+        (json!({ "title": "!!!", "body": "x" }), "slug"),
+    ] {
+        let body = create(&app, &author, input.clone()).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{input}: {body}");
+        assert_eq!(error_field(&body), field, "{input}: {body}");
+    }
+
+    let as_reader = create(&app, &reader, json!({ "title": "Mine", "body": "x" })).await;
+    assert_eq!(error_code(&as_reader), "FORBIDDEN");
+    let anonymous = app.graphql(CREATE, json!({ "input": { "title": "Mine", "body": "x" } })).await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+
+    let past = app
+        .graphql_as(
+            &author,
+            "mutation($id: ID!) { schedulePost(id: $id, at: \"2099-01-01T00:00:00Z\") { id } }",
+            json!({ "id": uuid::Uuid::now_v7() }),
+        )
+        .await;
+    assert_eq!(error_code(&past), "NOT_FOUND", "{past}");
+    let bad_id = app.graphql_as(&author, PUBLISH, json!({ "id": "nope" })).await;
+    assert_eq!(error_field(&bad_id), "id");
+
+    // Nothing was half-written: only the first post exists.
+    let all = app.graphql_as(&author, "{ posts(filter: {status: DRAFT}) { totalCount } }", json!({})).await;
+    assert_eq!(all["data"]["posts"]["totalCount"], 0, "{all}");
+}
+
+#[tokio::test]
+async fn only_the_author_or_an_admin_edits_a_post() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let other = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let reader = app.register("reader@example.com").await;
+    let (id, _) = app.published_post(&author, "Mine").await;
+    let edit = "mutation($id: ID!) { updatePost(id: $id, input: { title: \"Changed\" }) { title } }";
+
+    assert_eq!(error_code(&app.graphql_as(&other, edit, json!({ "id": id })).await), "FORBIDDEN");
+    assert_eq!(error_code(&app.graphql_as(&reader, edit, json!({ "id": id })).await), "FORBIDDEN");
+    assert_eq!(error_code(&app.graphql(edit, json!({ "id": id })).await), "UNAUTHENTICATED");
+    for mutation in ["unpublishPost(id: $id) { id }", "deletePost(id: $id)"] {
+        let body = app.graphql_as(&other, &format!("mutation($id: ID!) {{ {mutation} }}"), json!({ "id": id })).await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{mutation}");
+    }
+    let by_admin = app.graphql_as(&admin, edit, json!({ "id": id })).await;
+    assert_eq!(by_admin["data"]["updatePost"]["title"], "Changed");
+
+    // Someone else's draft does not even exist for other authors.
+    let draft = create(&app, &author, json!({ "title": "Secret draft", "body": "x" })).await;
+    let draft_id = draft["data"]["createPost"]["id"].as_str().unwrap();
+    assert_eq!(error_code(&app.graphql_as(&other, edit, json!({ "id": draft_id })).await), "NOT_FOUND");
+
+    let deleted = app.graphql_as(&author, "mutation($id: ID!) { deletePost(id: $id) }", json!({ "id": id })).await;
+    assert_eq!(deleted["data"]["deletePost"], true);
+    assert_eq!(error_code(&app.graphql_as(&author, edit, json!({ "id": id })).await), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn scheduled_posts_appear_when_due() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let created = create(&app, &author, json!({ "title": "Later", "body": "x" })).await;
+    let id = created["data"]["createPost"]["id"].as_str().unwrap().to_owned();
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    let scheduled = app
+        .graphql_as(
+            &author,
+            "mutation($id: ID!, $at: DateTime!) { schedulePost(id: $id, at: $at) { status publishedAt } }",
+            json!({ "id": id, "at": at }),
+        )
+        .await;
+    assert_eq!(scheduled["data"]["schedulePost"]["status"], "SCHEDULED", "{scheduled}");
+    assert!(app.graphql(BY_SLUG, json!({ "slug": "later" })).await["data"]["post"].is_null());
+    let mine =
+        app.graphql_as(&author, "{ posts(filter: {status: SCHEDULED}) { edges { node { slug } } } }", json!({})).await;
+    assert_eq!(mine["data"]["posts"]["edges"][0]["node"]["slug"], "later");
+
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(
+        app.graphql(BY_SLUG, json!({ "slug": "later" })).await["data"]["post"]["slug"],
+        "later",
+        "visible once due"
+    );
+    let published = lectern::domains::posts::service::publish_due(&app.state.db).await.unwrap();
+    assert_eq!(published.len(), 1, "the job flips it to PUBLISHED");
+
+    let past = app
+        .graphql_as(
+            &author,
+            "mutation($id: ID!) { schedulePost(id: $id, at: \"2020-01-01T00:00:00Z\") { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(error_field(&past), "at");
+}
+
+#[tokio::test]
+async fn premium_bodies_are_withheld_until_entitled() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let reader = app.register("reader@example.com").await;
+    let (_, slug) =
+        create_published(&app, &author, "Deep Dive", json!({ "isPremium": true, "excerpt": "A teaser." })).await;
+    let vars = json!({ "slug": slug });
+
+    for viewer in [None, Some(&reader)] {
+        let body = match viewer {
+            Some(user) => app.graphql_as(user, BY_SLUG, vars.clone()).await,
+            None => app.graphql(BY_SLUG, vars.clone()).await,
+        };
+        let post = &body["data"]["post"];
+        assert_eq!(post["isLocked"], true, "{body}");
+        assert!(post["body"].is_null() && post["bodyHtml"].is_null());
+        assert_eq!(post["requiredPlan"], "PREMIUM");
+    }
+    let own = app.graphql_as(&author, BY_SLUG, vars.clone()).await;
+    assert_eq!(own["data"]["post"]["isLocked"], false);
+
+    let grant = "mutation($id: ID!, $g: Boolean!) { setPremiumAccess(userId: $id, granted: $g) { hasPremiumAccess } }";
+    assert_eq!(error_code(&app.graphql_as(&reader, grant, json!({ "id": reader.id, "g": true })).await), "FORBIDDEN");
+    let granted = app.graphql_as(&admin, grant, json!({ "id": reader.id, "g": true })).await;
+    assert_eq!(granted["data"]["setPremiumAccess"]["hasPremiumAccess"], true);
+    let unlocked = app.graphql_as(&reader, BY_SLUG, vars).await;
+    assert_eq!(unlocked["data"]["post"]["isLocked"], false);
+    assert!(unlocked["data"]["post"]["body"].as_str().unwrap().contains("Deep Dive"));
+}
+
+#[tokio::test]
+async fn feeds_filter_order_and_page() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    app.graphql_as(&admin, "mutation { createTag(name: \"Rust\") { slug } }", json!({})).await;
+    for (title, extra) in [
+        ("Alpha", json!({ "tagSlugs": ["rust"], "difficulty": "ADVANCED" })),
+        ("Bravo", json!({ "isPremium": true })),
+        ("Charlie", json!({ "tagSlugs": ["rust"] })),
+        ("Delta", json!({})),
+    ] {
+        create_published(&app, &author, title, extra).await;
+    }
+    let titles = |body: &Value| -> Vec<String> {
+        body["data"]["posts"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let query = "query($f: PostFilterInput, $o: PostOrder, $first: Int, $after: String, $last: Int, $before: String) { posts(filter: $f, orderBy: $o, first: $first, after: $after, last: $last, before: $before) { totalCount edges { cursor node { title } } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }";
+
+    let newest = app.graphql(query, json!({})).await;
+    assert_eq!(titles(&newest), ["Delta", "Charlie", "Bravo", "Alpha"]);
+    assert_eq!(titles(&app.graphql(query, json!({ "o": "OLDEST" })).await), ["Alpha", "Bravo", "Charlie", "Delta"]);
+    assert_eq!(titles(&app.graphql(query, json!({ "o": "TITLE", "first": 2 })).await), ["Alpha", "Bravo"]);
+    assert_eq!(titles(&app.graphql(query, json!({ "f": { "tag": "rust" } })).await), ["Charlie", "Alpha"]);
+    assert_eq!(titles(&app.graphql(query, json!({ "f": { "premium": true } })).await), ["Bravo"]);
+    assert_eq!(titles(&app.graphql(query, json!({ "f": { "difficulty": "ADVANCED" } })).await), ["Alpha"]);
+    assert_eq!(titles(&app.graphql(query, json!({ "f": { "authorId": author.id } })).await).len(), 4);
+    assert_eq!(titles(&app.graphql(query, json!({ "f": { "tag": "unknown" } })).await).len(), 0);
+
+    // Walk forward two at a time, then back.
+    let page1 = app.graphql(query, json!({ "first": 2 })).await;
+    let end = page1["data"]["posts"]["pageInfo"]["endCursor"].as_str().unwrap();
+    let page2 = app.graphql(query, json!({ "first": 2, "after": end })).await;
+    assert_eq!(titles(&page2), ["Bravo", "Alpha"]);
+    assert_eq!(page2["data"]["posts"]["pageInfo"]["hasNextPage"], false);
+    let start = page2["data"]["posts"]["pageInfo"]["startCursor"].as_str().unwrap();
+    let back = app.graphql(query, json!({ "last": 1, "before": start })).await;
+    assert_eq!(titles(&back), ["Charlie"]);
+    let title_page = app.graphql(query, json!({ "o": "TITLE", "first": 2 })).await;
+    let title_end = title_page["data"]["posts"]["pageInfo"]["endCursor"].as_str().unwrap();
+    assert_eq!(
+        titles(&app.graphql(query, json!({ "o": "TITLE", "first": 5, "after": title_end })).await),
+        ["Charlie", "Delta"]
+    );
+
+    // Bad paging and filters.
+    for (vars, field) in [
+        (json!({ "first": 101 }), "first"),
+        (json!({ "first": 1, "after": "garbage" }), "after"),
+        (json!({ "o": "TITLE", "first": 1, "after": end }), "after"),
+    ] {
+        let body = app.graphql(query, vars.clone()).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{vars}: {body}");
+        assert_eq!(error_field(&body), field);
+    }
+    let drafts_as_reader = app.graphql(query, json!({ "f": { "status": "DRAFT" } })).await;
+    assert_eq!(error_code(&drafts_as_reader), "UNAUTHENTICATED");
+    let reader = app.register("reader@example.com").await;
+    assert_eq!(error_code(&app.graphql_as(&reader, query, json!({ "f": { "status": "DRAFT" } })).await), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn series_are_curated_in_order() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let other = app.user_with_role("AUTHOR").await;
+    let series = app
+        .graphql_as(
+            &author,
+            "mutation { createSeries(input: { title: \"Learn Rust\", description: \"From zero\" }) { id slug } }",
+            json!({}),
+        )
+        .await;
+    let series_id = series["data"]["createSeries"]["id"].as_str().unwrap_or_else(|| panic!("{series}")).to_owned();
+    assert_eq!(series["data"]["createSeries"]["slug"], "learn-rust");
+    let mut ids = Vec::new();
+    for title in ["Part One", "Part Two", "Part Three"] {
+        let (id, _) = create_published(&app, &author, title, json!({})).await;
+        let added = app
+            .graphql_as(
+                &author,
+                "mutation($s: ID!, $p: ID!) { addPostToSeries(seriesId: $s, postId: $p) { postCount } }",
+                json!({ "s": series_id, "p": id }),
+            )
+            .await;
+        assert!(added["data"]["addPostToSeries"]["postCount"].is_number(), "{added}");
+        ids.push(id);
+    }
+    let read = "{ series(slug: \"learn-rust\") { postCount posts { title seriesPosition previousInSeries { title } nextInSeries { title } } } }";
+    let body = app.graphql(read, json!({})).await;
+    let posts = body["data"]["series"]["posts"].as_array().unwrap();
+    assert_eq!(
+        posts.iter().map(|p| p["title"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["Part One", "Part Two", "Part Three"]
+    );
+    assert_eq!(posts[1]["previousInSeries"]["title"], "Part One");
+    assert_eq!(posts[1]["nextInSeries"]["title"], "Part Three");
+    assert!(posts[0]["previousInSeries"].is_null() && posts[2]["nextInSeries"].is_null());
+
+    let reorder = "mutation($s: ID!, $ids: [ID!]!) { reorderSeries(seriesId: $s, postIds: $ids) { posts { title seriesPosition } } }";
+    let reordered = app.graphql_as(&author, reorder, json!({ "s": series_id, "ids": [ids[2], ids[0], ids[1]] })).await;
+    let order: Vec<&str> = reordered["data"]["reorderSeries"]["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["Part Three", "Part One", "Part Two"]);
+
+    for ids in [json!([ids[0], ids[1]]), json!([ids[0], ids[0], ids[1]]), json!([ids[0], ids[1], uuid::Uuid::now_v7()])]
+    {
+        let body = app.graphql_as(&author, reorder, json!({ "s": series_id, "ids": ids })).await;
+        assert_eq!(error_field(&body), "postIds", "{body}");
+    }
+    assert_eq!(
+        error_code(&app.graphql_as(&other, reorder, json!({ "s": series_id, "ids": [ids[0], ids[1], ids[2]] })).await),
+        "FORBIDDEN"
+    );
+    let bad_position = app
+        .graphql_as(
+            &author,
+            "mutation($s: ID!, $p: ID!) { addPostToSeries(seriesId: $s, postId: $p, position: 9) { id } }",
+            json!({ "s": series_id, "p": ids[0] }),
+        )
+        .await;
+    assert_eq!(error_field(&bad_position), "position");
+    let duplicate =
+        app.graphql_as(&author, "mutation { createSeries(input: { title: \"Learn Rust\" }) { id } }", json!({})).await;
+    assert_eq!(error_code(&duplicate), "CONFLICT");
+    assert_eq!(error_field(&duplicate), "slug");
+
+    let deleted =
+        app.graphql_as(&author, "mutation($s: ID!) { deleteSeries(id: $s) }", json!({ "s": series_id })).await;
+    assert_eq!(deleted["data"]["deleteSeries"], true);
+    let orphan = app.graphql(BY_SLUG, json!({ "slug": "part-one" })).await;
+    assert!(orphan["data"]["post"]["id"].is_string(), "posts outlive their series");
+}
+
+#[tokio::test]
+async fn tags_are_merged_by_admins() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("ADMIN").await;
+    let author = app.user_with_role("AUTHOR").await;
+    let tags = app
+        .graphql_as(
+            &admin,
+            "mutation { a: createTag(name: \"JS\") { id } b: createTag(name: \"JavaScript\") { id } }",
+            json!({}),
+        )
+        .await;
+    let (js, javascript) = (tags["data"]["a"]["id"].as_str().unwrap(), tags["data"]["b"]["id"].as_str().unwrap());
+    create_published(&app, &author, "One", json!({ "tagSlugs": ["js"] })).await;
+    create_published(&app, &author, "Two", json!({ "tagSlugs": ["js", "javascript"] })).await;
+
+    let merge = "mutation($f: ID!, $i: ID!) { mergeTags(from: $f, into: $i) { slug posts { totalCount } } }";
+    assert_eq!(error_code(&app.graphql_as(&author, merge, json!({ "f": js, "i": javascript })).await), "FORBIDDEN");
+    let merged = app.graphql_as(&admin, merge, json!({ "f": js, "i": javascript })).await;
+    assert_eq!(merged["data"]["mergeTags"]["posts"]["totalCount"], 2, "{merged}");
+    let gone = app.graphql("{ tag(slug: \"js\") { id } }", json!({})).await;
+    assert!(gone["data"]["tag"].is_null());
+    assert_eq!(error_field(&app.graphql_as(&admin, merge, json!({ "f": javascript, "i": javascript })).await), "from");
+    let duplicate = app.graphql_as(&admin, "mutation { createTag(name: \"JavaScript\") { id } }", json!({})).await;
+    assert_eq!(error_code(&duplicate), "CONFLICT");
+    let empty = app.graphql_as(&admin, "mutation { createTag(name: \"  \") { id } }", json!({})).await;
+    assert_eq!(error_field(&empty), "name");
+}
