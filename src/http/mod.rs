@@ -2,6 +2,7 @@
 //! `/graphql/ws` (subscriptions), `/healthz` and `/readyz`, with request ids,
 //! tracing, CORS and timeouts around all of it.
 
+mod feeds;
 mod graphql;
 mod ws;
 
@@ -51,6 +52,9 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/feed.xml", get(feeds::rss))
+        .route("/atom.xml", get(feeds::atom))
+        .route("/sitemap.xml", get(feeds::sitemap))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(http)

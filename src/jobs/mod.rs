@@ -8,7 +8,10 @@ use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
 use tokio_util::sync::CancellationToken;
 
-use crate::{domains::accounts, state::AppState};
+use crate::{
+    domains::{accounts, posts},
+    state::AppState,
+};
 
 /// Every hour, at minute 17 (off the hour, when other jobs pile up).
 const TOKEN_CLEANUP_SCHEDULE: &str = "0 17 * * * *";
@@ -21,20 +24,39 @@ async fn clean_expired_tokens(_tick: Tick, state: Data<AppState>) -> Result<(), 
     Ok(())
 }
 
+/// Every minute: scheduled posts whose time has come become PUBLISHED.
+/// (Readers see them from their publish time either way; this keeps the status true.)
+const PUBLISH_DUE_SCHEDULE: &str = "0 * * * * *";
+
+async fn publish_due_posts(_tick: Tick, state: Data<AppState>) -> Result<(), BoxDynError> {
+    let published = posts::service::publish_due(&state.db).await.map_err(|e| e.to_string())?;
+    if !published.is_empty() {
+        tracing::info!(count = published.len(), "scheduled posts published");
+    }
+    Ok(())
+}
+
+fn schedule(expression: &str) -> anyhow::Result<cron::Schedule> {
+    cron::Schedule::from_str(expression).with_context(|| format!("Invalid cron schedule {expression:?}"))
+}
+
+async fn until(shutdown: CancellationToken) -> Result<(), std::io::Error> {
+    shutdown.cancelled().await;
+    Ok(())
+}
+
 /// Runs the workers until `shutdown` is cancelled.
 pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let schedule = cron::Schedule::from_str(TOKEN_CLEANUP_SCHEDULE).context("Invalid token cleanup schedule")?;
-    let worker = WorkerBuilder::new("token-cleanup")
-        .backend(CronScheduler::new(schedule))
-        .data(state)
+    let token_cleanup = WorkerBuilder::new("token-cleanup")
+        .backend(CronScheduler::new(schedule(TOKEN_CLEANUP_SCHEDULE)?))
+        .data(state.clone())
         .build(clean_expired_tokens);
+    let publish_due = WorkerBuilder::new("publish-due-posts")
+        .backend(CronScheduler::new(schedule(PUBLISH_DUE_SCHEDULE)?))
+        .data(state)
+        .build(publish_due_posts);
     tracing::info!("job workers started");
-    worker
-        .run_until(async move {
-            shutdown.cancelled().await;
-            Ok::<(), std::io::Error>(())
-        })
-        .await
-        .context("The token cleanup worker failed")?;
+    tokio::try_join!(token_cleanup.run_until(until(shutdown.clone())), publish_due.run_until(until(shutdown)))
+        .context("A job worker failed")?;
     Ok(())
 }

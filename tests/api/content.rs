@@ -416,3 +416,55 @@ async fn tags_are_merged_by_admins() {
     let empty = app.graphql_as(&admin, "mutation { createTag(name: \"  \") { id } }", json!({})).await;
     assert_eq!(error_field(&empty), "name");
 }
+
+#[tokio::test]
+async fn rss_atom_and_sitemap_list_published_posts_only() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    create_published(&app, &author, "Public Post", json!({ "excerpt": "Public & <safe> teaser" })).await;
+    create_published(&app, &author, "Paid Post", json!({ "isPremium": true, "excerpt": "Paid teaser" })).await;
+    create(&app, &author, json!({ "title": "Draft Post", "body": "secret draft" })).await;
+
+    let get = |path: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+            (content_type, response.bytes().await.unwrap())
+        }
+    };
+
+    let (content_type, body) = get("/feed.xml").await;
+    assert!(content_type.starts_with("application/rss+xml"));
+    let channel = rss::Channel::read_from(&body[..]).expect("valid RSS 2.0");
+    let titles: Vec<_> = channel.items().iter().map(|i| i.title().unwrap().to_owned()).collect();
+    assert_eq!(titles, ["Paid Post", "Public Post"]);
+    assert_eq!(channel.items()[1].description(), Some("Public & <safe> teaser"));
+    assert_eq!(channel.items()[1].link(), Some("http://lectern.test/posts/public-post"));
+    assert!(!String::from_utf8_lossy(&body).contains("Body of Paid Post"), "premium bodies never leave through feeds");
+
+    let (content_type, body) = get("/atom.xml").await;
+    assert!(content_type.starts_with("application/atom+xml"));
+    let feed = atom_syndication::Feed::read_from(&body[..]).expect("valid Atom");
+    assert_eq!(feed.entries().len(), 2);
+    assert_eq!(feed.entries()[0].title().as_str(), "Paid Post");
+    assert!(feed.entries()[0].id().starts_with("urn:uuid:"));
+
+    let (content_type, body) = get("/sitemap.xml").await;
+    assert!(content_type.starts_with("application/xml"));
+    let sitemap = String::from_utf8(body.to_vec()).unwrap();
+    assert!(sitemap.contains("<loc>http://lectern.test/posts/public-post</loc>"));
+    assert!(sitemap.contains("<loc>http://lectern.test/posts/paid-post</loc>"));
+    assert!(!sitemap.contains("draft-post"));
+    let mut reader = quick_xml::Reader::from_str(&sitemap);
+    let mut urls = 0;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Start(tag) if tag.name().as_ref() == b"url" => urls += 1,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(urls, 3, "home and two posts");
+}

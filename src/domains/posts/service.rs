@@ -545,3 +545,25 @@ pub async fn retag(db: &impl ConnectionTrait, from: Uuid, into: Uuid) -> AppResu
         .await?;
     Ok(())
 }
+
+/// The most recently published live posts, for feeds.
+pub async fn recent_live(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<post::Model>> {
+    use sea_orm::QuerySelect;
+    Ok(post::Entity::find().filter(live()).order_by_desc(post::Column::PublishedAt).limit(limit).all(db).await?)
+}
+
+/// Slug and last change of every live post, for the sitemap (at most `limit`).
+pub async fn live_slugs(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<(String, DateTime<Utc>)>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(String, DateTime<Utc>)> = post::Entity::find()
+        .select_only()
+        .column(post::Column::Slug)
+        .column(post::Column::UpdatedAt)
+        .filter(live())
+        .order_by_desc(post::Column::PublishedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows)
+}

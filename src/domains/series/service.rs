@@ -200,3 +200,15 @@ pub async fn reorder(
     txn.commit().await?;
     Ok(series)
 }
+
+/// Slug and last change of every series, for the sitemap.
+pub async fn list_slugs(db: &impl ConnectionTrait) -> AppResult<Vec<(String, chrono::DateTime<Utc>)>> {
+    use sea_orm::QuerySelect;
+    Ok(series::Entity::find()
+        .select_only()
+        .column(series::Column::Slug)
+        .column(series::Column::UpdatedAt)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

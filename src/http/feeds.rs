@@ -1,0 +1,166 @@
+//! Syndication: `/feed.xml` (RSS 2.0), `/atom.xml` (Atom 1.0) and
+//! `/sitemap.xml`. Feeds carry titles and excerpts only, so premium bodies
+//! never leave through them.
+
+use std::collections::HashMap;
+
+use atom_syndication as atom;
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Http;
+use crate::{
+    domains::{
+        accounts::service as accounts, posts::service as posts, series::service as series, tags::service as tags,
+    },
+    error::AppResult,
+};
+use entity::post;
+
+/// Items per feed.
+const FEED_SIZE: u64 = 50;
+/// URLs per sitemap file (the sitemaps.org limit).
+const SITEMAP_LIMIT: u64 = 50_000;
+
+fn url(http: &Http, path: &str) -> String {
+    let mut url = http.state.config.public_url.clone();
+    url.set_path(path);
+    url.to_string()
+}
+
+fn xml(content_type: &'static str, body: String) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body).into_response()
+}
+
+fn failed(err: impl std::fmt::Debug) -> Response {
+    tracing::error!(error = ?err, "failed to build a feed");
+    (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error").into_response()
+}
+
+async fn recent_with_authors(http: &Http) -> AppResult<(Vec<post::Model>, HashMap<Uuid, String>)> {
+    let recent = posts::recent_live(&http.state.db, FEED_SIZE).await?;
+    let author_ids: Vec<Uuid> = recent.iter().map(|p| p.author_id).collect();
+    let authors = accounts::users_by_ids(&http.state.db, &author_ids).await?;
+    Ok((recent, authors.into_iter().map(|u| (u.id, u.display_name)).collect()))
+}
+
+fn published(post: &post::Model) -> DateTime<Utc> {
+    post.published_at.unwrap_or(post.created_at)
+}
+
+pub async fn rss(State(http): State<Http>) -> Response {
+    let (recent, authors) = match recent_with_authors(&http).await {
+        Ok(found) => found,
+        Err(err) => return failed(err),
+    };
+    let items: Vec<rss::Item> = recent
+        .iter()
+        .map(|post| {
+            let link = url(&http, &format!("/posts/{}", post.slug));
+            rss::ItemBuilder::default()
+                .title(Some(post.title.clone()))
+                .link(Some(link.clone()))
+                .description(Some(post.excerpt.clone()))
+                .author(authors.get(&post.author_id).cloned())
+                .guid(Some(rss::GuidBuilder::default().value(format!("urn:uuid:{}", post.id)).permalink(false).build()))
+                .pub_date(Some(published(post).to_rfc2822()))
+                .build()
+        })
+        .collect();
+    let channel = rss::ChannelBuilder::default()
+        .title("Lectern")
+        .link(url(&http, "/"))
+        .description("New posts on Lectern")
+        .language(Some("en".to_owned()))
+        .last_build_date(recent.first().map(|p| published(p).to_rfc2822()))
+        .items(items)
+        .build();
+    match channel.write_to(Vec::new()).map(String::from_utf8) {
+        Ok(Ok(body)) => xml("application/rss+xml; charset=utf-8", body),
+        Ok(Err(err)) => failed(err),
+        Err(err) => failed(err),
+    }
+}
+
+pub async fn atom(State(http): State<Http>) -> Response {
+    let (recent, authors) = match recent_with_authors(&http).await {
+        Ok(found) => found,
+        Err(err) => return failed(err),
+    };
+    let entries: Vec<atom::Entry> = recent
+        .iter()
+        .map(|post| {
+            let link = url(&http, &format!("/posts/{}", post.slug));
+            atom::EntryBuilder::default()
+                .title(post.title.clone())
+                .id(format!("urn:uuid:{}", post.id))
+                .updated(post.updated_at.fixed_offset())
+                .published(Some(published(post).fixed_offset()))
+                .authors(vec![
+                    atom::PersonBuilder::default()
+                        .name(authors.get(&post.author_id).cloned().unwrap_or_default())
+                        .build(),
+                ])
+                .links(vec![atom::LinkBuilder::default().href(link).rel("alternate").build()])
+                .summary(Some(atom::Text::plain(post.excerpt.clone())))
+                .build()
+        })
+        .collect();
+    let updated = recent.iter().map(|p| p.updated_at).max().unwrap_or_else(Utc::now);
+    let feed = atom::FeedBuilder::default()
+        .title("Lectern")
+        .id(url(&http, "/atom.xml"))
+        .updated(updated.fixed_offset())
+        .links(vec![
+            atom::LinkBuilder::default().href(url(&http, "/atom.xml")).rel("self").build(),
+            atom::LinkBuilder::default().href(url(&http, "/")).rel("alternate").build(),
+        ])
+        .entries(entries)
+        .build();
+    xml("application/atom+xml; charset=utf-8", feed.to_string())
+}
+
+pub async fn sitemap(State(http): State<Http>) -> Response {
+    let db = &http.state.db;
+    let found = async {
+        Ok::<_, crate::error::AppError>((
+            posts::live_slugs(db, SITEMAP_LIMIT).await?,
+            series::list_slugs(db).await?,
+            tags::list(db).await?,
+        ))
+    }
+    .await;
+    let (post_slugs, series_slugs, tag_list) = match found {
+        Ok(found) => found,
+        Err(err) => return failed(err),
+    };
+    let mut body = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut push = |path: String, modified: Option<DateTime<Utc>>| {
+        body.push_str("  <url><loc>");
+        body.push_str(&quick_xml::escape::escape(url(&http, &path)));
+        body.push_str("</loc>");
+        if let Some(modified) = modified {
+            body.push_str(&format!("<lastmod>{}</lastmod>", modified.format("%Y-%m-%dT%H:%M:%SZ")));
+        }
+        body.push_str("</url>\n");
+    };
+    push("/".into(), None);
+    for (slug, updated) in post_slugs {
+        push(format!("/posts/{slug}"), Some(updated));
+    }
+    for (slug, updated) in series_slugs {
+        push(format!("/series/{slug}"), Some(updated));
+    }
+    for tag in tag_list {
+        push(format!("/tags/{}", tag.slug), None);
+    }
+    body.push_str("</urlset>\n");
+    xml("application/xml; charset=utf-8", body)
+}
