@@ -152,6 +152,9 @@ pub enum PostOrder {
     RecentlyUpdated,
 }
 
+/// Where a post sits in the order a list is sorted by.
+type CursorOf = Box<dyn Fn(&post::Model) -> Cursor + Send + Sync>;
+
 #[derive(Debug, Default, Clone)]
 pub struct PostFilter {
     pub tag: Option<String>,
@@ -208,7 +211,7 @@ pub async fn list<N: async_graphql::OutputType>(
     }
 
     let by_creation = filter.status == Some(Status::Draft);
-    let (sort, cursor_of): (Sort<post::Column>, Box<dyn Fn(&post::Model) -> Cursor + Send + Sync>) = match order {
+    let (sort, cursor_of): (Sort<post::Column>, CursorOf) = match order {
         PostOrder::Newest | PostOrder::Oldest => {
             let column = if by_creation { post::Column::CreatedAt } else { post::Column::PublishedAt };
             let sort = Sort { column: Some(column), descending: order == PostOrder::Newest };
