@@ -8,10 +8,12 @@ pub mod loaders;
 pub mod pagination;
 pub mod viewer;
 
-use async_graphql::{Context, MergedObject, MergedSubscription, Schema, dataloader::DataLoader};
+use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema, dataloader::DataLoader};
+use uuid::Uuid;
 
 use crate::{
     domains::{accounts, tags},
+    error::{AppError, AppResult},
     state::AppState,
 };
 
@@ -51,6 +53,11 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
 /// The SDL `lectern schema` prints and `schema.graphql` holds.
 pub fn sdl() -> String {
     build_schema(None).sdl()
+}
+
+/// An `ID` argument as the UUID it stands for, or BAD_USER_INPUT on `field`.
+pub fn parse_id(field: &'static str, id: &ID) -> AppResult<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "This is not a valid id"))
 }
 
 /// What every resolver can take from its context.
