@@ -3,5 +3,6 @@
 //! another only through that domain's service functions.
 
 pub mod accounts;
+pub mod comments;
 pub mod posts;
 pub mod tags;

@@ -12,7 +12,7 @@ use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema, datal
 use uuid::Uuid;
 
 use crate::{
-    domains::{accounts, tags},
+    domains::{accounts, comments, tags},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -21,10 +21,10 @@ pub use guard::Require;
 pub use viewer::{RequestMeta, Viewer};
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(accounts::schema::AccountsQuery, tags::schema::TagsQuery);
+pub struct QueryRoot(accounts::schema::AccountsQuery, tags::schema::TagsQuery, comments::schema::CommentsQuery);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::schema::AccountsMutation);
+pub struct MutationRoot(accounts::schema::AccountsMutation, comments::schema::CommentsMutation);
 
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(accounts::schema::AccountsSubscription);
