@@ -8,10 +8,12 @@ pub mod loaders;
 pub mod pagination;
 pub mod viewer;
 
-use async_graphql::{Context, MergedObject, MergedSubscription, Schema, dataloader::DataLoader};
+use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema, dataloader::DataLoader};
+use uuid::Uuid;
 
 use crate::{
-    domains::{accounts, posts, series, tags},
+    domains::{accounts, comments, posts, series, tags},
+    error::{AppError, AppResult},
     state::AppState,
 };
 
@@ -21,6 +23,7 @@ pub use viewer::{RequestMeta, Viewer};
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     accounts::schema::AccountsQuery,
+    comments::schema::CommentsQuery,
     posts::schema::PostsQuery,
     series::schema::SeriesQuery,
     tags::schema::TagsQuery,
@@ -29,6 +32,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     accounts::schema::AccountsMutation,
+    comments::schema::CommentsMutation,
     posts::schema::PostsMutation,
     series::schema::SeriesMutation,
     tags::schema::TagsMutation,
@@ -61,6 +65,11 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
 /// The SDL `lectern schema` prints and `schema.graphql` holds.
 pub fn sdl() -> String {
     build_schema(None).sdl()
+}
+
+/// An `ID` argument as the UUID it stands for, or BAD_USER_INPUT on `field`.
+pub fn parse_id(field: &'static str, id: &ID) -> AppResult<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "This is not a valid id"))
 }
 
 /// What every resolver can take from its context.

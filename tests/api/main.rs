@@ -5,6 +5,7 @@
 mod harness;
 
 mod accounts;
+mod comments;
 mod content;
 mod http;
 mod schema_file;

@@ -3,15 +3,12 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream::BoxStream};
-use uuid::Uuid;
 
 use super::service::{self, AccountEventKind, Registration, Session};
-use crate::{
-    error::AppError,
-    graphql::{
-        ContextExt, Require,
-        pagination::{Page, PageArgs},
-    },
+use crate::graphql::{
+    ContextExt, Require,
+    pagination::{Page, PageArgs},
+    parse_id,
 };
 use entity::user;
 
@@ -138,10 +135,6 @@ pub struct UpdateProfileInput {
 pub struct AccountEvent {
     pub kind: AccountEventKind,
     pub at: DateTime<Utc>,
-}
-
-fn parse_id(field: &'static str, id: &ID) -> crate::error::AppResult<Uuid> {
-    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "This is not a valid id"))
 }
 
 #[derive(Default)]

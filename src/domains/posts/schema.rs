@@ -12,14 +12,15 @@ use super::{
 use crate::{
     domains::{
         accounts::{loaders::UserById, schema::User},
+        comments::schema::{self as comments, Comment},
         entitlements::{loaders::PremiumAccess, service::Plan},
         series::{loaders::SeriesById, schema::Series},
         tags::schema::Tag,
     },
-    error::{AppError, AppResult},
     graphql::{
         ContextExt,
         pagination::{Page, PageArgs},
+        parse_id,
     },
 };
 use entity::post;
@@ -43,10 +44,6 @@ pub enum GqlDifficulty {
     Beginner,
     Intermediate,
     Advanced,
-}
-
-pub fn parse_id(field: &'static str, id: &ID) -> AppResult<Uuid> {
-    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "This is not a valid id"))
 }
 
 /// A post: an article readers read, possibly part of a series.
@@ -143,6 +140,17 @@ impl Post {
     /// The post after this one in its series (that the viewer may read).
     async fn next_in_series(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
         self.neighbour(ctx, 1).await
+    }
+
+    /// The discussion: root comments in order, each with its replies nested to any depth.
+    /// Deleted or hidden comments that have replies keep their place.
+    async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<Comment>> {
+        comments::comments_of_post(ctx, self.0.id).await
+    }
+
+    /// Visible comments on the post.
+    async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        comments::comment_count(ctx, self.0.id).await
     }
 
     /// Estimated minutes to read, at 200 words a minute.

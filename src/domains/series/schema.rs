@@ -7,14 +7,12 @@ use super::service::{self, SeriesInput};
 use crate::{
     domains::{
         accounts::{loaders::UserById, schema::User},
-        posts::{
-            loaders::PostsOfSeries,
-            schema::{Post, parse_id},
-        },
+        posts::{loaders::PostsOfSeries, schema::Post},
     },
     graphql::{
         ContextExt,
         pagination::{Page, PageArgs},
+        parse_id,
     },
 };
 use entity::series;

@@ -7,13 +7,14 @@ use crate::{
     domains::{
         accounts::Role,
         posts::{
-            schema::{Post, parse_id},
+            schema::Post,
             service::{self as posts, PostFilter, PostOrder},
         },
     },
     graphql::{
         ContextExt, Require,
         pagination::{Page, PageArgs},
+        parse_id,
     },
 };
 use entity::tag;

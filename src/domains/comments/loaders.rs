@@ -1,0 +1,48 @@
+//! Batched comment lookups for post pages: the thread of each post and how
+//! many visible comments it has, each one query for every post on the page.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::Loader;
+use uuid::Uuid;
+
+use super::service::{self, CommentTree};
+use crate::graphql::loaders::Loaders;
+
+/// Key: the comment thread of a post, as the request's viewer sees it. The
+/// loader does not check that the viewer may read the post; callers do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CommentTreeOf(pub Uuid);
+
+impl Loader<CommentTreeOf> for Loaders {
+    type Value = Arc<CommentTree>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[CommentTreeOf]) -> Result<HashMap<CommentTreeOf, Arc<CommentTree>>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let mut comments = service::comments_of_posts(&self.state.db, &ids).await?;
+        let reveal_hidden = service::reveals_hidden(&self.viewer);
+        Ok(ids
+            .into_iter()
+            .map(|id| {
+                let tree = service::comment_tree(comments.remove(&id).unwrap_or_default(), reveal_hidden);
+                (CommentTreeOf(id), Arc::new(tree))
+            })
+            .collect())
+    }
+}
+
+/// Key: how many visible comments a post has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CommentCountOf(pub Uuid);
+
+impl Loader<CommentCountOf> for Loaders {
+    type Value = i64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[CommentCountOf]) -> Result<HashMap<CommentCountOf, i64>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let counts = service::visible_comment_counts(&self.state.db, &ids).await?;
+        Ok(ids.into_iter().map(|id| (CommentCountOf(id), counts.get(&id).copied().unwrap_or(0))).collect())
+    }
+}

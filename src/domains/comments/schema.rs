@@ -1,0 +1,216 @@
+//! GraphQL surface of comments: thin resolvers over `service`, and the two
+//! functions the Post type resolves `comments` and `commentCount` with.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    loaders::{CommentCountOf, CommentTreeOf},
+    service::{self, CommentTree, CommentView},
+};
+use crate::{
+    domains::accounts::{loaders::UserById, schema::User},
+    graphql::{ContextExt, Require, parse_id},
+};
+
+/// Whether a comment can be read.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "CommentStatus", remote = "entity::comment::Status")]
+pub enum GqlCommentStatus {
+    /// Everyone who can read the post can read it.
+    Visible,
+    /// Hidden by a moderator; readers see a placeholder, admins the text.
+    Hidden,
+    /// Deleted by its author or an admin; its text is gone.
+    Deleted,
+}
+
+/// A comment, either read in its post's thread or returned by a mutation.
+pub struct Comment(Place);
+
+enum Place {
+    /// Read as part of the thread: its replies are already at hand.
+    InThread(Arc<CommentTree>, usize),
+    /// Returned by a mutation: its replies are looked up in the post's thread when asked for.
+    Alone(CommentView),
+}
+
+impl Comment {
+    fn in_thread(tree: &Arc<CommentTree>, index: usize) -> Self {
+        Comment(Place::InThread(Arc::clone(tree), index))
+    }
+
+    fn alone(ctx: &Context<'_>, model: entity::comment::Model) -> Self {
+        Comment(Place::Alone(CommentView::new(model, service::reveals_hidden(ctx.viewer()))))
+    }
+
+    fn view(&self) -> &CommentView {
+        match &self.0 {
+            Place::InThread(tree, index) => tree.comment(*index),
+            Place::Alone(view) => view,
+        }
+    }
+}
+
+fn roots(tree: &Arc<CommentTree>) -> Vec<Comment> {
+    tree.roots().iter().map(|&index| Comment::in_thread(tree, index)).collect()
+}
+
+/// The comment thread of a post the viewer may read: comments on the post,
+/// oldest first, each with its replies. Batched with every other post of the
+/// request into one query.
+pub async fn comments_of_post(ctx: &Context<'_>, post_id: Uuid) -> Result<Vec<Comment>> {
+    let tree = ctx.loader().load_one(CommentTreeOf(post_id)).await?.unwrap_or_default();
+    Ok(roots(&tree))
+}
+
+/// How many visible comments a post has. Batched with every other post of the
+/// request into one query.
+pub async fn comment_count(ctx: &Context<'_>, post_id: Uuid) -> Result<i64> {
+    Ok(ctx.loader().load_one(CommentCountOf(post_id)).await?.unwrap_or(0))
+}
+
+/// A comment on a post, or a reply to another comment of the same post.
+#[Object]
+impl Comment {
+    /// Identifies the comment, e.g. as the `parentId` of a reply.
+    async fn id(&self) -> ID {
+        ID(self.view().model.id.to_string())
+    }
+
+    /// The post the comment is on.
+    async fn post_id(&self) -> ID {
+        ID(self.view().model.post_id.to_string())
+    }
+
+    /// The comment this one replies to; null for a comment on the post itself.
+    async fn parent_id(&self) -> Option<ID> {
+        self.view().model.parent_id.map(|id| ID(id.to_string()))
+    }
+
+    /// The text as written, or "[deleted]" / "[hidden by a moderator]" for a removed
+    /// comment that stays to hold its replies (admins read hidden comments as written).
+    async fn body(&self) -> &str {
+        self.view().body()
+    }
+
+    /// Who wrote it; null for a removed comment shown as a placeholder.
+    async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(author_id) = self.view().author_id() else {
+            return Ok(None);
+        };
+        Ok(ctx.loader().load_one(UserById(author_id)).await?.map(User::from))
+    }
+
+    /// Whether the comment is visible, hidden by a moderator, or deleted.
+    async fn status(&self) -> GqlCommentStatus {
+        self.view().model.status.into()
+    }
+
+    /// When it was written.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.view().model.created_at
+    }
+
+    /// When its author last changed it; null if never.
+    async fn edited_at(&self) -> Option<DateTime<Utc>> {
+        self.view().model.edited_at
+    }
+
+    /// Replies, oldest first, each with its own replies.
+    async fn replies(&self, ctx: &Context<'_>) -> Result<Vec<Comment>> {
+        match &self.0 {
+            Place::InThread(tree, index) => {
+                Ok(tree.replies(*index).iter().map(|&reply| Comment::in_thread(tree, reply)).collect())
+            }
+            Place::Alone(view) => {
+                let tree = ctx.loader().load_one(CommentTreeOf(view.model.post_id)).await?.unwrap_or_default();
+                let Some(index) = tree.position(view.model.id) else {
+                    return Ok(Vec::new());
+                };
+                Ok(tree.replies(index).iter().map(|&reply| Comment::in_thread(&tree, reply)).collect())
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct CommentsQuery;
+
+#[Object]
+impl CommentsQuery {
+    /// The discussion under a post: comments on the post itself, oldest first,
+    /// each with its replies nested.
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The post whose comments to read.")] post_id: ID,
+    ) -> Result<Vec<Comment>> {
+        let post_id = parse_id("postId", &post_id)?;
+        service::readable_post(&ctx.state().db, ctx.viewer(), post_id).await?;
+        comments_of_post(ctx, post_id).await
+    }
+}
+
+#[derive(Default)]
+pub struct CommentsMutation;
+
+#[Object]
+impl CommentsMutation {
+    /// Comments on a post, or replies to one of its comments, as the viewer.
+    #[graphql(guard = "Require::SignedIn")]
+    async fn add_comment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The post to comment on.")] post_id: ID,
+        #[graphql(desc = "The comment of the same post to reply to; omit to comment on the post itself.")]
+        parent_id: Option<ID>,
+        #[graphql(desc = "1–10,000 characters; surrounding whitespace is trimmed.")] body: String,
+    ) -> Result<Comment> {
+        let post_id = parse_id("postId", &post_id)?;
+        let parent_id = parent_id.as_ref().map(|id| parse_id("parentId", id)).transpose()?;
+        let comment = service::add(&ctx.state().db, ctx.viewer(), post_id, parent_id, &body).await?;
+        Ok(Comment::alone(ctx, comment))
+    }
+
+    /// Rewrites one of the viewer's own comments and marks it edited.
+    #[graphql(guard = "Require::SignedIn")]
+    async fn edit_comment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The comment to rewrite.")] id: ID,
+        #[graphql(desc = "1–10,000 characters; surrounding whitespace is trimmed.")] body: String,
+    ) -> Result<Comment> {
+        let id = parse_id("id", &id)?;
+        let comment = service::edit(&ctx.state().db, ctx.viewer(), id, &body).await?;
+        Ok(Comment::alone(ctx, comment))
+    }
+
+    /// Deletes a comment (its author, or an admin). Its replies stay, under a
+    /// "[deleted]" placeholder. True once the comment is deleted.
+    #[graphql(guard = "Require::SignedIn")]
+    async fn delete_comment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The comment to delete.")] id: ID,
+    ) -> Result<bool> {
+        let id = parse_id("id", &id)?;
+        Ok(service::delete(&ctx.state().db, ctx.viewer(), id).await?)
+    }
+
+    /// Hides a comment from readers, or shows it again (admins only).
+    #[graphql(guard = "Require::Role(entity::user::Role::Admin)")]
+    async fn moderate_comment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The comment to moderate.")] id: ID,
+        #[graphql(desc = "VISIBLE or HIDDEN.")] status: GqlCommentStatus,
+    ) -> Result<Comment> {
+        let id = parse_id("id", &id)?;
+        let comment = service::moderate(&ctx.state().db, ctx.viewer(), id, status.into()).await?;
+        Ok(Comment::alone(ctx, comment))
+    }
+}

@@ -1,0 +1,456 @@
+//! Comment rules and queries. Nothing else touches the `comments` table; other
+//! domains (and the loaders) read threads through `comments_of_posts` and
+//! `comment_tree`.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+use crate::{
+    domains::{accounts::Role, posts::service as posts},
+    error::{AppError, AppResult},
+    graphql::Viewer,
+};
+use entity::{
+    comment::{self, Status},
+    post,
+};
+
+/// Longest comment, in characters (after trimming).
+pub const MAX_BODY: usize = 10_000;
+/// What readers see in place of a comment its author deleted.
+pub const DELETED_BODY: &str = "[deleted]";
+/// What readers see in place of a comment a moderator hid.
+pub const HIDDEN_BODY: &str = "[hidden by a moderator]";
+
+fn parse_body(raw: &str) -> AppResult<String> {
+    let body = raw.trim();
+    if body.is_empty() {
+        return Err(AppError::bad_input("body", "A comment cannot be empty"));
+    }
+    if body.chars().count() > MAX_BODY {
+        return Err(AppError::bad_input("body", format!("A comment can have at most {MAX_BODY} characters")));
+    }
+    Ok(body.to_owned())
+}
+
+/// Whether `viewer` may read hidden comments as written (admins, who moderate them).
+pub fn reveals_hidden(viewer: &Viewer) -> bool {
+    viewer.role() == Some(Role::Admin)
+}
+
+/// A comment as one viewer sees it: as written, or (`shown` false) only as the
+/// place its replies hang from, with a placeholder body and no author.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentView {
+    pub model: comment::Model,
+    pub shown: bool,
+}
+
+impl CommentView {
+    pub fn new(model: comment::Model, reveal_hidden: bool) -> Self {
+        let shown = match model.status {
+            Status::Visible => true,
+            Status::Hidden => reveal_hidden,
+            Status::Deleted => false,
+        };
+        CommentView { model, shown }
+    }
+
+    pub fn body(&self) -> &str {
+        match (self.shown, self.model.status) {
+            (true, _) => &self.model.body,
+            (false, Status::Hidden) => HIDDEN_BODY,
+            (false, _) => DELETED_BODY,
+        }
+    }
+
+    /// The author, unless the comment is only a placeholder.
+    pub fn author_id(&self) -> Option<Uuid> {
+        self.shown.then_some(self.model.author_id)
+    }
+}
+
+/// The comments of one post as one viewer sees them, as a forest of threads.
+///
+/// Nodes live in one flat arena (in reading order) and refer to their replies
+/// by index, so neither building, reading nor dropping a thread recurses,
+/// however deep it goes.
+#[derive(Debug, Default)]
+pub struct CommentTree {
+    nodes: Vec<CommentNode>,
+    roots: Vec<usize>,
+}
+
+#[derive(Debug)]
+struct CommentNode {
+    view: CommentView,
+    replies: Vec<usize>,
+}
+
+impl CommentTree {
+    /// Comments on the post itself, oldest first (indexes into this tree).
+    pub fn roots(&self) -> &[usize] {
+        &self.roots
+    }
+
+    pub fn comment(&self, index: usize) -> &CommentView {
+        &self.nodes[index].view
+    }
+
+    /// Replies to the comment at `index`, oldest first.
+    pub fn replies(&self, index: usize) -> &[usize] {
+        &self.nodes[index].replies
+    }
+
+    /// Where the comment with this id sits, if the viewer sees it.
+    pub fn position(&self, id: Uuid) -> Option<usize> {
+        self.nodes.iter().position(|node| node.view.model.id == id)
+    }
+
+    /// How many comments the viewer sees, placeholders included.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+/// Assembles one post's comments into threads: roots and replies in creation
+/// order, at any depth. A comment the viewer may not read as written stays as
+/// a placeholder while something below it is readable, and is dropped
+/// otherwise. A comment whose parent is missing is treated as a root, so no
+/// readable reply is ever lost.
+pub fn comment_tree(mut comments: Vec<comment::Model>, reveal_hidden: bool) -> CommentTree {
+    comments.sort_by_key(|c| (c.created_at, c.id));
+    let count = comments.len();
+    let position: HashMap<Uuid, usize> = comments.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let mut roots = Vec::new();
+    for (i, comment) in comments.iter().enumerate() {
+        match comment.parent_id.and_then(|parent| position.get(&parent)) {
+            Some(&parent) => children[parent].push(i),
+            None => roots.push(i),
+        }
+    }
+
+    // Depth-first pre-order with an explicit stack: the reading order of the thread.
+    let mut preorder = Vec::with_capacity(count);
+    let mut stack: Vec<usize> = roots.iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        preorder.push(i);
+        stack.extend(children[i].iter().rev());
+    }
+
+    // Backwards, every reply is settled before the comment it answers.
+    let views: Vec<CommentView> = comments.into_iter().map(|c| CommentView::new(c, reveal_hidden)).collect();
+    let mut kept = vec![false; count];
+    for &i in preorder.iter().rev() {
+        kept[i] = views[i].shown || children[i].iter().any(|&child| kept[child]);
+    }
+
+    let mut slot: Vec<Option<usize>> = vec![None; count];
+    let mut views: Vec<Option<CommentView>> = views.into_iter().map(Some).collect();
+    let mut nodes = Vec::with_capacity(count);
+    for &i in preorder.iter().filter(|&&i| kept[i]) {
+        if let Some(view) = views[i].take() {
+            slot[i] = Some(nodes.len());
+            nodes.push(CommentNode { view, replies: Vec::new() });
+        }
+    }
+    for &i in &preorder {
+        if let Some(node) = slot[i] {
+            nodes[node].replies = children[i].iter().filter_map(|&child| slot[child]).collect();
+        }
+    }
+    let roots = roots.iter().filter_map(|&root| slot[root]).collect();
+    CommentTree { nodes, roots }
+}
+
+/// Every comment of these posts, oldest first, in one query.
+pub async fn comments_of_posts(
+    db: &impl ConnectionTrait,
+    post_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<comment::Model>>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let comments = comment::Entity::find()
+        .filter(comment::Column::PostId.is_in(post_ids.iter().copied()))
+        .order_by_asc(comment::Column::CreatedAt)
+        .order_by_asc(comment::Column::Id)
+        .all(db)
+        .await?;
+    let mut by_post: HashMap<Uuid, Vec<comment::Model>> = HashMap::new();
+    for comment in comments {
+        by_post.entry(comment.post_id).or_default().push(comment);
+    }
+    Ok(by_post)
+}
+
+/// How many visible comments each of these posts has, in one query
+/// (posts without any are absent).
+pub async fn visible_comment_counts(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppResult<HashMap<Uuid, i64>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let counts: Vec<(Uuid, i64)> = comment::Entity::find()
+        .select_only()
+        .column(comment::Column::PostId)
+        .column_as(comment::Column::Id.count(), "count")
+        .filter(comment::Column::PostId.is_in(post_ids.iter().copied()))
+        .filter(comment::Column::Status.eq(Status::Visible))
+        .group_by(comment::Column::PostId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts.into_iter().collect())
+}
+
+/// The post whose thread the viewer asks for, or NOT_FOUND when they may not read it.
+pub async fn readable_post(db: &impl ConnectionTrait, viewer: &Viewer, post_id: Uuid) -> AppResult<post::Model> {
+    posts::get_readable(db, viewer, post_id).await
+}
+
+/// A comment on a post the viewer may read, or NOT_FOUND (a comment does not
+/// reveal an unpublished post).
+async fn get_readable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<comment::Model> {
+    let comment = comment::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("Comment"))?;
+    match posts::get_readable(db, viewer, comment.post_id).await {
+        Ok(_) => Ok(comment),
+        Err(AppError::NotFound(_)) => Err(AppError::NotFound("Comment")),
+        Err(err) => Err(err),
+    }
+}
+
+/// Comments on a post the viewer may read, or replies to one of its visible comments.
+pub async fn add(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    post_id: Uuid,
+    parent_id: Option<Uuid>,
+    body: &str,
+) -> AppResult<comment::Model> {
+    let author_id = viewer.require_signed_in()?;
+    let body = parse_body(body)?;
+    let post = posts::get_readable(db, viewer, post_id).await?;
+    if let Some(parent_id) = parent_id {
+        let parent = comment::Entity::find_by_id(parent_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::bad_input("parentId", "There is no such comment"))?;
+        if parent.post_id != post.id {
+            return Err(AppError::bad_input("parentId", "This comment belongs to another post"));
+        }
+        if parent.status != Status::Visible {
+            return Err(AppError::bad_input("parentId", "This comment was removed and takes no replies"));
+        }
+    }
+    let comment = comment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        post_id: Set(post.id),
+        author_id: Set(author_id),
+        parent_id: Set(parent_id),
+        body: Set(body),
+        status: Set(Status::Visible),
+        edited_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .context("Failed to store a comment")?;
+    Ok(comment)
+}
+
+/// Rewrites a comment. Only its author may: not even admins put words in someone's mouth.
+pub async fn edit(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid, body: &str) -> AppResult<comment::Model> {
+    let author_id = viewer.require_signed_in()?;
+    let comment = get_readable(db, viewer, id).await?;
+    if comment.author_id != author_id {
+        return Err(AppError::Forbidden);
+    }
+    if comment.status == Status::Deleted {
+        return Err(AppError::bad_input("id", "A deleted comment cannot be edited"));
+    }
+    let body = parse_body(body)?;
+    let mut comment: comment::ActiveModel = comment.into();
+    comment.body = Set(body);
+    comment.edited_at = Set(Some(Utc::now()));
+    Ok(comment.update(db).await?)
+}
+
+/// Soft-deletes a comment (its author or an admin): the text goes, the row
+/// stays so its replies keep their place. True once it is deleted, also when it already was.
+pub async fn delete(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
+    viewer.require_signed_in()?;
+    let comment = get_readable(db, viewer, id).await?;
+    viewer.require_owner_or_admin(comment.author_id)?;
+    if comment.status == Status::Deleted {
+        return Ok(true);
+    }
+    let mut comment: comment::ActiveModel = comment.into();
+    comment.status = Set(Status::Deleted);
+    comment.body = Set(String::new());
+    comment.update(db).await?;
+    Ok(true)
+}
+
+/// Hides a comment from readers or shows it again (admins only).
+pub async fn moderate(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    status: Status,
+) -> AppResult<comment::Model> {
+    viewer.require_role(Role::Admin)?;
+    if status == Status::Deleted {
+        return Err(AppError::bad_input("status", "Moderators hide or show comments; use deleteComment to delete one"));
+    }
+    let comment = get_readable(db, viewer, id).await?;
+    if comment.status == Status::Deleted {
+        return Err(AppError::bad_input("id", "This comment was deleted; there is nothing left to moderate"));
+    }
+    let mut comment: comment::ActiveModel = comment.into();
+    comment.status = Set(status);
+    Ok(comment.update(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration};
+
+    use super::*;
+
+    /// Comments of one post; each is (id, parent, status), created in this order.
+    fn thread(rows: &[(u128, Option<u128>, Status)]) -> Vec<comment::Model> {
+        let post_id = Uuid::from_u128(0xf00d);
+        let author_id = Uuid::from_u128(0xa);
+        let start = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+        rows.iter()
+            .enumerate()
+            .map(|(n, &(id, parent, status))| comment::Model {
+                id: Uuid::from_u128(id),
+                post_id,
+                author_id,
+                parent_id: parent.map(Uuid::from_u128),
+                body: if status == Status::Deleted { String::new() } else { format!("comment {id}") },
+                status,
+                edited_at: None,
+                created_at: start + Duration::seconds(n as i64),
+            })
+            .collect()
+    }
+
+    /// The tree as nested (id, body, author shown, replies) for comparing.
+    #[derive(Debug, PartialEq)]
+    struct Shape(u128, String, bool, Vec<Shape>);
+
+    fn shape(tree: &CommentTree) -> Vec<Shape> {
+        fn node(tree: &CommentTree, index: usize) -> Shape {
+            let view = tree.comment(index);
+            let replies = tree.replies(index).iter().map(|&r| node(tree, r)).collect();
+            Shape(view.model.id.as_u128(), view.body().to_owned(), view.author_id().is_some(), replies)
+        }
+        tree.roots().iter().map(|&r| node(tree, r)).collect()
+    }
+
+    fn visible(id: u128, replies: Vec<Shape>) -> Shape {
+        Shape(id, format!("comment {id}"), true, replies)
+    }
+
+    use Status::{Deleted, Hidden, Visible};
+
+    #[test]
+    fn nests_replies_in_creation_order_at_any_depth() {
+        let mut comments = thread(&[
+            (1, None, Visible),
+            (2, Some(1), Visible),
+            (3, None, Visible),
+            (4, Some(2), Visible),
+            (5, Some(1), Visible),
+            (6, Some(4), Visible),
+        ]);
+        // The input order does not matter; creation time does.
+        comments.reverse();
+        let tree = comment_tree(comments, false);
+        assert_eq!(
+            shape(&tree),
+            vec![
+                visible(1, vec![visible(2, vec![visible(4, vec![visible(6, vec![])])]), visible(5, vec![])]),
+                visible(3, vec![]),
+            ]
+        );
+        assert_eq!(tree.len(), 6);
+        assert_eq!(tree.position(Uuid::from_u128(4)).map(|i| tree.comment(i).model.id), Some(Uuid::from_u128(4)));
+    }
+
+    #[test]
+    fn removed_comments_hold_their_place_only_while_something_below_is_readable() {
+        let comments = thread(&[
+            (1, None, Deleted),     // keeps its place: 3 is visible, two levels down
+            (2, Some(1), Deleted),  // keeps its place: 3 is visible
+            (3, Some(2), Visible),  //
+            (4, Some(1), Deleted),  // a deleted leaf: gone
+            (5, None, Hidden),      // keeps its place for readers: 6 is visible
+            (6, Some(5), Visible),  //
+            (7, None, Hidden),      // a hidden leaf: gone for readers
+            (8, None, Deleted),     // a deleted subtree of nothing readable: gone
+            (9, Some(8), Hidden),   //
+            (10, Some(9), Deleted), //
+        ]);
+        let deleted = |id, replies| Shape(id, DELETED_BODY.to_owned(), false, replies);
+        let hidden = |id, replies| Shape(id, HIDDEN_BODY.to_owned(), false, replies);
+
+        let reader = comment_tree(comments.clone(), false);
+        assert_eq!(
+            shape(&reader),
+            vec![deleted(1, vec![deleted(2, vec![visible(3, vec![])])]), hidden(5, vec![visible(6, vec![])])]
+        );
+
+        // Admins read hidden comments as written, so hidden leaves and what hangs from them stay.
+        let admin = comment_tree(comments, true);
+        assert_eq!(
+            shape(&admin),
+            vec![
+                deleted(1, vec![deleted(2, vec![visible(3, vec![])])]),
+                visible(5, vec![visible(6, vec![])]),
+                visible(7, vec![]),
+                deleted(8, vec![visible(9, vec![])]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reply_whose_parent_is_missing_becomes_a_root() {
+        let tree = comment_tree(thread(&[(1, None, Visible), (2, Some(99), Visible)]), false);
+        assert_eq!(shape(&tree), vec![visible(1, vec![]), visible(2, vec![])]);
+        assert!(comment_tree(Vec::new(), false).is_empty());
+    }
+
+    #[test]
+    fn very_deep_threads_do_not_recurse() {
+        let depth = 200_000u128;
+        let rows: Vec<_> =
+            (1..=depth).map(|id| (id, (id > 1).then(|| id - 1), if id == depth { Visible } else { Deleted })).collect();
+        let tree = comment_tree(thread(&rows), false);
+        assert_eq!(tree.len(), depth as usize, "every ancestor of the visible leaf keeps its place");
+        let mut at = tree.roots()[0];
+        for _ in 1..depth {
+            at = tree.replies(at)[0];
+        }
+        assert_eq!(tree.comment(at).body(), format!("comment {depth}"));
+    }
+
+    #[test]
+    fn bodies_are_trimmed_and_bounded() {
+        assert_eq!(parse_body("  hello \n").unwrap(), "hello");
+        assert!(matches!(parse_body(" \n\t "), Err(AppError::BadUserInput { field: "body", .. })));
+        assert!(parse_body(&"é".repeat(MAX_BODY)).is_ok(), "characters, not bytes");
+        assert!(matches!(parse_body(&"a".repeat(MAX_BODY + 1)), Err(AppError::BadUserInput { field: "body", .. })));
+    }
+}

@@ -1,0 +1,345 @@
+//! Comments, as readers, authors and moderators meet them.
+
+use std::collections::HashMap;
+
+use lectern::domains::comments::loaders::{CommentCountOf, CommentTreeOf};
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, TestUser, error_code, error_field};
+
+const ADD: &str = "mutation($post: ID!, $parent: ID, $body: String!) {
+    addComment(postId: $post, parentId: $parent, body: $body) { id postId parentId body status editedAt author { id } }
+}";
+const EDIT: &str = "mutation($id: ID!, $body: String!) {
+    editComment(id: $id, body: $body) { id body editedAt replies { id } }
+}";
+const DELETE: &str = "mutation($id: ID!) { deleteComment(id: $id) }";
+const MODERATE: &str = "mutation($id: ID!, $status: CommentStatus!) {
+    moderateComment(id: $id, status: $status) { id body status author { id } }
+}";
+const THREAD: &str = "query($post: ID!) {
+    comments(postId: $post) { ...C replies { ...C replies { ...C replies { ...C replies { ...C } } } } }
+}
+fragment C on Comment { id postId parentId body status editedAt author { id } }";
+
+async fn add(app: &TestApp, user: &TestUser, post: &str, parent: Option<&str>, body: &str) -> Value {
+    app.graphql_as(user, ADD, json!({ "post": post, "parent": parent, "body": body })).await
+}
+
+/// Adds a comment that must succeed and returns its id.
+async fn comment(app: &TestApp, user: &TestUser, post: &str, parent: Option<&str>, body: &str) -> String {
+    let response = add(app, user, post, parent, body).await;
+    response["data"]["addComment"]["id"].as_str().unwrap_or_else(|| panic!("addComment failed: {response}")).to_owned()
+}
+
+/// The whole response of the `comments` query, as `user` (anonymous when None).
+async fn thread_response(app: &TestApp, user: Option<&TestUser>, post: &str) -> Value {
+    app.graphql_with(user.map(|u| u.access_token.as_str()), THREAD, json!({ "post": post })).await
+}
+
+/// The thread of a post, as `user` sees it.
+async fn thread(app: &TestApp, user: Option<&TestUser>, post: &str) -> Value {
+    let response = thread_response(app, user, post).await;
+    assert!(response["data"]["comments"].is_array(), "comments failed: {response}");
+    response["data"]["comments"].clone()
+}
+
+/// The ids of a list of comments, in order.
+fn ids(comments: &Value) -> Vec<&str> {
+    comments.as_array().expect("a list of comments").iter().map(|c| c["id"].as_str().expect("an id")).collect()
+}
+
+async fn edit(app: &TestApp, user: &TestUser, id: &str, body: &str) -> Value {
+    app.graphql_as(user, EDIT, json!({ "id": id, "body": body })).await
+}
+
+async fn delete(app: &TestApp, user: &TestUser, id: &str) -> Value {
+    app.graphql_as(user, DELETE, json!({ "id": id })).await
+}
+
+async fn moderate(app: &TestApp, user: &TestUser, id: &str, status: &str) -> Value {
+    app.graphql_as(user, MODERATE, json!({ "id": id, "status": status })).await
+}
+
+#[tokio::test]
+async fn a_thread_comes_back_nested_in_creation_order() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register("ada@example.com").await;
+    let (post, _) = app.published_post(&author, "Ownership").await;
+
+    let first = add(&app, &reader, &post, None, "  What about borrowing?  ").await;
+    let created = &first["data"]["addComment"];
+    assert_eq!(created["body"], "What about borrowing?", "the body is trimmed: {first}");
+    assert_eq!(created["postId"], post.as_str());
+    assert!(created["parentId"].is_null());
+    assert_eq!(created["status"], "VISIBLE");
+    assert!(created["editedAt"].is_null());
+    assert_eq!(created["author"]["id"], reader.id.as_str());
+    let root = created["id"].as_str().unwrap().to_owned();
+
+    let level2 = comment(&app, &author, &post, Some(&root), "Chapter 4 covers it").await;
+    let level3 = comment(&app, &reader, &post, Some(&level2), "Thanks!").await;
+    let level4 = comment(&app, &author, &post, Some(&level3), "You are welcome").await;
+    let second_root = comment(&app, &reader, &post, None, "Great post").await;
+    let later_reply = comment(&app, &reader, &post, Some(&root), "Found it").await;
+
+    let comments = thread(&app, None, &post).await;
+    assert_eq!(ids(&comments), [root.as_str(), second_root.as_str()], "roots, oldest first");
+    let first_root = &comments[0];
+    assert_eq!(ids(&first_root["replies"]), [level2.as_str(), later_reply.as_str()], "replies, oldest first");
+    let second = &first_root["replies"][0];
+    assert_eq!(second["parentId"], root.as_str());
+    assert_eq!(second["author"]["id"], author.id.as_str());
+    assert_eq!(ids(&second["replies"]), [level3.as_str()]);
+    let third = &second["replies"][0];
+    assert_eq!(third["body"], "Thanks!");
+    assert_eq!(ids(&third["replies"]), [level4.as_str()]);
+    let fourth = &third["replies"][0];
+    assert_eq!(fourth["body"], "You are welcome");
+    assert_eq!(fourth["parentId"], level3.as_str());
+    assert_eq!(fourth["postId"], post.as_str());
+    assert_eq!(ids(&fourth["replies"]), Vec::<&str>::new());
+    assert_eq!(ids(&comments[1]["replies"]), Vec::<&str>::new());
+
+    // Signed-in readers see the same thread.
+    assert_eq!(thread(&app, Some(&reader), &post).await, comments);
+}
+
+#[tokio::test]
+async fn deleted_comments_keep_their_place_only_while_they_have_replies() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let ada = app.register("ada@example.com").await;
+    let bob = app.register("bob@example.com").await;
+    let (post, _) = app.published_post(&author, "Lifetimes").await;
+
+    let question = comment(&app, &ada, &post, None, "Why 'a?").await;
+    let answer = comment(&app, &bob, &post, Some(&question), "Because the borrow checker asks").await;
+    let leaf = comment(&app, &ada, &post, None, "Never mind").await;
+
+    for id in [&question, &leaf] {
+        let deleted = delete(&app, &ada, id).await;
+        assert_eq!(deleted["data"]["deleteComment"], true, "{deleted}");
+    }
+    let comments = thread(&app, Some(&bob), &post).await;
+    assert_eq!(ids(&comments), [question.as_str()], "the deleted leaf is gone");
+    let placeholder = &comments[0];
+    assert_eq!(placeholder["body"], "[deleted]");
+    assert_eq!(placeholder["status"], "DELETED");
+    assert!(placeholder["author"].is_null(), "{placeholder}");
+    assert_eq!(ids(&placeholder["replies"]), [answer.as_str()]);
+    assert_eq!(placeholder["replies"][0]["body"], "Because the borrow checker asks");
+
+    // Deleting twice is fine; a deleted comment takes no replies and no edits.
+    assert_eq!(delete(&app, &ada, &question).await["data"]["deleteComment"], true);
+    let reply = add(&app, &bob, &post, Some(&question), "Still here?").await;
+    assert_eq!(error_code(&reply), "BAD_USER_INPUT");
+    assert_eq!(error_field(&reply), "parentId");
+    let rewrite = edit(&app, &ada, &question, "I take it back").await;
+    assert_eq!(error_code(&rewrite), "BAD_USER_INPUT");
+    assert_eq!(error_field(&rewrite), "id");
+
+    // Once the last reply goes, so does the placeholder.
+    assert_eq!(delete(&app, &bob, &answer).await["data"]["deleteComment"], true);
+    assert_eq!(thread(&app, None, &post).await, json!([]));
+}
+
+#[tokio::test]
+async fn only_its_author_edits_a_comment() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let ada = app.register("ada@example.com").await;
+    let bob = app.register("bob@example.com").await;
+    let (post, _) = app.published_post(&author, "Traits").await;
+    let id = comment(&app, &ada, &post, None, "Traits are like interfacs").await;
+    let reply = comment(&app, &bob, &post, Some(&id), "Mostly, yes").await;
+
+    let edited = edit(&app, &ada, &id, " Traits are like interfaces ").await;
+    let result = &edited["data"]["editComment"];
+    assert_eq!(result["body"], "Traits are like interfaces", "{edited}");
+    assert!(result["editedAt"].is_string(), "editing sets editedAt: {edited}");
+    assert_eq!(ids(&result["replies"]), [reply.as_str()], "the edited comment keeps its replies");
+    let comments = thread(&app, None, &post).await;
+    assert_eq!(comments[0]["body"], "Traits are like interfaces");
+    assert_eq!(comments[0]["editedAt"], result["editedAt"]);
+    assert!(comments[0]["replies"][0]["editedAt"].is_null(), "the reply was never edited");
+
+    let by_other = edit(&app, &bob, &id, "Traits are classes").await;
+    assert_eq!(error_code(&by_other), "FORBIDDEN");
+    let by_admin = edit(&app, &admin, &id, "Admins rewrite history").await;
+    assert_eq!(error_code(&by_admin), "FORBIDDEN", "admins do not put words in someone's mouth");
+    let anonymous = app.graphql(EDIT, json!({ "id": id, "body": "Anyone?" })).await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+
+    let empty = edit(&app, &ada, &id, "   ").await;
+    assert_eq!(error_code(&empty), "BAD_USER_INPUT");
+    assert_eq!(error_field(&empty), "body");
+    let unknown = edit(&app, &ada, &uuid::Uuid::now_v7().to_string(), "Hello").await;
+    assert_eq!(error_code(&unknown), "NOT_FOUND");
+    let malformed = edit(&app, &ada, "42", "Hello").await;
+    assert_eq!(error_code(&malformed), "BAD_USER_INPUT");
+    assert_eq!(error_field(&malformed), "id");
+    assert_eq!(thread(&app, None, &post).await[0]["body"], "Traits are like interfaces", "nothing else changed it");
+}
+
+#[tokio::test]
+async fn comment_input_is_checked_field_by_field() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register("ada@example.com").await;
+    let (post, _) = app.published_post(&author, "Closures").await;
+    let (other_post, _) = app.published_post(&author, "Iterators").await;
+    let elsewhere = comment(&app, &reader, &other_post, None, "On another post").await;
+
+    let cases = [
+        ("an empty body", json!({ "post": post, "body": " \n\t " }), "body"),
+        ("a 10,001-character body", json!({ "post": post, "body": "x".repeat(10_001) }), "body"),
+        ("a reply to another post's comment", json!({ "post": post, "parent": elsewhere, "body": "Hi" }), "parentId"),
+        ("a reply to no comment", json!({ "post": post, "parent": uuid::Uuid::now_v7(), "body": "Hi" }), "parentId"),
+        ("a malformed parent id", json!({ "post": post, "parent": "not-an-id", "body": "Hi" }), "parentId"),
+        ("a malformed post id", json!({ "post": "42", "body": "Hi" }), "postId"),
+    ];
+    for (name, vars, field) in cases {
+        let response = app.graphql_as(&reader, ADD, vars).await;
+        assert_eq!(error_code(&response), "BAD_USER_INPUT", "{name}: {response}");
+        assert_eq!(error_field(&response), field, "{name}: {response}");
+    }
+    let longest = add(&app, &reader, &post, None, &"x".repeat(10_000)).await;
+    assert!(longest["data"]["addComment"]["id"].is_string(), "10,000 characters fit: {longest}");
+
+    let unknown_post = add(&app, &reader, &uuid::Uuid::now_v7().to_string(), None, "Hello?").await;
+    assert_eq!(error_code(&unknown_post), "NOT_FOUND");
+    let unknown_thread = thread_response(&app, Some(&reader), &uuid::Uuid::now_v7().to_string()).await;
+    assert_eq!(error_code(&unknown_thread), "NOT_FOUND");
+    let anonymous = app.graphql(ADD, json!({ "post": post, "body": "Hello" })).await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+
+    // A draft is not there for readers, whether they write, read or edit on it.
+    use lectern::domains::posts::service as posts;
+    let input =
+        posts::PostInput { title: Some("Unsafe".into()), body: Some("Work in progress.".into()), ..Default::default() };
+    let draft = posts::create(&app.state.db, &app.viewer_of(&author).await, input).await.expect("draft").id.to_string();
+    let on_draft = add(&app, &reader, &draft, None, "First!").await;
+    assert_eq!(error_code(&on_draft), "NOT_FOUND");
+    assert_eq!(error_code(&thread_response(&app, Some(&reader), &draft).await), "NOT_FOUND");
+    assert_eq!(error_code(&thread_response(&app, None, &draft).await), "NOT_FOUND");
+    let note = comment(&app, &author, &draft, None, "Note to self").await;
+    assert_eq!(ids(&thread(&app, Some(&author), &draft).await), [note.as_str()], "its author can");
+    assert_eq!(error_code(&edit(&app, &reader, &note, "Peek").await), "NOT_FOUND");
+    assert_eq!(error_code(&delete(&app, &reader, &note).await), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn comments_are_deleted_by_their_author_or_an_admin() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let ada = app.register("ada@example.com").await;
+    let bob = app.register("bob@example.com").await;
+    let (post, _) = app.published_post(&author, "Macros").await;
+    let spam = comment(&app, &ada, &post, None, "Buy my crate").await;
+    let own = comment(&app, &bob, &post, None, "Macros are fun").await;
+
+    assert_eq!(error_code(&delete(&app, &bob, &spam).await), "FORBIDDEN");
+    assert_eq!(error_code(&app.graphql(DELETE, json!({ "id": spam })).await), "UNAUTHENTICATED");
+    assert_eq!(error_code(&delete(&app, &bob, &uuid::Uuid::now_v7().to_string()).await), "NOT_FOUND");
+    let malformed = delete(&app, &bob, "nope").await;
+    assert_eq!(error_field(&malformed), "id");
+    assert_eq!(ids(&thread(&app, None, &post).await), [spam.as_str(), own.as_str()], "nothing was deleted yet");
+
+    assert_eq!(delete(&app, &admin, &spam).await["data"]["deleteComment"], true, "admins may");
+    assert_eq!(delete(&app, &bob, &own).await["data"]["deleteComment"], true, "authors may");
+    assert_eq!(thread(&app, None, &post).await, json!([]));
+}
+
+#[tokio::test]
+async fn moderators_hide_comments_from_readers() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let ada = app.register("ada@example.com").await;
+    let bob = app.register("bob@example.com").await;
+    let (post, _) = app.published_post(&author, "Async").await;
+    let rude = comment(&app, &ada, &post, None, "Something rude").await;
+    let reply = comment(&app, &bob, &post, Some(&rude), "Please be kind").await;
+    let leaf = comment(&app, &ada, &post, None, "Something ruder").await;
+
+    assert_eq!(error_code(&moderate(&app, &bob, &rude, "HIDDEN").await), "FORBIDDEN");
+    assert_eq!(error_code(&moderate(&app, &author, &rude, "HIDDEN").await), "FORBIDDEN");
+    let anonymous = app.graphql(MODERATE, json!({ "id": rude, "status": "HIDDEN" })).await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+    let to_deleted = moderate(&app, &admin, &rude, "DELETED").await;
+    assert_eq!(error_code(&to_deleted), "BAD_USER_INPUT");
+    assert_eq!(error_field(&to_deleted), "status");
+
+    for id in [&rude, &leaf] {
+        let hidden = moderate(&app, &admin, id, "HIDDEN").await;
+        assert_eq!(hidden["data"]["moderateComment"]["status"], "HIDDEN", "{hidden}");
+        assert_eq!(hidden["data"]["moderateComment"]["author"]["id"], ada.id.as_str(), "admins see who wrote it");
+    }
+
+    // Readers (its author included) see a placeholder where replies need one, and nothing otherwise.
+    for viewer in [None, Some(&bob), Some(&ada)] {
+        let comments = thread(&app, viewer, &post).await;
+        assert_eq!(ids(&comments), [rude.as_str()], "the hidden leaf is gone");
+        assert_eq!(comments[0]["body"], "[hidden by a moderator]");
+        assert_eq!(comments[0]["status"], "HIDDEN");
+        assert!(comments[0]["author"].is_null());
+        assert_eq!(ids(&comments[0]["replies"]), [reply.as_str()]);
+    }
+    let reply_to_hidden = add(&app, &bob, &post, Some(&rude), "What did it say?").await;
+    assert_eq!(error_code(&reply_to_hidden), "BAD_USER_INPUT");
+    assert_eq!(error_field(&reply_to_hidden), "parentId");
+
+    // Admins read hidden comments as written, leaves included, so they can restore them.
+    let for_admin = thread(&app, Some(&admin), &post).await;
+    assert_eq!(ids(&for_admin), [rude.as_str(), leaf.as_str()]);
+    assert_eq!(for_admin[0]["body"], "Something rude");
+    assert_eq!(for_admin[0]["status"], "HIDDEN");
+    assert_eq!(for_admin[0]["author"]["id"], ada.id.as_str());
+    assert_eq!(for_admin[1]["body"], "Something ruder");
+
+    let restored = moderate(&app, &admin, &rude, "VISIBLE").await;
+    assert_eq!(restored["data"]["moderateComment"]["status"], "VISIBLE", "{restored}");
+    assert_eq!(thread(&app, None, &post).await[0]["body"], "Something rude");
+
+    // A deleted comment has nothing left to moderate.
+    delete(&app, &ada, &leaf).await;
+    let revive = moderate(&app, &admin, &leaf, "VISIBLE").await;
+    assert_eq!(error_code(&revive), "BAD_USER_INPUT");
+    assert_eq!(error_field(&revive), "id");
+}
+
+#[tokio::test]
+async fn counts_and_threads_load_for_many_posts_at_once() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let reader = app.register("ada@example.com").await;
+    let (busy, _) = app.published_post(&author, "Busy").await;
+    let (quiet, _) = app.published_post(&author, "Quiet").await;
+    let (silent, _) = app.published_post(&author, "Silent").await;
+
+    let first = comment(&app, &reader, &busy, None, "One").await;
+    comment(&app, &reader, &busy, Some(&first), "Two").await;
+    let removed = comment(&app, &reader, &busy, None, "Going away").await;
+    comment(&app, &reader, &busy, Some(&removed), "Three").await;
+    let hidden = comment(&app, &reader, &busy, None, "Hidden").await;
+    comment(&app, &reader, &quiet, None, "Only one").await;
+    delete(&app, &reader, &removed).await;
+    moderate(&app, &admin, &hidden, "HIDDEN").await;
+
+    let loader = lectern::graphql::loaders::for_request(&app.state, &app.viewer_of(&reader).await);
+    let posts: Vec<uuid::Uuid> = [&busy, &quiet, &silent].iter().map(|id| id.parse().unwrap()).collect();
+    let counts = loader.load_many(posts.iter().map(|&id| CommentCountOf(id))).await.expect("counts");
+    let counts: HashMap<uuid::Uuid, i64> = counts.into_iter().map(|(key, count)| (key.0, count)).collect();
+    assert_eq!(counts, HashMap::from([(posts[0], 3), (posts[1], 1), (posts[2], 0)]), "visible comments only");
+
+    let trees = loader.load_many(posts.iter().map(|&id| CommentTreeOf(id))).await.expect("trees");
+    let sizes: HashMap<uuid::Uuid, usize> = trees.iter().map(|(key, tree)| (key.0, tree.len())).collect();
+    // Busy: One, Two, the [deleted] placeholder and Three; the hidden leaf is not the reader's to see.
+    assert_eq!(sizes, HashMap::from([(posts[0], 4), (posts[1], 1), (posts[2], 0)]));
+    assert_eq!(trees[&CommentTreeOf(posts[0])].roots().len(), 2);
+}
