@@ -1,7 +1,13 @@
 //! The shared state every request and job sees: the database and one adapter
 //! per concern (bus, mail, rate limits), picked once from config.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use anyhow::Context;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
@@ -29,12 +35,20 @@ pub struct AppState {
     pub redis: Option<redis::aio::ConnectionManager>,
     /// Cancelled when the process shuts down; background tasks watch it.
     pub shutdown: CancellationToken,
+    /// SQL statements run since start-up (tests and benchmarks read it to prove batching).
+    pub sql_statements: Arc<AtomicU64>,
 }
 
 impl AppState {
     /// Connects to the database and the configured services.
     pub async fn connect(config: Config) -> anyhow::Result<Self> {
-        let db = connect_database(&config).await?;
+        let sql_statements = Arc::new(AtomicU64::new(0));
+        let mut db = connect_database(&config).await?;
+        let counter = sql_statements.clone();
+        db.set_metric_callback(move |info| {
+            tracing::trace!(target: "lectern::sql", sql = %info.statement.sql, elapsed = ?info.elapsed);
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
         let shutdown = CancellationToken::new();
 
         let (redis, limiter, bus): (_, Arc<dyn RateLimiter>, Arc<dyn EventBus>) = match &config.redis_url {
@@ -65,6 +79,7 @@ impl AppState {
             bus,
             redis,
             shutdown,
+            sql_statements,
         })
     }
 

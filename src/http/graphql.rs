@@ -242,9 +242,9 @@ async fn execute(
     meta: crate::graphql::RequestMeta,
 ) -> Response {
     let request_id = meta.request_id.clone();
-    let loader = crate::graphql::loaders::for_request(&http.state, &viewer);
+    let (loader, batches) = crate::graphql::loaders::for_request(&http.state, &viewer);
     let batch = batch.data(viewer).data(meta).data(loader);
-    let mut response = http.schema.execute_batch(batch).await;
+    let mut response = batches.drive(http.schema.execute_batch(batch)).await;
     let mut status = StatusCode::OK;
     match &mut response {
         BatchResponse::Single(single) => {

@@ -306,14 +306,14 @@ impl Connection {
         }
 
         let schema = self.http.schema.clone();
-        let loader = crate::graphql::loaders::for_request(&self.http.state, &self.viewer);
+        let (loader, batches) = crate::graphql::loaders::for_request(&self.http.state, &self.viewer);
         let request = request.data(self.viewer.clone()).data(self.meta.clone()).data(loader);
         let outgoing = self.outgoing.clone();
         let internal = self.internal.clone();
         let protocol = self.protocol;
         let request_id = self.meta.request_id.clone();
         let task_id = id.clone();
-        let task = tokio::spawn(async move {
+        let operation = async move {
             let mut responses = schema.execute_stream(request);
             let mut first = true;
             while let Some(mut response) = responses.next().await {
@@ -337,7 +337,9 @@ impl Connection {
             }
             let _ = outgoing.send(text(json!({ "type": "complete", "id": task_id }))).await;
             let _ = internal.send(Internal::Finished(task_id));
-        });
+        };
+        // Loader batches run on this operation's task, next to it.
+        let task = tokio::spawn(batches.drive(operation).in_current_span());
         self.operations.insert(id, task);
         Ok(())
     }

@@ -331,13 +331,18 @@ async fn counts_and_threads_load_for_many_posts_at_once() {
     delete(&app, &reader, &removed).await;
     moderate(&app, &admin, &hidden, "HIDDEN").await;
 
-    let loader = lectern::graphql::loaders::for_request(&app.state, &app.viewer_of(&reader).await);
+    let (loader, batches) = lectern::graphql::loaders::for_request(&app.state, &app.viewer_of(&reader).await);
     let posts: Vec<uuid::Uuid> = [&busy, &quiet, &silent].iter().map(|id| id.parse().unwrap()).collect();
-    let counts = loader.load_many(posts.iter().map(|&id| CommentCountOf(id))).await.expect("counts");
+    let (counts, trees) = batches
+        .drive(async {
+            let counts = loader.load_many(posts.iter().map(|&id| CommentCountOf(id))).await.expect("counts");
+            let trees = loader.load_many(posts.iter().map(|&id| CommentTreeOf(id))).await.expect("trees");
+            (counts, trees)
+        })
+        .await;
     let counts: HashMap<uuid::Uuid, i64> = counts.into_iter().map(|(key, count)| (key.0, count)).collect();
     assert_eq!(counts, HashMap::from([(posts[0], 3), (posts[1], 1), (posts[2], 0)]), "visible comments only");
 
-    let trees = loader.load_many(posts.iter().map(|&id| CommentTreeOf(id))).await.expect("trees");
     let sizes: HashMap<uuid::Uuid, usize> = trees.iter().map(|(key, tree)| (key.0, tree.len())).collect();
     // Busy: One, Two, the [deleted] placeholder and Three; the hidden leaf is not the reader's to see.
     assert_eq!(sizes, HashMap::from([(posts[0], 4), (posts[1], 1), (posts[2], 0)]));

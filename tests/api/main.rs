@@ -8,5 +8,6 @@ mod accounts;
 mod comments;
 mod content;
 mod http;
+mod loaders;
 mod schema_file;
 mod ws;

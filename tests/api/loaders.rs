@@ -1,0 +1,88 @@
+//! A page of posts with every per-post field costs the same small number of
+//! SQL statements whether it holds 20 posts or 100: DataLoaders batch each
+//! kind of lookup into one query, and comment trees are assembled in memory.
+
+use std::sync::atomic::Ordering;
+
+use serde_json::json;
+
+use crate::harness::{TestApp, TestUser};
+
+/// The home-feed / post-page shape with every per-parent field, comment trees included.
+const PAGE: &str = r#"query($first: Int!) {
+  posts(first: $first) {
+    totalCount
+    edges { node {
+      id slug title excerpt readingMinutes difficulty publishedAt isPremium isLocked requiredPlan
+      author { id displayName }
+      tags { slug }
+      series { title postCount }
+      seriesPosition previousInSeries { slug } nextInSeries { slug }
+      commentCount
+      comments { id body author { displayName } replies { id body author { displayName } replies { id body author { displayName } replies { id } } } }
+    } }
+  }
+}"#;
+
+async fn seed(app: &TestApp, author: &TestUser, reader: &TestUser, posts: usize) {
+    use lectern::domains::{
+        comments::service as comments, posts::service as post_service, series::service as series, tags::service as tags,
+    };
+    let db = &app.state.db;
+    let author_viewer = app.viewer_of(author).await;
+    let reader_viewer = app.viewer_of(reader).await;
+    for name in ["Rust", "Databases", "Testing"] {
+        tags::create(db, name).await.unwrap();
+    }
+    let mut series_ids = Vec::new();
+    for i in 0..5 {
+        let input = series::SeriesInput { title: Some(format!("Series {i}")), ..Default::default() };
+        series_ids.push(series::create(db, &author_viewer, input).await.unwrap().id);
+    }
+    for i in 0..posts {
+        let input = post_service::PostInput {
+            title: Some(format!("Post number {i}")),
+            body: Some(format!("# Post {i}\n\nSome words about topic {i}.")),
+            is_premium: Some(i % 7 == 0),
+            tag_slugs: Some(vec!["rust".into(), if i % 2 == 0 { "databases".into() } else { "testing".into() }]),
+            ..Default::default()
+        };
+        let post = post_service::create(db, &author_viewer, input).await.unwrap();
+        post_service::publish(db, &author_viewer, post.id).await.unwrap();
+        if i % 3 == 0 {
+            series::add_post(db, &author_viewer, series_ids[i % 5], post.id, None).await.unwrap();
+        }
+        // A thread three levels deep, by two people, on every post.
+        let root = comments::add(db, &reader_viewer, post.id, None, "First!").await.unwrap();
+        let reply = comments::add(db, &author_viewer, post.id, Some(root.id), "Thanks").await.unwrap();
+        comments::add(db, &reader_viewer, post.id, Some(reply.id), "You are welcome").await.unwrap();
+        comments::add(db, &author_viewer, post.id, None, "Errata: none yet").await.unwrap();
+    }
+}
+
+async fn statements_for(app: &TestApp, viewer: &TestUser, first: usize) -> u64 {
+    let before = app.state.sql_statements.load(Ordering::SeqCst);
+    let body = app.graphql_as(viewer, PAGE, json!({ "first": first })).await;
+    let after = app.state.sql_statements.load(Ordering::SeqCst);
+    let edges = body["data"]["posts"]["edges"].as_array().unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(edges.len(), first, "{body}");
+    let node = &edges[0]["node"];
+    assert_eq!(node["comments"][0]["replies"][0]["replies"][0]["body"], "You are welcome", "trees are whole: {node}");
+    assert_eq!(node["commentCount"], 4);
+    assert_eq!(node["tags"].as_array().unwrap().len(), 2);
+    after - before
+}
+
+#[tokio::test]
+async fn a_page_of_20_and_a_page_of_100_cost_the_same_statements() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register("reader@example.com").await;
+    seed(&app, &author, &reader, 100).await;
+
+    let twenty = statements_for(&app, &reader, 20).await;
+    let hundred = statements_for(&app, &reader, 100).await;
+    println!("SQL statements per page: 20 posts -> {twenty}, 100 posts -> {hundred}");
+    assert_eq!(twenty, hundred, "per-post fields are batched, not run per post");
+    assert!(twenty <= 15, "a page costs a small, fixed number of statements (got {twenty})");
+}
