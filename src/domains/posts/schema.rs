@@ -272,6 +272,7 @@ impl PostsQuery {
 #[derive(Default)]
 pub struct PostsMutation;
 
+#[allow(clippy::too_many_arguments)]
 fn post_input(
     title: Option<String>,
     slug: Option<String>,

@@ -162,6 +162,9 @@ pub struct PostFilter {
     pub premium: Option<bool>,
 }
 
+/// Where a post sits in the chosen ordering.
+type CursorOf = Box<dyn Fn(&post::Model) -> Cursor + Send + Sync>;
+
 pub async fn list<N: async_graphql::OutputType>(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -208,7 +211,7 @@ pub async fn list<N: async_graphql::OutputType>(
     }
 
     let by_creation = filter.status == Some(Status::Draft);
-    let (sort, cursor_of): (Sort<post::Column>, Box<dyn Fn(&post::Model) -> Cursor + Send + Sync>) = match order {
+    let (sort, cursor_of): (Sort<post::Column>, CursorOf) = match order {
         PostOrder::Newest | PostOrder::Oldest => {
             let column = if by_creation { post::Column::CreatedAt } else { post::Column::PublishedAt };
             let sort = Sort { column: Some(column), descending: order == PostOrder::Newest };

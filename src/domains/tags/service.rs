@@ -48,15 +48,6 @@ pub async fn create(db: &impl ConnectionTrait, name: &str) -> AppResult<tag::Mod
         .on_unique("name", "A tag with this name already exists")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn slugs() {
-        assert_eq!(super::slugify("Rust & Async  I/O!"), "rust-async-i-o");
-        assert_eq!(super::slugify("  --  "), "");
-    }
-}
-
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<tag::Model>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -89,4 +80,13 @@ pub async fn merge(db: &(impl ConnectionTrait + TransactionTrait), from: Uuid, i
     tag::Entity::delete_by_id(from).exec(&txn).await?;
     txn.commit().await?;
     Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs() {
+        assert_eq!(super::slugify("Rust & Async  I/O!"), "rust-async-i-o");
+        assert_eq!(super::slugify("  --  "), "");
+    }
 }
