@@ -212,8 +212,13 @@ async fn introspection_can_be_switched_off() {
 #[tokio::test]
 async fn internal_errors_are_masked_with_the_request_id() {
     let app = TestApp::spawn().await;
-    use sea_orm::ConnectionTrait;
-    app.state.db.execute_unprepared("DROP TABLE tags").await.unwrap();
+    use sea_orm::{ConnectionTrait, DbBackend};
+    // PostgreSQL refuses to drop a table others reference (post_tags) without CASCADE; SQLite has no CASCADE.
+    let drop = match app.state.db.get_database_backend() {
+        DbBackend::Postgres => "DROP TABLE tags CASCADE",
+        _ => "DROP TABLE tags",
+    };
+    app.state.db.execute_unprepared(drop).await.unwrap();
     let response =
         app.client.post(app.url("/graphql")).json(&json!({ "query": "{ tags { slug } }" })).send().await.unwrap();
     let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
