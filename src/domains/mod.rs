@@ -3,7 +3,11 @@
 //! another only through that domain's service functions.
 
 pub mod accounts;
+pub mod bookmarks;
 pub mod entitlements;
 pub mod posts;
+pub mod progress;
+pub mod reactions;
 pub mod series;
 pub mod tags;
+pub mod views;

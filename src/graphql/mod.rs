@@ -11,7 +11,7 @@ pub mod viewer;
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, dataloader::DataLoader};
 
 use crate::{
-    domains::{accounts, posts, series, tags},
+    domains::{accounts, bookmarks, posts, progress, reactions, series, tags, views},
     state::AppState,
 };
 
@@ -21,6 +21,7 @@ pub use viewer::{RequestMeta, Viewer};
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     accounts::schema::AccountsQuery,
+    bookmarks::schema::BookmarksQuery,
     posts::schema::PostsQuery,
     series::schema::SeriesQuery,
     tags::schema::TagsQuery,
@@ -29,9 +30,13 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     accounts::schema::AccountsMutation,
+    bookmarks::schema::BookmarksMutation,
     posts::schema::PostsMutation,
+    progress::schema::ProgressMutation,
+    reactions::schema::ReactionsMutation,
     series::schema::SeriesMutation,
     tags::schema::TagsMutation,
+    views::schema::ViewsMutation,
 );
 
 #[derive(MergedSubscription, Default)]

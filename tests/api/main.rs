@@ -5,6 +5,7 @@
 mod harness;
 
 mod accounts;
+mod engagement;
 mod http;
 mod schema_file;
 mod ws;

@@ -11,6 +11,7 @@ use crate::{
             loaders::PostsOfSeries,
             schema::{Post, parse_id},
         },
+        progress::schema::SeriesProgress,
     },
     graphql::{
         ContextExt,
@@ -57,6 +58,11 @@ impl Series {
     /// How many posts the viewer may read in the series.
     async fn post_count(&self, ctx: &Context<'_>) -> Result<usize> {
         Ok(ctx.loader().load_one(PostsOfSeries(self.0.id)).await?.map_or(0, |p| p.len()))
+    }
+
+    /// How far the viewer is through the series; null when anonymous.
+    async fn viewer_progress(&self, ctx: &Context<'_>) -> Result<Option<SeriesProgress>> {
+        SeriesProgress::of_series(ctx, self.0.id).await
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
