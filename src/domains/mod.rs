@@ -3,8 +3,12 @@
 //! another only through that domain's service functions.
 
 pub mod accounts;
+pub mod bookmarks;
 pub mod comments;
 pub mod entitlements;
 pub mod posts;
+pub mod progress;
+pub mod reactions;
 pub mod series;
 pub mod tags;
+pub mod views;

@@ -12,7 +12,7 @@ use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema, datal
 use uuid::Uuid;
 
 use crate::{
-    domains::{accounts, comments, posts, series, tags},
+    domains::{accounts, bookmarks, comments, posts, progress, reactions, series, tags, views},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -23,6 +23,7 @@ pub use viewer::{RequestMeta, Viewer};
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     accounts::schema::AccountsQuery,
+    bookmarks::schema::BookmarksQuery,
     comments::schema::CommentsQuery,
     posts::schema::PostsQuery,
     series::schema::SeriesQuery,
@@ -32,10 +33,14 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     accounts::schema::AccountsMutation,
+    bookmarks::schema::BookmarksMutation,
     comments::schema::CommentsMutation,
     posts::schema::PostsMutation,
+    progress::schema::ProgressMutation,
+    reactions::schema::ReactionsMutation,
     series::schema::SeriesMutation,
     tags::schema::TagsMutation,
+    views::schema::ViewsMutation,
 );
 
 #[derive(MergedSubscription, Default)]

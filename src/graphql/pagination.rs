@@ -214,6 +214,21 @@ where
     Ok(connection)
 }
 
+/// The same page with every node swapped through `node_of` (typically from one
+/// batch query over the page's keys); an edge whose node it cannot give is left out.
+pub fn with_nodes<A, B>(page: Page<A>, mut node_of: impl FnMut(A) -> Option<B>) -> Page<B>
+where
+    A: async_graphql::OutputType,
+    B: async_graphql::OutputType,
+{
+    let mut connection =
+        Connection::with_additional_fields(page.has_previous_page, page.has_next_page, page.additional_fields);
+    connection
+        .edges
+        .extend(page.edges.into_iter().filter_map(|edge| node_of(edge.node).map(|node| Edge::new(edge.cursor, node))));
+    connection
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ mod harness;
 mod accounts;
 mod comments;
 mod content;
+mod engagement;
 mod http;
 mod loaders;
 mod schema_file;

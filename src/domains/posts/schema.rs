@@ -12,10 +12,17 @@ use super::{
 use crate::{
     domains::{
         accounts::{loaders::UserById, schema::User},
+        bookmarks,
         comments::schema::{self as comments, Comment},
         entitlements::{loaders::PremiumAccess, service::Plan},
+        progress::schema::ReadingProgress,
+        reactions::{
+            self,
+            schema::{GqlReactionKind, ReactionCount},
+        },
         series::{loaders::SeriesById, schema::Series},
         tags::schema::Tag,
+        views,
     },
     graphql::{
         ContextExt,
@@ -151,6 +158,31 @@ impl Post {
     /// Visible comments on the post.
     async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
         comments::comment_count(ctx, self.0.id).await
+    }
+
+    /// Whether the viewer bookmarked this post; false when anonymous.
+    async fn viewer_has_bookmarked(&self, ctx: &Context<'_>) -> Result<bool> {
+        bookmarks::schema::viewer_has_bookmarked(ctx, self.0.id).await
+    }
+
+    /// The viewer's reading of this post; null when anonymous or not read yet.
+    async fn viewer_progress(&self, ctx: &Context<'_>) -> Result<Option<ReadingProgress>> {
+        ReadingProgress::of_post(ctx, self.0.id).await
+    }
+
+    /// How many readers reacted with each kind: every kind used at least once, in kind order.
+    async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionCount>> {
+        reactions::schema::reaction_counts(ctx, self.0.id).await
+    }
+
+    /// The kinds the viewer reacted with, in kind order; empty when anonymous.
+    async fn viewer_reactions(&self, ctx: &Context<'_>) -> Result<Vec<GqlReactionKind>> {
+        reactions::schema::viewer_reactions(ctx, self.0.id).await
+    }
+
+    /// How many times the post was viewed, counting each viewer once a day.
+    async fn view_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        views::schema::view_count(ctx, self.0.id).await
     }
 
     /// Estimated minutes to read, at 200 words a minute.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionSession, TransactionTrait,
-    sea_query::{Expr, Query},
+    sea_query::{Expr, Query, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -44,6 +44,12 @@ pub fn readable_by(viewer: &Viewer) -> Condition {
         Viewer::User { id, .. } => live().add(post::Column::AuthorId.eq(*id)),
         Viewer::Anonymous => live(),
     }
+}
+
+/// The ids of the posts `viewer` may open, as a subquery: other domains narrow
+/// their own rows (bookmarks, …) to readable posts with it in the same query.
+pub fn readable_ids(viewer: &Viewer) -> SelectStatement {
+    Query::select().column(post::Column::Id).from(post::Entity).cond_where(readable_by(viewer)).to_owned()
 }
 
 pub fn is_live(post: &post::Model) -> bool {

@@ -8,6 +8,7 @@ use crate::{
     domains::{
         accounts::{loaders::UserById, schema::User},
         posts::{loaders::PostsOfSeries, schema::Post},
+        progress::schema::SeriesProgress,
     },
     graphql::{
         ContextExt,
@@ -55,6 +56,11 @@ impl Series {
     /// How many posts the viewer may read in the series.
     async fn post_count(&self, ctx: &Context<'_>) -> Result<usize> {
         Ok(ctx.loader().load_one(PostsOfSeries(self.0.id)).await?.map_or(0, |p| p.len()))
+    }
+
+    /// How far the viewer is through the series; null when anonymous.
+    async fn viewer_progress(&self, ctx: &Context<'_>) -> Result<Option<SeriesProgress>> {
+        SeriesProgress::of_series(ctx, self.0.id).await
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

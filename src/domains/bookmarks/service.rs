@@ -1,0 +1,71 @@
+//! Bookmark rules: one bookmark per reader and post, kept from the first save.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use uuid::Uuid;
+
+use crate::{
+    domains::posts::service as posts,
+    error::AppResult,
+    graphql::{
+        Viewer,
+        pagination::{Cursor, Key, Page, PageArgs, Sort, paginate, with_nodes},
+    },
+};
+use entity::{bookmark, post};
+
+/// Saves a post the viewer may read; saving it again keeps the first bookmark.
+pub async fn bookmark(db: &impl ConnectionTrait, viewer: &Viewer, post_id: Uuid) -> AppResult<post::Model> {
+    let user_id = viewer.require_signed_in()?;
+    let post = posts::get_readable(db, viewer, post_id).await?;
+    let row = bookmark::ActiveModel { user_id: Set(user_id), post_id: Set(post.id), created_at: Set(Utc::now()) };
+    bookmark::Entity::insert(row).on_conflict_do_nothing().exec_without_returning(db).await?;
+    Ok(post)
+}
+
+/// Forgets a bookmark; a post that was not bookmarked stays that way.
+pub async fn unbookmark(db: &impl ConnectionTrait, viewer: &Viewer, post_id: Uuid) -> AppResult<post::Model> {
+    let user_id = viewer.require_signed_in()?;
+    let post = posts::get_readable(db, viewer, post_id).await?;
+    bookmark::Entity::delete_by_id((user_id, post.id)).exec(db).await?;
+    Ok(post)
+}
+
+/// The viewer's bookmarked posts they can still read, most recently bookmarked
+/// first; the page's posts are loaded in one query.
+pub async fn list<N: async_graphql::OutputType>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    args: &PageArgs,
+    to_node: impl Fn(post::Model) -> N,
+) -> AppResult<Page<N>> {
+    let user_id = viewer.require_signed_in()?;
+    let select = bookmark::Entity::find()
+        .filter(bookmark::Column::UserId.eq(user_id))
+        .filter(bookmark::Column::PostId.in_subquery(posts::readable_ids(viewer)));
+    let sort = Sort { column: Some(bookmark::Column::CreatedAt), descending: true };
+    let cursor_of = |b: &bookmark::Model| Cursor { key: Key::Time(b.created_at), id: b.post_id };
+    let page = paginate(db, select, bookmark::Column::PostId, sort, cursor_of, args, |b| b.post_id).await?;
+    let ids: Vec<Uuid> = page.edges.iter().map(|edge| edge.node).collect();
+    let mut by_id: HashMap<Uuid, post::Model> =
+        posts::posts_by_ids(db, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
+    Ok(with_nodes(page, |id| by_id.remove(&id).map(&to_node)))
+}
+
+/// Of these posts, the ones `user_id` bookmarked.
+pub async fn bookmarked_among(db: &impl ConnectionTrait, user_id: Uuid, post_ids: &[Uuid]) -> AppResult<HashSet<Uuid>> {
+    if post_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let saved: Vec<Uuid> = bookmark::Entity::find()
+        .select_only()
+        .column(bookmark::Column::PostId)
+        .filter(bookmark::Column::UserId.eq(user_id))
+        .filter(bookmark::Column::PostId.is_in(post_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(saved.into_iter().collect())
+}

@@ -1,0 +1,112 @@
+//! Progress rules: time spent only grows, a post is completed once, and a
+//! series is as far along as the viewer's completed posts among those they may read.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict},
+};
+use uuid::Uuid;
+
+use crate::{
+    domains::posts::service as posts,
+    error::{AppError, AppResult},
+    graphql::Viewer,
+};
+use entity::{post, reading_progress};
+
+/// The most one reading session may add: a day.
+pub const MAX_SECONDS_PER_READ: i32 = 86_400;
+
+/// Records that the viewer read a post: adds `seconds_spent` to their total and,
+/// the first time, marks the post completed. Concurrent calls both count.
+pub async fn mark_post_read(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    post_id: Uuid,
+    seconds_spent: i32,
+) -> AppResult<reading_progress::Model> {
+    let user_id = viewer.require_signed_in()?;
+    if !(0..=MAX_SECONDS_PER_READ).contains(&seconds_spent) {
+        return Err(AppError::bad_input("secondsSpent", "Seconds spent are between 0 and 86,400 (one day)"));
+    }
+    let post = posts::get_readable(db, viewer, post_id).await?;
+    let now = Utc::now();
+    let stored = |column: reading_progress::Column| Expr::col((reading_progress::Entity, column));
+    let incoming = |column: reading_progress::Column| Expr::col((Alias::new("excluded"), column));
+    let seconds = reading_progress::Column::SecondsSpent;
+    // The total saturates instead of overflowing the column.
+    let total = Expr::case(stored(seconds).gt(Expr::val(i32::MAX).sub(incoming(seconds))), i32::MAX)
+        .finally(stored(seconds).add(incoming(seconds)));
+    let completed_at = reading_progress::Column::CompletedAt;
+    let upsert = OnConflict::columns([reading_progress::Column::UserId, reading_progress::Column::PostId])
+        .value(seconds, total)
+        .value(completed_at, Func::coalesce([stored(completed_at), incoming(completed_at)]))
+        .update_column(reading_progress::Column::UpdatedAt)
+        .to_owned();
+    let row = reading_progress::ActiveModel {
+        user_id: Set(user_id),
+        post_id: Set(post.id),
+        seconds_spent: Set(seconds_spent),
+        completed_at: Set(Some(now)),
+        updated_at: Set(now),
+    };
+    reading_progress::Entity::insert(row).on_conflict(upsert).exec_without_returning(db).await?;
+    reading_progress::Entity::find_by_id((user_id, post.id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("Reading progress"))
+}
+
+/// `user_id`'s progress rows for these posts, by post id (posts never opened have none).
+pub async fn progress_of_posts(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    post_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, reading_progress::Model>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(reading_progress::Entity::find()
+        .filter(reading_progress::Column::UserId.eq(user_id))
+        .filter(reading_progress::Column::PostId.is_in(post_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.post_id, row))
+        .collect())
+}
+
+/// How far a reader is through a series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesProgress {
+    pub completed_count: usize,
+    pub total_count: usize,
+    /// The first post, in reading order, not completed yet.
+    pub next_post: Option<post::Model>,
+    /// When the last post was completed, once every post is.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl SeriesProgress {
+    /// Completed share of the posts, 0–100 (0 for an empty series).
+    pub fn percent(&self) -> f64 {
+        if self.total_count == 0 { 0.0 } else { self.completed_count as f64 * 100.0 / self.total_count as f64 }
+    }
+}
+
+/// Progress through `posts` (a series' posts the reader may read, in reading
+/// order), given the reader's progress rows by post id.
+pub fn series_progress(posts: &[post::Model], progress: &HashMap<Uuid, reading_progress::Model>) -> SeriesProgress {
+    let completed = |p: &post::Model| progress.get(&p.id).and_then(|row| row.completed_at);
+    let completed_count = posts.iter().filter(|p| completed(p).is_some()).count();
+    let all_done = !posts.is_empty() && completed_count == posts.len();
+    SeriesProgress {
+        completed_count,
+        total_count: posts.len(),
+        next_post: posts.iter().find(|p| completed(p).is_none()).cloned(),
+        completed_at: if all_done { posts.iter().filter_map(completed).max() } else { None },
+    }
+}

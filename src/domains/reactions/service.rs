@@ -1,0 +1,97 @@
+//! Reaction rules: a reader reacts to posts they may read, once per kind.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QuerySelect, Set,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use crate::{domains::posts::service as posts, error::AppResult, graphql::Viewer};
+use entity::{
+    post,
+    reaction::{self, Kind},
+};
+
+/// Where a kind sits in listings: the order the kinds are declared in.
+fn rank(kind: &Kind) -> usize {
+    Kind::iter().position(|k| k == *kind).unwrap_or(usize::MAX)
+}
+
+/// Adds the viewer's reaction of `kind`; reacting again changes nothing.
+pub async fn react(db: &impl ConnectionTrait, viewer: &Viewer, post_id: Uuid, kind: Kind) -> AppResult<post::Model> {
+    let user_id = viewer.require_signed_in()?;
+    let post = posts::get_readable(db, viewer, post_id).await?;
+    let row = reaction::ActiveModel {
+        user_id: Set(user_id),
+        post_id: Set(post.id),
+        kind: Set(kind),
+        created_at: Set(Utc::now()),
+    };
+    reaction::Entity::insert(row).on_conflict_do_nothing().exec_without_returning(db).await?;
+    Ok(post)
+}
+
+/// Takes back the viewer's reaction of `kind`, if there is one.
+pub async fn unreact(db: &impl ConnectionTrait, viewer: &Viewer, post_id: Uuid, kind: Kind) -> AppResult<post::Model> {
+    let user_id = viewer.require_signed_in()?;
+    let post = posts::get_readable(db, viewer, post_id).await?;
+    reaction::Entity::delete_by_id((user_id, post.id, kind)).exec(db).await?;
+    Ok(post)
+}
+
+/// For each post, how many readers reacted with each kind (kinds nobody used are
+/// left out), in kind order.
+pub async fn counts_of_posts(
+    db: &impl ConnectionTrait,
+    post_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<(Kind, u64)>>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, Kind, i64)> = reaction::Entity::find()
+        .select_only()
+        .column(reaction::Column::PostId)
+        .column(reaction::Column::Kind)
+        .column_as(Expr::col(reaction::Column::UserId).count(), "count")
+        .filter(reaction::Column::PostId.is_in(post_ids.iter().copied()))
+        .group_by(reaction::Column::PostId)
+        .group_by(reaction::Column::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_post: HashMap<Uuid, Vec<(Kind, u64)>> = HashMap::new();
+    for (post_id, kind, count) in rows {
+        by_post.entry(post_id).or_default().push((kind, u64::try_from(count).unwrap_or(0)));
+    }
+    for counts in by_post.values_mut() {
+        counts.sort_by_key(|(kind, _)| rank(kind));
+    }
+    Ok(by_post)
+}
+
+/// For each post, the kinds `user_id` reacted with, in kind order.
+pub async fn kinds_of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    post_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<Kind>>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = reaction::Entity::find()
+        .filter(reaction::Column::UserId.eq(user_id))
+        .filter(reaction::Column::PostId.is_in(post_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut by_post: HashMap<Uuid, Vec<Kind>> = HashMap::new();
+    for row in rows {
+        by_post.entry(row.post_id).or_default().push(row.kind);
+    }
+    for kinds in by_post.values_mut() {
+        kinds.sort_by_key(rank);
+    }
+    Ok(by_post)
+}
