@@ -52,8 +52,11 @@ async fn authors_write_publish_and_readers_read() {
 
     // A draft is invisible to readers and to anonymous visitors, visible to its author.
     let slug = json!({ "slug": "ownership-in-rust" });
-    assert!(app.graphql_as(&reader, BY_SLUG, slug.clone()).await["data"]["post"].is_null());
-    assert!(app.graphql(BY_SLUG, slug.clone()).await["data"]["post"].is_null());
+    for hidden in [app.graphql_as(&reader, BY_SLUG, slug.clone()).await, app.graphql(BY_SLUG, slug.clone()).await] {
+        assert!(hidden["data"]["post"].is_null());
+        assert_eq!(error_code(&hidden), "NOT_FOUND");
+    }
+    assert_eq!(error_code(&app.graphql(BY_SLUG, json!({ "slug": "no-such-post" })).await), "NOT_FOUND");
     assert_eq!(app.graphql_as(&author, BY_SLUG, slug.clone()).await["data"]["post"]["id"], id.as_str());
     let feed = app.graphql("{ posts { totalCount } }", json!({})).await;
     assert_eq!(feed["data"]["posts"]["totalCount"], 0);

@@ -302,10 +302,11 @@ impl PostsQuery {
         Ok(service::list(&state.db, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args, Post).await?)
     }
 
-    /// A post by its slug (an old slug resolves to the current post); null when it does not
-    /// exist or the viewer may not see it yet.
+    /// A post by its slug (an old slug resolves to the current post). NOT_FOUND when it does
+    /// not exist or the viewer may not see it (yet).
     async fn post(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Post>> {
-        Ok(service::find_by_slug(&ctx.state().db, ctx.viewer(), &slug).await?.map(Post))
+        let found = service::find_by_slug(&ctx.state().db, ctx.viewer(), &slug).await?;
+        Ok(Some(Post(found.ok_or(crate::error::AppError::NotFound("Post"))?)))
     }
 }
 
@@ -332,11 +333,7 @@ impl PostsMutation {
     /// Edits a post (its author or an admin).
     async fn update_post(&self, ctx: &Context<'_>, id: ID, input: UpdatePostInput) -> Result<Post> {
         let id = parse_id("id", &id)?;
-        let cover = match input.cover_image_url {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(url) => Some(Some(url)),
-        };
+        let cover: Option<Option<String>> = input.cover_image_url.into();
         let input = PostInput {
             title: input.title,
             slug: input.slug,

@@ -130,11 +130,7 @@ impl SeriesMutation {
 
     /// Edits a series (its author or an admin).
     async fn update_series(&self, ctx: &Context<'_>, id: ID, input: UpdateSeriesInput) -> Result<Series> {
-        let cover = match input.cover_image_url {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(url) => Some(Some(url)),
-        };
+        let cover: Option<Option<String>> = input.cover_image_url.into();
         let input = SeriesInput {
             title: input.title,
             slug: input.slug,
