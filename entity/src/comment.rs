@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum Status {
     #[sea_orm(string_value = "VISIBLE")]
@@ -14,7 +15,8 @@ pub enum Status {
 }
 
 /// A comment on a post, optionally replying to another comment of the same post.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// Serialisable because the event bus carries new comments to open post pages.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "comments")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -3,6 +3,7 @@
 
 pub mod bookmark;
 pub mod comment;
+pub mod notification;
 pub mod post;
 pub mod post_tag;
 pub mod post_view;

@@ -12,7 +12,7 @@ use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema, datal
 use uuid::Uuid;
 
 use crate::{
-    domains::{accounts, bookmarks, comments, posts, progress, reactions, series, tags, views},
+    domains::{accounts, bookmarks, comments, notifications, posts, progress, reactions, series, tags, views},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -25,6 +25,7 @@ pub struct QueryRoot(
     accounts::schema::AccountsQuery,
     bookmarks::schema::BookmarksQuery,
     comments::schema::CommentsQuery,
+    notifications::schema::NotificationsQuery,
     posts::schema::PostsQuery,
     series::schema::SeriesQuery,
     tags::schema::TagsQuery,
@@ -35,6 +36,7 @@ pub struct MutationRoot(
     accounts::schema::AccountsMutation,
     bookmarks::schema::BookmarksMutation,
     comments::schema::CommentsMutation,
+    notifications::schema::NotificationsMutation,
     posts::schema::PostsMutation,
     progress::schema::ProgressMutation,
     reactions::schema::ReactionsMutation,
@@ -44,7 +46,11 @@ pub struct MutationRoot(
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(accounts::schema::AccountsSubscription);
+pub struct SubscriptionRoot(
+    accounts::schema::AccountsSubscription,
+    comments::schema::CommentsSubscription,
+    notifications::schema::NotificationsSubscription,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 

@@ -6,6 +6,17 @@
 //! 4408, a second init 4429, subscribe before ack 4401, a duplicate operation
 //! id 4409, an unparsable or unexpected message 4400, a rejected token at init
 //! 4403, no supported subprotocol 4406. `ping` is answered with `pong`.
+//!
+//! Subscriptions that need a signed-in viewer (`notifications`,
+//! `accountEvents`) refuse an anonymous connection by closing it with 4403 as
+//! well, the way the protocol refuses an unauthorised connection. No list of
+//! such fields is kept here: a subscription's root resolver (with its guard)
+//! runs before its stream starts, so a refusal is the operation's first
+//! response — no data, an UNAUTHENTICATED error. Seeing that for a
+//! subscription operation, the connection closes 4403 instead of forwarding
+//! it (both protocols). Queries and mutations sent over the socket keep
+//! ordinary error responses, and other refusals (NOT_FOUND, FORBIDDEN) end only
+//! their own operation.
 
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
@@ -117,6 +128,8 @@ struct ClientMessage {
 /// What the reader loop hears from operation tasks.
 enum Internal {
     Finished(String),
+    /// A subscription refused the connection's viewer for not being signed in.
+    Unauthenticated,
 }
 
 struct Connection {
@@ -188,11 +201,14 @@ impl Connection {
                     connection.send(json!({ "type": "ka" })).await;
                 }
                 _ = shutdown.cancelled() => break Some(Closing(1001, "Server shutting down".into())),
-                Some(Internal::Finished(id)) = internal_rx.recv() => {
-                    if connection.operations.get(&id).is_some_and(JoinHandle::is_finished) {
-                        connection.operations.remove(&id);
+                Some(internal) = internal_rx.recv() => match internal {
+                    Internal::Finished(id) => {
+                        if connection.operations.get(&id).is_some_and(JoinHandle::is_finished) {
+                            connection.operations.remove(&id);
+                        }
                     }
-                }
+                    Internal::Unauthenticated => break Some(Closing(4403, "Forbidden".into())),
+                },
                 message = stream.next() => match message {
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break None,
                     Some(Ok(Message::Text(raw))) => {
@@ -313,11 +329,16 @@ impl Connection {
         let protocol = self.protocol;
         let request_id = self.meta.request_id.clone();
         let task_id = id.clone();
+        let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
         let operation = async move {
             let mut responses = schema.execute_stream(request);
             let mut first = true;
             while let Some(mut response) = responses.next().await {
                 limits::finalize(&mut response, &request_id);
+                if first && refuses_anonymous(&response) && is_subscription(&query, operation_name.as_deref()) {
+                    let _ = internal.send(Internal::Unauthenticated);
+                    return;
+                }
                 if first && limits::is_request_error(&response) {
                     // Rejected before execution: `error` ends the operation (no `complete`).
                     let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
@@ -343,6 +364,30 @@ impl Connection {
         self.operations.insert(id, task);
         Ok(())
     }
+}
+
+/// A response with no data whose errors say the viewer must sign in: how a
+/// subscription's guard refuses an anonymous connection.
+fn refuses_anonymous(response: &async_graphql::Response) -> bool {
+    let unauthenticated = async_graphql::Value::from(crate::error::code::UNAUTHENTICATED);
+    response.data == async_graphql::Value::Null
+        && response.errors.iter().any(|error| {
+            error.extensions.as_ref().and_then(|extensions| extensions.get("code")) == Some(&unauthenticated)
+        })
+}
+
+/// Whether the operation a request runs (by `operation_name` when it names one) is a subscription.
+fn is_subscription(query: &str, operation_name: Option<&str>) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) => operations.values().next(),
+    };
+    operation.is_some_and(|operation| operation.node.ty == OperationType::Subscription)
 }
 
 /// Clients put the token in different places of the `connection_init` payload;

@@ -29,7 +29,7 @@ async fn clean_expired_tokens(_tick: Tick, state: Data<AppState>) -> Result<(), 
 const PUBLISH_DUE_SCHEDULE: &str = "0 * * * * *";
 
 async fn publish_due_posts(_tick: Tick, state: Data<AppState>) -> Result<(), BoxDynError> {
-    let published = posts::service::publish_due(&state.db).await.map_err(|e| e.to_string())?;
+    let published = posts::service::publish_due(&state).await.map_err(|e| e.to_string())?;
     if !published.is_empty() {
         tracing::info!(count = published.len(), "scheduled posts published");
     }

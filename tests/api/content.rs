@@ -203,7 +203,7 @@ async fn scheduled_posts_appear_when_due() {
         "later",
         "visible once due"
     );
-    let published = lectern::domains::posts::service::publish_due(&app.state.db).await.unwrap();
+    let published = lectern::domains::posts::service::publish_due(&app.state).await.unwrap();
     assert_eq!(published.len(), 1, "the job flips it to PUBLISHED");
 
     let past = app

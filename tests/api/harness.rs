@@ -171,7 +171,7 @@ impl TestApp {
             ..Default::default()
         };
         let post = posts::create(&self.state.db, &viewer, input).await.expect("create post");
-        let post = posts::publish(&self.state.db, &viewer, post.id).await.expect("publish post");
+        let post = posts::publish(&self.state, &viewer, post.id).await.expect("publish post");
         (post.id.to_string(), post.slug)
     }
 

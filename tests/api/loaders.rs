@@ -51,15 +51,15 @@ async fn seed(app: &TestApp, author: &TestUser, reader: &TestUser, posts: usize)
             ..Default::default()
         };
         let post = post_service::create(db, &author_viewer, input).await.unwrap();
-        post_service::publish(db, &author_viewer, post.id).await.unwrap();
+        post_service::publish(&app.state, &author_viewer, post.id).await.unwrap();
         if i % 3 == 0 {
             series::add_post(db, &author_viewer, series_ids[i % 5], post.id, None).await.unwrap();
         }
         // A thread three levels deep, by two people, on every post.
-        let root = comments::add(db, &reader_viewer, post.id, None, "First!").await.unwrap();
-        let reply = comments::add(db, &author_viewer, post.id, Some(root.id), "Thanks").await.unwrap();
-        comments::add(db, &reader_viewer, post.id, Some(reply.id), "You are welcome").await.unwrap();
-        comments::add(db, &author_viewer, post.id, None, "Errata: none yet").await.unwrap();
+        let root = comments::add(&app.state, &reader_viewer, post.id, None, "First!").await.unwrap();
+        let reply = comments::add(&app.state, &author_viewer, post.id, Some(root.id), "Thanks").await.unwrap();
+        comments::add(&app.state, &reader_viewer, post.id, Some(reply.id), "You are welcome").await.unwrap();
+        comments::add(&app.state, &author_viewer, post.id, None, "Errata: none yet").await.unwrap();
         // The reader's own traces on some posts, and everyone's reactions and views.
         if i % 2 == 0 {
             bookmarks::bookmark(db, &reader_viewer, post.id).await.unwrap();

@@ -1,10 +1,12 @@
-//! GraphQL surface of comments: thin resolvers over `service`, and the two
-//! functions the Post type resolves `comments` and `commentCount` with.
+//! GraphQL surface of comments: thin resolvers over `service`, the live
+//! `commentAdded` subscription for open post pages, and the two functions the
+//! Post type resolves `comments` and `commentCount` with.
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
+use futures::{StreamExt, stream::BoxStream};
 use uuid::Uuid;
 
 use super::{
@@ -172,7 +174,7 @@ impl CommentsMutation {
     ) -> Result<Comment> {
         let post_id = parse_id("postId", &post_id)?;
         let parent_id = parent_id.as_ref().map(|id| parse_id("parentId", id)).transpose()?;
-        let comment = service::add(&ctx.state().db, ctx.viewer(), post_id, parent_id, &body).await?;
+        let comment = service::add(ctx.state(), ctx.viewer(), post_id, parent_id, &body).await?;
         Ok(Comment::alone(ctx, comment))
     }
 
@@ -212,5 +214,33 @@ impl CommentsMutation {
         let id = parse_id("id", &id)?;
         let comment = service::moderate(&ctx.state().db, ctx.viewer(), id, status.into()).await?;
         Ok(Comment::alone(ctx, comment))
+    }
+}
+
+#[derive(Default)]
+pub struct CommentsSubscription;
+
+#[Subscription]
+impl CommentsSubscription {
+    /// New comments on a post as they are written, so an open post page stays current.
+    /// NOT_FOUND when the viewer may not read the post.
+    async fn comment_added(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The post whose new comments to receive.")] post_id: ID,
+    ) -> Result<BoxStream<'static, Comment>> {
+        let post_id = parse_id("postId", &post_id)?;
+        service::readable_post(&ctx.state().db, ctx.viewer(), post_id).await?;
+        let reveal_hidden = service::reveals_hidden(ctx.viewer());
+        Ok(ctx
+            .state()
+            .bus
+            .subscribe(&service::post_topic(post_id))
+            .filter_map(move |payload| async move {
+                let model: entity::comment::Model = serde_json::from_value(payload).ok()?;
+                let view = CommentView::new(model, reveal_hidden);
+                view.shown.then(|| Comment(Place::Alone(view)))
+            })
+            .boxed())
     }
 }

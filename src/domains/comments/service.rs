@@ -6,13 +6,22 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::{
-    domains::{accounts::Role, posts::service as posts},
+    domains::{
+        accounts::{Role, service as accounts},
+        notifications::{self, service::Notice},
+        posts::service as posts,
+    },
     error::{AppError, AppResult},
     graphql::Viewer,
+    infra::bus,
+    state::AppState,
 };
 use entity::{
     comment::{self, Status},
@@ -228,9 +237,17 @@ async fn get_readable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> A
     }
 }
 
+/// The bus topic new visible comments of a post are published on.
+pub fn post_topic(post_id: Uuid) -> String {
+    format!("comments:{post_id}")
+}
+
 /// Comments on a post the viewer may read, or replies to one of its visible comments.
+/// A reply to someone else's comment notifies that comment's author. Once
+/// stored, the comment goes to the post's live subscribers and the
+/// notification to its recipient.
 pub async fn add(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     viewer: &Viewer,
     post_id: Uuid,
     parent_id: Option<Uuid>,
@@ -238,19 +255,24 @@ pub async fn add(
 ) -> AppResult<comment::Model> {
     let author_id = viewer.require_signed_in()?;
     let body = parse_body(body)?;
-    let post = posts::get_readable(db, viewer, post_id).await?;
-    if let Some(parent_id) = parent_id {
-        let parent = comment::Entity::find_by_id(parent_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| AppError::bad_input("parentId", "There is no such comment"))?;
-        if parent.post_id != post.id {
-            return Err(AppError::bad_input("parentId", "This comment belongs to another post"));
+    let txn = state.db.begin().await?;
+    let post = posts::get_readable(&txn, viewer, post_id).await?;
+    let parent = match parent_id {
+        Some(parent_id) => {
+            let parent = comment::Entity::find_by_id(parent_id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AppError::bad_input("parentId", "There is no such comment"))?;
+            if parent.post_id != post.id {
+                return Err(AppError::bad_input("parentId", "This comment belongs to another post"));
+            }
+            if parent.status != Status::Visible {
+                return Err(AppError::bad_input("parentId", "This comment was removed and takes no replies"));
+            }
+            Some(parent)
         }
-        if parent.status != Status::Visible {
-            return Err(AppError::bad_input("parentId", "This comment was removed and takes no replies"));
-        }
-    }
+        None => None,
+    };
     let comment = comment::ActiveModel {
         id: Set(Uuid::now_v7()),
         post_id: Set(post.id),
@@ -261,10 +283,35 @@ pub async fn add(
         edited_at: Set(None),
         created_at: Set(Utc::now()),
     }
-    .insert(db)
+    .insert(&txn)
     .await
     .context("Failed to store a comment")?;
+    let notices = match parent.filter(|parent| parent.author_id != author_id) {
+        Some(parent) => vec![reply_notice(&txn, &post, &parent, &comment).await?],
+        None => Vec::new(),
+    };
+    let stored = notifications::service::store(&txn, notices).await?;
+    txn.commit().await?;
+    stored.publish(state.bus.as_ref()).await;
+    bus::announce(state.bus.as_ref(), &post_topic(post.id), &comment).await;
     Ok(comment)
+}
+
+/// Tells the author of `parent` that `reply` answers it.
+async fn reply_notice(
+    db: &impl ConnectionTrait,
+    post: &post::Model,
+    parent: &comment::Model,
+    reply: &comment::Model,
+) -> AppResult<Notice> {
+    let replier = accounts::find_user(db, reply.author_id).await?.map(|u| u.display_name);
+    Ok(Notice {
+        user_id: parent.author_id,
+        kind: notifications::Kind::CommentReply,
+        title: format!("{} replied to your comment", replier.as_deref().unwrap_or("Someone")),
+        message: format!("On “{}”: {}", post.title, reply.body),
+        link: Some(format!("/posts/{}#comment-{}", post.slug, reply.id)),
+    })
 }
 
 /// Rewrites a comment. Only its author may: not even admins put words in someone's mouth.

@@ -349,7 +349,7 @@ impl PostsMutation {
 
     /// Makes a post visible to everyone now.
     async fn publish_post(&self, ctx: &Context<'_>, id: ID) -> Result<Post> {
-        Ok(Post(service::publish(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?).await?))
+        Ok(Post(service::publish(ctx.state(), ctx.viewer(), parse_id("id", &id)?).await?))
     }
 
     /// Turns a post back into a draft.

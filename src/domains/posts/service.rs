@@ -13,12 +13,19 @@ use uuid::Uuid;
 
 use super::markdown;
 use crate::{
-    domains::{accounts::Role, tags::service as tags},
+    domains::{
+        accounts::Role,
+        notifications::{self, service::Notice},
+        progress::service as progress,
+        series::service as series,
+        tags::service as tags,
+    },
     error::{AppError, AppResult, OnConstraint},
     graphql::{
         Viewer,
         pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     },
+    state::AppState,
 };
 use entity::{
     post::{self, Difficulty, Status},
@@ -449,14 +456,50 @@ async fn set_status(
     Ok(post.update(db).await?)
 }
 
-/// Publishes now (a post published before keeps its original date).
-pub async fn publish(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
-    let current = get_editable(db, viewer, id).await?;
+/// Publishes now (a post published before keeps its original date). A post
+/// that was not published yet notifies the readers of its series, once the
+/// change is committed.
+pub async fn publish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
+    let txn = state.db.begin().await?;
+    let current = get_editable(&txn, viewer, id).await?;
+    let newly_published = current.status != Status::Published;
     let at = match (current.status, current.published_at) {
         (Status::Published, Some(at)) => at,
         _ => Utc::now(),
     };
-    set_status(db, viewer, id, Status::Published, Some(at)).await
+    let post = set_status(&txn, viewer, id, Status::Published, Some(at)).await?;
+    let notices = if newly_published { series_notices(&txn, &post).await? } else { Vec::new() };
+    let stored = notifications::service::store(&txn, notices).await?;
+    txn.commit().await?;
+    stored.publish(state.bus.as_ref()).await;
+    Ok(post)
+}
+
+/// NEW_POST_IN_SERIES for everyone reading the post's series (with progress on
+/// another of its posts), except the post's author.
+async fn series_notices(db: &impl ConnectionTrait, post: &post::Model) -> AppResult<Vec<Notice>> {
+    let Some(series_id) = post.series_id else {
+        return Ok(Vec::new());
+    };
+    let others: Vec<Uuid> =
+        all_posts_of_series(db, series_id).await?.into_iter().map(|p| p.id).filter(|&id| id != post.id).collect();
+    let readers = progress::readers_of_posts(db, &others).await?;
+    if readers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let series_title = series::by_ids(db, &[series_id]).await?.into_iter().next().map(|s| s.title);
+    let title = format!("New in “{}”", series_title.as_deref().unwrap_or("a series you are reading"));
+    Ok(readers
+        .into_iter()
+        .filter(|&reader| reader != post.author_id)
+        .map(|user_id| Notice {
+            user_id,
+            kind: notifications::Kind::NewPostInSeries,
+            title: title.clone(),
+            message: post.title.clone(),
+            link: Some(format!("/posts/{}", post.slug)),
+        })
+        .collect())
 }
 
 pub async fn unpublish(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
@@ -482,26 +525,36 @@ pub async fn delete(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> App
     Ok(true)
 }
 
-/// Turns scheduled posts whose time has come into published ones (a scheduled job).
-pub async fn publish_due(db: &impl ConnectionTrait) -> AppResult<Vec<Uuid>> {
-    let now = Utc::now();
-    let due: Vec<Uuid> = post::Entity::find()
+/// Turns scheduled posts whose time has come into published ones (a scheduled
+/// job) and notifies the readers of their series. Each post is flipped in a
+/// transaction of its own, and only by the worker whose update changed it, so
+/// readers hear about it once even when several workers run the job.
+pub async fn publish_due(state: &AppState) -> AppResult<Vec<Uuid>> {
+    let due = post::Entity::find()
         .filter(post::Column::Status.eq(Status::Scheduled))
-        .filter(post::Column::PublishedAt.lte(now))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    if !due.is_empty() {
-        post::Entity::update_many()
+        .filter(post::Column::PublishedAt.lte(Utc::now()))
+        .all(&state.db)
+        .await?;
+    let mut published = Vec::with_capacity(due.len());
+    for post in due {
+        let txn = state.db.begin().await?;
+        let flipped = post::Entity::update_many()
             .col_expr(post::Column::Status, Expr::value(Status::Published))
-            .filter(post::Column::Id.is_in(due.iter().copied()))
+            .filter(post::Column::Id.eq(post.id))
             .filter(post::Column::Status.eq(Status::Scheduled))
-            .exec(db)
-            .await?;
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if !flipped {
+            continue;
+        }
+        let stored = notifications::service::store(&txn, series_notices(&txn, &post).await?).await?;
+        txn.commit().await?;
+        stored.publish(state.bus.as_ref()).await;
+        published.push(post.id);
     }
-    Ok(due)
+    Ok(published)
 }
 
 /// Puts a post into a series at `position` (1-based; the end when None), or takes it out.

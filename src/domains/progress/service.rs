@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
     sea_query::{Alias, Expr, ExprTrait, Func, OnConflict},
 };
 use uuid::Uuid;
@@ -77,6 +77,21 @@ pub async fn progress_of_posts(
         .into_iter()
         .map(|row| (row.post_id, row))
         .collect())
+}
+
+/// Everyone with progress on any of these posts, each once.
+pub async fn readers_of_posts(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(reading_progress::Entity::find()
+        .select_only()
+        .column(reading_progress::Column::UserId)
+        .distinct()
+        .filter(reading_progress::Column::PostId.is_in(post_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// How far a reader is through a series.
