@@ -10,5 +10,6 @@ mod content;
 mod engagement;
 mod http;
 mod loaders;
+mod notifications;
 mod schema_file;
 mod ws;

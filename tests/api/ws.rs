@@ -58,22 +58,20 @@ async fn events_cross_instances_through_redis() {
 }
 
 #[tokio::test]
-async fn anonymous_subscribers_get_an_error_not_a_stream() {
+async fn anonymous_subscribers_are_refused_with_4403() {
     let app = TestApp::spawn().await;
     let mut ws = app.ws("graphql-transport-ws").await;
     ws.init(None).await;
-    ws.send(json!({ "id": "s", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } })).await;
-    let next = ws.message().await;
-    assert_eq!(next["type"], "next", "{next}");
-    assert_eq!(next["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
-    assert_eq!(ws.message().await, json!({ "type": "complete", "id": "s" }));
-
-    // Invalid operations are refused before execution with an `error` message.
+    // Invalid operations are refused before execution with an `error` message; the connection stays.
     ws.send(json!({ "id": "v", "type": "subscribe", "payload": { "query": "subscription { nope }" } })).await;
     let error = ws.message().await;
     assert_eq!(error["type"], "error", "{error}");
     assert_eq!(error["id"], "v");
     assert_eq!(error["payload"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+
+    // A subscription only signed-in viewers may follow closes an anonymous connection.
+    ws.send(json!({ "id": "s", "type": "subscribe", "payload": { "query": ACCOUNT_EVENTS } })).await;
+    assert_eq!(ws.close_code().await, 4403);
 }
 
 #[tokio::test]

@@ -239,7 +239,7 @@ impl CommentsSubscription {
             .filter_map(move |payload| async move {
                 let model: entity::comment::Model = serde_json::from_value(payload).ok()?;
                 let view = CommentView::new(model, reveal_hidden);
-                view.shown.then(|| Comment(Place::Alone(view)))
+                view.shown.then_some(Comment(Place::Alone(view)))
             })
             .boxed())
     }

@@ -92,11 +92,13 @@ impl NotificationsQuery {
         #[graphql(desc = "A cursor from this list: the page after it.")] after: Option<String>,
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         #[graphql(desc = "A cursor from this list: the page before it.")] before: Option<String>,
-        #[graphql(desc = "Only notifications the viewer has not read yet.", default = false)] unread_only: bool,
+        #[graphql(desc = "Only notifications the viewer has not read yet.", default_with = "Some(false)")] unread_only: Option<
+            bool,
+        >,
     ) -> Result<Page<Notification>> {
         let user_id = ctx.viewer().require_signed_in()?;
         let args = PageArgs { first, after, last, before };
-        Ok(service::list(&ctx.state().db, user_id, unread_only, &args, Notification).await?)
+        Ok(service::list(&ctx.state().db, user_id, unread_only.unwrap_or(false), &args, Notification).await?)
     }
 
     /// How many of the viewer's notifications are unread.
