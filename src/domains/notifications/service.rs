@@ -59,14 +59,6 @@ impl Stored {
             bus::announce(bus, &topic(row.user_id), row).await;
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 fn shorten(text: &str, max: usize) -> String {
