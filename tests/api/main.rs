@@ -8,4 +8,5 @@ mod accounts;
 mod content;
 mod http;
 mod schema_file;
+mod seed;
 mod ws;
