@@ -8,7 +8,7 @@
 //! writes the same content; slugs and emails carry a random batch label, so
 //! running it again adds another batch next to the first. One transaction
 //! holds the whole batch, and rows go in with multi-row inserts while the next
-//! posts' markdown renders on a blocking thread.
+//! posts' markdown renders on a blocking thread; `ANALYZE` runs at the end.
 
 use std::time::{Duration, Instant};
 
@@ -16,8 +16,8 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, Iterable, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -185,16 +185,12 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
     progress(started, "reactions", report.reactions);
 
     txn.commit().await.context("Failed to commit the synthetic batch")?;
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        // Autovacuum analyses the tables eventually; until then the planner
-        // would plan for the tables as they were before the load.
-        db.execute_unprepared(
-            "ANALYZE users, tags, series, posts, post_tags, comments, bookmarks, reading_progress, reactions",
-        )
-        .await
-        .context("Failed to analyse the seeded tables")?;
-        println!("  {:<27} {:>6.1} s", "tables analysed", started.elapsed().as_secs_f64());
-    }
+    // Planner statistics for the new rows. Without them SQLite reads the feed
+    // through the status index and sorts every live post for each page
+    // (~80 ms at 10,000 posts, against 0.4 ms through the date index), and
+    // PostgreSQL plans for the tables as they were before the load.
+    db.execute_unprepared("ANALYZE").await.context("Failed to analyse the seeded tables")?;
+    println!("  {:<27} {:>6.1} s", "statistics updated", started.elapsed().as_secs_f64());
     report.elapsed = started.elapsed();
     Ok(report)
 }
