@@ -23,8 +23,13 @@ enum Command {
     Worker,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Load the demo dataset into the configured database.
-    Seed,
+    /// Load the demo dataset into the configured database (idempotent).
+    Seed {
+        /// Also add N generated posts with ~10 comments each, 200 users, series, tags,
+        /// bookmarks, progress and reactions (for benchmarks); each run adds a new batch.
+        #[arg(long, value_name = "N")]
+        scale: Option<u32>,
+    },
     /// Print the GraphQL schema (SDL); `schema.graphql` is its output.
     Schema,
 }
@@ -58,11 +63,34 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed { scale } => {
             let state = AppState::connect(config).await?;
             lectern::migrate(&state.db).await?;
             seed::demo(&state).await?;
             print_demo_accounts();
+            if let Some(posts) = scale {
+                let report = seed::synthetic(&state, posts).await?;
+                let secs = report.elapsed.as_secs_f64();
+                println!(
+                    "\n  Added batch {}: {} users, {} series, {} posts ({} published), {} post tags, {} comments,\n  \
+                     {} bookmarks, {} progress rows, {} reactions in {secs:.1} s ({:.0} posts/s, {:.0} comments/s).\n  \
+                     Its users' emails end in .{}@scale.lectern.dev; their password is {}.\n",
+                    report.batch,
+                    report.users,
+                    report.series,
+                    report.posts,
+                    report.published_posts,
+                    report.post_tags,
+                    report.comments,
+                    report.bookmarks,
+                    report.reading_progress,
+                    report.reactions,
+                    report.posts as f64 / secs,
+                    report.comments as f64 / secs,
+                    report.batch,
+                    seed::SYNTHETIC_PASSWORD,
+                );
+            }
             Ok(())
         }
         Command::Schema => unreachable!("handled above"),

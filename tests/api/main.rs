@@ -12,4 +12,5 @@ mod http;
 mod loaders;
 mod notifications;
 mod schema_file;
+mod seed;
 mod ws;

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016  # $slug, $e and $p are GraphQL variables, not shell ones
+# Content benchmarks (BENCHMARKS.md): how long `lectern seed --scale N` takes
+# on a fresh database, then requests/s and latency at 32 connections for the
+# two pages every visit starts with: the home feed and a post page.
+#
+#   bench/content.sh                    # PostgreSQL from scripts/test-services
+#   BENCH_DATABASE_URL=postgres://user@host:5432/postgres bench/content.sh
+#   BENCH_EMBEDDED=1 bench/content.sh   # the same against embedded SQLite
+#
+# Settings: BENCH_SCALE (posts, 10000), BENCH_DURATION (20s),
+# BENCH_CONNECTIONS (32), BENCH_PORT (18182), BENCH_POST_SLUG, BENCH_KEEP_DB=1
+# keeps the benchmark database. Needs wrk, curl, python3 (and psql for
+# PostgreSQL). Builds the release binary first. Load generator and server
+# share this machine, so figures are a floor, not a ceiling. Not run in CI.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# The measured operations, each one line of GraphQL. As domains add fields to
+# these pages (comment counts, the viewer's bookmark and progress, reactions),
+# add them here so the figures keep describing the real pages.
+FEED_QUERY='query HomeFeed { posts(first: 20) { edges { node { id slug title excerpt readingMinutes publishedAt author { displayName } tags { slug } series { title } } } } }'
+FEED_VARIABLES='{}'
+POST_QUERY='query PostPage($slug: String!) { post(slug: $slug) { title bodyHtml author { displayName } tags { slug } previousInSeries { slug } nextInSeries { slug } } }'
+# A demo post (`seed --scale` loads the demo too) in the middle of a series, so
+# both neighbours resolve; fixed, so runs compare.
+POST_SLUG="${BENCH_POST_SLUG:-ownership-and-borrowing-explained}"
+POST_VARIABLES="{\"slug\": \"$POST_SLUG\"}"
+# Both pages are requested as the signed-in demo reader.
+READER_EMAIL=reader@lectern.dev
+READER_PASSWORD=lectern-reader-demo-2026
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lectern/target}"
+SCALE="${BENCH_SCALE:-10000}"
+PORT="${BENCH_PORT:-18182}"
+DURATION="${BENCH_DURATION:-20s}"
+CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+ADMIN_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5433/postgres}"
+for tool in wrk curl python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y $tool)" >&2; exit 1; }
+done
+
+cargo build --release --locked -q
+WORK=$(mktemp -d)
+# A private copy: the target directory is shared, and another build may replace the binary mid-run.
+BIN="$WORK/lectern"
+cp "$CARGO_TARGET_DIR/release/lectern" "$BIN"
+SERVER_PID=""
+DB_NAME=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+  wait 2>/dev/null
+  if [ -n "$DB_NAME" ] && [ -z "${BENCH_KEEP_DB:-}" ]; then
+    psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+unset DATABASE_URL REDIS_URL
+export HOST=127.0.0.1 PORT="$PORT" LOG_FORMAT=json RUST_LOG=warn DATA_DIR="$WORK/data"
+if [ -n "${BENCH_EMBEDDED:-}" ]; then
+  MODE="embedded (SQLite)"
+else
+  command -v psql >/dev/null || { echo "psql is missing (apt-get install -y postgresql-client)" >&2; exit 1; }
+  DB_NAME="lectern_content_bench_$(date +%s)"
+  psql "$ADMIN_URL" -qc "CREATE DATABASE $DB_NAME" >/dev/null
+  export DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME" JWT_SECRET=bench-secret-0123456789abcdef-0123456789
+  MODE="scaled (PostgreSQL)"
+fi
+echo "mode: $MODE"
+
+now_ms() { date +%s%3N; }
+"$BIN" migrate >/dev/null 2>&1
+echo "== lectern seed --scale $SCALE (migrated database; demo dataset, then the synthetic batch) =="
+start=$(now_ms)
+"$BIN" seed --scale "$SCALE" > "$WORK/seed.log"
+echo "wall clock: $(( $(now_ms) - start )) ms"
+grep -A2 'Added batch' "$WORK/seed.log" | sed 's/^ *//' | head -2
+if [ -n "$DB_NAME" ]; then
+  echo "database size: $(psql "$DATABASE_URL" -Atc 'SELECT pg_size_pretty(pg_database_size(current_database()))')"
+else
+  echo "database size: $(du -sh "$DATA_DIR" | cut -f1) (data dir)"
+fi
+
+"$BIN" serve >/dev/null 2>&1 &
+SERVER_PID=$!
+until curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.05; done
+
+graphql() { # graphql TOKEN QUERY VARIABLES -> response body
+  python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "variables": json.loads(sys.argv[2])}))' "$2" "$3" \
+    > "$WORK/request.json"
+  curl -fs "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' ${1:+-H "authorization: Bearer $1"} \
+    --data-binary @"$WORK/request.json"
+}
+token=$(graphql "" 'mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }' \
+  "{\"e\": \"$READER_EMAIL\", \"p\": \"$READER_PASSWORD\"}" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["login"]["accessToken"])')
+
+# measure NAME QUERY VARIABLES CHECK: checks one response with the python
+# expression CHECK (on `data`), then warms up for 3 s and measures.
+measure() {
+  local name=$1 query=$2 variables=$3 check=$4
+  graphql "$token" "$query" "$variables" > "$WORK/$name.response"
+  python3 - "$WORK/$name.response" "$check" <<'PY'
+import json, sys
+body = json.load(open(sys.argv[1]))
+assert "errors" not in body, body["errors"]
+data = body["data"]
+assert eval(sys.argv[2]), f"unexpected response: {json.dumps(body)[:500]}"
+PY
+  python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "variables": json.loads(sys.argv[2])}))' \
+    "$query" "$variables" > "$WORK/$name.json"
+  cat > "$WORK/$name.lua" <<LUA
+wrk.method = "POST"
+wrk.body = io.open("$WORK/$name.json"):read("*a")
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $token"
+done = function(summary, latency, requests)
+  io.write(string.format("requests/s: %.0f\n", summary.requests / (summary.duration / 1e6)))
+  for _, p in ipairs({50, 90, 99}) do
+    io.write(string.format("p%s: %.2f ms\n", p, latency:percentile(p) / 1000))
+  end
+  io.write(string.format("errors: %d non-2xx, %d socket\n", summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+LUA
+  echo "== $name: $CONNECTIONS connections, $DURATION, signed in as $READER_EMAIL =="
+  echo "response: $(wc -c < "$WORK/$name.response") bytes"
+  wrk -t2 -c"$CONNECTIONS" -d3s -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" | sed -n '/requests\/s/,$p'
+}
+
+measure home-feed "$FEED_QUERY" "$FEED_VARIABLES" \
+  'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
+measure post-page "$POST_QUERY" "$POST_VARIABLES" \
+  'data["post"]["bodyHtml"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
+echo "server RSS after the runs: $(( $(awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status") / 1024 )) MiB"
