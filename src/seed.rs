@@ -150,7 +150,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
             }
         }
         if current.status != post::Status::Published {
-            posts::publish(db, &viewer, current.id).await?;
+            posts::publish(state, &viewer, current.id).await?;
             // Spread over the past weeks, at different times of day.
             let published_at = now - Duration::days(demo.days_ago) - Duration::minutes((index as i64 * 137) % 600);
             post::Entity::update_many()
