@@ -75,6 +75,9 @@ pub async fn migrate(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
         txn.commit().await?;
     } else {
         migration::Migrator::up(db, None).await.context("Failed to apply database migrations")?;
+        // SQLite has no autovacuum/autoanalyze: refresh the planner statistics the
+        // feed's index choice depends on (cheap when they are current).
+        db.execute_unprepared("PRAGMA optimize=0x10002").await.context("Failed to optimise the SQLite database")?;
     }
     Ok(())
 }

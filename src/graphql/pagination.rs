@@ -25,7 +25,7 @@ pub const DEFAULT_PAGE_SIZE: i32 = 20;
 /// Fields every connection carries beside edges and pageInfo.
 #[derive(SimpleObject)]
 pub struct ConnectionFields {
-    /// How many items match, across all pages.
+    /// How many items match, across all pages (counted only when asked for).
     pub total_count: u64,
 }
 
@@ -38,6 +38,22 @@ pub struct PageArgs {
     pub after: Option<String>,
     pub last: Option<i32>,
     pub before: Option<String>,
+    /// Whether the client asked for `totalCount` (counting costs a query over every match).
+    pub count_total: bool,
+}
+
+impl PageArgs {
+    /// The arguments of the connection field `ctx` resolves.
+    pub fn new(
+        ctx: &async_graphql::Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        let count_total = ctx.look_ahead().field("totalCount").exists();
+        PageArgs { first, after, last, before, count_total }
+    }
 }
 
 /// The value a row is ordered by.
@@ -183,7 +199,7 @@ where
     N: async_graphql::OutputType,
 {
     let window = args.window()?;
-    let total_count = select.clone().count(db).await?;
+    let total_count = if args.count_total { select.clone().count(db).await? } else { 0 };
 
     let mut page = select;
     if let Some(after) = &window.after {

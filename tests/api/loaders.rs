@@ -101,3 +101,23 @@ async fn a_page_of_20_and_a_page_of_100_cost_the_same_statements() {
     // One statement per kind of lookup (about 18 kinds here), never one per post.
     assert!(twenty <= 20, "a page costs a small, fixed number of statements (got {twenty})");
 }
+
+#[tokio::test]
+async fn total_count_is_only_counted_when_asked_for() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    app.published_post(&author, "Counted").await;
+    let count = |query: &'static str| {
+        let app = &app;
+        async move {
+            let before = app.state.sql_statements.load(Ordering::SeqCst);
+            let body = app.graphql(query, json!({})).await;
+            assert!(body["data"]["posts"]["edges"].is_array(), "{body}");
+            app.state.sql_statements.load(Ordering::SeqCst) - before
+        }
+    };
+    let without = count("{ posts(first: 5) { edges { node { id } } } }").await;
+    let with = count("{ posts(first: 5) { totalCount edges { node { id } } } }").await;
+    assert_eq!(without, 1, "one page query");
+    assert_eq!(with, 2, "the page and the count");
+}

@@ -167,7 +167,7 @@ impl AccountsQuery {
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<User>> {
-        let args = PageArgs { first, after, last, before };
+        let args = PageArgs::new(ctx, first, after, last, before);
         Ok(service::list_users(&ctx.state().db, search.as_deref(), &args, User::from).await?)
     }
 }

@@ -37,7 +37,7 @@ impl BookmarksQuery {
         #[graphql(desc = "How many bookmarks before `before`; at most 100.")] last: Option<i32>,
         #[graphql(desc = "A cursor from this list: bookmarks before it.")] before: Option<String>,
     ) -> Result<Page<Post>> {
-        let args = PageArgs { first, after, last, before };
+        let args = PageArgs::new(ctx, first, after, last, before);
         Ok(service::list(&ctx.state().db, ctx.viewer(), &args, Post).await?)
     }
 }

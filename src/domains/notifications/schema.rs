@@ -97,7 +97,7 @@ impl NotificationsQuery {
         >,
     ) -> Result<Page<Notification>> {
         let user_id = ctx.viewer().require_signed_in()?;
-        let args = PageArgs { first, after, last, before };
+        let args = PageArgs::new(ctx, first, after, last, before);
         Ok(service::list(&ctx.state().db, user_id, unread_only.unwrap_or(false), &args, Notification).await?)
     }
 

@@ -298,7 +298,7 @@ impl PostsQuery {
             status: filter.status.map(Into::into),
             premium: filter.premium,
         };
-        let args = PageArgs { first, after, last, before };
+        let args = PageArgs::new(ctx, first, after, last, before);
         Ok(service::list(&state.db, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args, Post).await?)
     }
 

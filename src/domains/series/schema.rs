@@ -108,7 +108,7 @@ impl SeriesQuery {
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Series>> {
-        Ok(service::list(&ctx.state().db, &PageArgs { first, after, last, before }, Series).await?)
+        Ok(service::list(&ctx.state().db, &PageArgs::new(ctx, first, after, last, before), Series).await?)
     }
 }
 

@@ -54,7 +54,7 @@ impl Tag {
         before: Option<String>,
     ) -> Result<Page<Post>> {
         let filter = PostFilter { tag: Some(self.0.slug.clone()), ..Default::default() };
-        let args = PageArgs { first, after, last, before };
+        let args = PageArgs::new(ctx, first, after, last, before);
         Ok(posts::list(&ctx.state().db, ctx.viewer(), &filter, PostOrder::Newest, &args, Post).await?)
     }
 }
