@@ -19,9 +19,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The measured operations, each one line of GraphQL. As domains add fields to
 # these pages (comment counts, the viewer's bookmark and progress, reactions),
 # add them here so the figures keep describing the real pages.
-FEED_QUERY='query HomeFeed { posts(first: 20) { edges { node { id slug title excerpt readingMinutes publishedAt author { displayName } tags { slug } series { title } } } } }'
+FEED_QUERY='query HomeFeed { posts(first: 20) { totalCount edges { cursor node { id slug title excerpt readingMinutes difficulty publishedAt isPremium isLocked author { displayName } tags { slug } series { title } commentCount reactions { kind count } viewerReactions viewerHasBookmarked viewerProgress { completedAt } } } pageInfo { hasNextPage endCursor } } }'
 FEED_VARIABLES='{}'
-POST_QUERY='query PostPage($slug: String!) { post(slug: $slug) { title bodyHtml author { displayName } tags { slug } previousInSeries { slug } nextInSeries { slug } } }'
+POST_QUERY='query PostPage($slug: String!) { post(slug: $slug) { title bodyHtml isLocked requiredPlan readingMinutes author { displayName } tags { slug } series { title postCount viewerProgress { completedCount totalCount percent } } previousInSeries { slug title } nextInSeries { slug title } commentCount reactions { kind count } viewerReactions viewerHasBookmarked viewerProgress { completedAt } comments { id body createdAt author { displayName } replies { id body createdAt author { displayName } replies { id body createdAt author { displayName } replies { id body createdAt author { displayName } } } } } } }'
 # A demo post (`seed --scale` loads the demo too) in the middle of a series, so
 # both neighbours resolve; fixed, so runs compare.
 POST_SLUG="${BENCH_POST_SLUG:-ownership-and-borrowing-explained}"
@@ -83,9 +83,20 @@ else
   echo "database size: $(du -sh "$DATA_DIR" | cut -f1) (data dir)"
 fi
 
-"$BIN" serve >/dev/null 2>&1 &
-SERVER_PID=$!
-until curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.05; done
+# start_server [sql]: with "sql", every SQL statement is logged (trace level,
+# target `lectern::sql`) so one request's statements can be counted; the load
+# runs against a server that logs nothing per statement.
+start_server() {
+  [ -n "$SERVER_PID" ] && { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; }
+  if [ "${1:-}" = sql ]; then
+    RUST_LOG=warn,lectern::sql=trace "$BIN" serve > "$WORK/server.log" 2>&1 &
+  else
+    "$BIN" serve >/dev/null 2>&1 &
+  fi
+  SERVER_PID=$!
+  until curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.05; done
+}
+start_server sql
 
 graphql() { # graphql TOKEN QUERY VARIABLES -> response body
   python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "variables": json.loads(sys.argv[2])}))' "$2" "$3" \
@@ -127,6 +138,13 @@ end
 LUA
   echo "== $name: $CONNECTIONS connections, $DURATION, signed in as $READER_EMAIL =="
   echo "response: $(wc -c < "$WORK/$name.response") bytes"
+  local before after
+  start_server sql
+  before=$(grep -c 'lectern::sql' "$WORK/server.log" || true)
+  graphql "$token" "$query" "$variables" > /dev/null
+  after=$(grep -c 'lectern::sql' "$WORK/server.log" || true)
+  echo "SQL statements per request: $(( after - before ))"
+  start_server
   wrk -t2 -c"$CONNECTIONS" -d3s -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" | sed -n '/requests\/s/,$p'
 }
