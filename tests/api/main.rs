@@ -10,6 +10,7 @@ mod content;
 mod engagement;
 mod http;
 mod loaders;
+mod mail;
 mod notifications;
 mod schema_file;
 mod seed;
