@@ -40,6 +40,7 @@ impl From<user::Model> for User {
 /// A Lectern account.
 #[Object]
 impl User {
+    /// The user's stable id.
     async fn id(&self) -> ID {
         ID(self.model.id.to_string())
     }
@@ -54,6 +55,7 @@ impl User {
         &self.model.display_name
     }
 
+    /// What the user may do.
     async fn role(&self) -> GqlRole {
         self.model.role.into()
     }
@@ -120,7 +122,9 @@ pub struct RegisterInput {
 
 #[derive(InputObject)]
 pub struct LoginInput {
+    /// The address the account was registered with.
     pub email: String,
+    /// The account's password.
     pub password: String,
 }
 
@@ -133,7 +137,9 @@ pub struct UpdateProfileInput {
 /// Something that happened to the viewer's account.
 #[derive(async_graphql::SimpleObject, serde::Deserialize)]
 pub struct AccountEvent {
+    /// What happened.
     pub kind: AccountEventKind,
+    /// When it happened.
     pub at: DateTime<Utc>,
 }
 

@@ -48,8 +48,11 @@ pub enum GqlPostStatus {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "Difficulty", remote = "entity::post::Difficulty")]
 pub enum GqlDifficulty {
+    /// New to the topic.
     Beginner,
+    /// Knows the basics.
     Intermediate,
+    /// Wants the details.
     Advanced,
 }
 
@@ -76,6 +79,7 @@ impl Post {
 
 #[Object]
 impl Post {
+    /// The post's stable id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -85,6 +89,7 @@ impl Post {
         &self.0.slug
     }
 
+    /// The headline, 1–200 characters.
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -119,6 +124,7 @@ impl Post {
         self.0.is_premium
     }
 
+    /// Who wrote the post.
     async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         Ok(ctx.loader().load_one(UserById(self.0.author_id)).await?.map(User::from))
     }
@@ -190,10 +196,12 @@ impl Post {
         self.0.reading_minutes
     }
 
+    /// How much a reader should already know.
     async fn difficulty(&self) -> GqlDifficulty {
         self.0.difficulty.into()
     }
 
+    /// Draft, published or scheduled (readers only ever see published posts).
     async fn status(&self) -> GqlPostStatus {
         self.0.status.into()
     }
@@ -203,14 +211,17 @@ impl Post {
         self.0.published_at
     }
 
+    /// An image shown above the post and in lists.
     async fn cover_image_url(&self) -> Option<&str> {
         self.0.cover_image_url.as_deref()
     }
 
+    /// When the draft was started.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the post last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -223,7 +234,9 @@ pub struct PostFilterInput {
     pub tag: Option<String>,
     /// Only posts in this series (slug).
     pub series: Option<String>,
+    /// How much a reader should already know (BEGINNER when left out).
     pub difficulty: Option<GqlDifficulty>,
+    /// Only posts by this author.
     pub author_id: Option<ID>,
     /// Drafts and scheduled posts: authors see their own, admins all. Readers may only ask for PUBLISHED.
     pub status: Option<GqlPostStatus>,
@@ -242,8 +255,11 @@ pub struct CreatePostInput {
     pub excerpt: Option<String>,
     /// Markdown. Raw HTML is allowed but sanitised: scripts and event handlers never reach `bodyHtml`.
     pub body: String,
+    /// How much a reader should already know (BEGINNER when left out).
     pub difficulty: Option<GqlDifficulty>,
+    /// Premium posts show their body only to entitled readers (false when left out).
     pub is_premium: Option<bool>,
+    /// An http(s) image URL.
     pub cover_image_url: Option<String>,
     /// Slugs of existing tags.
     pub tag_slugs: Option<Vec<String>>,
@@ -252,11 +268,17 @@ pub struct CreatePostInput {
 /// Changes to a post; fields left out stay as they are. A new slug keeps the old one as a redirect.
 #[derive(InputObject)]
 pub struct UpdatePostInput {
+    /// 1–200 characters.
     pub title: Option<String>,
+    /// A new slug; the old one keeps working as a redirect.
     pub slug: Option<String>,
+    /// Up to 500 characters.
     pub excerpt: Option<String>,
+    /// Markdown; re-rendered and sanitised.
     pub body: Option<String>,
+    /// How much a reader should already know (BEGINNER when left out).
     pub difficulty: Option<GqlDifficulty>,
+    /// Premium posts show their body only to entitled readers (false when left out).
     pub is_premium: Option<bool>,
     /// Null removes the cover image.
     pub cover_image_url: MaybeUndefined<String>,

@@ -23,22 +23,27 @@ pub struct Series(pub series::Model);
 
 #[Object]
 impl Series {
+    /// The series' stable id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
+    /// Used in URLs (`/series/<slug>`).
     async fn slug(&self) -> &str {
         &self.0.slug
     }
 
+    /// The series' name.
     async fn title(&self) -> &str {
         &self.0.title
     }
 
+    /// What the series teaches, as plain text.
     async fn description(&self) -> &str {
         &self.0.description
     }
 
+    /// An image shown with the series.
     async fn cover_image_url(&self) -> Option<&str> {
         self.0.cover_image_url.as_deref()
     }
@@ -63,6 +68,7 @@ impl Series {
         SeriesProgress::of_series(ctx, self.0.id).await
     }
 
+    /// When the series was started.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -76,14 +82,18 @@ pub struct CreateSeriesInput {
     pub slug: Option<String>,
     /// Up to 5,000 characters.
     pub description: Option<String>,
+    /// An http(s) image URL.
     pub cover_image_url: Option<String>,
 }
 
 /// Changes to a series; fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateSeriesInput {
+    /// 1–200 characters.
     pub title: Option<String>,
+    /// Lower-case letters, digits and dashes.
     pub slug: Option<String>,
+    /// Up to 5,000 characters.
     pub description: Option<String>,
     /// Null removes the cover image.
     pub cover_image_url: MaybeUndefined<String>,

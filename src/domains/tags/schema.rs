@@ -30,6 +30,7 @@ impl From<tag::Model> for Tag {
 
 #[Object]
 impl Tag {
+    /// The tag's stable id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
