@@ -9,7 +9,7 @@
 
 use std::net::SocketAddr;
 
-use async_graphql::{BatchRequest, BatchResponse, Request as GqlRequest, ServerError, Variables};
+use async_graphql::{BatchRequest, BatchResponse, Request as GqlRequest, Variables};
 use axum::{
     body::Body,
     extract::{ConnectInfo, Query, State},
@@ -275,12 +275,11 @@ async fn execute(
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "failed to serialise a GraphQL response");
-            let masked = ServerError::new("Internal server error", None);
             return error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 media,
                 code::INTERNAL_SERVER_ERROR,
-                &masked.message,
+                "Internal server error",
             );
         }
     };

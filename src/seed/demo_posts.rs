@@ -3,19 +3,11 @@
 
 use entity::post::Difficulty;
 
-/// Every tag the demo uses; posts refer to them by name.
-pub const TAGS: [&str; 10] = [
-    "Rust",
-    "Databases",
-    "GraphQL",
-    "Distributed Systems",
-    "Career",
-    "Testing",
-    "PostgreSQL",
-    "Performance",
-    "API Design",
-    "Beginners",
-];
+use super::phrases::TOPICS;
+
+/// Every tag the demo uses (the first topics of the synthetic dataset, so a
+/// scaled batch reuses them); posts refer to them by name.
+pub const TAGS: &[&str] = TOPICS.split_at(10).0;
 
 pub struct DemoSeries {
     pub slug: &'static str,
