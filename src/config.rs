@@ -62,6 +62,25 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     /// Run the job workers inside `serve` (always true in embedded mode).
     pub in_process_worker: bool,
+    pub jobs: JobsConfig,
+}
+
+/// How workers run jobs (see src/jobs/queue.rs).
+#[derive(Clone, Debug)]
+pub struct JobsConfig {
+    /// Jobs one worker process runs at the same time.
+    pub concurrency: usize,
+    /// How long a claimed job stays a worker's without a heartbeat; a dead
+    /// worker's job is taken over after this.
+    pub lease: Duration,
+    /// How often an idle worker looks for due jobs enqueued by other processes.
+    pub poll_interval: Duration,
+    /// The first retry's delay; each further retry doubles it (capped at one hour).
+    pub retry_base: Duration,
+    /// When digests go out (cron, with seconds, UTC).
+    pub digest_schedule: String,
+    /// How often the stored sitemap is rebuilt (cron, with seconds, UTC).
+    pub sitemap_schedule: String,
 }
 
 /// Reads variables through `lookup`, so tests can configure without touching the process environment.
@@ -193,6 +212,14 @@ impl Config {
             request_timeout: Duration::from_secs(env.parse("REQUEST_TIMEOUT_SECS", 30u64)?),
             trust_proxy_headers: env.flag("TRUST_PROXY_HEADERS", false)?,
             in_process_worker: env.flag("IN_PROCESS_WORKER", embedded)?,
+            jobs: JobsConfig {
+                concurrency: env.parse("JOB_CONCURRENCY", 4usize)?.max(1),
+                lease: Duration::from_millis(env.parse("JOB_LEASE_MS", 60_000u64)?.max(100)),
+                poll_interval: Duration::from_millis(env.parse("JOB_POLL_MS", 1_000u64)?.max(10)),
+                retry_base: Duration::from_millis(env.parse("JOB_RETRY_BASE_MS", 30_000u64)?),
+                digest_schedule: cron_schedule(env, "DIGEST_SCHEDULE", "0 0 8 * * *")?,
+                sitemap_schedule: cron_schedule(env, "SITEMAP_SCHEDULE", "0 */15 * * * *")?,
+            },
         })
     }
 
@@ -208,6 +235,14 @@ impl Config {
             Database::Postgres(url) => url.expose_secret().to_owned(),
         }
     }
+}
+
+/// A cron expression with seconds (`sec min hour day month weekday`), checked at start-up.
+fn cron_schedule(env: &Env, key: &str, default: &str) -> anyhow::Result<String> {
+    let expression = env.get(key).unwrap_or_else(|| default.into());
+    cron::Schedule::from_str(&expression)
+        .map_err(|e| anyhow::anyhow!("{key}={expression:?} is not a cron schedule like {default:?}: {e}"))?;
+    Ok(expression)
 }
 
 /// In embedded mode the signing key is generated once and kept under `DATA_DIR`,

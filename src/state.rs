@@ -35,6 +35,8 @@ pub struct AppState {
     pub redis: Option<redis::aio::ConnectionManager>,
     /// Cancelled when the process shuts down; background tasks watch it.
     pub shutdown: CancellationToken,
+    /// Wakes this process's queue worker when a job was enqueued (others poll).
+    pub job_wake: Arc<tokio::sync::Notify>,
     /// SQL statements run since start-up (tests and benchmarks read it to prove batching).
     pub sql_statements: Arc<AtomicU64>,
 }
@@ -79,8 +81,15 @@ impl AppState {
             bus,
             redis,
             shutdown,
+            job_wake: Arc::new(tokio::sync::Notify::new()),
             sql_statements,
         })
+    }
+
+    /// Call after committing a transaction that enqueued jobs, so a worker in this
+    /// process starts them at once instead of at its next poll.
+    pub fn jobs_enqueued(&self) {
+        self.job_wake.notify_one();
     }
 
     /// Whether the database and (when configured) Redis answer.
@@ -128,3 +137,21 @@ fn spawn_limiter_cleanup(limiter: Arc<InProcessRateLimiter>, shutdown: Cancellat
         }
     });
 }
+
+/// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: a
+/// deferred transaction that reads first and writes later fails with
+/// SQLITE_BUSY_SNAPSHOT when another connection (the in-process worker, say)
+/// wrote in between, and no busy timeout helps; taking the write lock up front
+/// makes it wait its turn instead. PostgreSQL ignores the option.
+#[async_trait::async_trait]
+pub trait BeginWrite: sea_orm::TransactionTrait {
+    async fn begin_write(&self) -> Result<Self::Transaction, sea_orm::DbErr> {
+        self.begin_with_options(sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await
+    }
+}
+
+impl<T: sea_orm::TransactionTrait> BeginWrite for T {}

@@ -1,8 +1,12 @@
 //! SeaORM entities for Lectern: table definitions only. Behaviour lives in the
 //! domain services under `src/domains/`.
 
+pub mod artifact;
 pub mod bookmark;
 pub mod comment;
+pub mod digest_delivery;
+pub mod job;
+pub mod newsletter_subscription;
 pub mod notification;
 pub mod post;
 pub mod post_tag;

@@ -16,6 +16,19 @@ pub enum Role {
     Admin,
 }
 
+/// How often a user wants the digest of new posts by mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DigestFrequency {
+    #[sea_orm(string_value = "NEVER")]
+    Never,
+    #[sea_orm(string_value = "DAILY")]
+    Daily,
+    #[sea_orm(string_value = "WEEKLY")]
+    Weekly,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -31,6 +44,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Set by an admin: the user reads premium posts (until subscriptions back entitlements).
     pub premium_granted_at: Option<DateTimeUtc>,
+    pub digest_frequency: DigestFrequency,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

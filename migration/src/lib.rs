@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_accounts;
 mod m20261121_000002_content;
 mod m20261121_000003_notifications;
+mod m20261121_000004_jobs_and_mail;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_accounts::Migration),
             Box::new(m20261121_000002_content::Migration),
             Box::new(m20261121_000003_notifications::Migration),
+            Box::new(m20261121_000004_jobs_and_mail::Migration),
         ]
     }
 }

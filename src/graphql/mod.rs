@@ -12,8 +12,11 @@ use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema, datal
 use uuid::Uuid;
 
 use crate::{
-    domains::{accounts, bookmarks, comments, notifications, posts, progress, reactions, series, tags, views},
+    domains::{
+        accounts, bookmarks, comments, newsletter, notifications, posts, progress, reactions, series, tags, views,
+    },
     error::{AppError, AppResult},
+    jobs,
     state::AppState,
 };
 
@@ -25,6 +28,7 @@ pub struct QueryRoot(
     accounts::schema::AccountsQuery,
     bookmarks::schema::BookmarksQuery,
     comments::schema::CommentsQuery,
+    jobs::schema::JobsQuery,
     notifications::schema::NotificationsQuery,
     posts::schema::PostsQuery,
     series::schema::SeriesQuery,
@@ -36,6 +40,8 @@ pub struct MutationRoot(
     accounts::schema::AccountsMutation,
     bookmarks::schema::BookmarksMutation,
     comments::schema::CommentsMutation,
+    jobs::schema::JobsMutation,
+    newsletter::schema::NewsletterMutation,
     notifications::schema::NotificationsMutation,
     posts::schema::PostsMutation,
     progress::schema::ProgressMutation,

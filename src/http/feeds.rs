@@ -19,8 +19,10 @@ use crate::{
         accounts::service as accounts, posts::service as posts, series::service as series, tags::service as tags,
     },
     error::AppResult,
+    state::AppState,
 };
-use entity::post;
+use entity::{artifact, post};
+use sea_orm::{EntityTrait, Set, sea_query::OnConflict};
 
 /// Items per feed.
 const FEED_SIZE: u64 = 50;
@@ -28,7 +30,11 @@ const FEED_SIZE: u64 = 50;
 const SITEMAP_LIMIT: u64 = 50_000;
 
 fn url(http: &Http, path: &str) -> String {
-    let mut url = http.state.config.public_url.clone();
+    public_url(&http.state, path)
+}
+
+fn public_url(state: &AppState, path: &str) -> String {
+    let mut url = state.config.public_url.clone();
     url.set_path(path);
     url.to_string()
 }
@@ -125,26 +131,36 @@ pub async fn atom(State(http): State<Http>) -> Response {
     xml("application/atom+xml; charset=utf-8", feed.to_string())
 }
 
+/// Serves the stored sitemap, building and storing it first if there is none yet.
+/// The `refresh_sitemap` job rebuilds it after each publish and on a schedule.
 pub async fn sitemap(State(http): State<Http>) -> Response {
-    let db = &http.state.db;
-    let found = async {
-        Ok::<_, crate::error::AppError>((
-            posts::live_slugs(db, SITEMAP_LIMIT).await?,
-            series::list_slugs(db).await?,
-            tags::list(db).await?,
-        ))
-    }
-    .await;
-    let (post_slugs, series_slugs, tag_list) = match found {
-        Ok(found) => found,
+    let stored = match artifact::Entity::find_by_id(SITEMAP).one(&http.state.db).await {
+        Ok(stored) => stored,
         Err(err) => return failed(err),
     };
+    match stored {
+        Some(stored) => xml("application/xml; charset=utf-8", stored.body),
+        None => match refresh_sitemap(&http.state).await {
+            Ok(body) => xml("application/xml; charset=utf-8", body),
+            Err(err) => failed(err),
+        },
+    }
+}
+
+const SITEMAP: &str = "sitemap.xml";
+
+/// Builds the sitemap from the live posts, series and tags and stores it for every instance.
+pub async fn refresh_sitemap(state: &AppState) -> anyhow::Result<String> {
+    let db = &state.db;
+    let post_slugs = posts::live_slugs(db, SITEMAP_LIMIT).await?;
+    let series_slugs = series::list_slugs(db).await?;
+    let tag_list = tags::list(db).await?;
     let mut body = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     let mut push = |path: String, modified: Option<DateTime<Utc>>| {
         body.push_str("  <url><loc>");
-        body.push_str(&quick_xml::escape::escape(url(&http, &path)));
+        body.push_str(&quick_xml::escape::escape(public_url(state, &path)));
         body.push_str("</loc>");
         if let Some(modified) = modified {
             body.push_str(&format!("<lastmod>{}</lastmod>", modified.format("%Y-%m-%dT%H:%M:%SZ")));
@@ -162,5 +178,19 @@ pub async fn sitemap(State(http): State<Http>) -> Response {
         push(format!("/tags/{}", tag.slug), None);
     }
     body.push_str("</urlset>\n");
-    xml("application/xml; charset=utf-8", body)
+    let row = artifact::ActiveModel {
+        name: Set(SITEMAP.to_owned()),
+        content_type: Set("application/xml".to_owned()),
+        body: Set(body.clone()),
+        updated_at: Set(Utc::now()),
+    };
+    artifact::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(artifact::Column::Name)
+                .update_columns([artifact::Column::Body, artifact::Column::ContentType, artifact::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(body)
 }

@@ -2,8 +2,9 @@
 //! `/graphql/ws` (subscriptions), `/healthz` and `/readyz`, with request ids,
 //! tracing, CORS and timeouts around all of it.
 
-mod feeds;
+pub mod feeds;
 mod graphql;
+mod unsubscribe;
 mod ws;
 
 use std::{net::SocketAddr, time::Duration};
@@ -55,6 +56,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/feed.xml", get(feeds::rss))
         .route("/atom.xml", get(feeds::atom))
         .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/unsubscribe", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(http)

@@ -6,19 +6,29 @@ use std::path::PathBuf;
 use anyhow::Context;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{
+        Mailbox, MultiPart,
+        header::{HeaderName, HeaderValue},
+    },
 };
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
 
-/// A rendered mail, ready to send.
-#[derive(Debug, Clone)]
+/// A rendered mail, ready to send. Serialisable: it is the payload of a `send_mail` job.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Bulk mail only: the one-click unsubscribe URL, sent as `List-Unsubscribe`
+    /// with `List-Unsubscribe-Post` (RFC 8058).
+    #[serde(default)]
+    pub unsubscribe_url: Option<String>,
+    /// Set by the sending job (its id), so a retried delivery keeps its Message-ID.
+    #[serde(default)]
+    pub message_id: Option<String>,
 }
 
 #[async_trait::async_trait]
@@ -42,10 +52,20 @@ pub fn from_config(config: &Config) -> anyhow::Result<std::sync::Arc<dyn Mailer>
 
 fn build_message(from: &Mailbox, mail: &Mail) -> anyhow::Result<Message> {
     let to: Mailbox = mail.to.parse().with_context(|| format!("Invalid recipient address {:?}", mail.to))?;
-    Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(&mail.subject)
+    let mut builder = Message::builder().from(from.clone()).to(to).subject(&mail.subject);
+    if let Some(id) = &mail.message_id {
+        let domain = from.email.domain();
+        builder = builder.message_id(Some(format!("<{id}@{domain}>")));
+    }
+    if let Some(url) = &mail.unsubscribe_url {
+        builder = builder
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
+    builder
         .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
         .context("Failed to build the mail message")
 }
@@ -84,6 +104,133 @@ impl Mailer for SmtpMailer {
         self.transport.send(message).await.context("The SMTP server refused the mail")?;
         tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent over SMTP");
         Ok(())
+    }
+}
+
+/// The one mail layout: a greeting, paragraphs, an optional call to action and
+/// list of links, and for bulk mail an unsubscribe footer. Renders the HTML and
+/// the plain-text part from the same blocks, so they never disagree.
+#[derive(Debug, Default)]
+pub struct Template {
+    blocks: Vec<Block>,
+    footer: Vec<String>,
+    unsubscribe_url: Option<String>,
+}
+
+#[derive(Debug)]
+enum Block {
+    Paragraph(String),
+    Action { label: String, url: String },
+    Links(Vec<Link>),
+}
+
+/// One entry of a list of links (a post in a digest).
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+    pub note: String,
+}
+
+impl Template {
+    pub fn new(greeting: impl Into<String>) -> Self {
+        Template { blocks: vec![Block::Paragraph(greeting.into())], ..Default::default() }
+    }
+
+    pub fn paragraph(mut self, text: impl Into<String>) -> Self {
+        self.blocks.push(Block::Paragraph(text.into()));
+        self
+    }
+
+    pub fn action(mut self, label: impl Into<String>, url: impl Into<String>) -> Self {
+        self.blocks.push(Block::Action { label: label.into(), url: url.into() });
+        self
+    }
+
+    pub fn links(mut self, links: Vec<Link>) -> Self {
+        self.blocks.push(Block::Links(links));
+        self
+    }
+
+    /// Small print under the signature.
+    pub fn footer(mut self, text: impl Into<String>) -> Self {
+        self.footer.push(text.into());
+        self
+    }
+
+    /// Marks the mail as bulk: a visible unsubscribe link and the List-Unsubscribe headers.
+    pub fn unsubscribe(mut self, url: impl Into<String>) -> Self {
+        self.unsubscribe_url = Some(url.into());
+        self
+    }
+
+    pub fn render(self, to: &str, subject: &str) -> Mail {
+        let mut text = String::new();
+        let mut html = String::from(
+            "<!doctype html><html><body style=\"margin:0;padding:24px;background:#f6f6f4;\">\
+             <div style=\"max-width:560px;margin:0 auto;background:#fff;padding:24px 28px;border-radius:8px;\
+             font:16px/1.5 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1d1d1b;\">",
+        );
+        for block in &self.blocks {
+            match block {
+                Block::Paragraph(p) => {
+                    text.push_str(&format!("{p}\n\n"));
+                    html.push_str(&format!("<p>{}</p>", escape_html(p)));
+                }
+                Block::Action { label, url } => {
+                    text.push_str(&format!("{label}: {url}\n\n"));
+                    html.push_str(&format!(
+                        "<p><a href=\"{}\" style=\"display:inline-block;padding:10px 18px;background:#3b5bdb;\
+                         color:#fff;border-radius:6px;text-decoration:none;\">{}</a></p>",
+                        escape_html(url),
+                        escape_html(label)
+                    ));
+                }
+                Block::Links(links) => {
+                    html.push_str("<ul style=\"padding-left:20px;\">");
+                    for link in links {
+                        text.push_str(&format!("* {}\n  {}\n", link.title, link.url));
+                        if !link.note.is_empty() {
+                            text.push_str(&format!("  {}\n", link.note));
+                        }
+                        html.push_str(&format!(
+                            "<li style=\"margin-bottom:12px;\"><a href=\"{}\">{}</a><br><span style=\"color:#555;\">{}</span></li>",
+                            escape_html(&link.url),
+                            escape_html(&link.title),
+                            escape_html(&link.note)
+                        ));
+                    }
+                    text.push('\n');
+                    html.push_str("</ul>");
+                }
+            }
+        }
+        text.push_str("— Lectern\n");
+        html.push_str("<p>— Lectern</p>");
+        if !self.footer.is_empty() || self.unsubscribe_url.is_some() {
+            text.push_str("\n--\n");
+            html.push_str(
+                "<hr style=\"border:none;border-top:1px solid #ddd;\"><p style=\"font-size:13px;color:#666;\">",
+            );
+            for line in &self.footer {
+                text.push_str(&format!("{line}\n"));
+                html.push_str(&format!("{}<br>", escape_html(line)));
+            }
+            if let Some(url) = &self.unsubscribe_url {
+                text.push_str(&format!("Unsubscribe with one click: {url}\n"));
+                html.push_str(&format!("<a href=\"{}\">Unsubscribe</a>", escape_html(url)));
+            }
+            html.push_str("</p>");
+        }
+        html.push_str("</div></body></html>");
+        Mail {
+            to: to.to_owned(),
+            subject: subject.to_owned(),
+            text,
+            html,
+            unsubscribe_url: self.unsubscribe_url,
+            message_id: None,
+        }
     }
 }
 

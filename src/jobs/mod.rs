@@ -1,39 +1,244 @@
-//! Background work run by apalis workers: inside `serve` in embedded mode,
-//! and in `lectern worker` processes when scaled out.
+//! Background work, run by apalis workers: inside `serve` in embedded mode, and
+//! in any number of `lectern worker` processes when scaled out.
+//!
+//! Two kinds of apalis worker run in each process:
+//! - the queue worker, whose custom apalis backend claims due rows of the
+//!   `jobs` table (see `queue`) and runs them, `JOB_CONCURRENCY` at a time;
+//! - cron workers (apalis-cron). The ones whose work must happen once per tick
+//!   (digests, sitemap) only enqueue a job with a dedupe key made from the
+//!   tick, so however many processes tick, one job runs. Idempotent
+//!   housekeeping (token cleanup, publishing due posts, the queue sweep) runs
+//!   directly.
 
-use std::str::FromStr;
+pub mod queue;
+pub mod schema;
 
-use anyhow::Context;
+use std::{
+    convert::Infallible,
+    str::FromStr,
+    task::{Context, Poll},
+    time::Duration,
+};
+
+use anyhow::Context as _;
 use apalis::prelude::*;
+use apalis_core::{
+    backend::{BackendConfig, finalize::Ephemeral},
+    task::task_id::RandomId,
+};
 use apalis_cron::{CronScheduler, Tick};
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, future::BoxFuture, stream::BoxStream};
 use tokio_util::sync::CancellationToken;
+use tower::layer::util::Identity;
+
+pub use queue::{Enqueue, Job, enqueue, enqueue_with};
 
 use crate::{
-    domains::{accounts, posts},
+    domains::{accounts, newsletter, posts},
+    http::feeds,
     state::AppState,
 };
 
 /// Every hour, at minute 17 (off the hour, when other jobs pile up).
 const TOKEN_CLEANUP_SCHEDULE: &str = "0 17 * * * *";
-
-/// Deletes refresh and one-time tokens that can no longer be used. Idempotent,
-/// so it is harmless when several worker processes run it.
-async fn clean_expired_tokens(_tick: Tick, state: Data<AppState>) -> Result<(), BoxDynError> {
-    let removed = accounts::service::delete_expired_tokens(&state.db).await.map_err(|e| e.to_string())?;
-    tracing::info!(removed, "expired tokens removed");
-    Ok(())
-}
-
 /// Every minute: scheduled posts whose time has come become PUBLISHED.
 /// (Readers see them from their publish time either way; this keeps the status true.)
 const PUBLISH_DUE_SCHEDULE: &str = "0 * * * * *";
+/// Every minute: the queue sweep (see `queue::sweep`).
+const SWEEP_SCHEDULE: &str = "30 * * * * *";
+/// DONE jobs are kept this long for the admin's job list.
+const KEEP_DONE: Duration = Duration::from_secs(7 * 86_400);
 
-async fn publish_due_posts(_tick: Tick, state: Data<AppState>) -> Result<(), BoxDynError> {
-    let published = posts::service::publish_due(&state).await.map_err(|e| e.to_string())?;
-    if !published.is_empty() {
-        tracing::info!(count = published.len(), "scheduled posts published");
+/// Runs one claimed job and records its outcome, extending its lease while it runs.
+fn run_job(claimed: queue::Claimed, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    // Boxed so the future is `Send` for every lifetime apalis asks about.
+    Box::pin(async move {
+        let config = &state.config.jobs;
+        let span = tracing::info_span!("job", job.id = %claimed.id(), job.kind = %claimed.row.kind, attempt = claimed.row.attempts);
+        // Boxed as `Send` here, where the borrows' lifetimes are concrete.
+        let work: futures::future::BoxFuture<'_, anyhow::Result<()>> =
+            Box::pin(tracing::Instrument::instrument(perform(&state, &claimed), span.clone()));
+        tokio::pin!(work);
+        let mut heartbeat = tokio::time::interval(config.lease / 3);
+        heartbeat.tick().await;
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut work => break outcome,
+                _ = heartbeat.tick() => {
+                    match queue::extend_lease(&state.db, &claimed, config.lease).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::warn!(parent: &span, "lost the job's lease to another worker; abandoning this run");
+                            return Ok(());
+                        }
+                        Err(err) => tracing::warn!(parent: &span, error = %err, "failed to extend a job's lease"),
+                    }
+                }
+            }
+        };
+        let outcome = outcome.map_err(|err| format!("{err:#}"));
+        if outcome.is_ok() {
+            tracing::info!(parent: &span, "job done");
+        }
+        queue::finish(&state.db, &claimed, outcome, config.retry_base).await.map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
+/// What each kind of job does. Every job is safe to run again after a crash:
+/// its effects are keyed (digest deliveries) or naturally idempotent (sitemap),
+/// and a mail keeps its Message-ID across retries.
+async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<()> {
+    match &claimed.job {
+        Job::SendMail { mail } => {
+            let mut mail = mail.clone();
+            mail.message_id = Some(claimed.id().to_string());
+            state.mailer.send(mail).await
+        }
+        Job::SendDigests { day } => {
+            let sent = newsletter::digest::send_due(state, *day).await?;
+            tracing::info!(digests = sent, %day, "digests enqueued");
+            Ok(())
+        }
+        Job::RefreshSitemap => feeds::refresh_sitemap(state).await.map(drop),
     }
-    Ok(())
+}
+
+type ClaimStream = BoxStream<'static, Result<Task<queue::Claimed>, Infallible>>;
+
+/// The apalis backend over the `jobs` table: a stream that claims the next due
+/// job whenever the worker has room, waiting for a local enqueue or the poll
+/// interval when nothing is due. Jobs are enqueued with `queue::enqueue` (in
+/// the caller's transaction), so the backend has no sink.
+struct QueueBackend {
+    state: AppState,
+    worker: String,
+    claims: Option<ClaimStream>,
+}
+
+impl QueueBackend {
+    fn new(state: AppState, worker: String) -> Self {
+        QueueBackend { state, worker, claims: None }
+    }
+
+    fn claims(state: AppState, worker: String) -> ClaimStream {
+        futures::stream::unfold((state, worker), |(state, worker)| async move {
+            let config = &state.config.jobs;
+            loop {
+                match queue::claim(&state.db, &worker, config.lease).await {
+                    Ok(Some(claimed)) => return Some((Ok(Task::new(claimed)), (state, worker))),
+                    Ok(None) => {}
+                    Err(err) => tracing::warn!(error = %err, "failed to look for due jobs"),
+                }
+                tokio::select! {
+                    _ = state.job_wake.notified() => {}
+                    _ = tokio::time::sleep(config.poll_interval) => {}
+                }
+            }
+        })
+        .boxed()
+    }
+}
+
+impl Backend for QueueBackend {
+    type Task = Task<queue::Claimed>;
+    type Error = Infallible;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>, _: &WorkerContext) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_next(&mut self, cx: &mut Context<'_>, _: &WorkerContext) -> Poll<Option<Result<Self::Task, Infallible>>> {
+        let (state, worker) = (&self.state, &self.worker);
+        self.claims.get_or_insert_with(|| Self::claims(state.clone(), worker.clone())).poll_next_unpin(cx)
+    }
+
+    fn poll_close(&mut self, _: &mut Context<'_>, _: &WorkerContext) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl BackendConfig for QueueBackend {
+    type Args = queue::Claimed;
+    type Id = RandomId;
+    type Kind = Ephemeral;
+    type Config = ();
+    type Layer = Identity;
+
+    fn config(&self) -> &() {
+        &()
+    }
+
+    fn middleware(&mut self, _: &mut WorkerContext) -> Identity {
+        Identity::new()
+    }
+}
+
+fn tick_time(tick: &Tick) -> DateTime<Utc> {
+    DateTime::from_timestamp(tick.get_timestamp() as i64, 0).unwrap_or_else(Utc::now)
+}
+
+/// Deletes refresh and one-time tokens that can no longer be used.
+fn clean_expired_tokens(_tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    // Boxed so the future is `Send` for every lifetime apalis asks about.
+    Box::pin(async move {
+        let removed = accounts::service::delete_expired_tokens(&state.db).await.map_err(|e| e.to_string())?;
+        tracing::info!(removed, "expired tokens removed");
+        Ok(())
+    })
+}
+
+fn publish_due_posts(_tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    // Boxed so the future is `Send` for every lifetime apalis asks about.
+    Box::pin(async move {
+        let published = posts::service::publish_due(&state).await.map_err(|e| e.to_string())?;
+        if !published.is_empty() {
+            tracing::info!(count = published.len(), "scheduled posts published");
+        }
+        Ok(())
+    })
+}
+
+fn sweep_queue(_tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    // Boxed so the future is `Send` for every lifetime apalis asks about.
+    Box::pin(async move {
+        let (abandoned, removed) = queue::sweep(&state.db, KEEP_DONE).await.map_err(|e| e.to_string())?;
+        if abandoned + removed > 0 {
+            tracing::info!(abandoned, removed, "job queue swept");
+        }
+        Ok(())
+    })
+}
+
+/// One `send_digests` job per day, however many workers tick.
+fn schedule_digests(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    // Boxed so the future is `Send` for every lifetime apalis asks about.
+    Box::pin(async move {
+        let day = tick_time(&tick).date_naive();
+        let options = Enqueue { dedupe_key: Some(day.to_string()), ..Default::default() };
+        if queue::enqueue_with(&state.db, &Job::SendDigests { day }, options)
+            .await
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            state.jobs_enqueued();
+        }
+        Ok(())
+    })
+}
+
+/// One `refresh_sitemap` job per tick, however many workers tick.
+fn schedule_sitemap(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    // Boxed so the future is `Send` for every lifetime apalis asks about.
+    Box::pin(async move {
+        let options =
+            Enqueue { dedupe_key: Some(tick_time(&tick).to_rfc3339()), max_attempts: Some(3), ..Default::default() };
+        if queue::enqueue_with(&state.db, &Job::RefreshSitemap, options).await.map_err(|e| e.to_string())?.is_some() {
+            state.jobs_enqueued();
+        }
+        Ok(())
+    })
 }
 
 fn schedule(expression: &str) -> anyhow::Result<cron::Schedule> {
@@ -45,18 +250,40 @@ async fn until(shutdown: CancellationToken) -> Result<(), std::io::Error> {
     Ok(())
 }
 
+/// A name no other worker process has, so leases say who holds them.
+fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "lectern".into());
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    format!("{host}-{}-{}", std::process::id(), &unique[unique.len() - 8..])
+}
+
 /// Runs the workers until `shutdown` is cancelled.
 pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let token_cleanup = WorkerBuilder::new("token-cleanup")
-        .backend(CronScheduler::new(schedule(TOKEN_CLEANUP_SCHEDULE)?))
+    let config = state.config.jobs.clone();
+    let name = worker_name();
+    let queue_worker = WorkerBuilder::new(format!("queue@{name}"))
+        .backend(QueueBackend::new(state.clone(), name.clone()))
+        .concurrency(config.concurrency)
         .data(state.clone())
-        .build(clean_expired_tokens);
-    let publish_due = WorkerBuilder::new("publish-due-posts")
-        .backend(CronScheduler::new(schedule(PUBLISH_DUE_SCHEDULE)?))
-        .data(state)
-        .build(publish_due_posts);
-    tracing::info!("job workers started");
-    tokio::try_join!(token_cleanup.run_until(until(shutdown.clone())), publish_due.run_until(until(shutdown)))
-        .context("A job worker failed")?;
+        .build(run_job);
+    macro_rules! cron_worker {
+        ($name:literal, $schedule:expr, $handler:expr) => {
+            WorkerBuilder::new($name)
+                .backend(CronScheduler::new(schedule($schedule)?))
+                .data(state.clone())
+                .build($handler)
+                .run_until(until(shutdown.clone()))
+        };
+    }
+    tracing::info!(worker = %name, concurrency = config.concurrency, "job workers started");
+    tokio::try_join!(
+        queue_worker.run_until(until(shutdown.clone())),
+        cron_worker!("token-cleanup", TOKEN_CLEANUP_SCHEDULE, clean_expired_tokens),
+        cron_worker!("publish-due-posts", PUBLISH_DUE_SCHEDULE, publish_due_posts),
+        cron_worker!("queue-sweep", SWEEP_SCHEDULE, sweep_queue),
+        cron_worker!("digests", &config.digest_schedule, schedule_digests),
+        cron_worker!("sitemap", &config.sitemap_schedule, schedule_sitemap),
+    )
+    .context("A job worker failed")?;
     Ok(())
 }

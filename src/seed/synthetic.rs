@@ -17,7 +17,6 @@ use chrono::{DateTime, Utc};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -35,6 +34,7 @@ use crate::{
     error::AppResult,
     graphql::Viewer,
     state::AppState,
+    state::BeginWrite,
 };
 use entity::{
     bookmark, comment,
@@ -90,7 +90,7 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
 
     // One hash for every user: argon2 is deliberately slow, and they share the password.
     let password_hash = password::hash(Password::parse("password", SYNTHETIC_PASSWORD, &[])?.expose()).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
 
     let users = plan_users(&mut rng, &batch, &password_hash, now);
     let authors: Vec<Uuid> = users[..AUTHORS].iter().map(|u| u.id).collect();
@@ -234,6 +234,11 @@ fn plan_users(rng: &mut StdRng, batch: &str, password_hash: &str, now: DateTime<
                 created_at: joined,
                 updated_at: joined,
                 premium_granted_at: premium.then_some(joined),
+                digest_frequency: if rng.gen_bool(0.3) {
+                    user::DigestFrequency::Weekly
+                } else {
+                    user::DigestFrequency::Never
+                },
             }
         })
         .collect()

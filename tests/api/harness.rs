@@ -51,7 +51,9 @@ impl TestApp {
         let mut env: HashMap<String, String> = HashMap::new();
         env.insert("DATA_DIR".into(), data_dir.path().display().to_string());
         env.insert("PUBLIC_URL".into(), "http://lectern.test".into());
-        env.insert("IN_PROCESS_WORKER".into(), "false".into());
+        // Jobs (mail, digests, sitemap) run in process, as in embedded mode.
+        env.insert("IN_PROCESS_WORKER".into(), "true".into());
+        env.insert("JOB_POLL_MS".into(), "100".into());
         let mut database = None;
         if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
             let name = unique("lectern_test_");

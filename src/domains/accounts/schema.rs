@@ -71,6 +71,15 @@ impl User {
             .then_some(self.model.premium_granted_at.is_some())
     }
 
+    /// How often the user gets the digest of new posts (only the user themself and admins see it).
+    async fn digest_frequency(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Option<crate::domains::newsletter::schema::GqlDigestFrequency> {
+        (self.reveal_email || ctx.viewer().is_owner_or_admin(self.model.id))
+            .then_some(self.model.digest_frequency.into())
+    }
+
     /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.model.created_at

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -22,8 +22,13 @@ use crate::{
         RequestMeta,
         pagination::{Cursor, Page, PageArgs, Sort, paginate},
     },
-    infra::{mail::Mail, rate_limit::Rule},
+    infra::{
+        mail::{Mail, Template},
+        rate_limit::Rule,
+    },
+    jobs::{self, Job},
     state::AppState,
+    state::BeginWrite,
     values::{DisplayName, Email},
 };
 use entity::{
@@ -88,9 +93,13 @@ pub async fn register(state: &AppState, input: Registration<'_>, meta: &RequestM
     state.limiter.hit(&REGISTER_PER_ACCOUNT, email.as_str()).await?;
     let display_name = DisplayName::parse("displayName", input.display_name)?;
     let password = Password::parse("password", input.password, &password_context(&email, display_name.as_str()))?;
-    let user = create_user(&state.db, &email, &password, display_name, Role::Reader).await?;
-    let session = start_session(state, &state.db, user, None).await?;
-    send_verification_mail(state, &session.user).await?;
+    // The account, its first session and the verification mail's job commit together.
+    let txn = state.db.begin_write().await?;
+    let user = create_user(&txn, &email, &password, display_name, Role::Reader).await?;
+    let session = start_session(state, &txn, user, None).await?;
+    send_verification_mail(state, &txn, &session.user).await?;
+    txn.commit().await?;
+    state.jobs_enqueued();
     Ok(session)
 }
 
@@ -122,6 +131,7 @@ pub async fn create_user(
         created_at: Set(now),
         updated_at: Set(now),
         premium_granted_at: Set(None),
+        digest_frequency: Set(user::DigestFrequency::Never),
     }
     .insert(db)
     .await
@@ -197,7 +207,7 @@ pub async fn refresh(state: &AppState, token: &str, meta: &RequestMeta) -> AppRe
         return Err(INVALID_REFRESH);
     }
 
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     // Only one concurrent use of a token can win this update; the loser is treated as reuse.
     let rotated = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RotatedAt, Expr::value(Utc::now()))
@@ -332,48 +342,25 @@ fn link(state: &AppState, path: &str, token: &str) -> String {
     url.to_string()
 }
 
-/// Mails are sent after the change is stored; a failed send is logged and can be requested again.
-fn send_in_background(state: &AppState, mail: Mail) {
-    let mailer = state.mailer.clone();
-    tokio::spawn(async move {
-        if let Err(err) = mailer.send(mail).await {
-            tracing::error!(error = ?err, "failed to send a mail");
-        }
-    });
-}
-
+/// A transactional mail: a greeting, what happened, one button.
 fn action_mail(to: &str, subject: &str, greeting: &str, intro: &str, action: &str, url: &str, outro: &str) -> Mail {
-    use crate::infra::mail::escape_html;
-    Mail {
-        to: to.to_owned(),
-        subject: subject.to_owned(),
-        text: format!("{greeting}\n\n{intro}\n\n{action}: {url}\n\n{outro}\n\n— Lectern\n"),
-        html: format!(
-            "<p>{}</p><p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p><p>— Lectern</p>",
-            escape_html(greeting),
-            escape_html(intro),
-            escape_html(url),
-            escape_html(action),
-            escape_html(outro)
-        ),
-    }
+    Template::new(greeting).paragraph(intro).action(action, url).paragraph(outro).render(to, subject)
 }
 
-async fn send_verification_mail(state: &AppState, user: &user::Model) -> AppResult<()> {
-    let token = issue_user_token(&state.db, user.id, Purpose::VerifyEmail, VERIFY_EMAIL_TTL).await?;
+/// Issues a verification token and enqueues its mail on `db` (the caller's transaction).
+async fn send_verification_mail(state: &AppState, db: &impl ConnectionTrait, user: &user::Model) -> AppResult<()> {
+    let token = issue_user_token(db, user.id, Purpose::VerifyEmail, VERIFY_EMAIL_TTL).await?;
     let url = link(state, "/verify-email", &token);
-    send_in_background(
-        state,
-        action_mail(
-            &user.email,
-            "Confirm your email address for Lectern",
-            &format!("Hello {},", user.display_name),
-            "Please confirm that this is your email address.",
-            "Confirm my email address",
-            &url,
-            "The link works for 24 hours. If you did not create a Lectern account, ignore this mail.",
-        ),
+    let mail = action_mail(
+        &user.email,
+        "Confirm your email address for Lectern",
+        &format!("Hello {},", user.display_name),
+        "Please confirm that this is your email address.",
+        "Confirm my email address",
+        &url,
+        "The link works for 24 hours. If you did not create a Lectern account, ignore this mail.",
     );
+    jobs::enqueue(db, &Job::SendMail { mail }).await?;
     Ok(())
 }
 
@@ -383,12 +370,15 @@ pub async fn request_email_verification(state: &AppState, user_id: Uuid) -> AppR
         return Err(AppError::bad_input("email", "This email address is already verified"));
     }
     state.limiter.hit(&VERIFY_MAIL_PER_ACCOUNT, &user.id.to_string()).await?;
-    send_verification_mail(state, &user).await?;
+    let txn = state.db.begin_write().await?;
+    send_verification_mail(state, &txn, &user).await?;
+    txn.commit().await?;
+    state.jobs_enqueued();
     Ok(true)
 }
 
 pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Model> {
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     let user_id = consume_user_token(&txn, token, Purpose::VerifyEmail).await?;
     let mut user: user::ActiveModel = get_user(&txn, user_id).await?.into();
     let now = Utc::now();
@@ -408,27 +398,28 @@ pub async fn request_password_reset(state: &AppState, email: &str, meta: &Reques
     let Some(user) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await? else {
         return Ok(true);
     };
-    let token = issue_user_token(&state.db, user.id, Purpose::ResetPassword, RESET_PASSWORD_TTL).await?;
+    let txn = state.db.begin_write().await?;
+    let token = issue_user_token(&txn, user.id, Purpose::ResetPassword, RESET_PASSWORD_TTL).await?;
     let url = link(state, "/reset-password", &token);
-    send_in_background(
-        state,
-        action_mail(
-            &user.email,
-            "Reset your Lectern password",
-            &format!("Hello {},", user.display_name),
-            "Someone (hopefully you) asked to reset the password of your Lectern account.",
-            "Choose a new password",
-            &url,
-            "The link works for one hour and only once. If you did not ask for this, ignore this mail; your password stays as it is.",
-        ),
+    let mail = action_mail(
+        &user.email,
+        "Reset your Lectern password",
+        &format!("Hello {},", user.display_name),
+        "Someone (hopefully you) asked to reset the password of your Lectern account.",
+        "Choose a new password",
+        &url,
+        "The link works for one hour and only once. If you did not ask for this, ignore this mail; your password stays as it is.",
     );
+    jobs::enqueue(&txn, &Job::SendMail { mail }).await?;
+    txn.commit().await?;
+    state.jobs_enqueued();
     Ok(true)
 }
 
 /// Sets a new password from a mailed reset link, signs out every session, and
 /// counts as proof of the email address.
 pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -> AppResult<bool> {
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     let user_id = consume_user_token(&txn, token, Purpose::ResetPassword).await?;
     let user = get_user(&txn, user_id).await?;
     let display_name = user.display_name.clone();
@@ -460,7 +451,7 @@ pub async fn change_password(state: &AppState, user_id: Uuid, current: &str, new
         return Err(AppError::bad_input("new", "The new password must differ from the current one"));
     }
     let hash = password::hash(password.expose()).await?;
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     let mut active: user::ActiveModel = user.into();
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
@@ -556,4 +547,36 @@ pub async fn set_premium_access(db: &impl ConnectionTrait, user_id: Uuid, grante
     user.premium_granted_at = Set(granted.then(Utc::now));
     user.updated_at = Set(Utc::now());
     Ok(user.update(db).await?)
+}
+
+/// Sets how often the user gets the digest of new posts.
+pub async fn set_digest_frequency(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    frequency: user::DigestFrequency,
+) -> AppResult<user::Model> {
+    let user = get_user(db, user_id).await?;
+    if user.digest_frequency == frequency {
+        return Ok(user);
+    }
+    let mut user: user::ActiveModel = user.into();
+    user.digest_frequency = Set(frequency);
+    user.updated_at = Set(Utc::now());
+    Ok(user.update(db).await?)
+}
+
+/// Users with a verified address who asked for the digest, by id after `after` (keyset pages).
+pub async fn digest_recipients(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> AppResult<Vec<user::Model>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut query = user::Entity::find()
+        .filter(user::Column::DigestFrequency.ne(user::DigestFrequency::Never))
+        .filter(user::Column::EmailVerifiedAt.is_not_null());
+    if let Some(after) = after {
+        query = query.filter(user::Column::Id.gt(after));
+    }
+    Ok(query.order_by_asc(user::Column::Id).limit(limit).all(db).await?)
 }

@@ -6,10 +6,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::{
@@ -22,6 +19,7 @@ use crate::{
     graphql::Viewer,
     infra::bus,
     state::AppState,
+    state::BeginWrite,
 };
 use entity::{
     comment::{self, Status},
@@ -255,7 +253,7 @@ pub async fn add(
 ) -> AppResult<comment::Model> {
     let author_id = viewer.require_signed_in()?;
     let body = parse_body(body)?;
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     let post = posts::get_readable(&txn, viewer, post_id).await?;
     let parent = match parent_id {
         Some(parent_id) => {

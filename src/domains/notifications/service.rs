@@ -17,6 +17,7 @@ use crate::{
     graphql::pagination::{Cursor, Page, PageArgs, Sort, paginate},
     infra::bus::{self, EventBus},
     state::AppState,
+    state::BeginWrite,
 };
 use entity::notification::{self, Kind};
 
@@ -158,7 +159,7 @@ pub async fn mark_read(db: &(impl ConnectionTrait + TransactionTrait), user_id: 
     if ids.is_empty() {
         return Ok(0);
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let owned = notification::Entity::find()
         .filter(notification::Column::UserId.eq(user_id))
         .filter(notification::Column::Id.is_in(ids.iter().copied()))

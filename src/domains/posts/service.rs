@@ -25,7 +25,9 @@ use crate::{
         Viewer,
         pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     },
+    jobs::{self, Job},
     state::AppState,
+    state::BeginWrite,
 };
 use entity::{
     post::{self, Difficulty, Status},
@@ -361,7 +363,7 @@ pub async fn create(
         None => markdown::excerpt(&body, 240),
     };
     let cover = input.cover_image_url.flatten().map(|u| parse_url("coverImageUrl", &u)).transpose()?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let tag_ids = resolve_tags(&txn, input.tag_slugs.as_deref().unwrap_or_default()).await?;
     claim_slug(&txn, &slug).await?;
     let now = Utc::now();
@@ -398,7 +400,7 @@ pub async fn update(
     id: Uuid,
     input: PostInput,
 ) -> AppResult<post::Model> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let current = get_editable(&txn, viewer, id).await?;
     let old_slug = current.slug.clone();
     let mut post: post::ActiveModel = current.into();
@@ -466,7 +468,7 @@ async fn set_status(
 /// that was not published yet notifies the readers of its series, once the
 /// change is committed.
 pub async fn publish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     let current = get_editable(&txn, viewer, id).await?;
     let newly_published = current.status != Status::Published;
     let at = match (current.status, current.published_at) {
@@ -476,7 +478,11 @@ pub async fn publish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<p
     let post = set_status(&txn, viewer, id, Status::Published, Some(at)).await?;
     let notices = if newly_published { series_notices(&txn, &post).await? } else { Vec::new() };
     let stored = notifications::service::store(&txn, notices).await?;
+    if newly_published {
+        jobs::enqueue(&txn, &Job::RefreshSitemap).await?;
+    }
     txn.commit().await?;
+    state.jobs_enqueued();
     stored.publish(state.bus.as_ref()).await;
     Ok(post)
 }
@@ -543,7 +549,7 @@ pub async fn publish_due(state: &AppState) -> AppResult<Vec<Uuid>> {
         .await?;
     let mut published = Vec::with_capacity(due.len());
     for post in due {
-        let txn = state.db.begin().await?;
+        let txn = state.db.begin_write().await?;
         let flipped = post::Entity::update_many()
             .col_expr(post::Column::Status, Expr::value(Status::Published))
             .filter(post::Column::Id.eq(post.id))
@@ -559,6 +565,10 @@ pub async fn publish_due(state: &AppState) -> AppResult<Vec<Uuid>> {
         txn.commit().await?;
         stored.publish(state.bus.as_ref()).await;
         published.push(post.id);
+    }
+    if !published.is_empty() {
+        jobs::enqueue(&state.db, &Job::RefreshSitemap).await?;
+        state.jobs_enqueued();
     }
     Ok(published)
 }
@@ -615,6 +625,24 @@ pub async fn retag(db: &impl ConnectionTrait, from: Uuid, into: Uuid) -> AppResu
 pub async fn recent_live(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<post::Model>> {
     use sea_orm::QuerySelect;
     Ok(post::Entity::find().filter(live()).order_by_desc(post::Column::PublishedAt).limit(limit).all(db).await?)
+}
+
+/// Live posts published in (`since`, `until`], newest first (at most `limit`), for digests.
+pub async fn published_between(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: u64,
+) -> AppResult<Vec<post::Model>> {
+    use sea_orm::QuerySelect;
+    Ok(post::Entity::find()
+        .filter(live())
+        .filter(post::Column::PublishedAt.gt(since))
+        .filter(post::Column::PublishedAt.lte(until))
+        .order_by_desc(post::Column::PublishedAt)
+        .limit(limit)
+        .all(db)
+        .await?)
 }
 
 /// Slug and last change of every live post, for the sitemap (at most `limit`).

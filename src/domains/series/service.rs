@@ -1,9 +1,7 @@
 //! Series rules: authors curate their own series; admins any.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::{
@@ -13,6 +11,7 @@ use crate::{
         Viewer,
         pagination::{Cursor, Page, PageArgs, Sort, paginate},
     },
+    state::BeginWrite,
 };
 use entity::{post, series};
 
@@ -111,7 +110,7 @@ pub async fn update(
 
 /// Deletes the series; its posts stay, outside any series.
 pub async fn delete(db: &DatabaseConnection, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let series = get_editable(&txn, viewer, id).await?;
     for post in posts::all_posts_of_series(&txn, series.id).await? {
         posts::set_series(&txn, post.id, None).await?;
@@ -137,7 +136,7 @@ pub async fn add_post(
     post_id: Uuid,
     position: Option<i32>,
 ) -> AppResult<series::Model> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let series = get_editable(&txn, viewer, series_id).await?;
     let post = posts::get_editable(&txn, viewer, post_id).await?;
     let mut order: Vec<Uuid> = posts::all_posts_of_series(&txn, series_id)
@@ -166,7 +165,7 @@ pub async fn remove_post(
     series_id: Uuid,
     post_id: Uuid,
 ) -> AppResult<series::Model> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let series = get_editable(&txn, viewer, series_id).await?;
     let members: Vec<post::Model> = posts::all_posts_of_series(&txn, series_id).await?;
     if !members.iter().any(|p| p.id == post_id) {
@@ -186,7 +185,7 @@ pub async fn reorder(
     series_id: Uuid,
     post_ids: &[Uuid],
 ) -> AppResult<series::Model> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let series = get_editable(&txn, viewer, series_id).await?;
     let mut current: Vec<Uuid> = posts::all_posts_of_series(&txn, series_id).await?.into_iter().map(|p| p.id).collect();
     let mut wanted = post_ids.to_vec();

@@ -7,7 +7,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult, OnConstraint};
+use crate::{
+    error::{AppError, AppResult, OnConstraint},
+    state::BeginWrite,
+};
 use entity::tag;
 
 /// Every tag, alphabetically.
@@ -73,7 +76,7 @@ pub async fn merge(db: &(impl ConnectionTrait + TransactionTrait), from: Uuid, i
     if from == into {
         return Err(AppError::bad_input("from", "A tag cannot be merged into itself"));
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let target = tag::Entity::find_by_id(into).one(&txn).await?.ok_or(AppError::NotFound("Tag"))?;
     tag::Entity::find_by_id(from).one(&txn).await?.ok_or(AppError::NotFound("Tag"))?;
     crate::domains::posts::service::retag(&txn, from, into).await?;

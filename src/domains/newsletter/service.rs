@@ -1,0 +1,166 @@
+//! Newsletter subscriptions (double opt-in), unsubscribing from any bulk mail,
+//! and the users' digest preference.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::links::{self, Purpose};
+use crate::{
+    domains::accounts::service as accounts,
+    error::{AppError, AppResult},
+    graphql::RequestMeta,
+    infra::{
+        mail::{Mail, Template},
+        rate_limit::Rule,
+    },
+    jobs::{self, Job},
+    state::AppState,
+    state::BeginWrite,
+    values::Email,
+};
+use entity::{
+    newsletter_subscription::{self, Status},
+    user::DigestFrequency,
+};
+
+pub const SUBSCRIBE_PER_IP: Rule = Rule::new("newsletter:ip", 10, Duration::from_secs(3600));
+pub const SUBSCRIBE_PER_ADDRESS: Rule = Rule::new("newsletter:address", 3, Duration::from_secs(3600));
+
+/// How long a confirmation link works.
+const CONFIRM_TTL: chrono::Duration = chrono::Duration::days(7);
+
+/// Which list an unsubscribe link leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum MailingList {
+    /// The newsletter (by address).
+    Newsletter,
+    /// The digest of new posts (by account).
+    Digest,
+}
+
+/// The URL of a one-click unsubscribe link for `list` and its subject (an address or a user id).
+pub fn unsubscribe_url(state: &AppState, list: MailingList, subject: &str) -> String {
+    let subject = match list {
+        MailingList::Newsletter => format!("newsletter:{subject}"),
+        MailingList::Digest => format!("digest:{subject}"),
+    };
+    let token = links::sign(state, Purpose::Unsubscribe, &subject, None);
+    let mut url = state.config.public_url.clone();
+    url.set_path("/unsubscribe");
+    url.query_pairs_mut().append_pair("token", &token);
+    url.to_string()
+}
+
+/// Asks for the newsletter: a new or lapsed address becomes PENDING and gets a
+/// confirmation mail; a pending one gets the mail again; a confirmed one is left
+/// as it is. The answer is the same in every case, so it reveals nothing.
+pub async fn subscribe(state: &AppState, email: &str, meta: &RequestMeta) -> AppResult<bool> {
+    state.limiter.hit(&SUBSCRIBE_PER_IP, &meta.client_ip.to_string()).await?;
+    let email = Email::parse("email", email)?;
+    state.limiter.hit(&SUBSCRIBE_PER_ADDRESS, email.as_str()).await?;
+    let now = Utc::now();
+    let txn = state.db.begin_write().await?;
+    let existing = newsletter_subscription::Entity::find()
+        .filter(newsletter_subscription::Column::Email.eq(email.as_str()))
+        .one(&txn)
+        .await?;
+    match existing {
+        Some(found) if found.status == Status::Confirmed => return Ok(true),
+        Some(found) => {
+            let mut found: newsletter_subscription::ActiveModel = found.into();
+            found.status = Set(Status::Pending);
+            found.updated_at = Set(now);
+            found.update(&txn).await?;
+        }
+        None => {
+            newsletter_subscription::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                email: Set(email.as_str().to_owned()),
+                status: Set(Status::Pending),
+                created_at: Set(now),
+                updated_at: Set(now),
+                confirmed_at: Set(None),
+                unsubscribed_at: Set(None),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    jobs::enqueue(&txn, &Job::SendMail { mail: confirmation_mail(state, email.as_str()) }).await?;
+    txn.commit().await?;
+    state.jobs_enqueued();
+    Ok(true)
+}
+
+fn confirmation_mail(state: &AppState, email: &str) -> Mail {
+    let token = links::sign(state, Purpose::ConfirmNewsletter, email, Some(Utc::now() + CONFIRM_TTL));
+    let mut url = state.config.public_url.clone();
+    url.set_path("/newsletter/confirm");
+    url.query_pairs_mut().append_pair("token", &token);
+    Template::new("Hello,")
+        .paragraph("Someone (hopefully you) asked to receive the Lectern newsletter at this address.")
+        .action("Yes, subscribe me", url.as_str())
+        .paragraph("The link works for 7 days. If you did not ask for this, ignore this mail and nothing will be sent.")
+        .render(email, "Confirm your Lectern newsletter subscription")
+}
+
+/// Confirms a subscription from its mailed link (idempotent). A subscription
+/// cancelled since the link was sent stays cancelled.
+pub async fn confirm(state: &AppState, token: &str) -> AppResult<newsletter_subscription::Model> {
+    let email = links::verify(state, Purpose::ConfirmNewsletter, token)?;
+    let found = newsletter_subscription::Entity::find()
+        .filter(newsletter_subscription::Column::Email.eq(email.as_str()))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::bad_input("token", "This link is invalid or has expired"))?;
+    match found.status {
+        Status::Confirmed => Ok(found),
+        Status::Unsubscribed => Err(AppError::bad_input(
+            "token",
+            "This subscription was cancelled; subscribe again to receive the newsletter",
+        )),
+        Status::Pending => {
+            let now = Utc::now();
+            let mut found: newsletter_subscription::ActiveModel = found.into();
+            found.status = Set(Status::Confirmed);
+            found.confirmed_at = Set(Some(now));
+            found.updated_at = Set(now);
+            Ok(found.update(&state.db).await?)
+        }
+    }
+}
+
+/// What an unsubscribe link did.
+pub struct Unsubscribed {
+    pub list: MailingList,
+    /// The address (newsletter) or the account's address (digest).
+    pub email: String,
+}
+
+/// Leaves the list a signed unsubscribe link names. Idempotent, and needs no sign-in.
+pub async fn unsubscribe(state: &AppState, token: &str) -> AppResult<Unsubscribed> {
+    let subject = links::verify(state, Purpose::Unsubscribe, token)?;
+    let now = Utc::now();
+    if let Some(email) = subject.strip_prefix("newsletter:") {
+        newsletter_subscription::Entity::update_many()
+            .col_expr(newsletter_subscription::Column::Status, sea_orm::sea_query::Expr::value(Status::Unsubscribed))
+            .col_expr(newsletter_subscription::Column::UnsubscribedAt, sea_orm::sea_query::Expr::value(Some(now)))
+            .col_expr(newsletter_subscription::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(newsletter_subscription::Column::Email.eq(email))
+            .filter(newsletter_subscription::Column::Status.ne(Status::Unsubscribed))
+            .exec(&state.db)
+            .await?;
+        return Ok(Unsubscribed { list: MailingList::Newsletter, email: email.to_owned() });
+    }
+    if let Some(user_id) = subject.strip_prefix("digest:").and_then(|id| Uuid::parse_str(id).ok()) {
+        let user = accounts::find_user(&state.db, user_id)
+            .await?
+            .ok_or_else(|| AppError::bad_input("token", "This link is invalid or has expired"))?;
+        accounts::set_digest_frequency(&state.db, user.id, DigestFrequency::Never).await?;
+        return Ok(Unsubscribed { list: MailingList::Digest, email: user.email });
+    }
+    Err(AppError::bad_input("token", "This link is invalid or has expired"))
+}

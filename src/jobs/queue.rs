@@ -1,0 +1,312 @@
+//! The job queue: rows in the `jobs` table of the application database.
+//!
+//! A service enqueues with the connection it already holds, usually its open
+//! transaction, so the job commits with the change that needs it: a job for a
+//! committed change survives any crash after the commit, and a rolled-back
+//! change leaves no job behind. (apalis-sqlite/apalis-postgres keep their own
+//! tables behind their own sqlx pools, which a SeaORM transaction cannot join;
+//! Lectern's apalis workers read this table through a custom apalis backend
+//! instead, see `jobs::run`.)
+//!
+//! A worker claims a due job with a compare-and-set on (status, attempts), so
+//! any number of workers in any number of processes run each job once. The
+//! claim is a lease: the worker extends it while the job runs, and a job whose
+//! worker died is claimed again once the lease has run out. Failures are
+//! retried with exponential backoff; after `max_attempts` runs the job is
+//! FAILED and waits for an admin's `retryJob`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::job::{self, Status};
+use rand::Rng;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TryInsertResult,
+    prelude::Expr, sea_query::ExprTrait,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    error::{AppError, AppResult},
+    infra::mail::Mail,
+};
+
+/// Everything Lectern does in the background. The serialised form is the
+/// job's payload; `kind()` is its `kind` column.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Deliver one rendered mail. The job id becomes its Message-ID.
+    SendMail { mail: Mail },
+    /// Send the digests due on `day` (one job per day, whoever's cron enqueues it).
+    SendDigests { day: chrono::NaiveDate },
+    /// Rebuild the stored sitemap.
+    RefreshSitemap,
+}
+
+impl Job {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::SendMail { .. } => "send_mail",
+            Job::SendDigests { .. } => "send_digests",
+            Job::RefreshSitemap => "refresh_sitemap",
+        }
+    }
+}
+
+/// How a job is enqueued beyond its payload.
+#[derive(Debug, Clone, Default)]
+pub struct Enqueue {
+    /// Not before this time (default: now).
+    pub run_at: Option<DateTime<Utc>>,
+    /// A key unique per kind: a second enqueue with the same key is dropped.
+    pub dedupe_key: Option<String>,
+    /// Runs allowed before the job is FAILED (default: `DEFAULT_MAX_ATTEMPTS`).
+    pub max_attempts: Option<i32>,
+}
+
+/// Runs before a job is FAILED unless it is enqueued with its own `max_attempts`
+/// (with the default 30 s backoff base, the last retry comes about two hours in).
+pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
+
+/// Enqueues `job` now. Pass the transaction of the change that needs the job.
+pub async fn enqueue(db: &impl ConnectionTrait, job: &Job) -> AppResult<Uuid> {
+    enqueue_with(db, job, Enqueue::default())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("job without dedupe key conflicted").into())
+}
+
+/// Enqueues `job`; `None` when a job with the same dedupe key already exists.
+pub async fn enqueue_with(db: &impl ConnectionTrait, job: &Job, options: Enqueue) -> AppResult<Option<Uuid>> {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let payload = serde_json::to_value(job).map_err(anyhow::Error::from)?;
+    let row = job::ActiveModel {
+        id: Set(id),
+        kind: Set(job.kind().to_owned()),
+        payload: Set(payload),
+        status: Set(Status::Pending),
+        attempts: Set(0),
+        max_attempts: Set(Ord::max(options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS), 1)),
+        run_at: Set(options.run_at.unwrap_or(now)),
+        locked_by: Set(None),
+        locked_until: Set(None),
+        last_error: Set(None),
+        dedupe_key: Set(options.dedupe_key),
+        created_at: Set(now),
+        updated_at: Set(now),
+        finished_at: Set(None),
+    };
+    let inserted = job::Entity::insert(row)
+        .on_conflict_do_nothing_on([job::Column::Kind, job::Column::DedupeKey])
+        .exec_without_returning(db)
+        .await?;
+    Ok(match inserted {
+        TryInsertResult::Inserted(1) => {
+            tracing::debug!(job.id = %id, job.kind = job.kind(), "job enqueued");
+            Some(id)
+        }
+        _ => None,
+    })
+}
+
+/// A job a worker holds the lease of.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub row: job::Model,
+    pub job: Job,
+    pub worker: String,
+}
+
+impl Claimed {
+    pub fn id(&self) -> Uuid {
+        self.row.id
+    }
+
+    /// The run this worker holds: (id, worker, attempts) identifies it, so a worker
+    /// whose lease was taken over cannot complete or extend the new run.
+    fn filter(&self) -> Condition {
+        Condition::all()
+            .add(job::Column::Id.eq(self.row.id))
+            .add(job::Column::LockedBy.eq(self.worker.as_str()))
+            .add(job::Column::Attempts.eq(self.row.attempts))
+            .add(job::Column::Status.eq(Status::Running))
+    }
+}
+
+/// Claims the next due job for `worker`, or `None` when nothing is due.
+pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> AppResult<Option<Claimed>> {
+    // A lost race for one row means another worker took it: look again.
+    for _ in 0..8 {
+        let now = Utc::now();
+        let due = Condition::any()
+            .add(Condition::all().add(job::Column::Status.eq(Status::Pending)).add(job::Column::RunAt.lte(now)))
+            .add(
+                Condition::all()
+                    .add(job::Column::Status.eq(Status::Running))
+                    .add(job::Column::LockedUntil.lt(now))
+                    .add(Expr::col(job::Column::Attempts).lt(Expr::col(job::Column::MaxAttempts))),
+            );
+        let Some(candidate) = job::Entity::find().filter(due).order_by_asc(job::Column::RunAt).one(db).await? else {
+            return Ok(None);
+        };
+        let locked_until = now + lease;
+        let taken = job::Entity::update_many()
+            .col_expr(job::Column::Status, Expr::value(Status::Running))
+            .col_expr(job::Column::Attempts, Expr::value(candidate.attempts + 1))
+            .col_expr(job::Column::LockedBy, Expr::value(worker))
+            .col_expr(job::Column::LockedUntil, Expr::value(locked_until))
+            .col_expr(job::Column::UpdatedAt, Expr::value(now))
+            .filter(job::Column::Id.eq(candidate.id))
+            .filter(job::Column::Status.eq(candidate.status))
+            .filter(job::Column::Attempts.eq(candidate.attempts))
+            .exec(db)
+            .await?;
+        if taken.rows_affected != 1 {
+            continue;
+        }
+        if candidate.status == Status::Running {
+            tracing::warn!(job.id = %candidate.id, job.kind = %candidate.kind, previous_worker = ?candidate.locked_by,
+                "job taken over after its worker's lease ran out");
+        }
+        let row = job::Model {
+            status: Status::Running,
+            attempts: candidate.attempts + 1,
+            locked_by: Some(worker.to_owned()),
+            locked_until: Some(locked_until),
+            updated_at: now,
+            ..candidate
+        };
+        return match serde_json::from_value::<Job>(row.payload.clone()) {
+            Ok(job) => Ok(Some(Claimed { row, job, worker: worker.to_owned() })),
+            Err(err) => {
+                // A payload this build cannot read (e.g. written by a newer version) is
+                // parked as FAILED for an admin rather than retried forever.
+                tracing::error!(job.id = %row.id, job.kind = %row.kind, error = %err, "unreadable job payload");
+                job::Entity::update_many()
+                    .col_expr(job::Column::Status, Expr::value(Status::Failed))
+                    .col_expr(job::Column::LastError, Expr::value(Some(format!("Unreadable job payload: {err}"))))
+                    .col_expr(job::Column::FinishedAt, Expr::value(Some(now)))
+                    .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+                    .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+                    .filter(job::Column::Id.eq(row.id))
+                    .exec(db)
+                    .await?;
+                continue;
+            }
+        };
+    }
+    Ok(None)
+}
+
+/// Extends the lease of a running job. False when the run is no longer this worker's.
+pub async fn extend_lease(db: &impl ConnectionTrait, claimed: &Claimed, lease: Duration) -> AppResult<bool> {
+    let now = Utc::now();
+    let result = job::Entity::update_many()
+        .col_expr(job::Column::LockedUntil, Expr::value(now + lease))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(claimed.filter())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Records the outcome of a run: DONE, PENDING again after a backoff, or FAILED
+/// once the attempts are used up. False when the run was no longer this worker's.
+pub async fn finish(
+    db: &impl ConnectionTrait,
+    claimed: &Claimed,
+    outcome: Result<(), String>,
+    retry_base: Duration,
+) -> AppResult<bool> {
+    let now = Utc::now();
+    let update = job::Entity::update_many()
+        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now));
+    let update = match outcome {
+        Ok(()) => update
+            .col_expr(job::Column::Status, Expr::value(Status::Done))
+            .col_expr(job::Column::FinishedAt, Expr::value(Some(now))),
+        Err(error) if claimed.row.attempts >= claimed.row.max_attempts => {
+            tracing::error!(job.id = %claimed.id(), job.kind = %claimed.row.kind, attempts = claimed.row.attempts,
+                error = %error, "job failed for good; an admin can retry it");
+            update
+                .col_expr(job::Column::Status, Expr::value(Status::Failed))
+                .col_expr(job::Column::FinishedAt, Expr::value(Some(now)))
+                .col_expr(job::Column::LastError, Expr::value(Some(error)))
+        }
+        Err(error) => {
+            let delay = backoff(retry_base, claimed.row.attempts);
+            tracing::warn!(job.id = %claimed.id(), job.kind = %claimed.row.kind, attempts = claimed.row.attempts,
+                retry_in = ?delay, error = %error, "job failed; it will be retried");
+            update
+                .col_expr(job::Column::Status, Expr::value(Status::Pending))
+                .col_expr(job::Column::RunAt, Expr::value(now + delay))
+                .col_expr(job::Column::LastError, Expr::value(Some(error)))
+        }
+    };
+    Ok(update.filter(claimed.filter()).exec(db).await?.rows_affected == 1)
+}
+
+/// Exponential backoff with ±20 % jitter: base, 2·base, 4·base, … capped at one hour.
+pub fn backoff(base: Duration, attempts: i32) -> Duration {
+    let exponent = attempts.saturating_sub(1).clamp(0, 20) as u32;
+    let delay = base.saturating_mul(2u32.saturating_pow(exponent)).min(Duration::from_secs(3600));
+    delay.mul_f64(rand::thread_rng().gen_range(0.8..1.2))
+}
+
+/// Makes a FAILED job (or a PENDING one waiting for its backoff) due now, with its attempts reset.
+pub async fn retry(db: &impl ConnectionTrait, id: Uuid) -> AppResult<job::Model> {
+    let job = job::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("Job"))?;
+    if !matches!(job.status, Status::Failed | Status::Pending) {
+        let status = if job.status == Status::Running { "running" } else { "done" };
+        return Err(AppError::conflict(
+            "id",
+            format!("The job is {status}; only failed or waiting jobs can be retried"),
+        ));
+    }
+    let now = Utc::now();
+    let result = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(Status::Pending))
+        .col_expr(job::Column::Attempts, Expr::value(0))
+        .col_expr(job::Column::RunAt, Expr::value(now))
+        .col_expr(job::Column::FinishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Status.eq(job.status))
+        .filter(job::Column::Attempts.eq(job.attempts))
+        .exec(db)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict("id", "The job changed meanwhile; look again"));
+    }
+    Ok(job::Model { status: Status::Pending, attempts: 0, run_at: now, finished_at: None, updated_at: now, ..job })
+}
+
+/// Housekeeping: runs whose worker vanished on their last attempt become FAILED
+/// (nobody would claim them again), and DONE jobs older than `keep_done` go.
+pub async fn sweep(db: &impl ConnectionTrait, keep_done: Duration) -> AppResult<(u64, u64)> {
+    let now = Utc::now();
+    let abandoned = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(Status::Failed))
+        .col_expr(job::Column::LastError, Expr::value(Some("The worker running the last attempt stopped responding")))
+        .col_expr(job::Column::FinishedAt, Expr::value(Some(now)))
+        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Status.eq(Status::Running))
+        .filter(job::Column::LockedUntil.lt(now))
+        .filter(Expr::col(job::Column::Attempts).gte(Expr::col(job::Column::MaxAttempts)))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let removed = job::Entity::delete_many()
+        .filter(job::Column::Status.eq(Status::Done))
+        .filter(job::Column::FinishedAt.lt(now - keep_done))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok((abandoned, removed))
+}
