@@ -203,12 +203,27 @@ impl TestApp {
     /// Waits for a mail to `to` in the outbox whose subject contains `subject`
     /// and returns its plain-text body.
     pub async fn mail_to(&self, to: &str, subject: &str) -> String {
+        let raw = self.raw_mail_to(to, subject).await;
+        mail_text(&mailparse::parse_mail(&raw).unwrap())
+    }
+
+    /// The raw `.eml` of the first outbox mail to `to` whose subject contains `subject` (waits up to 5 s).
+    pub async fn raw_mail_to(&self, to: &str, subject: &str) -> Vec<u8> {
+        let found = self.raw_mails_to(to, subject, 1).await;
+        found.into_iter().next().unwrap()
+    }
+
+    /// Waits (up to 5 s) until the outbox holds at least `count` mails to `to` with
+    /// `subject` in the subject line, and returns all of them.
+    pub async fn raw_mails_to(&self, to: &str, subject: &str, count: usize) -> Vec<Vec<u8>> {
         let outbox = self._data_dir.path().join("outbox");
+        let mut found = Vec::new();
         for _ in 0..100 {
+            found.clear();
             if let Ok(entries) = std::fs::read_dir(&outbox) {
                 for entry in entries.flatten() {
-                    let raw = std::fs::read(entry.path()).unwrap();
-                    let mail = mailparse::parse_mail(&raw).unwrap();
+                    let Ok(raw) = std::fs::read(entry.path()) else { continue };
+                    let Ok(mail) = mailparse::parse_mail(&raw) else { continue };
                     let header = |name: &str| {
                         mail.headers
                             .iter()
@@ -217,19 +232,16 @@ impl TestApp {
                             .unwrap_or_default()
                     };
                     if header("To").contains(to) && header("Subject").contains(subject) {
-                        let text = mail
-                            .subparts
-                            .iter()
-                            .find(|p| p.ctype.mimetype == "text/plain")
-                            .map(|p| p.get_body().unwrap())
-                            .unwrap_or_else(|| mail.get_body().unwrap());
-                        return text;
+                        found.push(raw);
                     }
                 }
             }
+            if found.len() >= count {
+                return found;
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("no mail to {to} with subject {subject:?}");
+        panic!("expected {count} mail(s) to {to} with subject {subject:?}, found {}", found.len());
     }
 
     /// How many mails the outbox holds.
@@ -336,6 +348,28 @@ impl WsClient {
         let ack = self.message().await;
         assert_eq!(ack["type"], "connection_ack", "{ack}");
     }
+}
+
+/// The plain-text part of a parsed mail.
+pub fn mail_text(mail: &mailparse::ParsedMail) -> String {
+    mail.subparts
+        .iter()
+        .find(|p| p.ctype.mimetype == "text/plain")
+        .map(|p| p.get_body().unwrap())
+        .unwrap_or_else(|| mail.get_body().unwrap())
+}
+
+/// The value of a mail header ("" if absent).
+pub fn mail_header(mail: &mailparse::ParsedMail, name: &str) -> String {
+    use mailparse::MailHeaderMap;
+    mail.headers.get_first_value(name).unwrap_or_default()
+}
+
+/// The `token` query parameter of the first link in `text` that has one.
+pub fn token_in(text: &str) -> String {
+    let re = regex::Regex::new(r"token=([A-Za-z0-9_\-.%]+)").unwrap();
+    let raw = &re.captures(text).unwrap_or_else(|| panic!("no token in: {text}"))[1];
+    url::form_urlencoded::parse(format!("t={raw}").as_bytes()).next().unwrap().1.into_owned()
 }
 
 /// The `extensions.code` of the first error in a GraphQL response body.
