@@ -120,7 +120,15 @@ pub struct Template {
 #[derive(Debug)]
 enum Block {
     Paragraph(String),
-    Action { label: String, url: String },
+    /// Already sanitised HTML, with its plain-text rendering.
+    Rich {
+        html: String,
+        text: String,
+    },
+    Action {
+        label: String,
+        url: String,
+    },
     Links(Vec<Link>),
 }
 
@@ -139,6 +147,12 @@ impl Template {
 
     pub fn paragraph(mut self, text: impl Into<String>) -> Self {
         self.blocks.push(Block::Paragraph(text.into()));
+        self
+    }
+
+    /// Sanitised HTML (rendered markdown) and the text shown in the plain-text part.
+    pub fn rich(mut self, html: impl Into<String>, text: impl Into<String>) -> Self {
+        self.blocks.push(Block::Rich { html: html.into(), text: text.into() });
         self
     }
 
@@ -176,6 +190,10 @@ impl Template {
                 Block::Paragraph(p) => {
                     text.push_str(&format!("{p}\n\n"));
                     html.push_str(&format!("<p>{}</p>", escape_html(p)));
+                }
+                Block::Rich { html: rich, text: plain } => {
+                    text.push_str(&format!("{plain}\n\n"));
+                    html.push_str(rich);
                 }
                 Block::Action { label, url } => {
                     text.push_str(&format!("{label}: {url}\n\n"));

@@ -102,6 +102,11 @@ async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<(
             Ok(())
         }
         Job::RefreshSitemap => feeds::refresh_sitemap(state).await.map(drop),
+        Job::SendNewsletter { issue, subject, markdown } => {
+            let queued = newsletter::service::fan_out_issue(state, *issue, subject, markdown).await?;
+            tracing::info!(%issue, mails = queued, "newsletter issue fanned out");
+            Ok(())
+        }
     }
 }
 

@@ -43,6 +43,8 @@ pub enum Job {
     SendDigests { day: chrono::NaiveDate },
     /// Rebuild the stored sitemap.
     RefreshSitemap,
+    /// Fan a newsletter issue out into one `send_mail` job per confirmed address.
+    SendNewsletter { issue: Uuid, subject: String, markdown: String },
 }
 
 impl Job {
@@ -51,6 +53,7 @@ impl Job {
             Job::SendMail { .. } => "send_mail",
             Job::SendDigests { .. } => "send_digests",
             Job::RefreshSitemap => "refresh_sitemap",
+            Job::SendNewsletter { .. } => "send_newsletter",
         }
     }
 }

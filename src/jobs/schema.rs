@@ -33,6 +33,12 @@ pub enum GqlJobStatus {
 /// A background job.
 pub struct Job(job::Model);
 
+impl Job {
+    pub async fn load(db: &impl sea_orm::ConnectionTrait, id: uuid::Uuid) -> crate::error::AppResult<Job> {
+        Ok(Job(job::Entity::find_by_id(id).one(db).await?.ok_or(crate::error::AppError::NotFound("Job"))?))
+    }
+}
+
 #[Object]
 impl Job {
     /// Identifies the job for `retryJob`.

@@ -153,3 +153,69 @@ async fn the_sitemap_is_rebuilt_by_a_job_after_publishing() {
     }
     panic!("the stored sitemap never gained {slug}");
 }
+
+#[tokio::test]
+async fn a_newsletter_issue_reaches_each_confirmed_address_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("ADMIN").await;
+    let mut tokens = Vec::new();
+    for email in ["one@example.com", "two@example.com", "pending@example.com", "gone@example.com"] {
+        app.graphql(SUBSCRIBE, json!({ "email": email })).await;
+        tokens.push(token_in(&app.mail_to(email, "Confirm your Lectern newsletter").await));
+    }
+    for token in [&tokens[0], &tokens[1], &tokens[3]] {
+        app.graphql(CONFIRM, json!({ "token": token })).await;
+    }
+    let leave = links::sign(&app.state, Purpose::Unsubscribe, "newsletter:gone@example.com", None);
+    app.graphql(UNSUBSCRIBE, json!({ "token": leave })).await;
+
+    let send = "mutation($input: NewsletterInput!) { sendNewsletter(input: $input) { id kind status } }";
+    let issue =
+        json!({ "input": { "subject": "Lectern monthly", "body": "# News\n\nA **new** series <script>x</script>" } });
+    assert_eq!(
+        error_code(&app.graphql_as(&app.register("nobody@example.com").await, send, issue.clone()).await),
+        "FORBIDDEN"
+    );
+    let empty = json!({ "input": { "subject": " ", "body": "x" } });
+    let body = app.graphql_as(&admin, send, empty).await;
+    assert_eq!((error_code(&body), error_field(&body)), ("BAD_USER_INPUT", "subject"));
+    let body = app.graphql_as(&admin, send, issue).await;
+    assert_eq!(body["data"]["sendNewsletter"]["kind"], "send_newsletter", "{body}");
+
+    for email in ["one@example.com", "two@example.com"] {
+        let raw = app.raw_mail_to(email, "Lectern monthly").await;
+        let mail = mailparse::parse_mail(&raw).unwrap();
+        assert!(mail_header(&mail, "List-Unsubscribe").contains("/unsubscribe?token="));
+        let html = mail.subparts.iter().find(|p| p.ctype.mimetype == "text/html").unwrap().get_body().unwrap();
+        assert!(html.contains("<strong>new</strong>") && !html.contains("<script>"), "{html}");
+    }
+    // Re-running the fan-out (a retry after a crash) mails nobody twice.
+    let issue_job = entity::job::Entity::find()
+        .filter(entity::job::Column::Kind.eq("send_newsletter"))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let issue_id = uuid::Uuid::parse_str(issue_job.payload["issue"].as_str().unwrap()).unwrap();
+    let again =
+        lectern::domains::newsletter::service::fan_out_issue(&app.state, issue_id, "Lectern monthly", "x").await;
+    assert_eq!(again.unwrap(), 0);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    for email in ["one@example.com", "two@example.com"] {
+        assert_eq!(app.raw_mails_to(email, "Lectern monthly", 1).await.len(), 1, "{email}");
+    }
+    let outbox = std::path::PathBuf::from(&app.env["DATA_DIR"]).join("outbox");
+    let monthly_to = |to: &str| {
+        std::fs::read_dir(&outbox)
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                let raw = std::fs::read_to_string(e.path()).unwrap_or_default();
+                raw.contains("Lectern monthly") && raw.contains(&format!("To: {to}"))
+            })
+            .count()
+    };
+    assert_eq!(monthly_to("one@example.com"), 1, "the matcher finds a real recipient");
+    assert_eq!(monthly_to("pending@example.com"), 0);
+    assert_eq!(monthly_to("gone@example.com"), 0);
+}

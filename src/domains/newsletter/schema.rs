@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::service::{self, MailingList};
 use crate::{
-    domains::accounts::{schema::User, service as accounts},
+    domains::accounts::{Role, schema::User, service as accounts},
     graphql::{ContextExt, Require},
 };
 use entity::{newsletter_subscription, user::DigestFrequency};
@@ -61,6 +61,15 @@ pub struct UnsubscribeResult {
     pub email: String,
 }
 
+/// A newsletter issue.
+#[derive(async_graphql::InputObject)]
+pub struct NewsletterInput {
+    /// The mail's subject, 1–200 characters.
+    pub subject: String,
+    /// The issue in markdown (rendered and sanitised like posts).
+    pub body: String,
+}
+
 #[derive(Default)]
 pub struct NewsletterMutation;
 
@@ -101,6 +110,17 @@ impl NewsletterMutation {
     ) -> Result<UnsubscribeResult> {
         let done = service::unsubscribe(ctx.state(), &token).await?;
         Ok(UnsubscribeResult { list: done.list, email: done.email })
+    }
+
+    /// Mails a newsletter issue to every confirmed address (admins only), each
+    /// mail with its one-click unsubscribe link. Returns the job that fans it
+    /// out (see `jobs`). BAD_USER_INPUT on `subject` (1–200 characters) or
+    /// `body` (markdown, 1–100,000 bytes).
+    #[graphql(guard = "Require::Role(Role::Admin)")]
+    async fn send_newsletter(&self, ctx: &Context<'_>, input: NewsletterInput) -> Result<crate::jobs::schema::Job> {
+        let state = ctx.state();
+        let id = service::send_issue(state, &input.subject, &input.body).await?;
+        Ok(crate::jobs::schema::Job::load(&state.db, id).await?)
     }
 
     /// Sets how often the viewer gets the digest of new posts (mailed only to a verified address).

@@ -164,3 +164,60 @@ pub async fn unsubscribe(state: &AppState, token: &str) -> AppResult<Unsubscribe
     }
     Err(AppError::bad_input("token", "This link is invalid or has expired"))
 }
+
+/// Subscribers handled per transaction when an issue fans out.
+const FAN_OUT_BATCH: u64 = 500;
+
+/// Validates a newsletter issue and enqueues the job that mails it to every
+/// confirmed address. Returns the job.
+pub async fn send_issue(state: &AppState, subject: &str, markdown: &str) -> AppResult<Uuid> {
+    let subject = subject.trim();
+    if subject.is_empty() || subject.chars().count() > 200 {
+        return Err(AppError::bad_input("subject", "The subject must be 1–200 characters"));
+    }
+    if markdown.trim().is_empty() || markdown.len() > 100_000 {
+        return Err(AppError::bad_input("body", "The body must be 1–100,000 bytes of markdown"));
+    }
+    let job = Job::SendNewsletter { issue: Uuid::now_v7(), subject: subject.to_owned(), markdown: markdown.to_owned() };
+    let id = jobs::enqueue(&state.db, &job).await?;
+    state.jobs_enqueued();
+    Ok(id)
+}
+
+/// Enqueues one mail per confirmed address for `issue`. Each mail job is keyed
+/// by (issue, address), so a fan-out that is retried or taken over after a
+/// crash never mails an address twice. Returns how many mails it enqueued.
+pub async fn fan_out_issue(state: &AppState, issue: Uuid, subject: &str, markdown: &str) -> AppResult<usize> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let html = crate::domains::posts::markdown::render(markdown);
+    let mut queued = 0;
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut page = newsletter_subscription::Entity::find()
+            .filter(newsletter_subscription::Column::Status.eq(Status::Confirmed))
+            .order_by_asc(newsletter_subscription::Column::Id)
+            .limit(FAN_OUT_BATCH);
+        if let Some(after) = after {
+            page = page.filter(newsletter_subscription::Column::Id.gt(after));
+        }
+        let subscribers = page.all(&state.db).await?;
+        let Some(last) = subscribers.last() else { break };
+        after = Some(last.id);
+        let txn = state.db.begin_write().await?;
+        for subscriber in &subscribers {
+            let mail = Template::new("Hello,")
+                .rich(html.clone(), markdown)
+                .footer("You get the Lectern newsletter because you subscribed and confirmed this address.")
+                .unsubscribe(unsubscribe_url(state, MailingList::Newsletter, &subscriber.email))
+                .render(&subscriber.email, subject);
+            let options =
+                jobs::Enqueue { dedupe_key: Some(format!("{issue}:{}", subscriber.email)), ..Default::default() };
+            if jobs::enqueue_with(&txn, &Job::SendMail { mail }, options).await?.is_some() {
+                queued += 1;
+            }
+        }
+        txn.commit().await?;
+        state.jobs_enqueued();
+    }
+    Ok(queued)
+}
