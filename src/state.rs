@@ -86,6 +86,17 @@ impl AppState {
         })
     }
 
+    /// An absolute link under `PUBLIC_URL` (in mails, feeds and the sitemap),
+    /// with a `token` query parameter when given.
+    pub fn link(&self, path: &str, token: Option<&str>) -> String {
+        let mut url = self.config.public_url.clone();
+        url.set_path(path);
+        if let Some(token) = token {
+            url.query_pairs_mut().append_pair("token", token);
+        }
+        url.to_string()
+    }
+
     /// Call after committing a transaction that enqueued jobs, so a worker in this
     /// process starts them at once instead of at its next poll.
     pub fn jobs_enqueued(&self) {

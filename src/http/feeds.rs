@@ -29,16 +29,6 @@ const FEED_SIZE: u64 = 50;
 /// URLs per sitemap file (the sitemaps.org limit).
 const SITEMAP_LIMIT: u64 = 50_000;
 
-fn url(http: &Http, path: &str) -> String {
-    public_url(&http.state, path)
-}
-
-fn public_url(state: &AppState, path: &str) -> String {
-    let mut url = state.config.public_url.clone();
-    url.set_path(path);
-    url.to_string()
-}
-
 fn xml(content_type: &'static str, body: String) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body).into_response()
 }
@@ -67,7 +57,7 @@ pub async fn rss(State(http): State<Http>) -> Response {
     let items: Vec<rss::Item> = recent
         .iter()
         .map(|post| {
-            let link = url(&http, &format!("/posts/{}", post.slug));
+            let link = http.state.link(&format!("/posts/{}", post.slug), None);
             rss::ItemBuilder::default()
                 .title(Some(post.title.clone()))
                 .link(Some(link.clone()))
@@ -80,7 +70,7 @@ pub async fn rss(State(http): State<Http>) -> Response {
         .collect();
     let channel = rss::ChannelBuilder::default()
         .title("Lectern")
-        .link(url(&http, "/"))
+        .link(http.state.link("/", None))
         .description("New posts on Lectern")
         .language(Some("en".to_owned()))
         .last_build_date(recent.first().map(|p| published(p).to_rfc2822()))
@@ -101,7 +91,7 @@ pub async fn atom(State(http): State<Http>) -> Response {
     let entries: Vec<atom::Entry> = recent
         .iter()
         .map(|post| {
-            let link = url(&http, &format!("/posts/{}", post.slug));
+            let link = http.state.link(&format!("/posts/{}", post.slug), None);
             atom::EntryBuilder::default()
                 .title(post.title.clone())
                 .id(format!("urn:uuid:{}", post.id))
@@ -120,11 +110,11 @@ pub async fn atom(State(http): State<Http>) -> Response {
     let updated = recent.iter().map(|p| p.updated_at).max().unwrap_or_else(Utc::now);
     let feed = atom::FeedBuilder::default()
         .title("Lectern")
-        .id(url(&http, "/atom.xml"))
+        .id(http.state.link("/atom.xml", None))
         .updated(updated.fixed_offset())
         .links(vec![
-            atom::LinkBuilder::default().href(url(&http, "/atom.xml")).rel("self").build(),
-            atom::LinkBuilder::default().href(url(&http, "/")).rel("alternate").build(),
+            atom::LinkBuilder::default().href(http.state.link("/atom.xml", None)).rel("self").build(),
+            atom::LinkBuilder::default().href(http.state.link("/", None)).rel("alternate").build(),
         ])
         .entries(entries)
         .build();
@@ -160,7 +150,7 @@ pub async fn refresh_sitemap(state: &AppState) -> anyhow::Result<String> {
     );
     let mut push = |path: String, modified: Option<DateTime<Utc>>| {
         body.push_str("  <url><loc>");
-        body.push_str(&quick_xml::escape::escape(public_url(state, &path)));
+        body.push_str(&quick_xml::escape::escape(state.link(&path, None)));
         body.push_str("</loc>");
         if let Some(modified) = modified {
             body.push_str(&format!("<lastmod>{}</lastmod>", modified.format("%Y-%m-%dT%H:%M:%SZ")));

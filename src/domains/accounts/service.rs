@@ -335,13 +335,6 @@ async fn consume_user_token(db: &impl ConnectionTrait, token: &str, purpose: Pur
     Ok(stored.user_id)
 }
 
-fn link(state: &AppState, path: &str, token: &str) -> String {
-    let mut url = state.config.public_url.clone();
-    url.set_path(path);
-    url.query_pairs_mut().append_pair("token", token);
-    url.to_string()
-}
-
 /// A transactional mail: a greeting, what happened, one button.
 fn action_mail(to: &str, subject: &str, greeting: &str, intro: &str, action: &str, url: &str, outro: &str) -> Mail {
     Template::new(greeting).paragraph(intro).action(action, url).paragraph(outro).render(to, subject)
@@ -350,7 +343,7 @@ fn action_mail(to: &str, subject: &str, greeting: &str, intro: &str, action: &st
 /// Issues a verification token and enqueues its mail on `db` (the caller's transaction).
 async fn send_verification_mail(state: &AppState, db: &impl ConnectionTrait, user: &user::Model) -> AppResult<()> {
     let token = issue_user_token(db, user.id, Purpose::VerifyEmail, VERIFY_EMAIL_TTL).await?;
-    let url = link(state, "/verify-email", &token);
+    let url = state.link("/verify-email", Some(&token));
     let mail = action_mail(
         &user.email,
         "Confirm your email address for Lectern",
@@ -400,7 +393,7 @@ pub async fn request_password_reset(state: &AppState, email: &str, meta: &Reques
     };
     let txn = state.db.begin_write().await?;
     let token = issue_user_token(&txn, user.id, Purpose::ResetPassword, RESET_PASSWORD_TTL).await?;
-    let url = link(state, "/reset-password", &token);
+    let url = state.link("/reset-password", Some(&token));
     let mail = action_mail(
         &user.email,
         "Reset your Lectern password",

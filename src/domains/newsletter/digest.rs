@@ -109,10 +109,9 @@ fn digest_mail(
     let links = new_posts
         .iter()
         .map(|p| {
-            let mut url = state.config.public_url.clone();
-            url.set_path(&format!("/posts/{}", p.slug));
+            let url = state.link(&format!("/posts/{}", p.slug), None);
             let premium = if p.is_premium { " (premium)" } else { "" };
-            Link { title: format!("{}{premium}", p.title), url: url.to_string(), note: p.excerpt.clone() }
+            Link { title: format!("{}{premium}", p.title), url, note: p.excerpt.clone() }
         })
         .collect();
     let (subject, cadence) = match user.digest_frequency {

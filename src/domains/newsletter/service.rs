@@ -48,10 +48,7 @@ pub fn unsubscribe_url(state: &AppState, list: MailingList, subject: &str) -> St
         MailingList::Digest => format!("digest:{subject}"),
     };
     let token = links::sign(state, Purpose::Unsubscribe, &subject, None);
-    let mut url = state.config.public_url.clone();
-    url.set_path("/unsubscribe");
-    url.query_pairs_mut().append_pair("token", &token);
-    url.to_string()
+    state.link("/unsubscribe", Some(&token))
 }
 
 /// Asks for the newsletter: a new or lapsed address becomes PENDING and gets a
@@ -97,12 +94,10 @@ pub async fn subscribe(state: &AppState, email: &str, meta: &RequestMeta) -> App
 
 fn confirmation_mail(state: &AppState, email: &str) -> Mail {
     let token = links::sign(state, Purpose::ConfirmNewsletter, email, Some(Utc::now() + CONFIRM_TTL));
-    let mut url = state.config.public_url.clone();
-    url.set_path("/newsletter/confirm");
-    url.query_pairs_mut().append_pair("token", &token);
+    let url = state.link("/newsletter/confirm", Some(&token));
     Template::new("Hello,")
         .paragraph("Someone (hopefully you) asked to receive the Lectern newsletter at this address.")
-        .action("Yes, subscribe me", url.as_str())
+        .action("Yes, subscribe me", url)
         .paragraph("The link works for 7 days. If you did not ask for this, ignore this mail and nothing will be sent.")
         .render(email, "Confirm your Lectern newsletter subscription")
 }
