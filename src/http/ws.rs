@@ -84,7 +84,9 @@ pub async fn upgrade(
     let meta = request_meta(&http, &headers, peer);
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let max_size = http.state.config.graphql.max_body_bytes;
-    let ws = ws.max_message_size(max_size).max_frame_size(max_size);
+    // A small read buffer: tungstenite's default (128 KiB, zero-filled before each
+    // read) stays resident on every idle socket. Larger messages still arrive whole.
+    let ws = ws.max_message_size(max_size).max_frame_size(max_size).read_buffer_size(4096);
     let ws = match protocol {
         Some(Protocol::TransportWs) => ws.protocols([TRANSPORT_WS]),
         Some(Protocol::Legacy) => ws.protocols([LEGACY_WS]),
