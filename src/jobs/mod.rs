@@ -50,15 +50,15 @@ const SWEEP_SCHEDULE: &str = "30 * * * * *";
 /// DONE jobs are kept this long for the admin's job list.
 const KEEP_DONE: Duration = Duration::from_secs(7 * 86_400);
 
+// The handlers return boxed futures: apalis asks for `Send` futures for every
+// lifetime, which `async fn`s borrowing a transaction cannot prove.
+
 /// Runs one claimed job and records its outcome, extending its lease while it runs.
 fn run_job(claimed: queue::Claimed, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
-    // Boxed so the future is `Send` for every lifetime apalis asks about.
     Box::pin(async move {
         let config = &state.config.jobs;
         let span = tracing::info_span!("job", job.id = %claimed.id(), job.kind = %claimed.row.kind, attempt = claimed.row.attempts);
-        // Boxed as `Send` here, where the borrows' lifetimes are concrete.
-        let work: futures::future::BoxFuture<'_, anyhow::Result<()>> =
-            Box::pin(tracing::Instrument::instrument(perform(&state, &claimed), span.clone()));
+        let work = tracing::Instrument::instrument(perform(&state, &claimed), span.clone());
         tokio::pin!(work);
         let mut heartbeat = tokio::time::interval(config.lease / 3);
         heartbeat.tick().await;
@@ -186,7 +186,6 @@ fn tick_time(tick: &Tick) -> DateTime<Utc> {
 
 /// Deletes refresh and one-time tokens that can no longer be used.
 fn clean_expired_tokens(_tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
-    // Boxed so the future is `Send` for every lifetime apalis asks about.
     Box::pin(async move {
         let removed = accounts::service::delete_expired_tokens(&state.db).await.map_err(|e| e.to_string())?;
         tracing::info!(removed, "expired tokens removed");
@@ -195,7 +194,6 @@ fn clean_expired_tokens(_tick: Tick, state: Data<AppState>) -> BoxFuture<'static
 }
 
 fn publish_due_posts(_tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
-    // Boxed so the future is `Send` for every lifetime apalis asks about.
     Box::pin(async move {
         let published = posts::service::publish_due(&state).await.map_err(|e| e.to_string())?;
         if !published.is_empty() {
@@ -206,7 +204,6 @@ fn publish_due_posts(_tick: Tick, state: Data<AppState>) -> BoxFuture<'static, R
 }
 
 fn sweep_queue(_tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
-    // Boxed so the future is `Send` for every lifetime apalis asks about.
     Box::pin(async move {
         let (abandoned, removed) = queue::sweep(&state.db, KEEP_DONE).await.map_err(|e| e.to_string())?;
         if abandoned + removed > 0 {
@@ -218,7 +215,6 @@ fn sweep_queue(_tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<
 
 /// One `send_digests` job per day, however many workers tick.
 fn schedule_digests(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
-    // Boxed so the future is `Send` for every lifetime apalis asks about.
     Box::pin(async move {
         let day = tick_time(&tick).date_naive();
         let options = Enqueue { dedupe_key: Some(day.to_string()), ..Default::default() };
@@ -235,7 +231,6 @@ fn schedule_digests(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Res
 
 /// One `refresh_sitemap` job per tick, however many workers tick.
 fn schedule_sitemap(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
-    // Boxed so the future is `Send` for every lifetime apalis asks about.
     Box::pin(async move {
         let options =
             Enqueue { dedupe_key: Some(tick_time(&tick).to_rfc3339()), max_attempts: Some(3), ..Default::default() };

@@ -22,7 +22,7 @@ use entity::job::{self, Status};
 use rand::Rng;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TryInsertResult,
-    prelude::Expr, sea_query::ExprTrait,
+    UpdateMany, prelude::Expr, sea_query::ExprTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -187,12 +187,7 @@ pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> 
                 // A payload this build cannot read (e.g. written by a newer version) is
                 // parked as FAILED for an admin rather than retried forever.
                 tracing::error!(job.id = %row.id, job.kind = %row.kind, error = %err, "unreadable job payload");
-                job::Entity::update_many()
-                    .col_expr(job::Column::Status, Expr::value(Status::Failed))
-                    .col_expr(job::Column::LastError, Expr::value(Some(format!("Unreadable job payload: {err}"))))
-                    .col_expr(job::Column::FinishedAt, Expr::value(Some(now)))
-                    .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
-                    .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+                failed(now, format!("Unreadable job payload: {err}"))
                     .filter(job::Column::Id.eq(row.id))
                     .exec(db)
                     .await?;
@@ -224,33 +219,42 @@ pub async fn finish(
     retry_base: Duration,
 ) -> AppResult<bool> {
     let now = Utc::now();
-    let update = job::Entity::update_many()
-        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
-        .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(job::Column::UpdatedAt, Expr::value(now));
     let update = match outcome {
-        Ok(()) => update
+        Ok(()) => released(now)
             .col_expr(job::Column::Status, Expr::value(Status::Done))
             .col_expr(job::Column::FinishedAt, Expr::value(Some(now))),
         Err(error) if claimed.row.attempts >= claimed.row.max_attempts => {
             tracing::error!(job.id = %claimed.id(), job.kind = %claimed.row.kind, attempts = claimed.row.attempts,
                 error = %error, "job failed for good; an admin can retry it");
-            update
-                .col_expr(job::Column::Status, Expr::value(Status::Failed))
-                .col_expr(job::Column::FinishedAt, Expr::value(Some(now)))
-                .col_expr(job::Column::LastError, Expr::value(Some(error)))
+            failed(now, error)
         }
         Err(error) => {
             let delay = backoff(retry_base, claimed.row.attempts);
             tracing::warn!(job.id = %claimed.id(), job.kind = %claimed.row.kind, attempts = claimed.row.attempts,
                 retry_in = ?delay, error = %error, "job failed; it will be retried");
-            update
+            released(now)
                 .col_expr(job::Column::Status, Expr::value(Status::Pending))
                 .col_expr(job::Column::RunAt, Expr::value(now + delay))
                 .col_expr(job::Column::LastError, Expr::value(Some(error)))
         }
     };
     Ok(update.filter(claimed.filter()).exec(db).await?.rows_affected == 1)
+}
+
+/// An update that releases a job's lease: every way a run ends starts with it.
+fn released(now: DateTime<Utc>) -> UpdateMany<job::Entity> {
+    job::Entity::update_many()
+        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+}
+
+/// An update that ends a job FAILED with `error`, waiting for an admin's `retryJob`.
+fn failed(now: DateTime<Utc>, error: String) -> UpdateMany<job::Entity> {
+    released(now)
+        .col_expr(job::Column::Status, Expr::value(Status::Failed))
+        .col_expr(job::Column::FinishedAt, Expr::value(Some(now)))
+        .col_expr(job::Column::LastError, Expr::value(Some(error)))
 }
 
 /// Exponential backoff with ±20 % jitter: base, 2·base, 4·base, … capped at one hour.
@@ -292,13 +296,7 @@ pub async fn retry(db: &impl ConnectionTrait, id: Uuid) -> AppResult<job::Model>
 /// (nobody would claim them again), and DONE jobs older than `keep_done` go.
 pub async fn sweep(db: &impl ConnectionTrait, keep_done: Duration) -> AppResult<(u64, u64)> {
     let now = Utc::now();
-    let abandoned = job::Entity::update_many()
-        .col_expr(job::Column::Status, Expr::value(Status::Failed))
-        .col_expr(job::Column::LastError, Expr::value(Some("The worker running the last attempt stopped responding")))
-        .col_expr(job::Column::FinishedAt, Expr::value(Some(now)))
-        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
-        .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+    let abandoned = failed(now, "The worker running the last attempt stopped responding".into())
         .filter(job::Column::Status.eq(Status::Running))
         .filter(job::Column::LockedUntil.lt(now))
         .filter(Expr::col(job::Column::Attempts).gte(Expr::col(job::Column::MaxAttempts)))

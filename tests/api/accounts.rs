@@ -4,14 +4,9 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secrecy::ExposeSecret;
 use serde_json::json;
 
-use crate::harness::{PASSWORD, TestApp, error_code, error_field};
+use crate::harness::{PASSWORD, TestApp, error_code, error_field, token_in};
 
 const ME: &str = "{ me { id email displayName role emailVerified createdAt } }";
-
-fn token_from(mail: &str) -> String {
-    let re = regex::Regex::new(r"token=([A-Za-z0-9_\-]+)").unwrap();
-    re.captures(mail).unwrap_or_else(|| panic!("no token in mail: {mail}"))[1].to_owned()
-}
 
 #[tokio::test]
 async fn register_sign_in_and_verify_email() {
@@ -30,7 +25,7 @@ async fn register_sign_in_and_verify_email() {
 
     let mail = app.mail_to("ada@example.com", "Confirm your email").await;
     assert!(mail.contains("http://lectern.test/verify-email?token="), "{mail}");
-    let token = token_from(&mail);
+    let token = token_in(&mail);
     let verified = app
         .graphql("mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }", json!({ "t": token }))
         .await;
@@ -277,7 +272,7 @@ async fn password_reset_by_mail() {
     assert_eq!(error_code(&request("not an email").await), "BAD_USER_INPUT");
 
     let mail = app.mail_to("reset@example.com", "Reset your Lectern password").await;
-    let token = token_from(&mail);
+    let token = token_in(&mail);
     assert_eq!(app.outbox_len(), mails_before + 1, "only the existing account gets a mail");
 
     let reset = |token: &str, password: &str| {

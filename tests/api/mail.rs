@@ -11,14 +11,9 @@ use std::{
 use mailparse::{MailHeaderMap, ParsedMail, addrparse_header};
 use serde_json::json;
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, token_in};
 
 const FROM: &str = "Lectern <no-reply@lectern.test>";
-
-fn token_from(text: &str) -> String {
-    let re = regex::Regex::new(r"token=([A-Za-z0-9_\-]+)").unwrap();
-    re.captures(text).unwrap_or_else(|| panic!("no token in mail: {text}"))[1].to_owned()
-}
 
 /// Waits (up to ~10 s) for a message to `to` whose subject is `subject` in the
 /// Maildir's `new/` folder and returns its raw bytes.
@@ -82,7 +77,7 @@ async fn mail_is_delivered_over_smtp() {
     let verified = app
         .graphql(
             "mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }",
-            json!({ "t": token_from(&text) }),
+            json!({ "t": token_in(&text) }),
         )
         .await;
     assert_eq!(verified["data"]["verifyEmail"]["email"], email.as_str(), "{verified}");
@@ -99,7 +94,7 @@ async fn mail_is_delivered_over_smtp() {
     let reset = app
         .graphql(
             "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }",
-            json!({ "t": token_from(&text), "p": "granite-lantern-moves-5" }),
+            json!({ "t": token_in(&text), "p": "granite-lantern-moves-5" }),
         )
         .await;
     assert_eq!(reset["data"]["resetPassword"], true, "{reset}");

@@ -176,9 +176,26 @@ async fn a_newsletter_issue_reaches_each_confirmed_address_once() {
         error_code(&app.graphql_as(&app.register("nobody@example.com").await, send, issue.clone()).await),
         "FORBIDDEN"
     );
-    let empty = json!({ "input": { "subject": " ", "body": "x" } });
-    let body = app.graphql_as(&admin, send, empty).await;
-    assert_eq!((error_code(&body), error_field(&body)), ("BAD_USER_INPUT", "subject"));
+    let long_subject = "s".repeat(201);
+    let long_body = "b".repeat(100_001);
+    for (subject, body, field) in [
+        (" ", "x", "subject"),
+        (long_subject.as_str(), "x", "subject"),
+        ("Hi", " \n", "body"),
+        ("Hi", long_body.as_str(), "body"),
+    ] {
+        let bad = json!({ "input": { "subject": subject, "body": body } });
+        let answer = app.graphql_as(&admin, send, bad).await;
+        assert_eq!((error_code(&answer), error_field(&answer)), ("BAD_USER_INPUT", field), "{answer}");
+    }
+    assert!(
+        entity::job::Entity::find()
+            .filter(entity::job::Column::Kind.eq("send_newsletter"))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let body = app.graphql_as(&admin, send, issue).await;
     assert_eq!(body["data"]["sendNewsletter"]["kind"], "send_newsletter", "{body}");
 

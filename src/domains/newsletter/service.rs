@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr};
 use uuid::Uuid;
 
 use super::links::{self, Purpose};
@@ -141,9 +141,9 @@ pub async fn unsubscribe(state: &AppState, token: &str) -> AppResult<Unsubscribe
     let now = Utc::now();
     if let Some(email) = subject.strip_prefix("newsletter:") {
         newsletter_subscription::Entity::update_many()
-            .col_expr(newsletter_subscription::Column::Status, sea_orm::sea_query::Expr::value(Status::Unsubscribed))
-            .col_expr(newsletter_subscription::Column::UnsubscribedAt, sea_orm::sea_query::Expr::value(Some(now)))
-            .col_expr(newsletter_subscription::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .col_expr(newsletter_subscription::Column::Status, Expr::value(Status::Unsubscribed))
+            .col_expr(newsletter_subscription::Column::UnsubscribedAt, Expr::value(Some(now)))
+            .col_expr(newsletter_subscription::Column::UpdatedAt, Expr::value(now))
             .filter(newsletter_subscription::Column::Email.eq(email))
             .filter(newsletter_subscription::Column::Status.ne(Status::Unsubscribed))
             .exec(&state.db)
@@ -183,7 +183,6 @@ pub async fn send_issue(state: &AppState, subject: &str, markdown: &str) -> AppR
 /// by (issue, address), so a fan-out that is retried or taken over after a
 /// crash never mails an address twice. Returns how many mails it enqueued.
 pub async fn fan_out_issue(state: &AppState, issue: Uuid, subject: &str, markdown: &str) -> AppResult<usize> {
-    use sea_orm::{QueryOrder, QuerySelect};
     let html = crate::domains::posts::markdown::render(markdown);
     let mut queued = 0;
     let mut after: Option<Uuid> = None;
