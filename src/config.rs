@@ -63,6 +63,38 @@ pub struct Config {
     /// Run the job workers inside `serve` (always true in embedded mode).
     pub in_process_worker: bool,
     pub jobs: JobsConfig,
+    pub embeddings: EmbeddingsConfig,
+    pub ai: AiConfig,
+}
+
+/// Which embedder turns passages and queries into vectors (src/infra/embeddings.rs).
+#[derive(Clone, Debug)]
+pub struct EmbeddingsConfig {
+    /// `EMBEDDING_MODEL_DIR`: the local all-MiniLM-L6-v2 files (default `DATA_DIR/models/all-MiniLM-L6-v2`,
+    /// fetched from `EMBEDDING_MODEL_HUB_URL` when missing).
+    pub model_dir: Option<PathBuf>,
+    pub hub_url: String,
+    /// `EMBEDDINGS_URL`: an OpenAI-compatible API base (…/v1) instead of the local model.
+    pub url: Option<String>,
+    pub model: String,
+    pub api_key: Option<SecretString>,
+    pub dimensions: Option<usize>,
+}
+
+/// "Ask AI": which answerer, and the limits around it.
+#[derive(Clone, Debug)]
+pub struct AiConfig {
+    /// `LLM_BASE_URL`: an OpenAI-compatible API base (…/v1); the extractive answerer when unset.
+    pub llm_base_url: Option<String>,
+    pub llm_model: String,
+    pub llm_api_key: Option<SecretString>,
+    /// The longest wait for the next streamed chunk before the answer ends with an error.
+    pub llm_idle_timeout: Duration,
+    pub max_question_chars: usize,
+    /// Questions per user per hour.
+    pub questions_per_hour: u32,
+    /// Passages handed to the answerer.
+    pub sources: usize,
 }
 
 /// How workers run jobs (see src/jobs/queue.rs).
@@ -220,6 +252,25 @@ impl Config {
                 digest_schedule: cron_schedule(env, "DIGEST_SCHEDULE", "0 0 8 * * *")?,
                 sitemap_schedule: cron_schedule(env, "SITEMAP_SCHEDULE", "0 */15 * * * *")?,
             },
+            embeddings: EmbeddingsConfig {
+                model_dir: env.get("EMBEDDING_MODEL_DIR").map(PathBuf::from),
+                hub_url: env.get("EMBEDDING_MODEL_HUB_URL").unwrap_or_else(|| {
+                    "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main".into()
+                }),
+                url: http_url(env, "EMBEDDINGS_URL")?,
+                model: env.get("EMBEDDINGS_MODEL").unwrap_or_else(|| "text-embedding-3-small".into()),
+                api_key: env.get("EMBEDDINGS_API_KEY").map(SecretString::from),
+                dimensions: env.get("EMBEDDINGS_DIMENSIONS").map(|_| env.parse("EMBEDDINGS_DIMENSIONS", 0usize)).transpose()?,
+            },
+            ai: AiConfig {
+                llm_base_url: http_url(env, "LLM_BASE_URL")?,
+                llm_model: env.get("LLM_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
+                llm_api_key: env.get("LLM_API_KEY").map(SecretString::from),
+                llm_idle_timeout: Duration::from_millis(env.parse("LLM_IDLE_TIMEOUT_MS", 30_000u64)?.max(100)),
+                max_question_chars: env.parse("ASK_AI_MAX_QUESTION_CHARS", 500usize)?.max(1),
+                questions_per_hour: env.parse("ASK_AI_QUESTIONS_PER_HOUR", 30u32)?.max(1),
+                sources: env.parse("ASK_AI_SOURCES", 5usize)?.clamp(1, 20),
+            },
         })
     }
 
@@ -235,6 +286,16 @@ impl Config {
             Database::Postgres(url) => url.expose_secret().to_owned(),
         }
     }
+}
+
+/// An optional http(s) base URL, checked at start-up.
+fn http_url(env: &Env, key: &str) -> anyhow::Result<Option<String>> {
+    let Some(raw) = env.get(key) else { return Ok(None) };
+    let url = Url::parse(&raw).with_context(|| format!("{key}={raw:?} is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("{key}={raw:?} must be an http(s) URL like https://api.openai.com/v1");
+    }
+    Ok(Some(raw.trim_end_matches('/').to_owned()))
 }
 
 /// A cron expression with seconds (`sec min hour day month weekday`), checked at start-up.

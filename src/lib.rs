@@ -35,6 +35,7 @@ impl App {
     pub async fn build(config: Config) -> anyhow::Result<App> {
         let state = AppState::connect(config).await?;
         migrate(&state.db).await?;
+        domains::search::service::check_model(&state).await?;
         let schema = graphql::build_schema(Some(state.clone()));
         let router = http::router(state.clone(), schema.clone());
         Ok(App { state, schema, router })

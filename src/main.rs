@@ -32,6 +32,9 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` is its output.
     Schema,
+    /// Re-chunk and re-embed every live post with the configured embedder (after changing
+    /// the model), rebuilding the keyword index too.
+    Reindex,
 }
 
 #[tokio::main]
@@ -50,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Worker => {
             let state = AppState::connect(config).await?;
             lectern::migrate(&state.db).await?;
+            lectern::domains::search::service::check_model(&state).await?;
             let shutdown = state.shutdown.clone();
             tokio::spawn(async move {
                 shutdown_signal().await;
@@ -93,6 +97,11 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Reindex => {
+            let state = AppState::connect(config).await?;
+            lectern::migrate(&state.db).await?;
+            reindex(&state).await
+        }
         Command::Schema => unreachable!("handled above"),
     }
 }
@@ -121,6 +130,26 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         shutdown.cancel();
     });
     app.serve(listener).await
+}
+
+async fn reindex(state: &AppState) -> anyhow::Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let started = std::time::Instant::now();
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} posts, {msg} (eta {eta})")
+            .expect("a valid template"),
+    );
+    println!("Re-indexing with {} ({} dimensions)", state.embedder.model(), state.embedder.dimensions());
+    let passages = lectern::domains::search::service::reindex(state, |done, total, passages| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        bar.set_message(format!("{passages} passages"));
+    })
+    .await?;
+    bar.finish();
+    let secs = started.elapsed().as_secs_f64();
+    println!("Indexed {passages} passages in {secs:.1} s ({:.1} passages/s).", passages as f64 / secs);
+    Ok(())
 }
 
 fn print_demo_accounts() {

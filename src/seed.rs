@@ -165,6 +165,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         published.insert(demo.slug, current);
     }
 
+    crate::domains::search::service::enqueue_unindexed(state).await?;
     for (index, thread) in THREADS.iter().enumerate() {
         let post = published.get(thread.post).ok_or(AppError::NotFound("Post"))?;
         ensure_thread(db, thread, post, &users, index, now).await?;

@@ -16,9 +16,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     config::Config,
-    domains::accounts::tokens::JwtKeys,
+    domains::{
+        accounts::tokens::JwtKeys,
+        search::ask::{self, Answerer},
+    },
     infra::{
         bus::{EventBus, InProcessBus, RedisBus},
+        cache::{Cache, MemoryCache, RedisCache},
+        embeddings::{self, Embedder},
         mail::{self, Mailer},
         rate_limit::{InProcessRateLimiter, RateLimiter, RedisRateLimiter},
     },
@@ -32,6 +37,10 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     pub limiter: Arc<dyn RateLimiter>,
     pub bus: Arc<dyn EventBus>,
+    pub cache: Arc<dyn Cache>,
+    pub embedder: Arc<dyn Embedder>,
+    /// Writes "ask AI" answers (extractive, or an OpenAI-compatible model).
+    pub answerer: Arc<dyn Answerer>,
     pub redis: Option<redis::aio::ConnectionManager>,
     /// Cancelled when the process shuts down; background tasks watch it.
     pub shutdown: CancellationToken,
@@ -53,7 +62,7 @@ impl AppState {
         });
         let shutdown = CancellationToken::new();
 
-        let (redis, limiter, bus): (_, Arc<dyn RateLimiter>, Arc<dyn EventBus>) = match &config.redis_url {
+        let (redis, limiter, bus, cache): (_, Arc<dyn RateLimiter>, Arc<dyn EventBus>, Arc<dyn Cache>) = match &config.redis_url {
             Some(url) => {
                 let client = redis::Client::open(url.expose_secret()).context("REDIS_URL is not a valid Redis URL")?;
                 let manager =
@@ -63,15 +72,19 @@ impl AppState {
                         .context("Failed to connect to Redis (REDIS_URL)")?;
                 let bus = RedisBus::start(client, manager.clone(), &config.redis_prefix, shutdown.clone()).await?;
                 let limiter = RedisRateLimiter::new(manager.clone(), &config.redis_prefix);
-                (Some(manager), Arc::new(limiter) as _, Arc::new(bus) as _)
+                let cache = RedisCache::new(manager.clone(), &config.redis_prefix);
+                (Some(manager), Arc::new(limiter) as _, Arc::new(bus) as _, Arc::new(cache) as _)
             }
             None => {
                 let limiter = Arc::new(InProcessRateLimiter::default());
                 spawn_limiter_cleanup(limiter.clone(), shutdown.clone());
-                (None, limiter as _, Arc::new(InProcessBus::default()) as _)
+                let cache = MemoryCache::new(64 * 1024 * 1024, Duration::from_secs(24 * 3600));
+                (None, limiter as _, Arc::new(InProcessBus::default()) as _, Arc::new(cache) as _)
             }
         };
 
+        let embedder = embeddings::from_config(&config.embeddings, &config.data_dir)?;
+        let answerer = ask::from_config(&config.ai, embedder.clone())?;
         Ok(AppState {
             jwt: Arc::new(JwtKeys::from_config(&config)),
             mailer: mail::from_config(&config)?,
@@ -79,6 +92,9 @@ impl AppState {
             db,
             limiter,
             bus,
+            cache,
+            embedder,
+            answerer,
             redis,
             shutdown,
             job_wake: Arc::new(tokio::sync::Notify::new()),

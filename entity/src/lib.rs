@@ -1,6 +1,7 @@
 //! SeaORM entities for Lectern: table definitions only. Behaviour lives in the
 //! domain services under `src/domains/`.
 
+pub mod ai_answer;
 pub mod artifact;
 pub mod bookmark;
 pub mod comment;
@@ -8,6 +9,7 @@ pub mod digest_delivery;
 pub mod job;
 pub mod newsletter_subscription;
 pub mod notification;
+pub mod passage;
 pub mod post;
 pub mod post_tag;
 pub mod post_view;
@@ -15,6 +17,7 @@ pub mod reaction;
 pub mod reading_progress;
 pub mod redirect;
 pub mod refresh_token;
+pub mod search_index;
 pub mod series;
 pub mod tag;
 pub mod user;

@@ -7,6 +7,7 @@ mod m20261121_000001_accounts;
 mod m20261121_000002_content;
 mod m20261121_000003_notifications;
 mod m20261121_000004_jobs_and_mail;
+mod m20261121_000005_search;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_content::Migration),
             Box::new(m20261121_000003_notifications::Migration),
             Box::new(m20261121_000004_jobs_and_mail::Migration),
+            Box::new(m20261121_000005_search::Migration),
         ]
     }
 }

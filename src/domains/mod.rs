@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod posts;
 pub mod progress;
 pub mod reactions;
+pub mod search;
 pub mod series;
 pub mod tags;
 pub mod views;

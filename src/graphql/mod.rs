@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     domains::{
-        accounts, bookmarks, comments, newsletter, notifications, posts, progress, reactions, series, tags, views,
+        accounts, bookmarks, comments, newsletter, notifications, posts, progress, reactions, search, series, tags, views,
     },
     error::{AppError, AppResult},
     jobs,
@@ -31,6 +31,7 @@ pub struct QueryRoot(
     jobs::schema::JobsQuery,
     notifications::schema::NotificationsQuery,
     posts::schema::PostsQuery,
+    search::schema::SearchQuery,
     series::schema::SeriesQuery,
     tags::schema::TagsQuery,
 );
@@ -56,6 +57,7 @@ pub struct SubscriptionRoot(
     accounts::schema::AccountsSubscription,
     comments::schema::CommentsSubscription,
     notifications::schema::NotificationsSubscription,
+    search::schema::SearchSubscription,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

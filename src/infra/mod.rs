@@ -3,5 +3,8 @@
 //! never asks which one it got.
 
 pub mod bus;
+pub mod cache;
+pub mod embeddings;
+pub mod llm;
 pub mod mail;
 pub mod rate_limit;

@@ -35,7 +35,7 @@ use tower::layer::util::Identity;
 pub use queue::{Enqueue, Job, enqueue, enqueue_with};
 
 use crate::{
-    domains::{accounts, newsletter, posts},
+    domains::{accounts, newsletter, posts, search},
     http::feeds,
     state::AppState,
 };
@@ -105,6 +105,11 @@ async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<(
         Job::SendNewsletter { issue, subject, markdown } => {
             let queued = newsletter::service::fan_out_issue(state, *issue, subject, markdown).await?;
             tracing::info!(%issue, mails = queued, "newsletter issue fanned out");
+            Ok(())
+        }
+        Job::IndexPost { post } => {
+            let outcome = search::service::index_post(state, *post).await?;
+            tracing::info!(%post, ?outcome, "post indexed for search");
             Ok(())
         }
     }

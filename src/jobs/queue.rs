@@ -45,6 +45,8 @@ pub enum Job {
     RefreshSitemap,
     /// Fan a newsletter issue out into one `send_mail` job per confirmed address.
     SendNewsletter { issue: Uuid, subject: String, markdown: String },
+    /// Re-chunk and re-embed a post for search, or drop its passages when it is not live.
+    IndexPost { post: Uuid },
 }
 
 impl Job {
@@ -54,6 +56,7 @@ impl Job {
             Job::SendDigests { .. } => "send_digests",
             Job::RefreshSitemap => "refresh_sitemap",
             Job::SendNewsletter { .. } => "send_newsletter",
+            Job::IndexPost { .. } => "index_post",
         }
     }
 }

@@ -191,6 +191,7 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
     // PostgreSQL plans for the tables as they were before the load.
     db.execute_unprepared("ANALYZE").await.context("Failed to analyse the seeded tables")?;
     println!("  {:<27} {:>6.1} s", "statistics updated", started.elapsed().as_secs_f64());
+    crate::domains::search::service::enqueue_unindexed(state).await.context("Failed to enqueue search indexing")?;
     report.elapsed = started.elapsed();
     Ok(report)
 }

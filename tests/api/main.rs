@@ -14,6 +14,8 @@ mod loaders;
 mod mail;
 mod newsletter;
 mod notifications;
+mod openai_peer;
 mod schema_file;
+mod search;
 mod seed;
 mod ws;

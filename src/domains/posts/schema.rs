@@ -366,7 +366,7 @@ impl PostsMutation {
             cover_image_url: cover,
             tag_slugs: input.tag_slugs,
         };
-        Ok(Post(service::update(&ctx.state().db, ctx.viewer(), id, input).await?))
+        Ok(Post(service::update(ctx.state(), ctx.viewer(), id, input).await?))
     }
 
     /// Makes a post visible to everyone now.
@@ -376,12 +376,12 @@ impl PostsMutation {
 
     /// Turns a post back into a draft.
     async fn unpublish_post(&self, ctx: &Context<'_>, id: ID) -> Result<Post> {
-        Ok(Post(service::unpublish(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?).await?))
+        Ok(Post(service::unpublish(ctx.state(), ctx.viewer(), parse_id("id", &id)?).await?))
     }
 
     /// Publishes a post at a future time.
     async fn schedule_post(&self, ctx: &Context<'_>, id: ID, at: DateTime<Utc>) -> Result<Post> {
-        Ok(Post(service::schedule(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?, at).await?))
+        Ok(Post(service::schedule(ctx.state(), ctx.viewer(), parse_id("id", &id)?, at).await?))
     }
 
     /// Deletes a post with its comments, reactions and progress.

@@ -203,30 +203,7 @@ pub async fn list<N: async_graphql::OutputType>(
             }
         }
     }
-    if let Some(slug) = &filter.tag {
-        let tag_id = tags::find_by_slug(db, slug).await?.map(|t| t.id).unwrap_or_else(Uuid::nil);
-        select = select.filter(
-            post::Column::Id.in_subquery(
-                Query::select()
-                    .column(post_tag::Column::PostId)
-                    .from(post_tag::Entity)
-                    .and_where(post_tag::Column::TagId.eq(tag_id))
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(series) = filter.series {
-        select = select.filter(post::Column::SeriesId.eq(series));
-    }
-    if let Some(difficulty) = filter.difficulty {
-        select = select.filter(post::Column::Difficulty.eq(difficulty));
-    }
-    if let Some(author) = filter.author_id {
-        select = select.filter(post::Column::AuthorId.eq(author));
-    }
-    if let Some(premium) = filter.premium {
-        select = select.filter(post::Column::IsPremium.eq(premium));
-    }
+    select = select.filter(filter_condition(db, filter).await?);
 
     let by_creation = filter.status == Some(Status::Draft);
     let sort = match order {
@@ -247,6 +224,61 @@ pub async fn list<N: async_graphql::OutputType>(
         id: p.id,
     };
     paginate(db, select, post::Column::Id, sort, cursor_of, args, to_node).await
+}
+
+/// The tag, series, difficulty, author and premium parts of a filter (not the status).
+async fn filter_condition(db: &impl ConnectionTrait, filter: &PostFilter) -> AppResult<Condition> {
+    let mut condition = Condition::all();
+    if let Some(slug) = &filter.tag {
+        let tag_id = tags::find_by_slug(db, slug).await?.map(|t| t.id).unwrap_or_else(Uuid::nil);
+        condition = condition.add(
+            post::Column::Id.in_subquery(
+                Query::select()
+                    .column(post_tag::Column::PostId)
+                    .from(post_tag::Entity)
+                    .and_where(post_tag::Column::TagId.eq(tag_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(series) = filter.series {
+        condition = condition.add(post::Column::SeriesId.eq(series));
+    }
+    if let Some(difficulty) = filter.difficulty {
+        condition = condition.add(post::Column::Difficulty.eq(difficulty));
+    }
+    if let Some(author) = filter.author_id {
+        condition = condition.add(post::Column::AuthorId.eq(author));
+    }
+    if let Some(premium) = filter.premium {
+        condition = condition.add(post::Column::IsPremium.eq(premium));
+    }
+    Ok(condition)
+}
+
+/// The ids of the live posts matching `filter` (its status is ignored), as a
+/// subquery: search narrows its rankings with it.
+pub async fn live_ids(db: &impl ConnectionTrait, filter: &PostFilter) -> AppResult<SelectStatement> {
+    Ok(Query::select()
+        .column(post::Column::Id)
+        .from(post::Entity)
+        .cond_where(live())
+        .cond_where(filter_condition(db, filter).await?)
+        .to_owned())
+}
+
+/// Every live post's id, oldest first (for re-indexing).
+pub async fn live_post_ids(db: &impl ConnectionTrait) -> AppResult<Vec<Uuid>> {
+    use sea_orm::QuerySelect;
+    Ok(post::Entity::find()
+        .select_only()
+        .column(post::Column::Id)
+        .filter(live())
+        .order_by_asc(post::Column::PublishedAt)
+        .order_by_asc(post::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// What an author writes; `None` leaves a field as it is (on update).
@@ -394,13 +426,8 @@ pub async fn create(
     Ok(post)
 }
 
-pub async fn update(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    viewer: &Viewer,
-    id: Uuid,
-    input: PostInput,
-) -> AppResult<post::Model> {
-    let txn = db.begin_write().await?;
+pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInput) -> AppResult<post::Model> {
+    let txn = state.db.begin_write().await?;
     let current = get_editable(&txn, viewer, id).await?;
     let old_slug = current.slug.clone();
     let mut post: post::ActiveModel = current.into();
@@ -446,7 +473,10 @@ pub async fn update(
             .await
             .on_unique("slug", "This slug already redirects elsewhere")?;
     }
+    // Search re-reads the post (a draft's job only makes sure it has no passages).
+    jobs::enqueue(&txn, &Job::IndexPost { post: id }).await?;
     txn.commit().await?;
+    state.jobs_enqueued();
     Ok(post)
 }
 
@@ -481,6 +511,7 @@ pub async fn publish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<p
     if newly_published {
         jobs::enqueue(&txn, &Job::RefreshSitemap).await?;
     }
+    jobs::enqueue(&txn, &Job::IndexPost { post: id }).await?;
     txn.commit().await?;
     state.jobs_enqueued();
     stored.publish(state.bus.as_ref()).await;
@@ -514,13 +545,29 @@ async fn series_notices(db: &impl ConnectionTrait, post: &post::Model) -> AppRes
         .collect())
 }
 
-pub async fn unpublish(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
-    set_status(db, viewer, id, Status::Draft, None).await
+/// Back to draft; its passages leave the search index (a job).
+pub async fn unpublish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
+    set_status_and_reindex(state, viewer, id, Status::Draft, None).await
+}
+
+async fn set_status_and_reindex(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    status: Status,
+    at: Option<DateTime<Utc>>,
+) -> AppResult<post::Model> {
+    let txn = state.db.begin_write().await?;
+    let post = set_status(&txn, viewer, id, status, at).await?;
+    jobs::enqueue(&txn, &Job::IndexPost { post: id }).await?;
+    txn.commit().await?;
+    state.jobs_enqueued();
+    Ok(post)
 }
 
 /// Publishes at `at`, which must be in the future.
 pub async fn schedule(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     viewer: &Viewer,
     id: Uuid,
     at: DateTime<Utc>,
@@ -528,7 +575,7 @@ pub async fn schedule(
     if at <= Utc::now() {
         return Err(AppError::bad_input("at", "A post can only be scheduled for the future; publish it now instead"));
     }
-    set_status(db, viewer, id, Status::Scheduled, Some(at)).await
+    set_status_and_reindex(state, viewer, id, Status::Scheduled, Some(at)).await
 }
 
 pub async fn delete(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
@@ -562,14 +609,15 @@ pub async fn publish_due(state: &AppState) -> AppResult<Vec<Uuid>> {
             continue;
         }
         let stored = notifications::service::store(&txn, series_notices(&txn, &post).await?).await?;
+        jobs::enqueue(&txn, &Job::IndexPost { post: post.id }).await?;
         txn.commit().await?;
         stored.publish(state.bus.as_ref()).await;
         published.push(post.id);
     }
     if !published.is_empty() {
         jobs::enqueue(&state.db, &Job::RefreshSitemap).await?;
-        state.jobs_enqueued();
     }
+    state.jobs_enqueued();
     Ok(published)
 }
 

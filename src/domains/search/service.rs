@@ -1,0 +1,415 @@
+//! Indexing, search and related posts.
+
+use std::{collections::HashMap, time::Duration};
+
+use chrono::{DateTime, Utc};
+use entity::{passage, post, search_index};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::OnConflict,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{
+    chunk::{self, Chunk},
+    highlight::{self, Terms},
+    store::{NewPassage, Nearest, Scope, SearchStore, best_per_post},
+};
+use crate::{
+    domains::{
+        entitlements::service as entitlements,
+        posts::service::{self as posts, PostFilter},
+        series::service as series,
+    },
+    error::{AppError, AppResult},
+    graphql::Viewer,
+    infra::{embeddings, rate_limit::Rule},
+    jobs::{self, Job},
+    state::{AppState, BeginWrite},
+};
+
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_FIRST: usize = 50;
+pub const DEFAULT_FIRST: usize = 10;
+/// Reciprocal rank fusion's k: damps the head of each ranking (the usual 60).
+const RRF_K: f64 = 60.0;
+/// Words around the best match in a snippet.
+const SNIPPET_WORDS: usize = 30;
+const QUERY_EMBEDDING_TTL: Duration = Duration::from_secs(24 * 3600);
+pub const SEARCH_PER_IP: Rule = Rule::new("search:ip", 300, Duration::from_secs(60));
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
+pub enum SearchMode {
+    /// Full-text: the words themselves (stemmed), title above excerpt above body.
+    Keyword,
+    /// By meaning: passages whose embeddings are nearest to the query's.
+    Semantic,
+    /// Both rankings fused by reciprocal rank fusion.
+    #[default]
+    Hybrid,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub tag: Option<String>,
+    /// Series slug.
+    pub series: Option<String>,
+    pub difficulty: Option<post::Difficulty>,
+}
+
+pub struct Hit {
+    pub post: post::Model,
+    pub score: f64,
+    /// The passage that matched; None when the viewer may not read it (premium) or the post has none.
+    pub passage: Option<passage::Model>,
+    /// HTML-escaped text with the query's words in `<mark>`.
+    pub snippet: String,
+}
+
+pub fn parse_query(raw: &str) -> AppResult<String> {
+    let query = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if query.is_empty() {
+        return Err(AppError::bad_input("query", "Type something to search for"));
+    }
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::bad_input("query", format!("A search can have at most {MAX_QUERY_CHARS} characters")));
+    }
+    Ok(query)
+}
+
+pub fn parse_first(first: Option<i32>) -> AppResult<usize> {
+    match first {
+        None => Ok(DEFAULT_FIRST),
+        Some(n) if (1..=MAX_FIRST as i32).contains(&n) => Ok(n as usize),
+        Some(_) => Err(AppError::bad_input("first", format!("first must be between 1 and {MAX_FIRST}"))),
+    }
+}
+
+/// The candidate posts: live, matching the filter.
+async fn scope(state: &AppState, viewer: &Viewer, filter: &SearchFilter) -> AppResult<Scope> {
+    let series = match &filter.series {
+        // An unknown series matches nothing rather than everything.
+        Some(slug) => Some(series::find_by_slug(&state.db, slug).await?.map(|s| s.id).unwrap_or_else(Uuid::nil)),
+        None => None,
+    };
+    let filter = PostFilter { tag: filter.tag.clone(), series, difficulty: filter.difficulty, ..Default::default() };
+    Ok(Scope {
+        posts: posts::live_ids(&state.db, &filter).await?,
+        premium: entitlements::can_read_premium(&state.db, viewer).await?,
+        exclude_post: None,
+    })
+}
+
+/// The query's embedding, from the cache when another search asked the same.
+pub async fn embed_query(state: &AppState, query: &str) -> AppResult<Vec<f32>> {
+    let model = state.embedder.model();
+    let key = format!("qemb:{model}:{}", hex::encode(Sha256::digest(query.to_lowercase().as_bytes())));
+    if let Some(bytes) = state.cache.get(&key).await {
+        let vector: Vec<f32> =
+            bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        if vector.len() == state.embedder.dimensions() {
+            return Ok(vector);
+        }
+    }
+    let vector = state.embedder.embed(&[query.to_owned()]).await?.pop().ok_or_else(|| anyhow::anyhow!("no embedding"))?;
+    let bytes = vector.iter().flat_map(|x| x.to_le_bytes()).collect();
+    state.cache.set(&key, bytes, QUERY_EMBEDDING_TTL).await;
+    Ok(vector)
+}
+
+/// Posts by keyword: all the words if any post has them all, else any of them.
+async fn keyword_ranking(state: &AppState, query: &str, scope: &Scope, depth: u64) -> AppResult<Vec<(Uuid, f64)>> {
+    let words = highlight::query_words(query);
+    let store = SearchStore::of(&state.db);
+    let all = store.keyword(&state.db, &words, false, scope, depth).await?;
+    if !all.is_empty() || words.len() < 2 {
+        return Ok(all);
+    }
+    store.keyword(&state.db, &words, true, scope, depth).await
+}
+
+/// Passages by meaning, best first.
+pub async fn nearest_passages(state: &AppState, query: &str, scope: &Scope, limit: u64) -> AppResult<Vec<Nearest>> {
+    let vector = embed_query(state, query).await?;
+    SearchStore::of(&state.db).nearest(&state.db, &vector, scope, limit).await
+}
+
+pub async fn search(
+    state: &AppState,
+    viewer: &Viewer,
+    query: &str,
+    mode: SearchMode,
+    filter: &SearchFilter,
+    first: usize,
+) -> AppResult<Vec<Hit>> {
+    let scope = scope(state, viewer, filter).await?;
+    let depth = (first * 3).max(30) as u64;
+    // Post id -> (score, the passage that matched by meaning).
+    let ranked: Vec<(Uuid, f64, Option<i64>)> = match mode {
+        SearchMode::Keyword => {
+            keyword_ranking(state, query, &scope, first as u64).await?.into_iter().map(|(id, s)| (id, s, None)).collect()
+        }
+        SearchMode::Semantic => {
+            let passages = nearest_passages(state, query, &scope, depth * 4).await?;
+            best_per_post(&passages, first).into_iter().map(|h| (h.post_id, h.score as f64, Some(h.passage_id))).collect()
+        }
+        SearchMode::Hybrid => {
+            let keyword = keyword_ranking(state, query, &scope, depth).await?;
+            let passages = nearest_passages(state, query, &scope, depth * 4).await?;
+            let semantic = best_per_post(&passages, depth as usize);
+            let mut fused: HashMap<Uuid, (f64, Option<i64>)> = HashMap::new();
+            for (rank, (id, _)) in keyword.iter().enumerate() {
+                fused.entry(*id).or_default().0 += 1.0 / (RRF_K + rank as f64 + 1.0);
+            }
+            for (rank, hit) in semantic.iter().enumerate() {
+                let entry = fused.entry(hit.post_id).or_default();
+                entry.0 += 1.0 / (RRF_K + rank as f64 + 1.0);
+                entry.1 = Some(hit.passage_id);
+            }
+            let mut fused: Vec<_> = fused.into_iter().map(|(id, (score, p))| (id, score, p)).collect();
+            fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            fused.truncate(first);
+            fused
+        }
+    };
+    hydrate(state, query, &scope, ranked).await
+}
+
+/// Loads the hit posts and picks each one's passage and snippet.
+async fn hydrate(
+    state: &AppState,
+    query: &str,
+    scope: &Scope,
+    ranked: Vec<(Uuid, f64, Option<i64>)>,
+) -> AppResult<Vec<Hit>> {
+    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
+    let mut posts: HashMap<Uuid, post::Model> =
+        posts::posts_by_ids(&state.db, &ids).await?.into_iter().filter(posts::is_live).map(|p| (p.id, p)).collect();
+    let mut passages: HashMap<Uuid, Vec<passage::Model>> = HashMap::new();
+    for p in passages_of(&state.db, &ids).await? {
+        passages.entry(p.post_id).or_default().push(p);
+    }
+    let terms = Terms::new(query);
+    let mut hits = Vec::with_capacity(ranked.len());
+    for (id, score, passage_id) in ranked {
+        let Some(post) = posts.remove(&id) else { continue };
+        let readable = !post.is_premium || scope.premium;
+        let candidates = passages.remove(&id).unwrap_or_default().into_iter().filter(|_| readable);
+        let passage = match passage_id {
+            Some(pid) => candidates.into_iter().find(|p| p.id == pid),
+            // The passage with the most query words; the post's first when none has any.
+            None => candidates.max_by_key(|p| (terms.score(&p.body), std::cmp::Reverse(p.position))),
+        };
+        let snippet = match &passage {
+            Some(p) => terms.snippet(&p.body, SNIPPET_WORDS),
+            None => terms.snippet(&post.excerpt, SNIPPET_WORDS),
+        };
+        hits.push(Hit { post, score, passage, snippet });
+    }
+    Ok(hits)
+}
+
+async fn passages_of(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppResult<Vec<passage::Model>> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(passage::Entity::find()
+        .filter(passage::Column::PostId.is_in(post_ids.iter().copied()))
+        .order_by_asc(passage::Column::PostId)
+        .order_by_asc(passage::Column::Position)
+        .all(db)
+        .await?)
+}
+
+pub async fn passages_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<passage::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(passage::Entity::find().filter(passage::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+/// Posts whose passages are nearest, on average, to this post's.
+pub async fn related(state: &AppState, viewer: &Viewer, slug: &str, first: usize) -> AppResult<Vec<post::Model>> {
+    let post = posts::find_by_slug(&state.db, viewer, slug).await?.ok_or(AppError::NotFound("Post"))?;
+    let store = SearchStore::of(&state.db);
+    let vectors = store.post_vectors(&state.db, post.id).await?;
+    if vectors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut centroid = vec![0.0f32; vectors[0].len()];
+    for v in &vectors {
+        centroid.iter_mut().zip(v).for_each(|(c, x)| *c += x);
+    }
+    embeddings::normalize(&mut centroid);
+    let mut scope = scope(state, viewer, &SearchFilter::default()).await?;
+    // Ranking by premium passages reveals nothing of them: only posts come back.
+    scope.premium = true;
+    scope.exclude_post = Some(post.id);
+    let nearest = store.nearest(&state.db, &centroid, &scope, (first * 8).max(40) as u64).await?;
+    let order: Vec<Uuid> = best_per_post(&nearest, first).into_iter().map(|n| n.post_id).collect();
+    let mut found: HashMap<Uuid, post::Model> =
+        posts::posts_by_ids(&state.db, &order).await?.into_iter().filter(posts::is_live).map(|p| (p.id, p)).collect();
+    Ok(order.into_iter().filter_map(|id| found.remove(&id)).collect())
+}
+
+/// Makes sure the stored passages were embedded by the configured model. An
+/// empty index adopts it (sizing the vector column); a different model with
+/// passages stored is refused: `lectern reindex` switches, never a silent mix.
+pub async fn check_model(state: &AppState) -> anyhow::Result<()> {
+    let model = state.embedder.model();
+    let dimensions = state.embedder.dimensions() as i32;
+    let current = search_index::Entity::find_by_id(1).one(&state.db).await?;
+    if let Some(current) = &current
+        && current.model == model
+        && current.dimensions == dimensions
+    {
+        return Ok(());
+    }
+    let stored = passage::Entity::find().count(&state.db).await?;
+    if let Some(current) = current
+        && stored > 0
+    {
+        anyhow::bail!(
+            "The search index holds {stored} passages embedded by {} ({} dimensions), but the configured embedder is \
+             {model} ({dimensions} dimensions). Run `lectern reindex` to re-embed them, or configure the old model again.",
+            current.model,
+            current.dimensions
+        );
+    }
+    adopt_model(state).await?;
+    Ok(())
+}
+
+/// Empties the index and records the configured model (in one transaction).
+async fn adopt_model(state: &AppState) -> AppResult<()> {
+    let txn = state.db.begin_write().await?;
+    passage::Entity::delete_many().exec(&txn).await?;
+    let store = SearchStore::of(&txn);
+    store.set_dimensions(&txn, state.embedder.dimensions()).await?;
+    search_index::Entity::insert(search_index::ActiveModel {
+        id: Set(1),
+        model: Set(state.embedder.model().to_owned()),
+        dimensions: Set(state.embedder.dimensions() as i32),
+        updated_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(search_index::Column::Id)
+            .update_columns([search_index::Column::Model, search_index::Column::Dimensions, search_index::Column::UpdatedAt])
+            .to_owned(),
+    )
+    .exec(&txn)
+    .await?;
+    store.rebuild_keyword_index(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What `index_post` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Indexed {
+    /// The post is live: its passages were replaced by these many.
+    Passages(usize),
+    /// Not live (draft, scheduled, deleted): its passages are gone.
+    Removed,
+}
+
+/// Re-chunks and re-embeds one post (the `index_post` job), or removes its
+/// passages when it is no longer live. A post edited while it was being
+/// embedded is embedded again, so the stored passages are never older than
+/// the post.
+pub async fn index_post(state: &AppState, post_id: Uuid) -> AppResult<Indexed> {
+    for _ in 0..3 {
+        if let Some(indexed) = try_index_post(state, post_id).await? {
+            return Ok(indexed);
+        }
+    }
+    Err(anyhow::anyhow!("post {post_id} kept changing while it was indexed").into())
+}
+
+async fn try_index_post(state: &AppState, post_id: Uuid) -> AppResult<Option<Indexed>> {
+    let store = SearchStore::of(&state.db);
+    let Some(post) = posts::posts_by_ids(&state.db, &[post_id]).await?.pop().filter(posts::is_live) else {
+        passage::Entity::delete_many().filter(passage::Column::PostId.eq(post_id)).exec(&state.db).await?;
+        return Ok(Some(Indexed::Removed));
+    };
+    let chunks = chunk::chunk(&post.body, chunk::MAX_WORDS, chunk::OVERLAP_WORDS);
+    let texts: Vec<String> = chunks.iter().map(|c| embedding_text(&post.title, c)).collect();
+    // Embedding is the slow part: outside any transaction.
+    let vectors = state.embedder.embed(&texts).await?;
+    let passages: Vec<NewPassage> = chunks
+        .into_iter()
+        .zip(vectors)
+        .map(|(c, embedding)| NewPassage {
+            position: c.position as i32,
+            heading_path: c.heading_path,
+            body: c.text,
+            words: c.words as i32,
+            premium: post.is_premium,
+            embedding,
+        })
+        .collect();
+    let txn = state.db.begin_write().await?;
+    if !unchanged_since(&txn, post_id, post.updated_at).await? {
+        return Ok(None);
+    }
+    passage::Entity::delete_many().filter(passage::Column::PostId.eq(post_id)).exec(&txn).await?;
+    store.insert_passages(&txn, post_id, &passages).await?;
+    txn.commit().await?;
+    Ok(Some(Indexed::Passages(passages.len())))
+}
+
+async fn unchanged_since(db: &impl ConnectionTrait, post_id: Uuid, updated_at: DateTime<Utc>) -> AppResult<bool> {
+    Ok(posts::posts_by_ids(db, &[post_id]).await?.pop().is_some_and(|p| p.updated_at == updated_at && posts::is_live(&p)))
+}
+
+/// What the embedder reads for a passage: the post's title and the headings
+/// give a short passage its context.
+fn embedding_text(title: &str, chunk: &Chunk) -> String {
+    let mut text = String::from(title);
+    for heading in &chunk.heading_path {
+        text.push_str(" — ");
+        text.push_str(heading);
+    }
+    text.push('\n');
+    text.push_str(&chunk.text);
+    text
+}
+
+/// Enqueues an `index_post` job for every live post without passages (after
+/// seeding, which writes posts directly). Returns how many.
+pub async fn enqueue_unindexed(state: &AppState) -> AppResult<usize> {
+    let indexed: std::collections::HashSet<Uuid> = passage::Entity::find()
+        .select_only()
+        .column(passage::Column::PostId)
+        .distinct()
+        .into_tuple()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let missing: Vec<Uuid> = posts::live_post_ids(&state.db).await?.into_iter().filter(|id| !indexed.contains(id)).collect();
+    let txn = state.db.begin_write().await?;
+    for post in &missing {
+        jobs::enqueue(&txn, &Job::IndexPost { post: *post }).await?;
+    }
+    txn.commit().await?;
+    state.jobs_enqueued();
+    Ok(missing.len())
+}
+
+/// Empties the index, adopts the configured model and re-indexes every live
+/// post; `progress` hears (posts done, posts in all, passages so far).
+pub async fn reindex(state: &AppState, mut progress: impl FnMut(usize, usize, usize)) -> AppResult<usize> {
+    adopt_model(state).await?;
+    let ids = posts::live_post_ids(&state.db).await?;
+    let mut passages = 0;
+    progress(0, ids.len(), 0);
+    for (done, id) in ids.iter().enumerate() {
+        if let Indexed::Passages(n) = index_post(state, *id).await? {
+            passages += n;
+        }
+        progress(done + 1, ids.len(), passages);
+    }
+    Ok(passages)
+}
