@@ -260,7 +260,10 @@ impl Config {
                 url: http_url(env, "EMBEDDINGS_URL")?,
                 model: env.get("EMBEDDINGS_MODEL").unwrap_or_else(|| "text-embedding-3-small".into()),
                 api_key: env.get("EMBEDDINGS_API_KEY").map(SecretString::from),
-                dimensions: env.get("EMBEDDINGS_DIMENSIONS").map(|_| env.parse("EMBEDDINGS_DIMENSIONS", 0usize)).transpose()?,
+                dimensions: env
+                    .get("EMBEDDINGS_DIMENSIONS")
+                    .map(|_| env.parse("EMBEDDINGS_DIMENSIONS", 0usize))
+                    .transpose()?,
             },
             ai: AiConfig {
                 llm_base_url: http_url(env, "LLM_BASE_URL")?,

@@ -29,6 +29,9 @@ use crate::{
     },
 };
 
+/// The adapters that Redis replaces when configured.
+type Adapters = (Option<redis::aio::ConnectionManager>, Arc<dyn RateLimiter>, Arc<dyn EventBus>, Arc<dyn Cache>);
+
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
@@ -62,7 +65,7 @@ impl AppState {
         });
         let shutdown = CancellationToken::new();
 
-        let (redis, limiter, bus, cache): (_, Arc<dyn RateLimiter>, Arc<dyn EventBus>, Arc<dyn Cache>) = match &config.redis_url {
+        let (redis, limiter, bus, cache): Adapters = match &config.redis_url {
             Some(url) => {
                 let client = redis::Client::open(url.expose_secret()).context("REDIS_URL is not a valid Redis URL")?;
                 let manager =

@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use crate::{
     domains::{
-        accounts, bookmarks, comments, newsletter, notifications, posts, progress, reactions, search, series, tags, views,
+        accounts, bookmarks, comments, newsletter, notifications, posts, progress, reactions, search, series, tags,
+        views,
     },
     error::{AppError, AppResult},
     jobs,

@@ -127,7 +127,8 @@ impl Embedder for MiniLm {
 
 impl LoadedMiniLm {
     fn load(dir: &Path) -> anyhow::Result<Self> {
-        let read = |name: &str| std::fs::read(dir.join(name)).with_context(|| format!("reading {}/{name}", dir.display()));
+        let read =
+            |name: &str| std::fs::read(dir.join(name)).with_context(|| format!("reading {}/{name}", dir.display()));
         let config: BertConfig = serde_json::from_slice(&read("config.json")?).context("config.json")?;
         let vb = VarBuilder::from_buffered_safetensors(read("model.safetensors")?, DType::F32, &Device::Cpu)?;
         let model = BertModel::load(vb, &config).context("loading all-MiniLM-L6-v2 weights")?;
@@ -174,7 +175,10 @@ async fn fetch_from_hub(hub_url: &str, dir: &Path) -> anyhow::Result<()> {
             .await
             .and_then(reqwest::Response::error_for_status)
             .with_context(|| {
-                format!("The embedding model is not in {} and fetching {url} failed; set EMBEDDING_MODEL_DIR", dir.display())
+                format!(
+                    "The embedding model is not in {} and fetching {url} failed; set EMBEDDING_MODEL_DIR",
+                    dir.display()
+                )
             })?
             .bytes()
             .await?;
@@ -189,9 +193,10 @@ async fn fetch_from_hub(hub_url: &str, dir: &Path) -> anyhow::Result<()> {
 pub struct OpenAiEmbedder {
     client: reqwest::Client,
     endpoint: String,
-    model: String,
+    /// The model as the API names it.
+    api_model: String,
     /// `openai:<model>`, the name stored with the index.
-    id: String,
+    model: String,
     api_key: Option<SecretString>,
     dimensions: usize,
 }
@@ -200,13 +205,21 @@ pub struct OpenAiEmbedder {
 const OPENAI_BATCH: usize = 64;
 
 impl OpenAiEmbedder {
-    pub fn new(base_url: String, model: String, api_key: Option<SecretString>, dimensions: usize) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(60)).build()?;
+    pub fn new(
+        base_url: String,
+        model: String,
+        api_key: Option<SecretString>,
+        dimensions: usize,
+    ) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()?;
         Ok(OpenAiEmbedder {
             client,
             endpoint: format!("{}/embeddings", base_url.trim_end_matches('/')),
-            id: format!("openai:{model}"),
-            model,
+            model: format!("openai:{model}"),
+            api_model: model,
             api_key,
             dimensions,
         })
@@ -223,7 +236,7 @@ impl OpenAiEmbedder {
             embedding: Vec<f32>,
         }
         let mut request =
-            self.client.post(&self.endpoint).json(&serde_json::json!({ "model": self.model, "input": texts }));
+            self.client.post(&self.endpoint).json(&serde_json::json!({ "model": self.api_model, "input": texts }));
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key.expose_secret());
         }
@@ -234,7 +247,12 @@ impl OpenAiEmbedder {
             bail!("POST {} answered {status}: {}", self.endpoint, body.chars().take(300).collect::<String>());
         }
         let response: Response = response.json().await.context("the embeddings response is not the expected JSON")?;
-        ensure!(response.data.len() == texts.len(), "asked for {} embeddings, got {}", texts.len(), response.data.len());
+        ensure!(
+            response.data.len() == texts.len(),
+            "asked for {} embeddings, got {}",
+            texts.len(),
+            response.data.len()
+        );
         let mut out = vec![Vec::new(); texts.len()];
         for mut item in response.data {
             ensure!(item.index < texts.len(), "embedding index {} out of range", item.index);
@@ -255,7 +273,7 @@ impl OpenAiEmbedder {
 #[async_trait::async_trait]
 impl Embedder for OpenAiEmbedder {
     fn model(&self) -> &str {
-        &self.id
+        &self.model
     }
 
     fn dimensions(&self) -> usize {

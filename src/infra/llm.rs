@@ -17,7 +17,10 @@ use serde::Deserialize;
 pub enum ChatChunk {
     Delta(String),
     /// The last item of a complete stream.
-    Finished { reason: String, completion_tokens: Option<i64> },
+    Finished {
+        reason: String,
+        completion_tokens: Option<i64>,
+    },
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -59,7 +62,12 @@ struct Usage {
 }
 
 impl ChatClient {
-    pub fn new(base_url: &str, model: String, api_key: Option<SecretString>, idle_timeout: Duration) -> anyhow::Result<Self> {
+    pub fn new(
+        base_url: &str,
+        model: String,
+        api_key: Option<SecretString>,
+        idle_timeout: Duration,
+    ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).build()?;
         Ok(ChatClient {
             client,
@@ -75,7 +83,10 @@ impl ChatClient {
     }
 
     /// Starts a completion; the stream yields deltas, then `Finished`, or an error.
-    pub async fn stream(&self, messages: Vec<Message>) -> anyhow::Result<BoxStream<'static, anyhow::Result<ChatChunk>>> {
+    pub async fn stream(
+        &self,
+        messages: Vec<Message>,
+    ) -> anyhow::Result<BoxStream<'static, anyhow::Result<ChatChunk>>> {
         let body = serde_json::json!({
             "model": self.model,
             "messages": messages,

@@ -52,11 +52,8 @@ pub const DIMENSIONS: usize = 32;
 
 impl Peer {
     pub async fn start(mode: ChatMode) -> Peer {
-        let peer = Peer {
-            base: String::new(),
-            seen: Arc::new(Mutex::new(Seen::default())),
-            mode: Arc::new(Mutex::new(mode)),
-        };
+        let peer =
+            Peer { base: String::new(), seen: Arc::new(Mutex::new(Seen::default())), mode: Arc::new(Mutex::new(mode)) };
         let app = Router::new()
             .route("/v1/chat/completions", post(chat))
             .route("/v1/embeddings", post(embeddings))
@@ -128,7 +125,9 @@ async fn chat(State(peer): State<Peer>, headers: HeaderMap, Json(body): Json<Val
         }
         ChatMode::Complete(deltas) => {
             frames.extend(deltas.iter().map(|d| Ok(sse(&delta_chunk(d)))));
-            frames.push(Ok(sse(&json!({ "id": "c1", "choices": [{ "index": 0, "delta": {}, "finish_reason": "stop" }] }))));
+            frames.push(Ok(sse(
+                &json!({ "id": "c1", "choices": [{ "index": 0, "delta": {}, "finish_reason": "stop" }] }),
+            )));
             frames.push(Ok(sse(&json!({ "id": "c1", "choices": [], "usage": { "prompt_tokens": 50, "completion_tokens": deltas.len(), "total_tokens": 50 + deltas.len() } }))));
             frames.push(Ok(Bytes::from("data: [DONE]\n\n")));
             futures::stream::empty().boxed()
@@ -151,8 +150,5 @@ async fn chat(State(peer): State<Peer>, headers: HeaderMap, Json(body): Json<Val
         tokio::time::sleep(Duration::from_millis(5)).await;
         frame
     });
-    Response::builder()
-        .header("content-type", "text/event-stream")
-        .body(Body::from_stream(head.chain(tail)))
-        .unwrap()
+    Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(head.chain(tail))).unwrap()
 }

@@ -566,12 +566,7 @@ async fn set_status_and_reindex(
 }
 
 /// Publishes at `at`, which must be in the future.
-pub async fn schedule(
-    state: &AppState,
-    viewer: &Viewer,
-    id: Uuid,
-    at: DateTime<Utc>,
-) -> AppResult<post::Model> {
+pub async fn schedule(state: &AppState, viewer: &Viewer, id: Uuid, at: DateTime<Utc>) -> AppResult<post::Model> {
     if at <= Utc::now() {
         return Err(AppError::bad_input("at", "A post can only be scheduled for the future; publish it now instead"));
     }

@@ -91,7 +91,12 @@ pub trait Answerer: Send + Sync {
 pub fn from_config(config: &AiConfig, embedder: Arc<dyn Embedder>) -> anyhow::Result<Arc<dyn Answerer>> {
     Ok(match &config.llm_base_url {
         Some(url) => Arc::new(LlmAnswerer {
-            client: ChatClient::new(url, config.llm_model.clone(), config.llm_api_key.clone(), config.llm_idle_timeout)?,
+            client: ChatClient::new(
+                url,
+                config.llm_model.clone(),
+                config.llm_api_key.clone(),
+                config.llm_idle_timeout,
+            )?,
         }),
         None => Arc::new(ExtractiveAnswerer { embedder }),
     })
@@ -102,8 +107,7 @@ pub struct ExtractiveAnswerer {
     embedder: Arc<dyn Embedder>,
 }
 
-pub const EXTRACTIVE_PREFIX: &str =
-    "From the articles (an extractive answer: these sentences are quoted from the sources, not written by a model):\n\n";
+pub const EXTRACTIVE_PREFIX: &str = "From the articles (an extractive answer: these sentences are quoted from the sources, not written by a model):\n\n";
 /// Sentences quoted at most.
 const EXTRACTIVE_SENTENCES: usize = 3;
 /// Sentences considered at most (each is embedded).
@@ -344,7 +348,8 @@ impl Run<'_> {
             first_delta_ms: self.first_delta,
             total_ms: self.ms(),
         };
-        if let Err(err) = record(self.state, user_id, post_id, question, &sources, &self.answer, &answerer.name(), &finish).await
+        if let Err(err) =
+            record(self.state, user_id, post_id, question, &sources, &self.answer, &answerer.name(), &finish).await
         {
             tracing::error!(error = %err, "recording an ask AI answer failed");
         }
@@ -380,16 +385,15 @@ pub async fn retrieve(
     let filter = SearchFilter::default();
     let _ = &filter;
     let posts_scope = match &post {
-        Some(p) => sea_orm::sea_query::Query::select()
-            .expr(sea_orm::sea_query::Expr::val(p.id))
-            .to_owned(),
+        Some(p) => sea_orm::sea_query::Query::select().expr(sea_orm::sea_query::Expr::val(p.id)).to_owned(),
         None => posts::live_ids(&state.db, &Default::default()).await?,
     };
     let _ = viewer;
     let scope = Scope { posts: posts_scope, premium, exclude_post: None };
     let wanted = state.config.ai.sources;
     let nearest: Vec<Nearest> = service::nearest_passages(state, question, &scope, (wanted * 6) as u64).await?;
-    let passages = service::passages_by_ids(&state.db, &nearest.iter().map(|n| n.passage_id).collect::<Vec<_>>()).await?;
+    let passages =
+        service::passages_by_ids(&state.db, &nearest.iter().map(|n| n.passage_id).collect::<Vec<_>>()).await?;
     let terms = Terms::new(question);
     let term_count = terms.score(question).0.max(1) as f32;
     let mut ranked: Vec<(f32, passage::Model)> = nearest
@@ -472,7 +476,8 @@ mod tests {
 
     #[test]
     fn sentences_split_at_terminal_punctuation_and_skip_fragments() {
-        let text = "Indexes speed up reads a lot. They cost writes too! Why? Because every insert updates them. e.g. this";
+        let text =
+            "Indexes speed up reads a lot. They cost writes too! Why? Because every insert updates them. e.g. this";
         assert_eq!(
             sentences(text),
             ["Indexes speed up reads a lot.", "They cost writes too!", "Because every insert updates them."]

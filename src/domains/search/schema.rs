@@ -100,16 +100,18 @@ impl SearchQuery {
         &self,
         ctx: &Context<'_>,
         query: String,
-        #[graphql(default)] mode: SearchMode,
+        #[graphql(default_with = "Some(SearchMode::Hybrid)")] mode: Option<SearchMode>,
         filter: Option<SearchFilterInput>,
         #[graphql(desc = "Hits to return (1–50, default 10).")] first: Option<i32>,
     ) -> Result<SearchResults> {
         let state = ctx.state();
+        let mode = mode.unwrap_or_default();
         let query = service::parse_query(&query)?;
         let first = service::parse_first(first)?;
         state.limiter.hit(&service::SEARCH_PER_IP, &ctx.meta().client_ip.to_string()).await?;
         let filter = filter.unwrap_or_default();
-        let filter = SearchFilter { tag: filter.tag, series: filter.series, difficulty: filter.difficulty.map(Into::into) };
+        let filter =
+            SearchFilter { tag: filter.tag, series: filter.series, difficulty: filter.difficulty.map(Into::into) };
         let hits = service::search(state, ctx.viewer(), &query, mode, &filter, first).await?;
         Ok(SearchResults { hits: hits.into_iter().map(SearchHit).collect(), mode, query })
     }
@@ -217,9 +219,7 @@ impl From<AskEvent> for AskAiEvent {
                 first_delta_ms: f.first_delta_ms.map(|ms| ms as i32),
                 total_ms: f.total_ms as i32,
             }),
-            AskEvent::Error { message } => {
-                AskAiEvent::Error(AskAiError { code: "ANSWER_FAILED".into(), message })
-            }
+            AskEvent::Error { message } => AskAiEvent::Error(AskAiError { code: "ANSWER_FAILED".into(), message }),
         }
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::{
     chunk::{self, Chunk},
     highlight::{self, Terms},
-    store::{NewPassage, Nearest, Scope, SearchStore, best_per_post},
+    store::{Nearest, NewPassage, Scope, SearchStore, best_per_post},
 };
 use crate::{
     domains::{
@@ -106,27 +106,33 @@ pub async fn embed_query(state: &AppState, query: &str) -> AppResult<Vec<f32>> {
     let model = state.embedder.model();
     let key = format!("qemb:{model}:{}", hex::encode(Sha256::digest(query.to_lowercase().as_bytes())));
     if let Some(bytes) = state.cache.get(&key).await {
-        let vector: Vec<f32> =
-            bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let vector: Vec<f32> = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
         if vector.len() == state.embedder.dimensions() {
             return Ok(vector);
         }
     }
-    let vector = state.embedder.embed(&[query.to_owned()]).await?.pop().ok_or_else(|| anyhow::anyhow!("no embedding"))?;
+    let vector =
+        state.embedder.embed(&[query.to_owned()]).await?.pop().ok_or_else(|| anyhow::anyhow!("no embedding"))?;
     let bytes = vector.iter().flat_map(|x| x.to_le_bytes()).collect();
     state.cache.set(&key, bytes, QUERY_EMBEDDING_TTL).await;
     Ok(vector)
 }
 
-/// Posts by keyword: all the words if any post has them all, else any of them.
-async fn keyword_ranking(state: &AppState, query: &str, scope: &Scope, depth: u64) -> AppResult<Vec<(Uuid, f64)>> {
+/// Posts by keyword: those with all the words; when none has them all,
+/// those with any (`false` second: weaker evidence, which HYBRID weighs less).
+async fn keyword_ranking(
+    state: &AppState,
+    query: &str,
+    scope: &Scope,
+    depth: u64,
+) -> AppResult<(Vec<(Uuid, f64)>, bool)> {
     let words = highlight::query_words(query);
     let store = SearchStore::of(&state.db);
     let all = store.keyword(&state.db, &words, false, scope, depth).await?;
     if !all.is_empty() || words.len() < 2 {
-        return Ok(all);
+        return Ok((all, true));
     }
-    store.keyword(&state.db, &words, true, scope, depth).await
+    Ok((store.keyword(&state.db, &words, true, scope, depth).await?, false))
 }
 
 /// Passages by meaning, best first.
@@ -147,15 +153,27 @@ pub async fn search(
     let depth = (first * 3).max(30) as u64;
     // Post id -> (score, the passage that matched by meaning).
     let ranked: Vec<(Uuid, f64, Option<i64>)> = match mode {
-        SearchMode::Keyword => {
-            keyword_ranking(state, query, &scope, first as u64).await?.into_iter().map(|(id, s)| (id, s, None)).collect()
-        }
+        SearchMode::Keyword => keyword_ranking(state, query, &scope, first as u64)
+            .await?
+            .0
+            .into_iter()
+            .map(|(id, s)| (id, s, None))
+            .collect(),
         SearchMode::Semantic => {
             let passages = nearest_passages(state, query, &scope, depth * 4).await?;
-            best_per_post(&passages, first).into_iter().map(|h| (h.post_id, h.score as f64, Some(h.passage_id))).collect()
+            best_per_post(&passages, first)
+                .into_iter()
+                .map(|h| (h.post_id, h.score as f64, Some(h.passage_id)))
+                .collect()
         }
         SearchMode::Hybrid => {
-            let keyword = keyword_ranking(state, query, &scope, depth).await?;
+            // Posts with only some of the words are left to the semantic side:
+            // in a small corpus "any word" matches nearly every post, and fusing
+            // that near-random order drowns the ranking by meaning.
+            let (mut keyword, all_words) = keyword_ranking(state, query, &scope, depth).await?;
+            if !all_words {
+                keyword.clear();
+            }
             let passages = nearest_passages(state, query, &scope, depth * 4).await?;
             let semantic = best_per_post(&passages, depth as usize);
             let mut fused: HashMap<Uuid, (f64, Option<i64>)> = HashMap::new();
@@ -295,7 +313,11 @@ async fn adopt_model(state: &AppState) -> AppResult<()> {
     })
     .on_conflict(
         OnConflict::column(search_index::Column::Id)
-            .update_columns([search_index::Column::Model, search_index::Column::Dimensions, search_index::Column::UpdatedAt])
+            .update_columns([
+                search_index::Column::Model,
+                search_index::Column::Dimensions,
+                search_index::Column::UpdatedAt,
+            ])
             .to_owned(),
     )
     .exec(&txn)
@@ -360,7 +382,10 @@ async fn try_index_post(state: &AppState, post_id: Uuid) -> AppResult<Option<Ind
 }
 
 async fn unchanged_since(db: &impl ConnectionTrait, post_id: Uuid, updated_at: DateTime<Utc>) -> AppResult<bool> {
-    Ok(posts::posts_by_ids(db, &[post_id]).await?.pop().is_some_and(|p| p.updated_at == updated_at && posts::is_live(&p)))
+    Ok(posts::posts_by_ids(db, &[post_id])
+        .await?
+        .pop()
+        .is_some_and(|p| p.updated_at == updated_at && posts::is_live(&p)))
 }
 
 /// What the embedder reads for a passage: the post's title and the headings
@@ -388,7 +413,8 @@ pub async fn enqueue_unindexed(state: &AppState) -> AppResult<usize> {
         .await?
         .into_iter()
         .collect();
-    let missing: Vec<Uuid> = posts::live_post_ids(&state.db).await?.into_iter().filter(|id| !indexed.contains(id)).collect();
+    let missing: Vec<Uuid> =
+        posts::live_post_ids(&state.db).await?.into_iter().filter(|id| !indexed.contains(id)).collect();
     let txn = state.db.begin_write().await?;
     for post in &missing {
         jobs::enqueue(&txn, &Job::IndexPost { post: *post }).await?;

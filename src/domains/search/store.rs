@@ -76,7 +76,12 @@ impl SearchStore {
         dispatch!(self.set_dimensions(db, dimensions))
     }
 
-    pub async fn insert_passages(self, db: &impl ConnectionTrait, post_id: Uuid, passages: &[NewPassage]) -> AppResult<()> {
+    pub async fn insert_passages(
+        self,
+        db: &impl ConnectionTrait,
+        post_id: Uuid,
+        passages: &[NewPassage],
+    ) -> AppResult<()> {
         dispatch!(self.insert_passages(db, post_id, passages))
     }
 
@@ -183,7 +188,7 @@ impl PostgresStore {
                     p.body.clone().into(),
                     p.words.into(),
                     p.premium.into(),
-                    Expr::val(pg_vector(&p.embedding)).into(),
+                    Expr::val(pg_vector(&p.embedding)),
                 ]);
             }
             db.execute_raw(DatabaseBackend::Postgres.build(&insert)).await?;
@@ -204,9 +209,9 @@ impl PostgresStore {
         }
         // plainto_tsquery stems and ANDs the words; for "any" its `&`s become `|`s.
         let tsquery = if any {
-            "replace(plainto_tsquery('english', ?)::text, '&', '|')::tsquery"
+            "replace(plainto_tsquery('english', $1)::text, '&', '|')::tsquery"
         } else {
-            "plainto_tsquery('english', ?)"
+            "plainto_tsquery('english', $1)"
         };
         let text = words.join(" ");
         let (document, matches) = if scope.premium {
@@ -220,9 +225,12 @@ impl PostgresStore {
         let mut query = Query::select();
         query
             .column(post::Column::Id)
-            .expr_as(Expr::cust_with_values(format!("ts_rank({document}, {tsquery}, 1)"), [text.clone()]), "score")
+            .expr_as(
+                Expr::cust_with_values(format!("ts_rank({document}, {tsquery}, 1)::float8"), [text.clone()]),
+                "score",
+            )
             .from(post::Entity)
-            .and_where(Expr::cust_with_values(matches, [text.clone(), text]))
+            .and_where(Expr::cust_with_values(matches, [text]))
             .and_where(Expr::col(post::Column::Id).in_subquery(scope.posts.clone()))
             .order_by_expr(Expr::cust("score"), Order::Desc)
             .order_by(post::Column::Id, Order::Asc)
@@ -244,9 +252,9 @@ impl PostgresStore {
         let mut query = Query::select();
         query
             .columns([passage::Column::Id, passage::Column::PostId])
-            .expr_as(Expr::cust_with_values("1 - (embedding <=> ?)", [pg_vector(vector)]), "score")
+            .expr_as(Expr::cust_with_values("1 - (embedding <=> $1)", [pg_vector(vector)]), "score")
             .from(passage::Entity)
-            .order_by_expr(Expr::cust_with_values("embedding <=> ?", [pg_vector(vector)]), Order::Asc)
+            .order_by_expr(Expr::cust_with_values("embedding <=> $1", [pg_vector(vector)]), Order::Asc)
             .limit(limit);
         let query = scoped(query, scope);
         // An HNSW scan yields at most `ef_search` rows (default 40): widen it
