@@ -509,6 +509,16 @@ async fn an_openai_compatible_embeddings_endpoint_indexes_and_a_model_change_nee
             .await
             .unwrap();
     assert_eq!(hits[0].post.slug, slug);
+
+    // The same embedder unreachable: HYBRID answers from keywords, SEMANTIC fails.
+    env.insert("EMBEDDINGS_URL".into(), "http://127.0.0.1:9/v1".into());
+    let config = lectern::config::Config::from_env(&lectern::config::Env::from_map(&env)).unwrap();
+    let down = lectern::App::build(config).await.expect("starts without reaching the embedder");
+    let hybrid = search::SearchMode::Hybrid;
+    let hits = search::search(&down.state, &viewer, "sourdough starter", hybrid, &filter, 5).await.unwrap();
+    assert_eq!(hits[0].post.slug, slug);
+    let semantic = search::SearchMode::Semantic;
+    assert!(search::search(&down.state, &viewer, "sourdough starter", semantic, &filter, 5).await.is_err());
     let seen = peer.seen.lock().unwrap();
     assert!(seen.embedding_requests.iter().all(|r| r["model"] == "bow-32"));
     assert!(seen.authorization.iter().all(|a| a == "Bearer sk-embed"));

@@ -167,14 +167,22 @@ pub async fn search(
                 .collect()
         }
         SearchMode::Hybrid => {
+            // Without a working embedder (the model not fetched yet, the endpoint
+            // down) HYBRID still answers, from the keywords alone.
+            let passages = match nearest_passages(state, query, &scope, depth * 4).await {
+                Ok(passages) => passages,
+                Err(err) => {
+                    tracing::warn!(error = %err, "semantic ranking unavailable; HYBRID falls back to keywords");
+                    Vec::new()
+                }
+            };
             // Posts with only some of the words are left to the semantic side:
             // in a small corpus "any word" matches nearly every post, and fusing
             // that near-random order drowns the ranking by meaning.
             let (mut keyword, all_words) = keyword_ranking(state, query, &scope, depth).await?;
-            if !all_words {
+            if !all_words && !passages.is_empty() {
                 keyword.clear();
             }
-            let passages = nearest_passages(state, query, &scope, depth * 4).await?;
             let semantic = best_per_post(&passages, depth as usize);
             let mut fused: HashMap<Uuid, (f64, Option<i64>)> = HashMap::new();
             for (rank, (id, _)) in keyword.iter().enumerate() {

@@ -155,7 +155,7 @@ impl PostgresStore {
         let sql = format!(
             "DROP INDEX IF EXISTS idx_passages_embedding_hnsw;
              ALTER TABLE passages ALTER COLUMN embedding TYPE vector({dimensions});
-             CREATE INDEX idx_passages_embedding_hnsw ON passages USING hnsw (embedding vector_cosine_ops);"
+             CREATE INDEX IF NOT EXISTS idx_passages_embedding_hnsw ON passages USING hnsw (embedding vector_cosine_ops);"
         );
         for part in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, part)).await?;
