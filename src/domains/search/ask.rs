@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::{
     highlight::Terms,
-    service::{self, SearchFilter},
+    service,
     store::{Nearest, Scope},
 };
 use crate::{
@@ -282,12 +282,11 @@ pub async fn ask(
     let premium = entitlements::can_read_premium(&state.db, viewer).await?;
 
     let state = state.clone();
-    let viewer = viewer.clone();
     let (tx, rx) = tokio::sync::mpsc::channel::<AskEvent>(64);
     tokio::spawn(async move {
         let started = Instant::now();
         let run = Run { state: &state, tx: &tx, started, first_delta: None, answer: String::new() };
-        run.go(user_id, &viewer, &question, post, premium).await;
+        run.go(user_id, &question, post, premium).await;
     });
     Ok(futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) }).boxed())
 }
@@ -305,9 +304,9 @@ impl Run<'_> {
         self.started.elapsed().as_millis() as u64
     }
 
-    async fn go(mut self, user_id: Uuid, viewer: &Viewer, question: &str, post: Option<post::Model>, premium: bool) {
+    async fn go(mut self, user_id: Uuid, question: &str, post: Option<post::Model>, premium: bool) {
         let post_id = post.as_ref().map(|p| p.id);
-        let sources = match retrieve(self.state, viewer, question, post, premium).await {
+        let sources = match retrieve(self.state, question, post, premium).await {
             Ok(sources) => sources,
             Err(err) => {
                 tracing::error!(error = %err, "ask AI retrieval failed");
@@ -377,18 +376,14 @@ impl Run<'_> {
 /// at most two per post, premium ones only for entitled viewers.
 pub async fn retrieve(
     state: &AppState,
-    viewer: &Viewer,
     question: &str,
     post: Option<post::Model>,
     premium: bool,
 ) -> AppResult<Vec<Source>> {
-    let filter = SearchFilter::default();
-    let _ = &filter;
     let posts_scope = match &post {
         Some(p) => sea_orm::sea_query::Query::select().expr(sea_orm::sea_query::Expr::val(p.id)).to_owned(),
         None => posts::live_ids(&state.db, &Default::default()).await?,
     };
-    let _ = viewer;
     let scope = Scope { posts: posts_scope, premium, exclude_post: None };
     let wanted = state.config.ai.sources;
     let nearest: Vec<Nearest> = service::nearest_passages(state, question, &scope, (wanted * 6) as u64).await?;
