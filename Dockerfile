@@ -24,7 +24,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 # Never run as root. /app is the working directory, so embedded mode's
 # ./data (SQLite file, .eml outbox) lands somewhere this user may write.
-RUN useradd --system --uid 10001 --user-group --home-dir /app --create-home lectern
+RUN useradd --system --uid 10001 --user-group --home-dir /app --create-home lectern \
+    && install -d -o lectern -g lectern /app/models
 COPY --from=builder /usr/local/bin/lectern /usr/local/bin/lectern
 WORKDIR /app
 USER lectern

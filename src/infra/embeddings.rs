@@ -182,7 +182,8 @@ async fn fetch_from_hub(hub_url: &str, dir: &Path) -> anyhow::Result<()> {
             })?
             .bytes()
             .await?;
-        let partial = dir.join(format!("{file}.partial"));
+        // Unique per process: instances sharing a volume may fetch at once.
+        let partial = dir.join(format!("{file}.{}.partial", std::process::id()));
         tokio::fs::write(&partial, &bytes).await?;
         tokio::fs::rename(&partial, dir.join(file)).await?;
     }
