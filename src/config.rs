@@ -81,9 +81,11 @@ pub struct EmbeddingsConfig {
     pub dimensions: Option<usize>,
 }
 
-/// "Ask AI": which answerer, and the limits around it.
+/// Search and "ask AI": which answerer, and the limits around them.
 #[derive(Clone, Debug)]
 pub struct AiConfig {
+    /// Searches per client IP per minute.
+    pub searches_per_minute: u32,
     /// `LLM_BASE_URL`: an OpenAI-compatible API base (…/v1); the extractive answerer when unset.
     pub llm_base_url: Option<String>,
     pub llm_model: String,
@@ -266,6 +268,7 @@ impl Config {
                     .transpose()?,
             },
             ai: AiConfig {
+                searches_per_minute: env.parse("SEARCHES_PER_MINUTE", 300u32)?.max(1),
                 llm_base_url: http_url(env, "LLM_BASE_URL")?,
                 llm_model: env.get("LLM_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
                 llm_api_key: env.get("LLM_API_KEY").map(SecretString::from),

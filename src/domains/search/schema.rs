@@ -1,5 +1,7 @@
 //! Search, related posts and the `askAi` subscription.
 
+use std::time::Duration;
+
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Subscription, Union};
 use entity::passage;
 use futures::{StreamExt, stream::BoxStream};
@@ -11,6 +13,7 @@ use super::{
 use crate::{
     domains::posts::schema::{GqlDifficulty, Post},
     graphql::{ContextExt, Require},
+    infra::rate_limit::Rule,
 };
 
 /// Narrows a search to posts with a tag, in a series or of a difficulty.
@@ -94,8 +97,8 @@ impl SearchQuery {
     /// above body), SEMANTIC the meaning of passages, HYBRID (the default)
     /// fuses both rankings. Premium bodies and passages count only for viewers
     /// entitled to them. BAD_USER_INPUT for an empty or over-long query
-    /// (200 characters) or `first` outside 1–50; RATE_LIMITED past 300 searches
-    /// a minute per client.
+    /// (200 characters) or `first` outside 1–50; RATE_LIMITED past
+    /// `SEARCHES_PER_MINUTE` (300) a minute per client.
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -108,7 +111,8 @@ impl SearchQuery {
         let mode = mode.unwrap_or_default();
         let query = service::parse_query(&query)?;
         let first = service::parse_first(first)?;
-        state.limiter.hit(&service::SEARCH_PER_IP, &ctx.meta().client_ip.to_string()).await?;
+        let rule = Rule::new("search:ip", state.config.ai.searches_per_minute, Duration::from_secs(60));
+        state.limiter.hit(&rule, &ctx.meta().client_ip.to_string()).await?;
         let filter = filter.unwrap_or_default();
         let filter =
             SearchFilter { tag: filter.tag, series: filter.series, difficulty: filter.difficulty.map(Into::into) };

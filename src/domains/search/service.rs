@@ -24,7 +24,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     graphql::Viewer,
-    infra::{embeddings, rate_limit::Rule},
+    infra::embeddings,
     jobs::{self, Job},
     state::{AppState, BeginWrite},
 };
@@ -37,7 +37,6 @@ const RRF_K: f64 = 60.0;
 /// Words around the best match in a snippet.
 const SNIPPET_WORDS: usize = 30;
 const QUERY_EMBEDDING_TTL: Duration = Duration::from_secs(24 * 3600);
-pub const SEARCH_PER_IP: Rule = Rule::new("search:ip", 300, Duration::from_secs(60));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
 pub enum SearchMode {
@@ -118,18 +117,19 @@ pub async fn embed_query(state: &AppState, query: &str) -> AppResult<Vec<f32>> {
     Ok(vector)
 }
 
-/// Posts by keyword: those with all the words; when none has them all,
-/// those with any (`false` second: weaker evidence, which HYBRID weighs less).
+/// Posts by keyword: those with all the words; when none has them all and
+/// `fallback`, those with any (then `false` second).
 async fn keyword_ranking(
     state: &AppState,
     query: &str,
     scope: &Scope,
     depth: u64,
+    fallback: bool,
 ) -> AppResult<(Vec<(Uuid, f64)>, bool)> {
     let words = highlight::query_words(query);
     let store = SearchStore::of(&state.db);
     let all = store.keyword(&state.db, &words, false, scope, depth).await?;
-    if !all.is_empty() || words.len() < 2 {
+    if !all.is_empty() || words.len() < 2 || !fallback {
         return Ok((all, true));
     }
     Ok((store.keyword(&state.db, &words, true, scope, depth).await?, false))
@@ -153,7 +153,7 @@ pub async fn search(
     let depth = (first * 3).max(30) as u64;
     // Post id -> (score, the passage that matched by meaning).
     let ranked: Vec<(Uuid, f64, Option<i64>)> = match mode {
-        SearchMode::Keyword => keyword_ranking(state, query, &scope, first as u64)
+        SearchMode::Keyword => keyword_ranking(state, query, &scope, first as u64, true)
             .await?
             .0
             .into_iter()
@@ -177,12 +177,10 @@ pub async fn search(
                 }
             };
             // Posts with only some of the words are left to the semantic side:
-            // in a small corpus "any word" matches nearly every post, and fusing
-            // that near-random order drowns the ranking by meaning.
-            let (mut keyword, all_words) = keyword_ranking(state, query, &scope, depth).await?;
-            if !all_words && !passages.is_empty() {
-                keyword.clear();
-            }
+            // "any word" matches nearly every post of a small corpus (and
+            // thousands of a large one), and fusing that near-random order
+            // drowns the ranking by meaning. Keywords alone fall back to it.
+            let (keyword, _) = keyword_ranking(state, query, &scope, depth, passages.is_empty()).await?;
             let semantic = best_per_post(&passages, depth as usize);
             let mut fused: HashMap<Uuid, (f64, Option<i64>)> = HashMap::new();
             for (rank, (id, _)) in keyword.iter().enumerate() {
