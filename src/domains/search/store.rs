@@ -1,5 +1,5 @@
 //! Where passages and their vectors live and how the two rankings are asked
-//! for: one trait, an adapter per database.
+//! for: one type, an adapter per database (chosen from the connection).
 //!
 //! - PostgreSQL: keyword ranking from the posts' weighted `tsvector` columns
 //!   (GIN), nearest passages from pgvector's HNSW cosine index.
@@ -82,7 +82,29 @@ impl SearchStore {
         post_id: Uuid,
         passages: &[NewPassage],
     ) -> AppResult<()> {
-        dispatch!(self.insert_passages(db, post_id, passages))
+        for chunk in passages.chunks(100) {
+            let mut insert = Query::insert();
+            insert.into_table(passage::Entity).columns(
+                ["post_id", "position", "heading_path", "body", "words", "premium", "embedding"].map(Alias::new),
+            );
+            for p in chunk {
+                let embedding = match self {
+                    SearchStore::Postgres => Expr::val(pg_vector(&p.embedding)),
+                    SearchStore::Sqlite => Expr::val(to_blob(&p.embedding)),
+                };
+                insert.values_panic([
+                    post_id.into(),
+                    p.position.into(),
+                    serde_json::json!(p.heading_path).into(),
+                    p.body.clone().into(),
+                    p.words.into(),
+                    p.premium.into(),
+                    embedding,
+                ]);
+            }
+            db.execute_raw(db.get_database_backend().build(&insert)).await?;
+        }
+        Ok(())
     }
 
     /// Posts by keyword relevance to `words` (stop words removed), best first;
@@ -159,39 +181,6 @@ impl PostgresStore {
         );
         for part in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, part)).await?;
-        }
-        Ok(())
-    }
-
-    async fn insert_passages(
-        &self,
-        db: &impl ConnectionTrait,
-        post_id: Uuid,
-        passages: &[NewPassage],
-    ) -> AppResult<()> {
-        for chunk in passages.chunks(100) {
-            let mut insert = Query::insert();
-            insert.into_table(passage::Entity).columns([
-                Alias::new("post_id"),
-                Alias::new("position"),
-                Alias::new("heading_path"),
-                Alias::new("body"),
-                Alias::new("words"),
-                Alias::new("premium"),
-                Alias::new("embedding"),
-            ]);
-            for p in chunk {
-                insert.values_panic([
-                    post_id.into(),
-                    p.position.into(),
-                    serde_json::json!(p.heading_path).into(),
-                    p.body.clone().into(),
-                    p.words.into(),
-                    p.premium.into(),
-                    Expr::val(pg_vector(&p.embedding)),
-                ]);
-            }
-            db.execute_raw(DatabaseBackend::Postgres.build(&insert)).await?;
         }
         Ok(())
     }
@@ -310,39 +299,6 @@ fn fts_query(words: &[String], any: bool) -> String {
 
 impl SqliteStore {
     async fn set_dimensions(&self, _db: &impl ConnectionTrait, _dimensions: usize) -> AppResult<()> {
-        Ok(())
-    }
-
-    async fn insert_passages(
-        &self,
-        db: &impl ConnectionTrait,
-        post_id: Uuid,
-        passages: &[NewPassage],
-    ) -> AppResult<()> {
-        for chunk in passages.chunks(100) {
-            let mut insert = Query::insert();
-            insert.into_table(passage::Entity).columns([
-                Alias::new("post_id"),
-                Alias::new("position"),
-                Alias::new("heading_path"),
-                Alias::new("body"),
-                Alias::new("words"),
-                Alias::new("premium"),
-                Alias::new("embedding"),
-            ]);
-            for p in chunk {
-                insert.values_panic([
-                    post_id.into(),
-                    p.position.into(),
-                    serde_json::json!(p.heading_path).into(),
-                    p.body.clone().into(),
-                    p.words.into(),
-                    p.premium.into(),
-                    to_blob(&p.embedding).into(),
-                ]);
-            }
-            db.execute_raw(DatabaseBackend::Sqlite.build(&insert)).await?;
-        }
         Ok(())
     }
 
