@@ -117,6 +117,9 @@ impl SearchStore {
         scope: &Scope,
         limit: u64,
     ) -> AppResult<Vec<(Uuid, f64)>> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
         dispatch!(self.keyword(db, words, any, scope, limit))
     }
 
@@ -193,9 +196,6 @@ impl PostgresStore {
         scope: &Scope,
         limit: u64,
     ) -> AppResult<Vec<(Uuid, f64)>> {
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
         // plainto_tsquery stems and ANDs the words; for "any" its `&`s become `|`s.
         let tsquery = if any {
             "replace(plainto_tsquery('english', $1)::text, '&', '|')::tsquery"
@@ -310,9 +310,6 @@ impl SqliteStore {
         scope: &Scope,
         limit: u64,
     ) -> AppResult<Vec<(Uuid, f64)>> {
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
         let all = fts_query(words, any);
         // bm25 weights: title 10, excerpt 4, body 1 (bm25 is lower-is-better; negate).
         // Premium bodies count only for entitled viewers: premium posts are matched
