@@ -523,3 +523,33 @@ async fn an_openai_compatible_embeddings_endpoint_indexes_and_a_model_change_nee
     assert!(seen.embedding_requests.iter().all(|r| r["model"] == "bow-32"));
     assert!(seen.authorization.iter().all(|a| a == "Bearer sk-embed"));
 }
+
+#[tokio::test]
+async fn a_viewer_who_leaves_mid_answer_stops_it_and_the_partial_answer_is_recorded() {
+    let partial: Vec<String> = ["A B-tree ", "keeps "].map(String::from).to_vec();
+    let peer = Peer::start(ChatMode::Stall(partial.clone())).await;
+    let app = llm_app(&peer, &[("LLM_IDLE_TIMEOUT_MS", "60000")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    post(&app, &author, json!({ "title": "How database indexes work", "body": BTREE })).await;
+    indexed(&app).await;
+    let reader = app.register("leaver@example.com").await;
+
+    let mut ws = ask_ws(&app, Some(&reader), "How does a B-tree find a row?", None).await;
+    let mut kinds = Vec::new();
+    while kinds.len() < 3 {
+        let message = ws.message().await;
+        kinds.push(message["payload"]["data"]["askAi"]["__typename"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(kinds, ["AskAiSources", "AskAiDelta", "AskAiDelta"]);
+    // The model now stalls (for a minute); the viewer stops the operation.
+    ws.send(json!({ "id": "a", "type": "complete" })).await;
+    for _ in 0..100 {
+        if let Some(answer) = ai_answer::Entity::find().one(&app.state.db).await.unwrap() {
+            assert_eq!(answer.finish_reason, "CANCELLED");
+            assert_eq!(answer.answer, partial.concat());
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the cancelled answer was not recorded within 5 s");
+}

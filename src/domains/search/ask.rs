@@ -61,6 +61,8 @@ pub enum FinishReason {
     NoSources,
     /// The answerer failed; an error event came instead of the rest.
     Error,
+    /// The viewer left before the end (only ever recorded, never streamed).
+    Cancelled,
 }
 
 impl FinishReason {
@@ -70,6 +72,7 @@ impl FinishReason {
             FinishReason::Length => "LENGTH",
             FinishReason::NoSources => "NO_SOURCES",
             FinishReason::Error => "ERROR",
+            FinishReason::Cancelled => "CANCELLED",
         }
     }
 }
@@ -326,10 +329,16 @@ impl Run<'_> {
             match answerer.answer(question, &sources).await {
                 Err(err) => (FinishReason::Error, None, Some(err)),
                 Ok(mut stream) => loop {
-                    match stream.next().await {
+                    // A viewer who leaves stops the answer at once (and the model's
+                    // request with it), even while the model is silent.
+                    let next = tokio::select! {
+                        next = stream.next() => next,
+                        _ = self.tx.closed() => break (FinishReason::Cancelled, None, None),
+                    };
+                    match next {
                         Some(Ok(AnswerChunk::Delta(text))) => {
                             if !self.delta(text).await {
-                                return; // the client left
+                                break (FinishReason::Cancelled, None, None);
                             }
                         }
                         Some(Ok(AnswerChunk::Done { reason, tokens })) => break (reason, tokens, None),
