@@ -254,6 +254,11 @@ async fn related_posts_come_from_passage_similarity() {
     assert_eq!(related, ["composite-indexes", "sourdough-for-beginners"], "{body}");
     let body = app.graphql(query, json!({ "slug": "nope" })).await;
     assert_eq!(error_code(&body), "NOT_FOUND");
+    let bad_first = "query($slug: String!, $first: Int) { relatedPosts(slug: $slug, first: $first) { slug } }";
+    for first in [0, 51] {
+        let body = app.graphql(bad_first, json!({ "slug": indexes, "first": first })).await;
+        assert_eq!((error_code(&body), error_field(&body)), ("BAD_USER_INPUT", "first"), "{body}");
+    }
 }
 
 /// Recall@5 of each mode over the evaluation set (questions over the demo

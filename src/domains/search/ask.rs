@@ -51,6 +51,7 @@ impl Source {
     }
 }
 
+/// Why an answer ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 pub enum FinishReason {
     /// The answer is complete.

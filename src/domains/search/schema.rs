@@ -23,14 +23,17 @@ pub struct SearchFilterInput {
     pub tag: Option<String>,
     /// Series slug.
     pub series: Option<String>,
+    /// Only posts of this difficulty.
     pub difficulty: Option<GqlDifficulty>,
 }
 
 /// A passage of a post: a few hundred words under one heading.
 pub struct Passage(pub passage::Model);
 
+/// A passage of a post: a few hundred words under one heading.
 #[Object]
 impl Passage {
+    /// Stable while the post is unchanged; a re-index gives new ids.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -54,8 +57,10 @@ impl Passage {
 /// One post that matched.
 pub struct SearchHit(service::Hit);
 
+/// One post that matched.
 #[Object]
 impl SearchHit {
+    /// The post that matched.
     async fn post(&self) -> Post {
         Post(self.0.post.clone())
     }
@@ -80,9 +85,12 @@ impl SearchHit {
     }
 }
 
+/// The posts a search found.
 #[derive(SimpleObject)]
 pub struct SearchResults {
+    /// Best first; at most `first`.
     pub hits: Vec<SearchHit>,
+    /// The mode that ranked them.
     pub mode: SearchMode,
     /// The query as searched (whitespace collapsed).
     pub query: String,
@@ -102,9 +110,11 @@ impl SearchQuery {
     async fn search(
         &self,
         ctx: &Context<'_>,
-        query: String,
-        #[graphql(default_with = "Some(SearchMode::Hybrid)")] mode: Option<SearchMode>,
-        filter: Option<SearchFilterInput>,
+        #[graphql(desc = "What to look for (1–200 characters).")] query: String,
+        #[graphql(desc = "How to rank (HYBRID when omitted).", default_with = "Some(SearchMode::Hybrid)")] mode: Option<
+            SearchMode,
+        >,
+        #[graphql(desc = "Narrows the candidates; every part given must match.")] filter: Option<SearchFilterInput>,
         #[graphql(desc = "Hits to return (1–50, default 10).")] first: Option<i32>,
     ) -> Result<SearchResults> {
         let state = ctx.state();
@@ -125,7 +135,7 @@ impl SearchQuery {
     async fn related_posts(
         &self,
         ctx: &Context<'_>,
-        slug: String,
+        #[graphql(desc = "The post's slug (an old slug that redirects works too).")] slug: String,
         #[graphql(desc = "Posts to return (1–50, default 10).")] first: Option<i32>,
     ) -> Result<Vec<Post>> {
         let first = service::parse_first(first)?;
@@ -137,6 +147,7 @@ impl SearchQuery {
 /// A passage the answer cites as `[index]`.
 pub struct AskAiSource(ask::Source);
 
+/// A passage the answer cites as `[index]`.
 #[Object]
 impl AskAiSource {
     /// 1-based; the answer cites this source as `[index]`.
@@ -144,6 +155,7 @@ impl AskAiSource {
         self.0.index as i32
     }
 
+    /// The post the passage is from.
     async fn post(&self) -> Post {
         Post(self.0.post.clone())
     }
@@ -153,6 +165,7 @@ impl AskAiSource {
         self.0.heading()
     }
 
+    /// The passage the answer was given.
     async fn passage(&self) -> Passage {
         Passage(self.0.passage.clone())
     }
@@ -166,18 +179,21 @@ impl AskAiSource {
 /// First event: the sources the answer will use, in citation order.
 #[derive(SimpleObject)]
 pub struct AskAiSources {
+    /// Empty when nothing relevant was found (the answer then says so).
     pub sources: Vec<AskAiSource>,
 }
 
 /// A piece of the answer; concatenate them in order.
 #[derive(SimpleObject)]
 pub struct AskAiDelta {
+    /// The next few words of the answer.
     pub text: String,
 }
 
 /// Last event of a complete answer.
 #[derive(SimpleObject)]
 pub struct AskAiDone {
+    /// Why the answer ended.
     pub finish_reason: FinishReason,
     /// Characters in the answer.
     pub characters: i32,
@@ -187,6 +203,7 @@ pub struct AskAiDone {
     pub retrieval_ms: i32,
     /// From subscribing to the first delta.
     pub first_delta_ms: Option<i32>,
+    /// From subscribing to this event.
     pub total_ms: i32,
 }
 
@@ -195,6 +212,7 @@ pub struct AskAiDone {
 pub struct AskAiError {
     /// ANSWER_FAILED.
     pub code: String,
+    /// For people; clients branch on `code`.
     pub message: String,
 }
 
@@ -244,8 +262,8 @@ impl SearchSubscription {
     async fn ask_ai(
         &self,
         ctx: &Context<'_>,
-        question: String,
-        post_slug: Option<String>,
+        #[graphql(desc = "The question (at most ASK_AI_MAX_QUESTION_CHARS, 500 by default).")] question: String,
+        #[graphql(desc = "Answer from this post only.")] post_slug: Option<String>,
     ) -> Result<BoxStream<'static, AskAiEvent>> {
         let stream = ask::ask(ctx.state(), ctx.viewer(), &question, post_slug.as_deref()).await?;
         Ok(stream.map(AskAiEvent::from).boxed())

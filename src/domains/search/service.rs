@@ -38,6 +38,7 @@ const RRF_K: f64 = 60.0;
 const SNIPPET_WORDS: usize = 30;
 const QUERY_EMBEDDING_TTL: Duration = Duration::from_secs(24 * 3600);
 
+/// How `search` ranks posts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
 pub enum SearchMode {
     /// Full-text: the words themselves (stemmed), title above excerpt above body.
@@ -105,15 +106,14 @@ pub async fn embed_query(state: &AppState, query: &str) -> AppResult<Vec<f32>> {
     let model = state.embedder.model();
     let key = format!("qemb:{model}:{}", hex::encode(Sha256::digest(query.to_lowercase().as_bytes())));
     if let Some(bytes) = state.cache.get(&key).await {
-        let vector: Vec<f32> = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let vector = embeddings::from_bytes(&bytes);
         if vector.len() == state.embedder.dimensions() {
             return Ok(vector);
         }
     }
     let vector =
         state.embedder.embed(&[query.to_owned()]).await?.pop().ok_or_else(|| anyhow::anyhow!("no embedding"))?;
-    let bytes = vector.iter().flat_map(|x| x.to_le_bytes()).collect();
-    state.cache.set(&key, bytes, QUERY_EMBEDDING_TTL).await;
+    state.cache.set(&key, embeddings::to_bytes(&vector), QUERY_EMBEDDING_TTL).await;
     Ok(vector)
 }
 
@@ -266,10 +266,12 @@ pub async fn related(state: &AppState, viewer: &Viewer, slug: &str, first: usize
         centroid.iter_mut().zip(v).for_each(|(c, x)| *c += x);
     }
     embeddings::normalize(&mut centroid);
-    let mut scope = scope(state, viewer, &SearchFilter::default()).await?;
     // Ranking by premium passages reveals nothing of them: only posts come back.
-    scope.premium = true;
-    scope.exclude_post = Some(post.id);
+    let scope = Scope {
+        posts: posts::live_ids(&state.db, &PostFilter::default()).await?,
+        premium: true,
+        exclude_post: Some(post.id),
+    };
     let nearest = store.nearest(&state.db, &centroid, &scope, (first * 8).max(40) as u64).await?;
     let order: Vec<Uuid> = best_per_post(&nearest, first).into_iter().map(|n| n.post_id).collect();
     let mut found: HashMap<Uuid, post::Model> =

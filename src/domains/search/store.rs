@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::error::AppResult;
+use crate::{error::AppResult, infra::embeddings};
 
 /// Which passages and posts a ranking may return.
 #[derive(Clone)]
@@ -90,7 +90,7 @@ impl SearchStore {
             for p in chunk {
                 let embedding = match self {
                     SearchStore::Postgres => Expr::val(pg_vector(&p.embedding)),
-                    SearchStore::Sqlite => Expr::val(to_blob(&p.embedding)),
+                    SearchStore::Sqlite => Expr::val(embeddings::to_bytes(&p.embedding)),
                 };
                 insert.values_panic([
                     post_id.into(),
@@ -283,14 +283,6 @@ impl PostgresStore {
 
 pub struct SqliteStore;
 
-fn to_blob(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
-fn from_blob(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
-}
-
 /// An FTS5 query of quoted words (so nothing in them is FTS syntax), ANDed or ORed.
 fn fts_query(words: &[String], any: bool) -> String {
     let quoted: Vec<String> = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
@@ -376,7 +368,7 @@ impl SqliteStore {
         let mut hits = Vec::with_capacity(rows.len());
         for row in rows {
             let row = Row::from_query_result(&row, "")?;
-            let score = crate::infra::embeddings::dot(vector, &from_blob(&row.embedding));
+            let score = embeddings::dot(vector, &embeddings::from_bytes(&row.embedding));
             hits.push(Nearest { passage_id: row.id, post_id: row.post_id, score });
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.passage_id.cmp(&b.passage_id)));
@@ -391,7 +383,7 @@ impl SqliteStore {
             [post_id.into()],
         );
         let rows = db.query_all_raw(stmt).await?;
-        rows.iter().map(|r| Ok(from_blob(&r.try_get::<Vec<u8>>("", "embedding")?))).collect()
+        rows.iter().map(|r| Ok(embeddings::from_bytes(&r.try_get::<Vec<u8>>("", "embedding")?))).collect()
     }
 
     async fn rebuild_keyword_index(&self, db: &impl ConnectionTrait) -> AppResult<()> {
