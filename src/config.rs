@@ -41,6 +41,8 @@ pub struct Config {
     pub host: IpAddr,
     pub port: u16,
     pub data_dir: PathBuf,
+    /// The web app's production build (`npm run build` in `frontend/`), served at `/`.
+    pub frontend_dir: PathBuf,
     pub database: Database,
     pub redis_url: Option<SecretString>,
     /// Prefix of every Redis key and channel, so deployments (and tests) can share one Redis.
@@ -220,6 +222,7 @@ impl Config {
         Ok(Config {
             host,
             port,
+            frontend_dir: PathBuf::from(env.get("FRONTEND_DIR").unwrap_or_else(|| "frontend/dist".into())),
             data_dir,
             database,
             redis_url,

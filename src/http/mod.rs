@@ -1,7 +1,9 @@
 //! The HTTP surface: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
-//! `/graphql/ws` (subscriptions), `/healthz` and `/readyz`, with request ids,
-//! tracing, CORS and timeouts around all of it.
+//! `/graphql/ws` (subscriptions), `/healthz` and `/readyz`, feeds, and the web
+//! app at `/` for everything else, with request ids, tracing, CORS and
+//! timeouts around all of it.
 
+mod app;
 pub mod feeds;
 mod graphql;
 mod unsubscribe;
@@ -59,6 +61,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/unsubscribe", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(app::routes(&config.frontend_dir))
         .with_state(http)
         .layer(
             ServiceBuilder::new()

@@ -330,6 +330,13 @@ impl PostsQuery {
         let found = service::find_by_slug(&ctx.state().db, ctx.viewer(), &slug).await?;
         Ok(Some(Post(found.ok_or(crate::error::AppError::NotFound("Post"))?)))
     }
+
+    /// The HTML a markdown body publishes as (the renderer and sanitiser behind `bodyHtml`),
+    /// for an editor's live preview. Authors and admins; at most 200,000 bytes (BAD_USER_INPUT
+    /// on `markdown` beyond).
+    async fn preview_markdown(&self, ctx: &Context<'_>, markdown: String) -> Result<String> {
+        Ok(service::preview(ctx.viewer(), &markdown)?)
+    }
 }
 
 #[derive(Default)]

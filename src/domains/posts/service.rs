@@ -305,6 +305,17 @@ fn parse_title(raw: &str) -> AppResult<String> {
     Ok(title.to_owned())
 }
 
+/// The HTML a body would publish as, for an editor's preview: the same
+/// renderer and sanitiser as `bodyHtml`, so the preview cannot differ from the
+/// published page. Writers only; the same size limit as a body.
+pub fn preview(viewer: &Viewer, markdown: &str) -> AppResult<String> {
+    viewer.require_role(Role::Author)?;
+    if markdown.len() > MAX_BODY {
+        return Err(AppError::bad_input("markdown", format!("The text can have at most {MAX_BODY} bytes")));
+    }
+    Ok(markdown::render(markdown))
+}
+
 fn parse_body(raw: &str) -> AppResult<String> {
     if raw.trim().is_empty() {
         return Err(AppError::bad_input("body", "The body cannot be empty"));

@@ -1,0 +1,42 @@
+// graphql-codegen: reads the server's schema (`../schema.graphql`, the output
+// of `lectern schema`) and every operation document in the frontend, and
+// writes typed documents and result types into `frontend/src/gql/`.
+//
+// Run from `frontend/`: `npm run codegen` regenerates, `npm run codegen:check`
+// fails when the generated files are stale or an operation no longer
+// validates against the schema.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const rel = (p: string) => path.relative(process.cwd(), path.join(root, p));
+
+const config = {
+  overwrite: true,
+  schema: rel('schema.graphql'),
+  documents: [rel('frontend/src/**/*.{ts,tsx}'), '!' + rel('frontend/src/gql/**')],
+  ignoreNoDocuments: false,
+  generates: {
+    [rel('frontend/src/gql') + '/']: {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        scalars: { DateTime: 'string', ID: 'string' },
+        avoidOptionals: { field: true, inputValue: false, object: false },
+        skipTypename: false,
+        nonOptionalTypename: true,
+        documentMode: 'documentNode',
+      },
+    },
+    [rel('frontend/src/gql/introspection.ts')]: {
+      plugins: ['urql-introspection'],
+      config: { module: 'es2015', minify: true, includeScalars: false, useTypeImports: true },
+    },
+  },
+};
+
+export default config;

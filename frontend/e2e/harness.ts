@@ -1,0 +1,90 @@
+// What the end-to-end tests share: Chromium (Debian's, through
+// playwright-core), a GraphQL helper for setup and checks, the server's
+// outbox, and screenshots saved under test-results/screenshots.
+
+import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+
+export const baseUrl = inject('baseUrl');
+export const dataDir = inject('dataDir');
+
+const SCREENSHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'test-results', 'screenshots');
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(20_000);
+  return context;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** A GraphQL request straight to the server, for setup and for checking what the UI did. */
+export async function gql<T = Record<string, unknown>>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<T> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+  if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join('; ')}`);
+  return body.data as T;
+}
+
+export async function login(email: string, password: string): Promise<string> {
+  const data = await gql<{ login: { accessToken: string } }>(
+    'mutation($input: LoginInput!) { login(input: $input) { accessToken } }',
+    { input: { email, password } },
+  );
+  return data.login.accessToken;
+}
+
+/** Waits until the job queue has nothing pending or running (search indexing, mail). */
+export async function waitForJobs(timeoutMs = 240_000): Promise<void> {
+  const token = await login('admin@lectern.dev', 'lectern-admin-demo-2026');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const data = await gql<{ pending: { totalCount: number }; running: { totalCount: number } }>(
+      '{ pending: jobs(status: PENDING, first: 1) { totalCount } running: jobs(status: RUNNING, first: 1) { totalCount } }',
+      {},
+      token,
+    );
+    if (data.pending.totalCount + data.running.totalCount === 0) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error('jobs still pending');
+}
+
+/** The newest mail to `to` in the server's outbox (embedded mode writes .eml files). */
+export function latestMail(to: string): string | null {
+  const outbox = path.join(dataDir, 'outbox');
+  let files: string[];
+  try {
+    files = readdirSync(outbox).filter((f) => f.endsWith('.eml')).sort();
+  } catch {
+    return null;
+  }
+  for (const file of files.reverse()) {
+    const text = readFileSync(path.join(outbox, file), 'utf8');
+    if (new RegExp(`^To:.*${to.replace(/[.+]/g, '\\$&')}`, 'mi').test(text)) return text;
+  }
+  return null;
+}
+
+export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

@@ -1,0 +1,62 @@
+import type { ReactNode } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+
+import { AdminPosts } from './admin/AdminPosts';
+import { PostEditorPage } from './admin/PostEditor';
+import { Layout } from './components/Layout';
+import { Empty, Loading } from './components/ui';
+import { AuthProvider, useAuth, useMe } from './lib/auth';
+import { Bookmarks } from './pages/Bookmarks';
+import { ForgotPassword, RegisterPage, ResetPasswordPage, SignIn, VerifyEmailPage } from './pages/auth/AuthPages';
+import { Home } from './pages/Home';
+import { NewsletterConfirm, NotFound } from './pages/Misc';
+import { Notifications } from './pages/Notifications';
+import { PostPage } from './pages/PostPage';
+import { Search } from './pages/Search';
+import { SeriesPage } from './pages/SeriesPage';
+import { TagPage } from './pages/TagPage';
+
+/** Pages for signed-in viewers send others to sign in, and back here after. */
+function SignedIn({ children }: { children: ReactNode }) {
+  const { userId } = useAuth();
+  const location = useLocation();
+  if (!userId) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  return children;
+}
+
+function Writers({ children }: { children: ReactNode }) {
+  const { me, fetching } = useMe();
+  if (fetching) return <Loading />;
+  if (me?.role !== 'AUTHOR' && me?.role !== 'ADMIN') return <Empty title="Writing is for authors and admins." />;
+  return children;
+}
+
+export function App() {
+  return (
+    <AuthProvider>
+      <BrowserRouter>
+        <Routes>
+          <Route element={<Layout />}>
+            <Route index element={<Home />} />
+            <Route path="posts/:slug" element={<PostPage />} />
+            <Route path="series/:slug" element={<SeriesPage />} />
+            <Route path="tags/:slug" element={<TagPage />} />
+            <Route path="search" element={<Search />} />
+            <Route path="sign-in" element={<SignIn />} />
+            <Route path="register" element={<RegisterPage />} />
+            <Route path="verify-email" element={<VerifyEmailPage />} />
+            <Route path="forgot-password" element={<ForgotPassword />} />
+            <Route path="reset-password" element={<ResetPasswordPage />} />
+            <Route path="newsletter/confirm" element={<NewsletterConfirm />} />
+            <Route path="bookmarks" element={<SignedIn><Bookmarks /></SignedIn>} />
+            <Route path="notifications" element={<SignedIn><Notifications /></SignedIn>} />
+            <Route path="admin" element={<SignedIn><Writers><AdminPosts /></Writers></SignedIn>} />
+            <Route path="admin/new" element={<SignedIn><Writers><PostEditorPage /></Writers></SignedIn>} />
+            <Route path="admin/edit/:slug" element={<SignedIn><Writers><PostEditorPage /></Writers></SignedIn>} />
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+    </AuthProvider>
+  );
+}

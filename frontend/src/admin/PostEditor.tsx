@@ -1,0 +1,361 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+
+import { Empty, ErrorNote, Field, Loading, TextArea, When, usePageTitle } from '../components/ui';
+import { graphql } from '../gql';
+import type { Difficulty, EditablePostFragment } from '../gql/graphql';
+import { errorMessage, formErrors } from '../lib/errors';
+
+export const EditablePost = graphql(`
+  fragment EditablePost on Post {
+    id
+    slug
+    title
+    excerpt
+    body
+    difficulty
+    isPremium
+    coverImageUrl
+    status
+    publishedAt
+    updatedAt
+    tags {
+      id
+      slug
+      name
+    }
+  }
+`);
+
+const EditPostQuery = graphql(`
+  query EditPost($slug: String!) {
+    post(slug: $slug) {
+      ...EditablePost
+    }
+  }
+`);
+
+const Preview = graphql(`
+  query PreviewMarkdown($markdown: String!) {
+    previewMarkdown(markdown: $markdown)
+  }
+`);
+
+const CreatePost = graphql(`
+  mutation CreatePost($input: CreatePostInput!) {
+    createPost(input: $input) {
+      ...EditablePost
+    }
+  }
+`);
+
+const UpdatePost = graphql(`
+  mutation UpdatePost($id: ID!, $input: UpdatePostInput!) {
+    updatePost(id: $id, input: $input) {
+      ...EditablePost
+    }
+  }
+`);
+
+const PublishPost = graphql(`
+  mutation PublishPost($id: ID!) {
+    publishPost(id: $id) {
+      ...EditablePost
+    }
+  }
+`);
+
+const UnpublishPost = graphql(`
+  mutation UnpublishPost($id: ID!) {
+    unpublishPost(id: $id) {
+      ...EditablePost
+    }
+  }
+`);
+
+const SchedulePost = graphql(`
+  mutation SchedulePost($id: ID!, $at: DateTime!) {
+    schedulePost(id: $id, at: $at) {
+      ...EditablePost
+    }
+  }
+`);
+
+const DeletePost = graphql(`
+  mutation DeletePost($id: ID!) {
+    deletePost(id: $id)
+  }
+`);
+
+interface Draft {
+  title: string;
+  slug: string;
+  excerpt: string;
+  body: string;
+  difficulty: Difficulty;
+  isPremium: boolean;
+  coverImageUrl: string;
+  tags: string;
+}
+
+const empty: Draft = { title: '', slug: '', excerpt: '', body: '', difficulty: 'BEGINNER', isPremium: false, coverImageUrl: '', tags: '' };
+
+function toDraft(post: EditablePostFragment): Draft {
+  return {
+    title: post.title,
+    slug: post.slug,
+    excerpt: post.excerpt,
+    body: post.body ?? '',
+    difficulty: post.difficulty,
+    isPremium: post.isPremium,
+    coverImageUrl: post.coverImageUrl ?? '',
+    tags: post.tags.map((t) => t.slug).join(', '),
+  };
+}
+
+/** The value after `delay` ms without change. */
+function useDebounced<T>(value: T, delay: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return settled;
+}
+
+/** `/admin/new` and `/admin/edit/:slug`. */
+export function PostEditorPage() {
+  const { slug } = useParams();
+  const [{ data, fetching, error }] = useQuery({ query: EditPostQuery, variables: { slug: slug ?? '' }, pause: !slug, requestPolicy: 'network-only' });
+  if (!slug) return <PostEditor key="new" post={null} />;
+  if (!data?.post) {
+    if (fetching || !data) return error ? <ErrorNote message={errorMessage(error)} /> : <Loading />;
+    return <Empty title="There is no such post." />;
+  }
+  return <PostEditor key={data.post.id} post={data.post} />;
+}
+
+function PostEditor({ post }: { post: EditablePostFragment | null }) {
+  usePageTitle(post ? `Edit: ${post.title}` : 'New post');
+  const navigate = useNavigate();
+  const [draft, setDraft] = useState<Draft>(post ? toDraft(post) : empty);
+  const [current, setCurrent] = useState(post);
+  const [scheduleAt, setScheduleAt] = useState('');
+  const [saved, setSaved] = useState<string | null>(null);
+  const [tab, setTab] = useState<'write' | 'preview'>('write');
+  const body = useDebounced(draft.body, 300);
+  const [preview] = useQuery({ query: Preview, variables: { markdown: body }, pause: !body.trim() });
+
+  const [createState, create] = useMutation(CreatePost);
+  const [updateState, update] = useMutation(UpdatePost);
+  const [publishState, publish] = useMutation(PublishPost);
+  const [unpublishState, unpublish] = useMutation(UnpublishPost);
+  const [scheduleState, schedule] = useMutation(SchedulePost);
+  const [deleteState, remove] = useMutation(DeletePost);
+  const saveError = createState.error ?? updateState.error;
+  const errors = formErrors(saveError, ['title', 'slug', 'excerpt', 'body', 'coverImageUrl', 'tagSlugs']);
+  const actionError = errorMessage(publishState.error ?? unpublishState.error ?? scheduleState.error ?? deleteState.error);
+  const busy = createState.fetching || updateState.fetching || publishState.fetching || unpublishState.fetching || scheduleState.fetching;
+  const dirty = !current || JSON.stringify(toDraft(current)) !== JSON.stringify(draft);
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setSaved(null);
+    setDraft((d) => ({ ...d, [key]: value }));
+  };
+
+  function input() {
+    const tagSlugs = draft.tags
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean);
+    return {
+      title: draft.title,
+      slug: draft.slug.trim() || undefined,
+      excerpt: draft.excerpt,
+      body: draft.body,
+      difficulty: draft.difficulty,
+      isPremium: draft.isPremium,
+      coverImageUrl: draft.coverImageUrl.trim() || null,
+      tagSlugs,
+    };
+  }
+
+  /** Saves the draft; the saved post, or null when the save failed. */
+  async function save(): Promise<EditablePostFragment | null> {
+    if (current && !dirty) return current;
+    if (current) {
+      const result = await update({ id: current.id, input: input() });
+      if (!result.data) return null;
+      setCurrent(result.data.updatePost);
+      setSaved('Saved.');
+      if (result.data.updatePost.slug !== post?.slug) navigate(`/admin/edit/${result.data.updatePost.slug}`, { replace: true });
+      return result.data.updatePost;
+    }
+    const result = await create({ input: { ...input(), slug: input().slug ?? null } });
+    if (!result.data) return null;
+    setCurrent(result.data.createPost);
+    setSaved('Saved as a draft.');
+    navigate(`/admin/edit/${result.data.createPost.slug}`, { replace: true });
+    return result.data.createPost;
+  }
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    await save();
+  }
+
+  async function onPublish() {
+    const savedPost = await save();
+    if (!savedPost) return;
+    const result = await publish({ id: savedPost.id });
+    if (result.data) {
+      setCurrent(result.data.publishPost);
+      setSaved('Published.');
+    }
+  }
+
+  async function onSchedule() {
+    const at = new Date(scheduleAt);
+    if (!scheduleAt || Number.isNaN(at.getTime())) return;
+    const savedPost = await save();
+    if (!savedPost) return;
+    const result = await schedule({ id: savedPost.id, at: at.toISOString() });
+    if (result.data) {
+      setCurrent(result.data.schedulePost);
+      setSaved('Scheduled.');
+    }
+  }
+
+  async function onUnpublish() {
+    if (!current) return;
+    const result = await unpublish({ id: current.id });
+    if (result.data) {
+      setCurrent(result.data.unpublishPost);
+      setSaved('Back to draft.');
+    }
+  }
+
+  async function onDelete() {
+    if (!current || !window.confirm(`Delete “${current.title}” with its comments? This cannot be undone.`)) return;
+    const result = await remove({ id: current.id });
+    if (result.data?.deletePost) navigate('/admin', { replace: true });
+  }
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>{current ? 'Edit post' : 'New post'}</h1>
+        <p className="muted">
+          <Link to="/admin">All posts</Link>
+          {current && (
+            <>
+              {' · '}
+              <span className={`badge ${current.status.toLowerCase()}`} data-testid="post-status">
+                {current.status.toLowerCase()}
+              </span>
+              {current.status !== 'DRAFT' && current.publishedAt && (
+                <>
+                  {' '}
+                  {current.status === 'SCHEDULED' ? 'for' : 'on'} <When at={current.publishedAt} withTime />
+                </>
+              )}
+              {current.status === 'PUBLISHED' && (
+                <>
+                  {' · '}
+                  <Link to={`/posts/${current.slug}`}>View</Link>
+                </>
+              )}
+            </>
+          )}
+        </p>
+      </div>
+      <form className="editor" onSubmit={onSubmit} noValidate>
+        <div className="editor-meta">
+          <Field label="Title" name="title" required value={draft.title} onChange={(e) => set('title', e.target.value)} error={errors.fields.title} />
+          <Field
+            label="Slug"
+            name="slug"
+            value={draft.slug}
+            onChange={(e) => set('slug', e.target.value)}
+            error={errors.fields.slug}
+            hint="The address: /posts/<slug>. Left empty, it is made from the title."
+          />
+          <TextArea label="Excerpt" name="excerpt" rows={2} value={draft.excerpt} onChange={(e) => set('excerpt', e.target.value)} error={errors.fields.excerpt} hint="Shown in the feed and to readers without access to premium posts. Left empty, it is taken from the body." />
+          <div className="field-row">
+            <div className="field">
+              <label htmlFor="field-difficulty">Difficulty</label>
+              <select id="field-difficulty" value={draft.difficulty} onChange={(e) => set('difficulty', e.target.value as Difficulty)}>
+                <option value="BEGINNER">Beginner</option>
+                <option value="INTERMEDIATE">Intermediate</option>
+                <option value="ADVANCED">Advanced</option>
+              </select>
+            </div>
+            <Field label="Tags" name="tagSlugs" value={draft.tags} onChange={(e) => set('tags', e.target.value)} error={errors.fields.tagSlugs} hint="Tag slugs, separated by commas." />
+          </div>
+          <Field label="Cover image URL" name="coverImageUrl" type="url" value={draft.coverImageUrl} onChange={(e) => set('coverImageUrl', e.target.value)} error={errors.fields.coverImageUrl} />
+          <label className="checkbox">
+            <input type="checkbox" checked={draft.isPremium} onChange={(e) => set('isPremium', e.target.checked)} />
+            Premium: only members with premium access read the full text
+          </label>
+        </div>
+
+        <div className="tabs" role="tablist" aria-label="Body">
+          <button type="button" role="tab" aria-selected={tab === 'write'} className={tab === 'write' ? 'active' : undefined} onClick={() => setTab('write')}>
+            Write
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'preview'} className={tab === 'preview' ? 'active' : undefined} onClick={() => setTab('preview')}>
+            Preview
+          </button>
+        </div>
+        <div className={`editor-body show-${tab}`}>
+          <div className="editor-write">
+            <TextArea label="Body (markdown)" name="body" rows={22} value={draft.body} onChange={(e) => set('body', e.target.value)} error={errors.fields.body} />
+          </div>
+          <div className="editor-preview" aria-label="Preview" aria-live="polite">
+            <p className="eyebrow">Preview</p>
+            {!draft.body.trim() && <p className="muted">The preview appears as you write.</p>}
+            {preview.error && <ErrorNote message={errorMessage(preview.error)} />}
+            {draft.body.trim() && preview.data && <div className="prose" data-testid="preview" dangerouslySetInnerHTML={{ __html: preview.data.previewMarkdown }} />}
+          </div>
+        </div>
+
+        <ErrorNote message={errors.form ?? actionError} />
+        {saved && (
+          <p className="saved" role="status">
+            {saved}
+          </p>
+        )}
+        <div className="form-actions editor-actions">
+          <button type="submit" className="button secondary" disabled={busy || (Boolean(current) && !dirty)}>
+            {current ? 'Save' : 'Save draft'}
+          </button>
+          {current?.status !== 'PUBLISHED' && (
+            <button type="button" className="button" disabled={busy} onClick={() => void onPublish()}>
+              Publish now
+            </button>
+          )}
+          {current?.status !== 'PUBLISHED' && (
+            <span className="schedule">
+              <label htmlFor="schedule-at">Publish at</label>
+              <input id="schedule-at" type="datetime-local" value={scheduleAt} onChange={(e) => setScheduleAt(e.target.value)} />
+              <button type="button" className="button secondary" disabled={busy || !scheduleAt} onClick={() => void onSchedule()}>
+                Schedule
+              </button>
+            </span>
+          )}
+          {current && current.status !== 'DRAFT' && (
+            <button type="button" className="button secondary" disabled={busy} onClick={() => void onUnpublish()}>
+              Unpublish
+            </button>
+          )}
+          {current && (
+            <button type="button" className="button danger" disabled={deleteState.fetching} onClick={() => void onDelete()}>
+              Delete
+            </button>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}

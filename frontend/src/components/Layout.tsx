@@ -1,0 +1,119 @@
+import { useState, type FormEvent } from 'react';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { useMutation } from 'urql';
+
+import { graphql } from '../gql';
+import { useAuth, useMe } from '../lib/auth';
+import { AskAiPanel } from './AskAiPanel';
+import { NotificationBell } from './NotificationBell';
+
+const Logout = graphql(`
+  mutation Logout($refreshToken: String) {
+    logout(refreshToken: $refreshToken)
+  }
+`);
+
+export function Layout() {
+  const { userId, session, signOut } = useAuth();
+  const { me } = useMe();
+  const [, logout] = useMutation(Logout);
+  const [query, setQuery] = useState('');
+  const [askOpen, setAskOpen] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const navigate = useNavigate();
+
+  function search(event: FormEvent) {
+    event.preventDefault();
+    if (query.trim()) navigate(`/search?q=${encodeURIComponent(query.trim())}`);
+  }
+
+  async function onSignOut() {
+    const refreshToken = session.tokens?.refreshToken ?? null;
+    await logout({ refreshToken });
+    signOut();
+    navigate('/');
+  }
+
+  const writer = me && (me.role === 'AUTHOR' || me.role === 'ADMIN');
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <div className="header-inner">
+          <Link to="/" className="brand" aria-label="Lectern home">
+            <span className="brand-mark" aria-hidden="true">L</span> Lectern
+          </Link>
+          <button
+            type="button"
+            className="icon-button nav-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="site-nav"
+            onClick={() => setMenuOpen((v) => !v)}
+          >
+            <span className="visually-hidden">Menu</span>☰
+          </button>
+          <nav id="site-nav" className={`site-nav${menuOpen ? ' open' : ''}`} aria-label="Main" onClick={() => setMenuOpen(false)}>
+            <NavLink to="/" end>
+              Feed
+            </NavLink>
+            {userId && <NavLink to="/bookmarks">Bookmarks</NavLink>}
+            {writer && <NavLink to="/admin">Write</NavLink>}
+          </nav>
+          <form role="search" className="header-search" onSubmit={search}>
+            <label htmlFor="header-search" className="visually-hidden">
+              Search posts
+            </label>
+            <input
+              id="header-search"
+              type="search"
+              placeholder="Search posts…"
+              value={query}
+              onChange={(event) => setQuery(event.target.value)}
+            />
+          </form>
+          <div className="header-actions">
+            <button type="button" className="button secondary small" onClick={() => setAskOpen(true)}>
+              Ask AI
+            </button>
+            {userId ? (
+              <>
+                <NotificationBell />
+                <span className="whoami" title={me?.email ?? undefined}>
+                  {me?.displayName ?? ''}
+                </span>
+                <button type="button" className="link-button" onClick={() => void onSignOut()}>
+                  Sign out
+                </button>
+              </>
+            ) : (
+              <>
+                <Link to="/sign-in">Sign in</Link>
+                <Link className="button small" to="/register">
+                  Register
+                </Link>
+              </>
+            )}
+          </div>
+        </div>
+        {me && !me.emailVerified && (
+          <p className="banner">
+            Please confirm your email address: we sent you a link. <Link to="/verify-email">Resend it</Link>
+          </p>
+        )}
+      </header>
+      <main id="main" className="container" tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="site-footer">
+        <div className="container">
+          <span>Lectern</span>
+          <a href="/feed.xml">RSS</a>
+          <a href="/graphql">API</a>
+        </div>
+      </footer>
+      {askOpen && <AskAiPanel onClose={() => setAskOpen(false)} />}
+    </>
+  );
+}

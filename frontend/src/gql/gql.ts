@@ -1,0 +1,334 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query AdminPosts($filter: PostFilterInput!, $first: Int!, $after: String) {\n    posts(filter: $filter, first: $first, after: $after, orderBy: RECENTLY_UPDATED) {\n      edges {\n        node {\n          id\n          slug\n          title\n          status\n          publishedAt\n          updatedAt\n          isPremium\n          author {\n            id\n            displayName\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": typeof types.AdminPostsDocument,
+    "\n  fragment EditablePost on Post {\n    id\n    slug\n    title\n    excerpt\n    body\n    difficulty\n    isPremium\n    coverImageUrl\n    status\n    publishedAt\n    updatedAt\n    tags {\n      id\n      slug\n      name\n    }\n  }\n": typeof types.EditablePostFragmentDoc,
+    "\n  query EditPost($slug: String!) {\n    post(slug: $slug) {\n      ...EditablePost\n    }\n  }\n": typeof types.EditPostDocument,
+    "\n  query PreviewMarkdown($markdown: String!) {\n    previewMarkdown(markdown: $markdown)\n  }\n": typeof types.PreviewMarkdownDocument,
+    "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) {\n      ...EditablePost\n    }\n  }\n": typeof types.CreatePostDocument,
+    "\n  mutation UpdatePost($id: ID!, $input: UpdatePostInput!) {\n    updatePost(id: $id, input: $input) {\n      ...EditablePost\n    }\n  }\n": typeof types.UpdatePostDocument,
+    "\n  mutation PublishPost($id: ID!) {\n    publishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n": typeof types.PublishPostDocument,
+    "\n  mutation UnpublishPost($id: ID!) {\n    unpublishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n": typeof types.UnpublishPostDocument,
+    "\n  mutation SchedulePost($id: ID!, $at: DateTime!) {\n    schedulePost(id: $id, at: $at) {\n      ...EditablePost\n    }\n  }\n": typeof types.SchedulePostDocument,
+    "\n  mutation DeletePost($id: ID!) {\n    deletePost(id: $id)\n  }\n": typeof types.DeletePostDocument,
+    "\n  subscription AskAi($question: String!, $postSlug: String) {\n    askAi(question: $question, postSlug: $postSlug) {\n      __typename\n      ... on AskAiSources {\n        sources {\n          index\n          heading\n          score\n          post {\n            id\n            slug\n            title\n          }\n          passage {\n            id\n            text\n          }\n        }\n      }\n      ... on AskAiDelta {\n        text\n      }\n      ... on AskAiDone {\n        finishReason\n        characters\n        tokens\n        retrievalMs\n        firstDeltaMs\n        totalMs\n      }\n      ... on AskAiError {\n        code\n        message\n      }\n    }\n  }\n": typeof types.AskAiDocument,
+    "\n  fragment CommentFields on Comment {\n    id\n    postId\n    parentId\n    body\n    status\n    createdAt\n    editedAt\n    author {\n      id\n      displayName\n    }\n  }\n": typeof types.CommentFieldsFragmentDoc,
+    "\n  query PostComments($postId: ID!) {\n    comments(postId: $postId) {\n      ...CommentFields\n      replies {\n        ...CommentFields\n        replies {\n          ...CommentFields\n          replies {\n            ...CommentFields\n            replies {\n              ...CommentFields\n              replies {\n                ...CommentFields\n                replies {\n                  ...CommentFields\n                  replies {\n                    ...CommentFields\n                    replies {\n                      ...CommentFields\n                    }\n                  }\n                }\n              }\n            }\n          }\n        }\n      }    }\n  }\n": typeof types.PostCommentsDocument,
+    "\n  subscription CommentAdded($postId: ID!) {\n    commentAdded(postId: $postId) {\n      ...CommentFields\n    }\n  }\n": typeof types.CommentAddedDocument,
+    "\n  mutation AddComment($postId: ID!, $parentId: ID, $body: String!) {\n    addComment(postId: $postId, parentId: $parentId, body: $body) {\n      ...CommentFields\n    }\n  }\n": typeof types.AddCommentDocument,
+    "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n": typeof types.EditCommentDocument,
+    "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n": typeof types.DeleteCommentDocument,
+    "\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n": typeof types.LogoutDocument,
+    "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n": typeof types.NotificationFieldsFragmentDoc,
+    "\n  query NotificationBell {\n    unreadNotificationCount\n    notifications(first: 8) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n    }\n  }\n": typeof types.NotificationBellDocument,
+    "\n  subscription NotificationsLive {\n    notifications {\n      ...NotificationFields\n    }\n  }\n": typeof types.NotificationsLiveDocument,
+    "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": typeof types.MarkAllNotificationsReadDocument,
+    "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n": typeof types.MarkNotificationsReadDocument,
+    "\n  fragment PostCardFields on Post {\n    id\n    slug\n    title\n    excerpt\n    isPremium\n    isLocked\n    readingMinutes\n    difficulty\n    publishedAt\n    commentCount\n    author {\n      id\n      displayName\n    }\n    tags {\n      id\n      slug\n      name\n    }\n    series {\n      id\n      slug\n      title\n    }\n    viewerProgress {\n      completedAt\n    }\n  }\n": typeof types.PostCardFieldsFragmentDoc,
+    "\n  query Me {\n    me {\n      id\n      displayName\n      email\n      role\n      emailVerified\n      hasPremiumAccess\n      digestFrequency\n    }\n  }\n": typeof types.MeDocument,
+    "\n  mutation RefreshToken($token: String!) {\n    refreshToken(token: $token) {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n    }\n  }\n": typeof types.RefreshTokenDocument,
+    "\n  query Bookmarks($first: Int!, $after: String) {\n    bookmarks(first: $first, after: $after) {\n      edges {\n        node {\n          ...PostCardFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": typeof types.BookmarksDocument,
+    "\n  query Feed($first: Int!, $after: String) {\n    posts(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...PostCardFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": typeof types.FeedDocument,
+    "\n  query SeriesList {\n    seriesList(first: 20) {\n      edges {\n        node {\n          id\n          slug\n          title\n          postCount\n          viewerProgress {\n            percent\n          }\n        }\n      }\n    }\n  }\n": typeof types.SeriesListDocument,
+    "\n  mutation ConfirmNewsletter($token: String!) {\n    confirmNewsletter(token: $token) {\n      email\n      status\n    }\n  }\n": typeof types.ConfirmNewsletterDocument,
+    "\n  query NotificationsPage($first: Int!, $after: String, $unreadOnly: Boolean) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.NotificationsPageDocument,
+    "\n  mutation DismissNotification($id: ID!) {\n    dismissNotification(id: $id)\n  }\n": typeof types.DismissNotificationDocument,
+    "\n  query PostPage($slug: String!) {\n    post(slug: $slug) {\n      ...PostCardFields\n      bodyHtml\n      requiredPlan\n      status\n      viewCount\n      seriesPosition\n      series {\n        id\n        slug\n        title\n        postCount\n      }\n      previousInSeries {\n        id\n        slug\n        title\n      }\n      nextInSeries {\n        id\n        slug\n        title\n      }\n      viewerHasBookmarked\n      viewerProgress {\n        secondsSpent\n        completedAt\n      }\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n": typeof types.PostPageDocument,
+    "\n  mutation RecordPostView($postId: ID!) {\n    recordPostView(postId: $postId)\n  }\n": typeof types.RecordPostViewDocument,
+    "\n  mutation BookmarkPost($postId: ID!) {\n    bookmarkPost(postId: $postId) {\n      id\n      viewerHasBookmarked\n    }\n  }\n": typeof types.BookmarkPostDocument,
+    "\n  mutation UnbookmarkPost($postId: ID!) {\n    unbookmarkPost(postId: $postId) {\n      id\n      viewerHasBookmarked\n    }\n  }\n": typeof types.UnbookmarkPostDocument,
+    "\n  mutation React($postId: ID!, $kind: ReactionKind!) {\n    react(postId: $postId, kind: $kind) {\n      id\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n": typeof types.ReactDocument,
+    "\n  mutation Unreact($postId: ID!, $kind: ReactionKind!) {\n    unreact(postId: $postId, kind: $kind) {\n      id\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n": typeof types.UnreactDocument,
+    "\n  mutation MarkPostRead($postId: ID!, $secondsSpent: Int!) {\n    markPostRead(postId: $postId, secondsSpent: $secondsSpent) {\n      secondsSpent\n      completedAt\n      post {\n        id\n        viewerProgress {\n          secondsSpent\n          completedAt\n        }\n        series {\n          id\n          viewerProgress {\n            completedCount\n            totalCount\n            percent\n            completedAt\n            nextPost {\n              id\n              slug\n              title\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.MarkPostReadDocument,
+    "\n  query Search($query: String!, $mode: SearchMode!, $first: Int) {\n    search(query: $query, mode: $mode, first: $first) {\n      mode\n      hits {\n      score\n      snippet\n      post {\n        id\n        slug\n        title\n        isPremium\n        readingMinutes\n        series {\n          id\n          title\n        }\n      }\n      passage {\n        id\n        headingPath\n      }\n      }\n    }\n  }\n": typeof types.SearchDocument,
+    "\n  query SeriesPage($slug: String!) {\n    series(slug: $slug) {\n      id\n      slug\n      title\n      description\n      postCount\n      author {\n        id\n        displayName\n      }\n      posts {\n        id\n        slug\n        title\n        excerpt\n        readingMinutes\n        isPremium\n        viewerProgress {\n          completedAt\n        }\n      }\n      viewerProgress {\n        completedCount\n        totalCount\n        percent\n        completedAt\n        nextPost {\n          id\n          slug\n          title\n        }\n      }\n    }\n  }\n": typeof types.SeriesPageDocument,
+    "\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        edges {\n          node {\n            ...PostCardFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        totalCount\n      }\n    }\n  }\n": typeof types.TagPageDocument,
+    "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n": typeof types.AuthFieldsFragmentDoc,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...AuthFields\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      emailVerified\n    }\n  }\n": typeof types.VerifyEmailDocument,
+    "\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n": typeof types.RequestEmailVerificationDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": typeof types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n": typeof types.ResetPasswordDocument,
+};
+const documents: Documents = {
+    "\n  query AdminPosts($filter: PostFilterInput!, $first: Int!, $after: String) {\n    posts(filter: $filter, first: $first, after: $after, orderBy: RECENTLY_UPDATED) {\n      edges {\n        node {\n          id\n          slug\n          title\n          status\n          publishedAt\n          updatedAt\n          isPremium\n          author {\n            id\n            displayName\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": types.AdminPostsDocument,
+    "\n  fragment EditablePost on Post {\n    id\n    slug\n    title\n    excerpt\n    body\n    difficulty\n    isPremium\n    coverImageUrl\n    status\n    publishedAt\n    updatedAt\n    tags {\n      id\n      slug\n      name\n    }\n  }\n": types.EditablePostFragmentDoc,
+    "\n  query EditPost($slug: String!) {\n    post(slug: $slug) {\n      ...EditablePost\n    }\n  }\n": types.EditPostDocument,
+    "\n  query PreviewMarkdown($markdown: String!) {\n    previewMarkdown(markdown: $markdown)\n  }\n": types.PreviewMarkdownDocument,
+    "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) {\n      ...EditablePost\n    }\n  }\n": types.CreatePostDocument,
+    "\n  mutation UpdatePost($id: ID!, $input: UpdatePostInput!) {\n    updatePost(id: $id, input: $input) {\n      ...EditablePost\n    }\n  }\n": types.UpdatePostDocument,
+    "\n  mutation PublishPost($id: ID!) {\n    publishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n": types.PublishPostDocument,
+    "\n  mutation UnpublishPost($id: ID!) {\n    unpublishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n": types.UnpublishPostDocument,
+    "\n  mutation SchedulePost($id: ID!, $at: DateTime!) {\n    schedulePost(id: $id, at: $at) {\n      ...EditablePost\n    }\n  }\n": types.SchedulePostDocument,
+    "\n  mutation DeletePost($id: ID!) {\n    deletePost(id: $id)\n  }\n": types.DeletePostDocument,
+    "\n  subscription AskAi($question: String!, $postSlug: String) {\n    askAi(question: $question, postSlug: $postSlug) {\n      __typename\n      ... on AskAiSources {\n        sources {\n          index\n          heading\n          score\n          post {\n            id\n            slug\n            title\n          }\n          passage {\n            id\n            text\n          }\n        }\n      }\n      ... on AskAiDelta {\n        text\n      }\n      ... on AskAiDone {\n        finishReason\n        characters\n        tokens\n        retrievalMs\n        firstDeltaMs\n        totalMs\n      }\n      ... on AskAiError {\n        code\n        message\n      }\n    }\n  }\n": types.AskAiDocument,
+    "\n  fragment CommentFields on Comment {\n    id\n    postId\n    parentId\n    body\n    status\n    createdAt\n    editedAt\n    author {\n      id\n      displayName\n    }\n  }\n": types.CommentFieldsFragmentDoc,
+    "\n  query PostComments($postId: ID!) {\n    comments(postId: $postId) {\n      ...CommentFields\n      replies {\n        ...CommentFields\n        replies {\n          ...CommentFields\n          replies {\n            ...CommentFields\n            replies {\n              ...CommentFields\n              replies {\n                ...CommentFields\n                replies {\n                  ...CommentFields\n                  replies {\n                    ...CommentFields\n                    replies {\n                      ...CommentFields\n                    }\n                  }\n                }\n              }\n            }\n          }\n        }\n      }    }\n  }\n": types.PostCommentsDocument,
+    "\n  subscription CommentAdded($postId: ID!) {\n    commentAdded(postId: $postId) {\n      ...CommentFields\n    }\n  }\n": types.CommentAddedDocument,
+    "\n  mutation AddComment($postId: ID!, $parentId: ID, $body: String!) {\n    addComment(postId: $postId, parentId: $parentId, body: $body) {\n      ...CommentFields\n    }\n  }\n": types.AddCommentDocument,
+    "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n": types.EditCommentDocument,
+    "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n": types.DeleteCommentDocument,
+    "\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n": types.LogoutDocument,
+    "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n": types.NotificationFieldsFragmentDoc,
+    "\n  query NotificationBell {\n    unreadNotificationCount\n    notifications(first: 8) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n    }\n  }\n": types.NotificationBellDocument,
+    "\n  subscription NotificationsLive {\n    notifications {\n      ...NotificationFields\n    }\n  }\n": types.NotificationsLiveDocument,
+    "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": types.MarkAllNotificationsReadDocument,
+    "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n": types.MarkNotificationsReadDocument,
+    "\n  fragment PostCardFields on Post {\n    id\n    slug\n    title\n    excerpt\n    isPremium\n    isLocked\n    readingMinutes\n    difficulty\n    publishedAt\n    commentCount\n    author {\n      id\n      displayName\n    }\n    tags {\n      id\n      slug\n      name\n    }\n    series {\n      id\n      slug\n      title\n    }\n    viewerProgress {\n      completedAt\n    }\n  }\n": types.PostCardFieldsFragmentDoc,
+    "\n  query Me {\n    me {\n      id\n      displayName\n      email\n      role\n      emailVerified\n      hasPremiumAccess\n      digestFrequency\n    }\n  }\n": types.MeDocument,
+    "\n  mutation RefreshToken($token: String!) {\n    refreshToken(token: $token) {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n    }\n  }\n": types.RefreshTokenDocument,
+    "\n  query Bookmarks($first: Int!, $after: String) {\n    bookmarks(first: $first, after: $after) {\n      edges {\n        node {\n          ...PostCardFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": types.BookmarksDocument,
+    "\n  query Feed($first: Int!, $after: String) {\n    posts(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...PostCardFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": types.FeedDocument,
+    "\n  query SeriesList {\n    seriesList(first: 20) {\n      edges {\n        node {\n          id\n          slug\n          title\n          postCount\n          viewerProgress {\n            percent\n          }\n        }\n      }\n    }\n  }\n": types.SeriesListDocument,
+    "\n  mutation ConfirmNewsletter($token: String!) {\n    confirmNewsletter(token: $token) {\n      email\n      status\n    }\n  }\n": types.ConfirmNewsletterDocument,
+    "\n  query NotificationsPage($first: Int!, $after: String, $unreadOnly: Boolean) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.NotificationsPageDocument,
+    "\n  mutation DismissNotification($id: ID!) {\n    dismissNotification(id: $id)\n  }\n": types.DismissNotificationDocument,
+    "\n  query PostPage($slug: String!) {\n    post(slug: $slug) {\n      ...PostCardFields\n      bodyHtml\n      requiredPlan\n      status\n      viewCount\n      seriesPosition\n      series {\n        id\n        slug\n        title\n        postCount\n      }\n      previousInSeries {\n        id\n        slug\n        title\n      }\n      nextInSeries {\n        id\n        slug\n        title\n      }\n      viewerHasBookmarked\n      viewerProgress {\n        secondsSpent\n        completedAt\n      }\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n": types.PostPageDocument,
+    "\n  mutation RecordPostView($postId: ID!) {\n    recordPostView(postId: $postId)\n  }\n": types.RecordPostViewDocument,
+    "\n  mutation BookmarkPost($postId: ID!) {\n    bookmarkPost(postId: $postId) {\n      id\n      viewerHasBookmarked\n    }\n  }\n": types.BookmarkPostDocument,
+    "\n  mutation UnbookmarkPost($postId: ID!) {\n    unbookmarkPost(postId: $postId) {\n      id\n      viewerHasBookmarked\n    }\n  }\n": types.UnbookmarkPostDocument,
+    "\n  mutation React($postId: ID!, $kind: ReactionKind!) {\n    react(postId: $postId, kind: $kind) {\n      id\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n": types.ReactDocument,
+    "\n  mutation Unreact($postId: ID!, $kind: ReactionKind!) {\n    unreact(postId: $postId, kind: $kind) {\n      id\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n": types.UnreactDocument,
+    "\n  mutation MarkPostRead($postId: ID!, $secondsSpent: Int!) {\n    markPostRead(postId: $postId, secondsSpent: $secondsSpent) {\n      secondsSpent\n      completedAt\n      post {\n        id\n        viewerProgress {\n          secondsSpent\n          completedAt\n        }\n        series {\n          id\n          viewerProgress {\n            completedCount\n            totalCount\n            percent\n            completedAt\n            nextPost {\n              id\n              slug\n              title\n            }\n          }\n        }\n      }\n    }\n  }\n": types.MarkPostReadDocument,
+    "\n  query Search($query: String!, $mode: SearchMode!, $first: Int) {\n    search(query: $query, mode: $mode, first: $first) {\n      mode\n      hits {\n      score\n      snippet\n      post {\n        id\n        slug\n        title\n        isPremium\n        readingMinutes\n        series {\n          id\n          title\n        }\n      }\n      passage {\n        id\n        headingPath\n      }\n      }\n    }\n  }\n": types.SearchDocument,
+    "\n  query SeriesPage($slug: String!) {\n    series(slug: $slug) {\n      id\n      slug\n      title\n      description\n      postCount\n      author {\n        id\n        displayName\n      }\n      posts {\n        id\n        slug\n        title\n        excerpt\n        readingMinutes\n        isPremium\n        viewerProgress {\n          completedAt\n        }\n      }\n      viewerProgress {\n        completedCount\n        totalCount\n        percent\n        completedAt\n        nextPost {\n          id\n          slug\n          title\n        }\n      }\n    }\n  }\n": types.SeriesPageDocument,
+    "\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        edges {\n          node {\n            ...PostCardFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        totalCount\n      }\n    }\n  }\n": types.TagPageDocument,
+    "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n": types.AuthFieldsFragmentDoc,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...AuthFields\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      emailVerified\n    }\n  }\n": types.VerifyEmailDocument,
+    "\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n": types.RequestEmailVerificationDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n": types.ResetPasswordDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminPosts($filter: PostFilterInput!, $first: Int!, $after: String) {\n    posts(filter: $filter, first: $first, after: $after, orderBy: RECENTLY_UPDATED) {\n      edges {\n        node {\n          id\n          slug\n          title\n          status\n          publishedAt\n          updatedAt\n          isPremium\n          author {\n            id\n            displayName\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n"): (typeof documents)["\n  query AdminPosts($filter: PostFilterInput!, $first: Int!, $after: String) {\n    posts(filter: $filter, first: $first, after: $after, orderBy: RECENTLY_UPDATED) {\n      edges {\n        node {\n          id\n          slug\n          title\n          status\n          publishedAt\n          updatedAt\n          isPremium\n          author {\n            id\n            displayName\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment EditablePost on Post {\n    id\n    slug\n    title\n    excerpt\n    body\n    difficulty\n    isPremium\n    coverImageUrl\n    status\n    publishedAt\n    updatedAt\n    tags {\n      id\n      slug\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment EditablePost on Post {\n    id\n    slug\n    title\n    excerpt\n    body\n    difficulty\n    isPremium\n    coverImageUrl\n    status\n    publishedAt\n    updatedAt\n    tags {\n      id\n      slug\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EditPost($slug: String!) {\n    post(slug: $slug) {\n      ...EditablePost\n    }\n  }\n"): (typeof documents)["\n  query EditPost($slug: String!) {\n    post(slug: $slug) {\n      ...EditablePost\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PreviewMarkdown($markdown: String!) {\n    previewMarkdown(markdown: $markdown)\n  }\n"): (typeof documents)["\n  query PreviewMarkdown($markdown: String!) {\n    previewMarkdown(markdown: $markdown)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) {\n      ...EditablePost\n    }\n  }\n"): (typeof documents)["\n  mutation CreatePost($input: CreatePostInput!) {\n    createPost(input: $input) {\n      ...EditablePost\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdatePost($id: ID!, $input: UpdatePostInput!) {\n    updatePost(id: $id, input: $input) {\n      ...EditablePost\n    }\n  }\n"): (typeof documents)["\n  mutation UpdatePost($id: ID!, $input: UpdatePostInput!) {\n    updatePost(id: $id, input: $input) {\n      ...EditablePost\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PublishPost($id: ID!) {\n    publishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n"): (typeof documents)["\n  mutation PublishPost($id: ID!) {\n    publishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnpublishPost($id: ID!) {\n    unpublishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n"): (typeof documents)["\n  mutation UnpublishPost($id: ID!) {\n    unpublishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulePost($id: ID!, $at: DateTime!) {\n    schedulePost(id: $id, at: $at) {\n      ...EditablePost\n    }\n  }\n"): (typeof documents)["\n  mutation SchedulePost($id: ID!, $at: DateTime!) {\n    schedulePost(id: $id, at: $at) {\n      ...EditablePost\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeletePost($id: ID!) {\n    deletePost(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeletePost($id: ID!) {\n    deletePost(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AskAi($question: String!, $postSlug: String) {\n    askAi(question: $question, postSlug: $postSlug) {\n      __typename\n      ... on AskAiSources {\n        sources {\n          index\n          heading\n          score\n          post {\n            id\n            slug\n            title\n          }\n          passage {\n            id\n            text\n          }\n        }\n      }\n      ... on AskAiDelta {\n        text\n      }\n      ... on AskAiDone {\n        finishReason\n        characters\n        tokens\n        retrievalMs\n        firstDeltaMs\n        totalMs\n      }\n      ... on AskAiError {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription AskAi($question: String!, $postSlug: String) {\n    askAi(question: $question, postSlug: $postSlug) {\n      __typename\n      ... on AskAiSources {\n        sources {\n          index\n          heading\n          score\n          post {\n            id\n            slug\n            title\n          }\n          passage {\n            id\n            text\n          }\n        }\n      }\n      ... on AskAiDelta {\n        text\n      }\n      ... on AskAiDone {\n        finishReason\n        characters\n        tokens\n        retrievalMs\n        firstDeltaMs\n        totalMs\n      }\n      ... on AskAiError {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CommentFields on Comment {\n    id\n    postId\n    parentId\n    body\n    status\n    createdAt\n    editedAt\n    author {\n      id\n      displayName\n    }\n  }\n"): (typeof documents)["\n  fragment CommentFields on Comment {\n    id\n    postId\n    parentId\n    body\n    status\n    createdAt\n    editedAt\n    author {\n      id\n      displayName\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostComments($postId: ID!) {\n    comments(postId: $postId) {\n      ...CommentFields\n      replies {\n        ...CommentFields\n        replies {\n          ...CommentFields\n          replies {\n            ...CommentFields\n            replies {\n              ...CommentFields\n              replies {\n                ...CommentFields\n                replies {\n                  ...CommentFields\n                  replies {\n                    ...CommentFields\n                    replies {\n                      ...CommentFields\n                    }\n                  }\n                }\n              }\n            }\n          }\n        }\n      }    }\n  }\n"): (typeof documents)["\n  query PostComments($postId: ID!) {\n    comments(postId: $postId) {\n      ...CommentFields\n      replies {\n        ...CommentFields\n        replies {\n          ...CommentFields\n          replies {\n            ...CommentFields\n            replies {\n              ...CommentFields\n              replies {\n                ...CommentFields\n                replies {\n                  ...CommentFields\n                  replies {\n                    ...CommentFields\n                    replies {\n                      ...CommentFields\n                    }\n                  }\n                }\n              }\n            }\n          }\n        }\n      }    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CommentAdded($postId: ID!) {\n    commentAdded(postId: $postId) {\n      ...CommentFields\n    }\n  }\n"): (typeof documents)["\n  subscription CommentAdded($postId: ID!) {\n    commentAdded(postId: $postId) {\n      ...CommentFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddComment($postId: ID!, $parentId: ID, $body: String!) {\n    addComment(postId: $postId, parentId: $parentId, body: $body) {\n      ...CommentFields\n    }\n  }\n"): (typeof documents)["\n  mutation AddComment($postId: ID!, $parentId: ID, $body: String!) {\n    addComment(postId: $postId, parentId: $parentId, body: $body) {\n      ...CommentFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n"): (typeof documents)["\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n"): (typeof documents)["\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationBell {\n    unreadNotificationCount\n    notifications(first: 8) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query NotificationBell {\n    unreadNotificationCount\n    notifications(first: 8) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription NotificationsLive {\n    notifications {\n      ...NotificationFields\n    }\n  }\n"): (typeof documents)["\n  subscription NotificationsLive {\n    notifications {\n      ...NotificationFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"): (typeof documents)["\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n"): (typeof documents)["\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PostCardFields on Post {\n    id\n    slug\n    title\n    excerpt\n    isPremium\n    isLocked\n    readingMinutes\n    difficulty\n    publishedAt\n    commentCount\n    author {\n      id\n      displayName\n    }\n    tags {\n      id\n      slug\n      name\n    }\n    series {\n      id\n      slug\n      title\n    }\n    viewerProgress {\n      completedAt\n    }\n  }\n"): (typeof documents)["\n  fragment PostCardFields on Post {\n    id\n    slug\n    title\n    excerpt\n    isPremium\n    isLocked\n    readingMinutes\n    difficulty\n    publishedAt\n    commentCount\n    author {\n      id\n      displayName\n    }\n    tags {\n      id\n      slug\n      name\n    }\n    series {\n      id\n      slug\n      title\n    }\n    viewerProgress {\n      completedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      displayName\n      email\n      role\n      emailVerified\n      hasPremiumAccess\n      digestFrequency\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      displayName\n      email\n      role\n      emailVerified\n      hasPremiumAccess\n      digestFrequency\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RefreshToken($token: String!) {\n    refreshToken(token: $token) {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n    }\n  }\n"): (typeof documents)["\n  mutation RefreshToken($token: String!) {\n    refreshToken(token: $token) {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Bookmarks($first: Int!, $after: String) {\n    bookmarks(first: $first, after: $after) {\n      edges {\n        node {\n          ...PostCardFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n"): (typeof documents)["\n  query Bookmarks($first: Int!, $after: String) {\n    bookmarks(first: $first, after: $after) {\n      edges {\n        node {\n          ...PostCardFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Feed($first: Int!, $after: String) {\n    posts(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...PostCardFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n"): (typeof documents)["\n  query Feed($first: Int!, $after: String) {\n    posts(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...PostCardFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SeriesList {\n    seriesList(first: 20) {\n      edges {\n        node {\n          id\n          slug\n          title\n          postCount\n          viewerProgress {\n            percent\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query SeriesList {\n    seriesList(first: 20) {\n      edges {\n        node {\n          id\n          slug\n          title\n          postCount\n          viewerProgress {\n            percent\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConfirmNewsletter($token: String!) {\n    confirmNewsletter(token: $token) {\n      email\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation ConfirmNewsletter($token: String!) {\n    confirmNewsletter(token: $token) {\n      email\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationsPage($first: Int!, $after: String, $unreadOnly: Boolean) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query NotificationsPage($first: Int!, $after: String, $unreadOnly: Boolean) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DismissNotification($id: ID!) {\n    dismissNotification(id: $id)\n  }\n"): (typeof documents)["\n  mutation DismissNotification($id: ID!) {\n    dismissNotification(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostPage($slug: String!) {\n    post(slug: $slug) {\n      ...PostCardFields\n      bodyHtml\n      requiredPlan\n      status\n      viewCount\n      seriesPosition\n      series {\n        id\n        slug\n        title\n        postCount\n      }\n      previousInSeries {\n        id\n        slug\n        title\n      }\n      nextInSeries {\n        id\n        slug\n        title\n      }\n      viewerHasBookmarked\n      viewerProgress {\n        secondsSpent\n        completedAt\n      }\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n"): (typeof documents)["\n  query PostPage($slug: String!) {\n    post(slug: $slug) {\n      ...PostCardFields\n      bodyHtml\n      requiredPlan\n      status\n      viewCount\n      seriesPosition\n      series {\n        id\n        slug\n        title\n        postCount\n      }\n      previousInSeries {\n        id\n        slug\n        title\n      }\n      nextInSeries {\n        id\n        slug\n        title\n      }\n      viewerHasBookmarked\n      viewerProgress {\n        secondsSpent\n        completedAt\n      }\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RecordPostView($postId: ID!) {\n    recordPostView(postId: $postId)\n  }\n"): (typeof documents)["\n  mutation RecordPostView($postId: ID!) {\n    recordPostView(postId: $postId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BookmarkPost($postId: ID!) {\n    bookmarkPost(postId: $postId) {\n      id\n      viewerHasBookmarked\n    }\n  }\n"): (typeof documents)["\n  mutation BookmarkPost($postId: ID!) {\n    bookmarkPost(postId: $postId) {\n      id\n      viewerHasBookmarked\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnbookmarkPost($postId: ID!) {\n    unbookmarkPost(postId: $postId) {\n      id\n      viewerHasBookmarked\n    }\n  }\n"): (typeof documents)["\n  mutation UnbookmarkPost($postId: ID!) {\n    unbookmarkPost(postId: $postId) {\n      id\n      viewerHasBookmarked\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation React($postId: ID!, $kind: ReactionKind!) {\n    react(postId: $postId, kind: $kind) {\n      id\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n"): (typeof documents)["\n  mutation React($postId: ID!, $kind: ReactionKind!) {\n    react(postId: $postId, kind: $kind) {\n      id\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Unreact($postId: ID!, $kind: ReactionKind!) {\n    unreact(postId: $postId, kind: $kind) {\n      id\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n"): (typeof documents)["\n  mutation Unreact($postId: ID!, $kind: ReactionKind!) {\n    unreact(postId: $postId, kind: $kind) {\n      id\n      reactions {\n        kind\n        count\n      }\n      viewerReactions\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkPostRead($postId: ID!, $secondsSpent: Int!) {\n    markPostRead(postId: $postId, secondsSpent: $secondsSpent) {\n      secondsSpent\n      completedAt\n      post {\n        id\n        viewerProgress {\n          secondsSpent\n          completedAt\n        }\n        series {\n          id\n          viewerProgress {\n            completedCount\n            totalCount\n            percent\n            completedAt\n            nextPost {\n              id\n              slug\n              title\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation MarkPostRead($postId: ID!, $secondsSpent: Int!) {\n    markPostRead(postId: $postId, secondsSpent: $secondsSpent) {\n      secondsSpent\n      completedAt\n      post {\n        id\n        viewerProgress {\n          secondsSpent\n          completedAt\n        }\n        series {\n          id\n          viewerProgress {\n            completedCount\n            totalCount\n            percent\n            completedAt\n            nextPost {\n              id\n              slug\n              title\n            }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Search($query: String!, $mode: SearchMode!, $first: Int) {\n    search(query: $query, mode: $mode, first: $first) {\n      mode\n      hits {\n      score\n      snippet\n      post {\n        id\n        slug\n        title\n        isPremium\n        readingMinutes\n        series {\n          id\n          title\n        }\n      }\n      passage {\n        id\n        headingPath\n      }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Search($query: String!, $mode: SearchMode!, $first: Int) {\n    search(query: $query, mode: $mode, first: $first) {\n      mode\n      hits {\n      score\n      snippet\n      post {\n        id\n        slug\n        title\n        isPremium\n        readingMinutes\n        series {\n          id\n          title\n        }\n      }\n      passage {\n        id\n        headingPath\n      }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SeriesPage($slug: String!) {\n    series(slug: $slug) {\n      id\n      slug\n      title\n      description\n      postCount\n      author {\n        id\n        displayName\n      }\n      posts {\n        id\n        slug\n        title\n        excerpt\n        readingMinutes\n        isPremium\n        viewerProgress {\n          completedAt\n        }\n      }\n      viewerProgress {\n        completedCount\n        totalCount\n        percent\n        completedAt\n        nextPost {\n          id\n          slug\n          title\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query SeriesPage($slug: String!) {\n    series(slug: $slug) {\n      id\n      slug\n      title\n      description\n      postCount\n      author {\n        id\n        displayName\n      }\n      posts {\n        id\n        slug\n        title\n        excerpt\n        readingMinutes\n        isPremium\n        viewerProgress {\n          completedAt\n        }\n      }\n      viewerProgress {\n        completedCount\n        totalCount\n        percent\n        completedAt\n        nextPost {\n          id\n          slug\n          title\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        edges {\n          node {\n            ...PostCardFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        totalCount\n      }\n    }\n  }\n"): (typeof documents)["\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        edges {\n          node {\n            ...PostCardFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        totalCount\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n"): (typeof documents)["\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n"): (typeof documents)["\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...AuthFields\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...AuthFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      emailVerified\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      emailVerified\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n"): (typeof documents)["\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"): (typeof documents)["\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n"): (typeof documents)["\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

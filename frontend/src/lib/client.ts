@@ -1,0 +1,198 @@
+// The GraphQL client: urql with graphcache (normalised by `__typename` + `id`,
+// schema-aware through the generated introspection), transparent token
+// refresh with one retry on UNAUTHENTICATED, and subscriptions over
+// graphql-ws on `/graphql/ws`.
+//
+// A new client (and so a new cache and a new socket) is made whenever the
+// signed-in user changes, so nothing one viewer saw leaks to the next.
+
+import { authExchange, type AuthConfig } from '@urql/exchange-auth';
+import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
+import { relayPagination } from '@urql/exchange-graphcache/extras';
+import { Client, fetchExchange, subscriptionExchange, type CombinedError, type Operation } from '@urql/core';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+
+import { graphql } from '../gql';
+import schema from '../gql/introspection';
+import type { RefreshOutcome, Session } from './session';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export function wsUrl(location: Location = window.location): string {
+  const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${protocol}//${location.host}${GRAPHQL_PATH}/ws`;
+}
+
+const RefreshTokenMutation = graphql(`
+  mutation RefreshToken($token: String!) {
+    refreshToken(token: $token) {
+      accessToken
+      accessTokenExpiresAt
+      refreshToken
+    }
+  }
+`);
+
+/** The refresher the session uses: a bare client, outside the auth exchange. */
+export function makeRefresher(url: string = GRAPHQL_PATH, fetchFn?: typeof fetch) {
+  const bare = new Client({ url, exchanges: [fetchExchange], fetch: fetchFn, requestPolicy: 'network-only' });
+  return async (token: string): Promise<RefreshOutcome> => {
+    const result = await bare.mutation(RefreshTokenMutation, { token }).toPromise();
+    if (result.data?.refreshToken) return { kind: 'ok', tokens: result.data.refreshToken };
+    const codes = result.error?.graphQLErrors.map((e) => e.extensions?.code) ?? [];
+    return codes.includes('UNAUTHENTICATED') ? { kind: 'rejected' } : { kind: 'unavailable' };
+  };
+}
+
+function hasAuthorization(operation: Operation): boolean {
+  const options =
+    typeof operation.context.fetchOptions === 'function'
+      ? operation.context.fetchOptions()
+      : operation.context.fetchOptions;
+  const headers = options?.headers;
+  if (!headers) return false;
+  if (headers instanceof Headers) return headers.has('Authorization');
+  if (Array.isArray(headers)) return headers.some(([key]) => key.toLowerCase() === 'authorization');
+  return Object.keys(headers).some((key) => key.toLowerCase() === 'authorization');
+}
+
+/** Whether an error means the access token was not accepted. */
+export function isAuthError(error: CombinedError): boolean {
+  return (
+    error.response?.status === 401 ||
+    error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')
+  );
+}
+
+/**
+ * The auth exchange's behaviour: add the bearer token; refresh before sending
+ * when it has expired; after an UNAUTHENTICATED answer to a request that
+ * carried a token, refresh and retry that request once (the exchange retries
+ * each operation at most once). Requests sent without a token (a wrong
+ * password at login, say) are never retried.
+ */
+export function authConfig(session: Session) {
+  return async (utils: { appendHeaders: (op: Operation, headers: Record<string, string>) => Operation }): Promise<AuthConfig> => ({
+    addAuthToOperation(operation) {
+      const tokens = session.tokens;
+      return tokens ? utils.appendHeaders(operation, { Authorization: `Bearer ${tokens.accessToken}` }) : operation;
+    },
+    willAuthError() {
+      const tokens = session.tokens;
+      return tokens !== null && Date.parse(tokens.accessTokenExpiresAt) - 30_000 <= Date.now();
+    },
+    didAuthError(error, operation) {
+      return hasAuthorization(operation) && isAuthError(error);
+    },
+    async refreshAuth() {
+      await session.refresh();
+    },
+  });
+}
+
+/** Types without an `id` are embedded in their parent, not normalised. */
+function embeddedKeys(): Record<string, () => null> {
+  const keys: Record<string, () => null> = {};
+  for (const type of schema.__schema.types) {
+    if (type.kind !== 'OBJECT' || type.name.startsWith('__')) continue;
+    if (['QueryRoot', 'MutationRoot', 'SubscriptionRoot'].includes(type.name)) continue;
+    const fields = 'fields' in type ? (type.fields as readonly { name: string }[]) : [];
+    if (!fields.some((field) => field.name === 'id')) keys[type.name] = () => null;
+  }
+  return keys;
+}
+
+function invalidateField(cache: Cache, typename: string, fieldName: string) {
+  for (const field of cache.inspectFields(typename)) {
+    if (field.fieldName === fieldName) cache.invalidate(typename, field.fieldKey);
+  }
+}
+
+const invalidateNotifications = (_result: unknown, _args: unknown, cache: Cache) => {
+  invalidateField(cache, 'QueryRoot', 'notifications');
+  invalidateField(cache, 'QueryRoot', 'unreadNotificationCount');
+};
+const invalidatePosts = (_result: unknown, _args: unknown, cache: Cache) => {
+  invalidateField(cache, 'QueryRoot', 'posts');
+  invalidateField(cache, 'QueryRoot', 'search');
+};
+const invalidateBookmarks = (_result: unknown, _args: unknown, cache: Cache) => {
+  invalidateField(cache, 'QueryRoot', 'bookmarks');
+};
+
+export interface LecternClient {
+  client: Client;
+  dispose(): void;
+}
+
+export function createLecternClient(session: Session, url: string = GRAPHQL_PATH): LecternClient {
+  const ws: WsClient = createWsClient({
+    url: wsUrl(),
+    lazy: true,
+    // Ask for a fresh token on every (re)connect: the socket authenticates once, at init.
+    connectionParams: async () => {
+      const token = await session.accessToken();
+      return token ? { Authorization: `Bearer ${token}` } : {};
+    },
+    retryAttempts: Infinity,
+    shouldRetry: () => true,
+  });
+
+  const client = new Client({
+    url,
+    requestPolicy: 'cache-and-network',
+    exchanges: [
+      cacheExchange({
+        schema,
+        keys: embeddedKeys(),
+        // Pages of a connection merge into one list: infinite scroll only moves `after`.
+        resolvers: {
+          QueryRoot: {
+            posts: relayPagination(),
+            bookmarks: relayPagination(),
+            notifications: relayPagination(),
+            seriesList: relayPagination(),
+          },
+          Tag: { posts: relayPagination() },
+        },
+        updates: {
+          MutationRoot: {
+            bookmarkPost: invalidateBookmarks,
+            unbookmarkPost: invalidateBookmarks,
+            createPost: invalidatePosts,
+            updatePost: invalidatePosts,
+            publishPost: invalidatePosts,
+            unpublishPost: invalidatePosts,
+            schedulePost: invalidatePosts,
+            deletePost: invalidatePosts,
+            markNotificationsRead: invalidateNotifications,
+            markAllNotificationsRead: invalidateNotifications,
+            dismissNotification: invalidateNotifications,
+          },
+          SubscriptionRoot: {
+            notifications: invalidateNotifications,
+          },
+        },
+      }),
+      authExchange(authConfig(session)),
+      fetchExchange,
+      subscriptionExchange({
+        enableAllOperations: false,
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+
+  return {
+    client,
+    dispose: () => void ws.dispose(),
+  };
+}

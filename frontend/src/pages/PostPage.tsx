@@ -1,0 +1,301 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+
+import { AskAiPanel } from '../components/AskAiPanel';
+import { Comments } from '../components/Comments';
+import { PostMeta, TagList } from '../components/PostCard';
+import { Empty, ErrorNote, Loading, usePageTitle } from '../components/ui';
+import { graphql } from '../gql';
+import type { ReactionKind } from '../gql/graphql';
+import { useAuth } from '../lib/auth';
+import { errorCode, errorMessage } from '../lib/errors';
+
+const PostQuery = graphql(`
+  query PostPage($slug: String!) {
+    post(slug: $slug) {
+      ...PostCardFields
+      bodyHtml
+      requiredPlan
+      status
+      viewCount
+      seriesPosition
+      series {
+        id
+        slug
+        title
+        postCount
+      }
+      previousInSeries {
+        id
+        slug
+        title
+      }
+      nextInSeries {
+        id
+        slug
+        title
+      }
+      viewerHasBookmarked
+      viewerProgress {
+        secondsSpent
+        completedAt
+      }
+      reactions {
+        kind
+        count
+      }
+      viewerReactions
+    }
+  }
+`);
+
+const RecordView = graphql(`
+  mutation RecordPostView($postId: ID!) {
+    recordPostView(postId: $postId)
+  }
+`);
+
+const Bookmark = graphql(`
+  mutation BookmarkPost($postId: ID!) {
+    bookmarkPost(postId: $postId) {
+      id
+      viewerHasBookmarked
+    }
+  }
+`);
+
+const Unbookmark = graphql(`
+  mutation UnbookmarkPost($postId: ID!) {
+    unbookmarkPost(postId: $postId) {
+      id
+      viewerHasBookmarked
+    }
+  }
+`);
+
+const React_ = graphql(`
+  mutation React($postId: ID!, $kind: ReactionKind!) {
+    react(postId: $postId, kind: $kind) {
+      id
+      reactions {
+        kind
+        count
+      }
+      viewerReactions
+    }
+  }
+`);
+
+const Unreact = graphql(`
+  mutation Unreact($postId: ID!, $kind: ReactionKind!) {
+    unreact(postId: $postId, kind: $kind) {
+      id
+      reactions {
+        kind
+        count
+      }
+      viewerReactions
+    }
+  }
+`);
+
+const MarkRead = graphql(`
+  mutation MarkPostRead($postId: ID!, $secondsSpent: Int!) {
+    markPostRead(postId: $postId, secondsSpent: $secondsSpent) {
+      secondsSpent
+      completedAt
+      post {
+        id
+        viewerProgress {
+          secondsSpent
+          completedAt
+        }
+        series {
+          id
+          viewerProgress {
+            completedCount
+            totalCount
+            percent
+            completedAt
+            nextPost {
+              id
+              slug
+              title
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const REACTIONS: { kind: ReactionKind; label: string; emoji: string }[] = [
+  { kind: 'LIKE', label: 'Like', emoji: '👍' },
+  { kind: 'INSIGHTFUL', label: 'Insightful', emoji: '💡' },
+  { kind: 'CONFUSED', label: 'Confused', emoji: '🤔' },
+  { kind: 'CELEBRATE', label: 'Celebrate', emoji: '🎉' },
+];
+
+export function PostPage() {
+  const { slug = '' } = useParams();
+  const { userId } = useAuth();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: PostQuery, variables: { slug } });
+  const post = data?.post;
+  usePageTitle(post?.title);
+
+  const [, recordView] = useMutation(RecordView);
+  const [bookmarkState, bookmark] = useMutation(Bookmark);
+  const [unbookmarkState, unbookmark] = useMutation(Unbookmark);
+  const [reactState, react] = useMutation(React_);
+  const [unreactState, unreact] = useMutation(Unreact);
+  const [markState, markRead] = useMutation(MarkRead);
+  const [askOpen, setAskOpen] = useState(false);
+  const openedAt = useRef(0);
+
+  const postId = post?.id;
+  useEffect(() => {
+    if (!postId) return;
+    openedAt.current = Date.now();
+    void recordView({ postId });
+  }, [postId, recordView]);
+
+  if (!post) {
+    if (fetching) return <Loading />;
+    if (errorCode(error) === 'NOT_FOUND') {
+      return (
+        <Empty title="This post does not exist, or is not published yet.">
+          <Link to="/">Back to the feed</Link>
+        </Empty>
+      );
+    }
+    return <ErrorNote message={errorMessage(error) ?? 'Could not load the post.'} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  }
+
+  const actionError =
+    errorMessage(bookmarkState.error) ??
+    errorMessage(unbookmarkState.error) ??
+    errorMessage(reactState.error) ??
+    errorMessage(unreactState.error) ??
+    errorMessage(markState.error);
+  const signedIn = Boolean(userId);
+  const read = Boolean(post.viewerProgress?.completedAt);
+
+  return (
+    <div className="post-layout">
+      <article className="post" aria-labelledby="post-title">
+        {post.series && (
+          <p className="eyebrow">
+            <Link to={`/series/${post.series.slug}`}>{post.series.title}</Link>
+            {post.seriesPosition != null && ` · part ${post.seriesPosition} of ${post.series.postCount}`}
+          </p>
+        )}
+        <h1 id="post-title">{post.title}</h1>
+        <PostMeta post={post} />
+        <TagList tags={post.tags} />
+        {post.status !== 'PUBLISHED' && <p className="badge draft">{post.status.toLowerCase()}</p>}
+
+        {post.isLocked ? (
+          <section className="premium-preview" aria-label="Premium preview">
+            <p className="excerpt">{post.excerpt}</p>
+            <div className="paywall">
+              <h2>Unlock this post with {planName(post.requiredPlan)}</h2>
+              <p>
+                The full text of this post is for {planName(post.requiredPlan)} members. Its excerpt, comments and
+                series stay open to everyone.
+              </p>
+              {!signedIn && (
+                <p>
+                  <Link className="button" to={`/sign-in?next=/posts/${post.slug}`}>
+                    Sign in
+                  </Link>{' '}
+                  if you already have access.
+                </p>
+              )}
+            </div>
+          </section>
+        ) : (
+          <div className="prose" data-testid="post-body" dangerouslySetInnerHTML={{ __html: post.bodyHtml ?? '' }} />
+        )}
+
+        <section className="post-actions" aria-label="Your reactions and progress">
+          <div className="reactions" role="group" aria-label="Reactions">
+            {REACTIONS.map(({ kind, label, emoji }) => {
+              const count = post.reactions.find((r) => r.kind === kind)?.count ?? 0;
+              const mine = post.viewerReactions.includes(kind);
+              return (
+                <button
+                  key={kind}
+                  type="button"
+                  className={`chip${mine ? ' active' : ''}`}
+                  aria-pressed={mine}
+                  disabled={!signedIn}
+                  title={signedIn ? label : 'Sign in to react'}
+                  onClick={() => void (mine ? unreact : react)({ postId: post.id, kind })}
+                >
+                  <span aria-hidden="true">{emoji}</span> {label} <span className="count">{count}</span>
+                </button>
+              );
+            })}
+          </div>
+          {signedIn ? (
+            <div className="action-row">
+              <button
+                type="button"
+                className="button secondary"
+                aria-pressed={post.viewerHasBookmarked}
+                disabled={bookmarkState.fetching || unbookmarkState.fetching}
+                onClick={() => void (post.viewerHasBookmarked ? unbookmark : bookmark)({ postId: post.id })}
+              >
+                {post.viewerHasBookmarked ? '★ Bookmarked' : '☆ Bookmark'}
+              </button>
+              <button
+                type="button"
+                className="button secondary"
+                disabled={read || markState.fetching || post.isLocked}
+                onClick={() =>
+                  void markRead({ postId: post.id, secondsSpent: Math.max(1, Math.round((Date.now() - openedAt.current) / 1000)) })
+                }
+              >
+                {read ? '✓ Read' : 'Mark as read'}
+              </button>
+              <button type="button" className="button secondary" onClick={() => setAskOpen(true)}>
+                Ask AI about this post
+              </button>
+            </div>
+          ) : (
+            <p className="muted">
+              <Link to={`/sign-in?next=/posts/${post.slug}`}>Sign in</Link> to react, bookmark, track your progress and
+              ask AI.
+            </p>
+          )}
+          <ErrorNote message={actionError} />
+        </section>
+
+        {(post.previousInSeries || post.nextInSeries) && (
+          <nav className="series-nav" aria-label="Series navigation">
+            {post.previousInSeries ? (
+              <Link rel="prev" to={`/posts/${post.previousInSeries.slug}`}>
+                ← {post.previousInSeries.title}
+              </Link>
+            ) : (
+              <span />
+            )}
+            {post.nextInSeries && (
+              <Link rel="next" to={`/posts/${post.nextInSeries.slug}`}>
+                {post.nextInSeries.title} →
+              </Link>
+            )}
+          </nav>
+        )}
+
+        <Comments postId={post.id} postSlug={post.slug} />
+      </article>
+      {askOpen && <AskAiPanel postSlug={post.slug} postTitle={post.title} onClose={() => setAskOpen(false)} />}
+    </div>
+  );
+}
+
+export function planName(plan: string | null | undefined): string {
+  return plan === 'PREMIUM' || !plan ? 'Premium' : plan.charAt(0) + plan.slice(1).toLowerCase();
+}

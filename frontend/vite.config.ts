@@ -1,0 +1,24 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// In development Vite serves the app and proxies the API (HTTP and
+// websockets) to a Lectern server, by default the one `cargo run` starts.
+const api = process.env.LECTERN_URL ?? 'http://localhost:8080';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    port: 5173,
+    proxy: {
+      '/graphql': { target: api, ws: true, changeOrigin: true },
+      '/feed.xml': api,
+      '/atom.xml': api,
+      '/unsubscribe': api,
+    },
+  },
+  build: { sourcemap: true, outDir: 'dist', emptyOutDir: true },
+  test: {
+    include: ['src/**/*.test.ts', '../codegen/**/*.test.mjs'],
+    environment: 'node',
+  },
+});
