@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 import type { TestProject } from 'vitest/node';
 
+import { startLlmPeer } from './llm-peer';
+
 const frontend = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const root = path.resolve(frontend, '..');
 export const RESULTS = path.join(frontend, 'test-results');
@@ -81,6 +83,7 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const log = createWriteStream(path.join(RESULTS, 'server.log'));
+  const llm = await startLlmPeer();
 
   child = spawn(lecternBinary(), ['serve'], {
     cwd: root,
@@ -94,6 +97,8 @@ export default async function setup(project: TestProject) {
       DATA_DIR: dataDir,
       FRONTEND_DIR: dist,
       EMBEDDING_MODEL_DIR: modelDir(),
+      LLM_BASE_URL: llm.url,
+      LLM_MODEL: 'e2e-stand-in',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -118,6 +123,7 @@ export default async function setup(project: TestProject) {
         });
       });
     }
+    await llm.close();
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -127,20 +127,42 @@ function useDebounced<T>(value: T, delay: number): T {
 /** `/admin/new` and `/admin/edit/:slug`. */
 export function PostEditorPage() {
   const { slug } = useParams();
-  const [{ data, fetching, error }] = useQuery({ query: EditPostQuery, variables: { slug: slug ?? '' }, pause: !slug, requestPolicy: 'network-only' });
-  if (!slug) return <PostEditor key="new" post={null} />;
+  // The post this editor last saved. When saving creates the post (the address
+  // becomes /admin/edit/<slug>) or changes its slug, the same editor carries on
+  // (its key stays) instead of reloading the post and losing what it shows.
+  const [last, setLast] = useState<{ post: EditablePostFragment; key: string } | null>(null);
+  const mine = last && slug === last.post.slug ? last : null;
+  const [{ data, fetching, error }] = useQuery({
+    query: EditPostQuery,
+    variables: { slug: slug ?? '' },
+    pause: !slug || Boolean(mine),
+    requestPolicy: 'network-only',
+  });
+  const onSaved = (post: EditablePostFragment, key: string) => setLast({ post, key });
+  if (!slug) return <PostEditor key="new" editorKey="new" post={null} onSaved={onSaved} />;
+  if (mine) return <PostEditor key={mine.key} editorKey={mine.key} post={mine.post} onSaved={onSaved} />;
   if (!data?.post) {
     if (fetching || !data) return error ? <ErrorNote message={errorMessage(error)} /> : <Loading />;
     return <Empty title="There is no such post." />;
   }
-  return <PostEditor key={data.post.id} post={data.post} />;
+  return <PostEditor key={data.post.id} editorKey={data.post.id} post={data.post} onSaved={onSaved} />;
 }
 
-function PostEditor({ post }: { post: EditablePostFragment | null }) {
+interface EditorProps {
+  post: EditablePostFragment | null;
+  editorKey: string;
+  onSaved(post: EditablePostFragment, editorKey: string): void;
+}
+
+function PostEditor({ post, editorKey, onSaved }: EditorProps) {
   usePageTitle(post ? `Edit: ${post.title}` : 'New post');
   const navigate = useNavigate();
   const [draft, setDraft] = useState<Draft>(post ? toDraft(post) : empty);
-  const [current, setCurrent] = useState(post);
+  const [current, setCurrentState] = useState(post);
+  const setCurrent = (saved: EditablePostFragment) => {
+    setCurrentState(saved);
+    onSaved(saved, editorKey);
+  };
   const [scheduleAt, setScheduleAt] = useState('');
   const [saved, setSaved] = useState<string | null>(null);
   const [tab, setTab] = useState<'write' | 'preview'>('write');
@@ -189,7 +211,9 @@ function PostEditor({ post }: { post: EditablePostFragment | null }) {
       if (!result.data) return null;
       setCurrent(result.data.updatePost);
       setSaved('Saved.');
-      if (result.data.updatePost.slug !== post?.slug) navigate(`/admin/edit/${result.data.updatePost.slug}`, { replace: true });
+      if (result.data.updatePost.slug !== current.slug) {
+        navigate(`/admin/edit/${result.data.updatePost.slug}`, { replace: true });
+      }
       return result.data.updatePost;
     }
     const result = await create({ input: { ...input(), slug: input().slug ?? null } });

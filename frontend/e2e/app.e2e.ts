@@ -1,0 +1,378 @@
+// The product in a real browser: a new reader registers, discusses a post
+// with another reader (seeing the reply and its notification arrive live),
+// bookmarks, works through a series, searches and asks AI; a writer drafts,
+// previews and publishes. Each step checks what the server then holds where
+// the page alone could mislead.
+
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { gql, latestMail, launch, login, newContext, screenshot, unique, waitForJobs } from './harness';
+
+const POST = 'ownership-and-borrowing-explained';
+const POST_TITLE = 'Ownership and Borrowing, Explained';
+const PASSWORD = 'violet-otter-sings-97';
+const READER_PASSWORD = 'lectern-reader-demo-2026';
+
+let browser: Browser;
+let alice: BrowserContext;
+let mina: BrowserContext;
+let a: Page;
+let m: Page;
+const id = unique();
+const aliceEmail = `alice-${id}@example.com`;
+const pageErrors: string[] = [];
+
+function watchErrors(page: Page, who: string) {
+  page.on('pageerror', (error) => pageErrors.push(`${who}: ${error.message}`));
+}
+
+beforeAll(async () => {
+  browser = await launch();
+  alice = await newContext(browser);
+  mina = await newContext(browser);
+  a = await alice.newPage();
+  m = await mina.newPage();
+  watchErrors(a, 'alice');
+  watchErrors(m, 'mina');
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('a reader', () => {
+  it('registers, with the password rule explained next to the field', async () => {
+    await a.goto('/');
+    await a.getByRole('heading', { name: 'Latest posts' }).waitFor();
+    await a.locator('.post-card').first().waitFor();
+    await screenshot(a, 'home');
+
+    await a.getByRole('link', { name: 'Register' }).click();
+    await a.getByLabel('Name').fill('Alice Example');
+    await a.getByLabel('Email').fill(aliceEmail);
+    await a.getByLabel('Password').fill('password1');
+    await a.getByRole('button', { name: 'Create account' }).click();
+    // BAD_USER_INPUT on `password`: shown at the password field, the field marked invalid.
+    const passwordError = a.locator('#field-password-error');
+    await passwordError.waitFor();
+    expect(await passwordError.textContent()).toMatch(/password/i);
+    expect(await a.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
+
+    await a.getByLabel('Password').fill(PASSWORD);
+    await a.getByRole('button', { name: 'Create account' }).click();
+    await a.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(await a.locator('.whoami').textContent()).toBe('Alice Example');
+    // Registering again with the same email is a CONFLICT on `email`.
+    const again = await fetch(new URL('/graphql', a.url()), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation($i: RegisterInput!) { register(input: $i) { accessToken } }',
+        variables: { i: { email: aliceEmail, password: PASSWORD, displayName: 'Other' } },
+      }),
+    });
+    expect(JSON.stringify(await again.json())).toContain('CONFLICT');
+  });
+
+  it('confirms the email address from the link in the mail', { timeout: 300_000 }, async () => {
+    await a.getByText('Please confirm your email address').waitFor();
+    // The mail is a job; on a fresh database it queues behind the search index jobs of the seed.
+    await waitForJobs();
+    let mail: string | null = null;
+    for (let i = 0; i < 100 && !mail; i++) {
+      mail = latestMail(aliceEmail);
+      if (!mail) await a.waitForTimeout(200);
+    }
+    expect(mail, 'verification mail in the outbox').toBeTruthy();
+    const link = /https?:\/\/[^\s"<>]*\/verify-email\?token=[^\s"<>]+/.exec(mail!.replace(/=\r?\n/g, ''))?.[0];
+    expect(link).toBeTruthy();
+    await a.goto(new URL(link!.replace(/=3D/g, '=')).pathname + new URL(link!.replace(/=3D/g, '=')).search);
+    await a.getByText('Your email address is confirmed.').waitFor();
+    await a.goto('/');
+    await a.locator('.post-card').first().waitFor();
+    expect(await a.getByText('Please confirm your email address').count()).toBe(0);
+  });
+
+  it('signs in with a wrong password first, and is told so', async () => {
+    await m.goto('/sign-in');
+    await m.getByLabel('Email').fill('mina@lectern.dev');
+    await m.getByLabel('Password').fill('not-the-password-at-all');
+    await m.getByRole('button', { name: 'Sign in' }).click();
+    await m.getByRole('alert').waitFor();
+    expect(await m.getByRole('alert').textContent()).toMatch(/email or password|password/i);
+    await m.getByLabel('Password').fill(READER_PASSWORD);
+    await m.getByRole('button', { name: 'Sign in' }).click();
+    await m.getByRole('button', { name: 'Sign out' }).waitFor();
+  });
+
+  it('comments, gets a reply live, and the notification arrives live in the bell', async () => {
+    await a.goto(`/posts/${POST}`);
+    await m.goto(`/posts/${POST}`);
+    await a.getByRole('heading', { name: POST_TITLE, level: 1 }).waitFor();
+    await m.getByRole('heading', { name: 'Discussion' }).waitFor();
+    await a.getByTestId('post-body').waitFor();
+    expect(await a.getByTestId('unread-count').count()).toBe(0);
+
+    const question = `Does moving a Vec copy its heap buffer? (${id})`;
+    await a.getByLabel('Add a comment').fill(question);
+    await a.getByRole('button', { name: 'Comment', exact: true }).click();
+    await a.locator('[data-testid=comment]', { hasText: question }).waitFor();
+
+    // Mina's open page receives the new comment over the websocket, without a reload.
+    const aliceComment = m.locator('li.comment', { hasText: question });
+    await aliceComment.waitFor();
+    await aliceComment.getByRole('button', { name: 'Reply' }).first().click();
+    const reply = `No: the Vec's pointer, length and capacity move; the buffer stays put. (${id})`;
+    await m.getByLabel('Reply to Alice Example').fill(reply);
+    await m.getByRole('button', { name: 'Reply', exact: true }).last().click();
+    await m.locator('[data-testid=comment]', { hasText: reply }).waitFor();
+
+    // Alice sees the reply nested under her comment and the bell count, both live.
+    const nested = a.locator('li.comment', { hasText: question }).locator('ol.replies [data-testid=comment]', { hasText: reply });
+    await nested.waitFor();
+    await a.getByTestId('unread-count').waitFor();
+    expect(await a.getByTestId('unread-count').textContent()).toBe('1');
+    await screenshot(a, 'post-with-thread');
+
+    await a.getByRole('button', { name: /Notifications, 1 unread/ }).click();
+    const item = a.locator('.bell-menu .notification-item').first();
+    expect(await item.textContent()).toMatch(/repl/i);
+    await screenshot(a, 'notifications');
+    await item.click();
+    await a.waitForURL(/#comment-/);
+    await a.locator('li.comment.targeted').waitFor();
+    expect(await a.locator('li.comment.targeted [data-testid=comment]').first().textContent()).toContain(reply);
+    await a.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
+    expect(await a.getByTestId('unread-count').count()).toBe(0);
+  });
+
+  it('edits and deletes a comment of their own', async () => {
+    const text = `A second thought (${id})`;
+    await a.getByLabel('Add a comment').fill(text);
+    await a.getByRole('button', { name: 'Comment', exact: true }).click();
+    const mine = a.locator('li.comment', { hasText: text });
+    await mine.waitFor();
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    await a.getByLabel('Edit your comment').fill(`${text}, edited`);
+    await a.getByRole('button', { name: 'Save' }).click();
+    await a.locator('[data-testid=comment]', { hasText: `${text}, edited` }).getByText('edited', { exact: true }).waitFor();
+    // Mina sees it too, live (the edit reaches her through the normalised cache on refetch).
+    a.once('dialog', (dialog) => void dialog.accept());
+    await a.locator('li.comment', { hasText: `${text}, edited` }).getByRole('button', { name: 'Delete' }).click();
+    await a.locator('li.comment', { hasText: `${text}, edited` }).waitFor({ state: 'detached' });
+    const server = await gql<{ comments: { body: string }[] }>('query($p: ID!) { comments(postId: $p) { body } }', {
+      p: (await gql<{ post: { id: string } }>('query($s: String!) { post(slug: $s) { id } }', { s: POST })).post.id,
+    });
+    expect(server.comments.some((c) => c.body.includes(text))).toBe(false);
+  });
+
+  it('bookmarks the post and finds it in bookmarks', async () => {
+    await a.goto(`/posts/${POST}`);
+    await a.getByRole('button', { name: '☆ Bookmark' }).click();
+    await a.getByRole('button', { name: '★ Bookmarked' }).waitFor();
+    await a.getByRole('link', { name: 'Bookmarks' }).click();
+    await a.getByRole('heading', { name: 'Bookmarks' }).waitFor();
+    await a.locator('.post-card', { hasText: POST_TITLE }).waitFor();
+    await screenshot(a, 'bookmarks');
+  });
+
+  it('marks posts read and sees the series progress move', async () => {
+    await a.goto('/series/rust-from-zero');
+    const progress = a.getByTestId('series-progress');
+    await progress.waitFor();
+    expect(await progress.textContent()).toBe('0 of 4 read');
+
+    await a.locator('.series-posts a').first().click();
+    await a.getByRole('button', { name: 'Mark as read' }).click();
+    await a.getByRole('button', { name: '✓ Read' }).waitFor();
+    await a.locator('.eyebrow a', { hasText: 'Rust from Zero' }).click();
+    await progress.waitFor();
+    await expectText(progress, '1 of 4 read');
+
+    await a.locator('.series-posts').getByRole('link', { name: POST_TITLE }).click();
+    await a.getByRole('button', { name: 'Mark as read' }).click();
+    await a.getByRole('button', { name: '✓ Read' }).waitFor();
+    await a.goBack();
+    await expectText(progress, '2 of 4 read');
+    expect(await a.getByRole('progressbar', { name: 'Series progress' }).getAttribute('aria-valuenow')).toBe('50');
+    await screenshot(a, 'series');
+  });
+});
+
+describe('search and ask AI', () => {
+  beforeAll(async () => {
+    // Search and ask AI read the passages the index jobs embed after seeding.
+    await waitForJobs();
+  });
+
+  it('searches with highlighted snippets and switches modes', async () => {
+    await a.goto('/');
+    await a.getByLabel('Search posts').fill('borrowing');
+    await a.getByLabel('Search posts').press('Enter');
+    await a.waitForURL(/\/search\?q=borrowing/);
+    const results = a.getByRole('list', { name: 'Results' });
+    await results.waitFor();
+    const marks = await results.locator('mark').allTextContents();
+    expect(marks.length).toBeGreaterThan(0);
+    expect(marks.every((t) => /borrow/i.test(t))).toBe(true);
+    expect(await results.locator('h2').first().textContent()).toBe(POST_TITLE);
+    await screenshot(a, 'search');
+
+    // Words no post has: nothing by keywords, and the empty state says what to try.
+    await a.getByLabel('Search query').fill('zyxwvut qwertyuiop');
+    await a.getByText('Exact words', { exact: true }).click();
+    await a.getByRole('button', { name: 'Search', exact: true }).click();
+    await a.waitForURL(/q=zyxwvut.*mode=KEYWORD|mode=KEYWORD.*q=zyxwvut/);
+    await a.getByText(/Nothing matches/).waitFor();
+    await a.getByText('Try “Meaning”').waitFor();
+
+    // A paraphrase that shares no content word with the post, found by meaning.
+    await a.getByLabel('Search query').fill('who cleans up a value when nobody holds it any more');
+    await a.getByText('Meaning', { exact: true }).click();
+    await a.getByRole('button', { name: 'Search', exact: true }).click();
+    await a.waitForURL(/mode=SEMANTIC/);
+    await a.waitForURL(/q=who/);
+    await results.locator('h2').first().waitFor();
+    expect(await results.locator('h2').allTextContents()).toContain(POST_TITLE);
+  });
+
+  it('asks AI and watches the answer stream in, with clickable citations', async () => {
+    await a.goto('/');
+    await a.locator('.post-card').first().waitFor();
+    await a.getByRole('button', { name: 'Ask AI' }).click();
+    const panel = a.getByRole('dialog', { name: 'Ask AI' });
+    await panel.waitFor();
+    // Record the answer's length at every DOM change, to see it grow in steps.
+    await a.evaluate(() => {
+      const lengths: number[] = [];
+      (window as unknown as { __lengths: number[] }).__lengths = lengths;
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid=answer]')?.textContent ?? '';
+        if (lengths[lengths.length - 1] !== text.length) lengths.push(text.length);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await panel.getByLabel('Your question').fill('How does Rust free memory without a garbage collector?');
+    await panel.getByRole('button', { name: 'Ask', exact: true }).click();
+    const answer = panel.getByTestId('answer');
+    await panel.locator('.caret').waitFor();
+    await screenshot(a, 'ask-ai-streaming');
+    await panel.locator('.caret').waitFor({ state: 'detached' });
+    await panel.getByRole('button', { name: 'Stop' }).waitFor({ state: 'detached' });
+
+    const lengths = await a.evaluate(() => (window as unknown as { __lengths: number[] }).__lengths);
+    const grew = lengths.filter((n) => n > 0);
+    expect(grew.length, `answer lengths seen: ${lengths.join(',')}`).toBeGreaterThanOrEqual(5);
+    expect([...grew].sort((x, y) => x - y)).toEqual(grew);
+    expect(await answer.textContent()).toMatch(/covers this/);
+
+    const citations = panel.locator('a.citation');
+    expect(await citations.count()).toBeGreaterThan(0);
+    const first = citations.first();
+    const label = await first.getAttribute('aria-label');
+    expect(label).toMatch(/^Source 1: /);
+    await first.click();
+    const source = panel.locator('#source-1');
+    expect(await source.getAttribute('class')).toContain('highlight');
+    const title = label!.replace(/^Source 1: /, '');
+    expect(await source.getByRole('link').textContent()).toBe(title);
+    await screenshot(a, 'ask-ai');
+    await source.getByRole('link').click();
+    await a.getByRole('heading', { name: title, level: 1 }).waitFor();
+  });
+});
+
+describe('a session', () => {
+  it('survives a rejected access token: refreshed and retried once, transparently', async () => {
+    await a.goto('/bookmarks');
+    await a.locator('.post-card', { hasText: POST_TITLE }).waitFor();
+    const before = await a.evaluate(() => JSON.parse(localStorage.getItem('lectern.session') ?? 'null'));
+    // An access token the server rejects (signature broken) but the client thinks is fresh.
+    await a.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('lectern.session')!);
+      session.accessToken = session.accessToken.slice(0, -4) + 'AAAA';
+      localStorage.setItem('lectern.session', JSON.stringify(session));
+    });
+    const statuses: number[] = [];
+    a.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/graphql') statuses.push(response.status());
+    });
+    await a.reload();
+    await a.locator('.post-card', { hasText: POST_TITLE }).waitFor();
+    expect(await a.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+    const after = await a.evaluate(() => JSON.parse(localStorage.getItem('lectern.session') ?? 'null'));
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(statuses).toContain(401);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+  });
+});
+
+describe('a writer', () => {
+  it('drafts with a live markdown preview, schedules, and publishes', async () => {
+    const writer = await newContext(browser);
+    const w = await writer.newPage();
+    watchErrors(w, 'writer');
+    await w.goto('/sign-in?next=/admin');
+    await w.getByLabel('Email').fill('author@lectern.dev');
+    await w.getByLabel('Password').fill('lectern-author-demo-2026');
+    await w.getByRole('button', { name: 'Sign in' }).click();
+    await w.getByRole('heading', { name: 'Your posts' }).waitFor();
+    await w.getByRole('link', { name: 'New post' }).click();
+
+    // Saving with no title is refused at the title field.
+    await w.getByLabel('Body (markdown)').fill('## Why\n\nBecause **tests** matter.\n\n<script>alert(1)</script>');
+    await w.getByRole('button', { name: 'Save draft' }).click();
+    await w.locator('#field-title-error').waitFor();
+
+    const title = `Testing in the Browser ${id}`;
+    await w.getByLabel('Title').fill(title);
+    const preview = w.getByTestId('preview');
+    await preview.locator('h2', { hasText: 'Why' }).waitFor();
+    expect(await preview.locator('strong').textContent()).toBe('tests');
+    expect(await preview.locator('script').count()).toBe(0);
+    await screenshot(w, 'editor');
+
+    await w.getByRole('button', { name: 'Save draft' }).click();
+    await w.getByText('Saved as a draft.').waitFor();
+    expect(await w.getByTestId('post-status').textContent()).toBe('draft');
+
+    const at = new Date(Date.now() + 3 * 86_400_000);
+    const local = new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await w.getByLabel('Publish at').fill(local);
+    await w.getByRole('button', { name: 'Schedule' }).click();
+    await w.getByText('Scheduled.').waitFor();
+    expect(await w.getByTestId('post-status').textContent()).toBe('scheduled');
+
+    await w.getByRole('button', { name: 'Publish now' }).click();
+    await w.getByText('Published.').waitFor();
+    expect(await w.getByTestId('post-status').textContent()).toBe('published');
+
+    const slug = new URL(w.url()).pathname.split('/').pop()!;
+    const token = await login('author@lectern.dev', 'lectern-author-demo-2026');
+    const stored = await gql<{ post: { status: string; title: string; bodyHtml: string } }>(
+      'query($s: String!) { post(slug: $s) { status title bodyHtml } }',
+      { s: slug },
+      token,
+    );
+    expect(stored.post).toMatchObject({ status: 'PUBLISHED', title });
+    expect(stored.post.bodyHtml).not.toContain('<script');
+
+    await w.goto('/');
+    await w.locator('.post-card', { hasText: title }).waitFor();
+    await writer.close();
+  });
+});
+
+describe('the browser console', () => {
+  it('saw no uncaught page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+async function expectText(locator: ReturnType<Page['locator']>, text: string) {
+  for (let i = 0; i < 100; i++) {
+    if ((await locator.textContent()) === text) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await locator.textContent()).toBe(text);
+}
