@@ -4,6 +4,17 @@
 #   docker build -t lectern .
 #   docker run --rm -p 8080:8080 lectern            # embedded mode (SQLite in /app/data)
 
+# ---- web app -----------------------------------------------------------------
+# The frontend's production build (Vite), served by the binary at `/`.
+FROM node:20-bookworm-slim AS web
+WORKDIR /src/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+COPY codegen/ /src/codegen/
+COPY schema.graphql /src/schema.graphql
+RUN npm run build
+
 # ---- build -------------------------------------------------------------------
 FROM rust:1-bookworm AS builder
 WORKDIR /src
@@ -27,13 +38,15 @@ RUN apt-get update \
 RUN useradd --system --uid 10001 --user-group --home-dir /app --create-home lectern \
     && install -d -o lectern -g lectern /app/models
 COPY --from=builder /usr/local/bin/lectern /usr/local/bin/lectern
+COPY --from=web /src/frontend/dist /app/web
 WORKDIR /app
 USER lectern
 # The binary binds 127.0.0.1 by default; in a container it must listen on
 # every interface or published ports reach nothing.
 ENV HOST=0.0.0.0 \
     PORT=8080 \
-    DATA_DIR=/app/data
+    DATA_DIR=/app/data \
+    FRONTEND_DIR=/app/web
 EXPOSE 8080
 # No HEALTHCHECK here: the slim image has no curl; docker-compose.yml checks
 # /readyz with bash's /dev/tcp instead.

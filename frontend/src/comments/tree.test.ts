@@ -231,7 +231,7 @@ describe('buildTree', () => {
     expect(shape(tree).map(([id]) => id)).toEqual(['early', 'mid', 'late']);
   });
 
-  // BUG: siblings are ordered with String#localeCompare on the raw createdAt
+  // Regression: siblings are ordered with String#localeCompare on the raw createdAt
   // strings. The server writes DateTime<Utc> with chrono's to_rfc3339()
   // (async-graphql), which omits the fraction when it is zero, so a comment
   // made on a whole second is "…T10:00:00+00:00" while one 0.5 s later is
@@ -239,7 +239,7 @@ describe('buildTree', () => {
   // (symbol), so the later comment sorts first. (Plain code-unit order
   // would get this pair right but not the same pair in `Z` form; comparing
   // Date.parse values would get both right.)
-  it.fails('orders a whole-second timestamp before a later one in the same second (BUG: localeCompare on strings)', () => {
+  it('orders a whole-second timestamp before a later one in the same second', () => {
     const tree = buildTree([
       c('later', null, '2030-01-01T10:00:00.500+00:00'),
       c('earlier', null, '2030-01-01T10:00:00+00:00'),
@@ -334,13 +334,13 @@ describe('countVisible', () => {
     expect(countVisible([])).toBe(0);
   });
 
-  // BUG (likely): a comment HIDDEN by a moderator is counted. Readers see a
+  // Regression: a comment HIDDEN by a moderator is counted. Readers see a
   // placeholder for it, just as for a deleted one, and the server's
   // `Post.commentCount` ("Visible comments on the post") counts only status
   // VISIBLE (visible_comment_counts filters Status::Visible). So with one
   // hidden comment the discussion header says one more than the post's
   // commentCount shown elsewhere.
-  it.fails('does not count comments hidden by a moderator, like Post.commentCount (BUG: it does)', () => {
+  it('does not count comments hidden by a moderator, like Post.commentCount', () => {
     expect(countVisible([c('a', null, 1), c('b', null, 2, { status: 'HIDDEN', body: '[hidden by a moderator]' })])).toBe(1); // actually 2
   });
 });

@@ -60,8 +60,13 @@ export function remove<C extends FlatComment & { body?: string }>(comments: read
   return comments.map((c) => (c.id === id ? { ...c, body: '[deleted]', status: 'DELETED' } : c));
 }
 
+// By instant, not by string: RFC 3339 texts of one second with and without a fraction do not sort as text.
+const time = (value: string) => {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? 0 : ms;
+};
 const byCreation = <C extends FlatComment>(a: TreeNode<C>, b: TreeNode<C>) =>
-  a.comment.createdAt.localeCompare(b.comment.createdAt) || a.comment.id.localeCompare(b.comment.id);
+  time(a.comment.createdAt) - time(b.comment.createdAt) || (a.comment.id < b.comment.id ? -1 : a.comment.id > b.comment.id ? 1 : 0);
 
 /**
  * The thread: roots and replies oldest first. A reply whose parent is not
@@ -98,7 +103,7 @@ function isAncestor<C extends FlatComment>(nodes: Map<string, TreeNode<C>>, id: 
   return false;
 }
 
-/** How many comments are visible (deleted placeholders do not count). */
+/** How many comments are visible, as `Post.commentCount` counts (not deleted or hidden ones). */
 export function countVisible<C extends FlatComment>(comments: readonly C[]): number {
-  return comments.filter((c) => c.status !== 'DELETED').length;
+  return comments.filter((c) => c.status === undefined || c.status === 'VISIBLE').length;
 }

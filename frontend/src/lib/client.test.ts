@@ -403,7 +403,7 @@ describe('auth exchange with a real urql Client', () => {
     ]);
   });
 
-  // BUG (minor): refreshAuth always calls session.refresh(), which spends the
+  // Regression: refreshAuth always calls session.refresh(), which spends the
   // *current* refresh token, even when the failed request carried an access
   // token that has already been replaced. So a 401 that arrives after another
   // request's refresh has finished (a slow response to a request sent with the
@@ -411,7 +411,7 @@ describe('auth exchange with a real urql Client', () => {
   // refreshToken mutation per late 401, each counting against the server's
   // per-account refresh rate limit (20 a minute). The retry itself would have
   // succeeded with the token the session already had.
-  it.fails('a late 401 for a request sent with an already-replaced token does not refresh again (BUG: it does)', async () => {
+  it('a late 401 for a request sent with an already-replaced token does not refresh again', async () => {
     const server = fakeServer([]);
     let serial = 2;
     const refresh = vi.fn<Refresher>(async (): Promise<RefreshOutcome> => {

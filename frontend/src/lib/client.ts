@@ -44,16 +44,19 @@ export function makeRefresher(url: string = GRAPHQL_PATH, fetchFn?: typeof fetch
   };
 }
 
-function hasAuthorization(operation: Operation): boolean {
+/** The bearer token an operation was sent with, or null when it went without one. */
+function bearerOf(operation: Operation): string | null {
   const options =
     typeof operation.context.fetchOptions === 'function'
       ? operation.context.fetchOptions()
       : operation.context.fetchOptions;
   const headers = options?.headers;
-  if (!headers) return false;
-  if (headers instanceof Headers) return headers.has('Authorization');
-  if (Array.isArray(headers)) return headers.some(([key]) => key.toLowerCase() === 'authorization');
-  return Object.keys(headers).some((key) => key.toLowerCase() === 'authorization');
+  if (!headers) return null;
+  let value: string | null | undefined;
+  if (headers instanceof Headers) value = headers.get('Authorization');
+  else if (Array.isArray(headers)) value = headers.find(([key]) => key.toLowerCase() === 'authorization')?.[1];
+  else value = Object.entries(headers).find(([key]) => key.toLowerCase() === 'authorization')?.[1];
+  return value ? value.replace(/^Bearer\s+/i, '') : null;
 }
 
 /** Whether an error means the access token was not accepted. */
@@ -72,6 +75,9 @@ export function isAuthError(error: CombinedError): boolean {
  * password at login, say) are never retried.
  */
 export function authConfig(session: Session) {
+  // The token of the last request the server refused: a refusal that arrives
+  // after the token was already replaced needs no second refresh.
+  let refused: string | null = null;
   return async (utils: { appendHeaders: (op: Operation, headers: Record<string, string>) => Operation }): Promise<AuthConfig> => ({
     addAuthToOperation(operation) {
       const tokens = session.tokens;
@@ -82,9 +88,13 @@ export function authConfig(session: Session) {
       return tokens !== null && Date.parse(tokens.accessTokenExpiresAt) - 30_000 <= Date.now();
     },
     didAuthError(error, operation) {
-      return hasAuthorization(operation) && isAuthError(error);
+      const token = bearerOf(operation);
+      if (token === null || !isAuthError(error)) return false;
+      refused = token;
+      return true;
     },
     async refreshAuth() {
+      if (refused !== null && session.tokens && session.tokens.accessToken !== refused) return;
       await session.refresh();
     },
   });

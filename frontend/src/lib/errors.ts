@@ -42,7 +42,7 @@ export function messageFor(code: string | undefined, serverMessage: string, exte
     case 'UNAUTHENTICATED':
       return serverMessage && !/token/i.test(serverMessage) ? serverMessage : MESSAGES.UNAUTHENTICATED!;
     default:
-      return (code && MESSAGES[code]) ?? (serverMessage || MESSAGES.INTERNAL_SERVER_ERROR!);
+      return (code ? MESSAGES[code] : undefined) ?? (serverMessage || MESSAGES.INTERNAL_SERVER_ERROR!);
   }
 }
 

@@ -682,7 +682,7 @@ describe('Session (two tabs sharing one store and one lock)', () => {
     expect(listener).toHaveBeenCalledTimes(1); // no sign-out notification
   });
 
-  // BUG: after a `rejected` outcome when another tab has replaced the stored
+  // Regression: after a `rejected` outcome when another tab has replaced the stored
   // tokens, refreshLocked returns `this.current`, i.e. this tab's own stale
   // (just rejected, expired) tokens, unless a store `watch` event happened to
   // update `current` first. `watch` is optional in TokenStore (and the browser
@@ -690,7 +690,7 @@ describe('Session (two tabs sharing one store and one lock)', () => {
   // answer). The tab then keeps the rejected tokens in memory and
   // accessToken() hands out the expired access token instead of the
   // replacement stored by the other tab.
-  it.fails('rejected after another tab replaced the tokens, with no watch event yet: adopts the replacement (BUG)', async () => {
+  it('rejected after another tab replaced the tokens, with no watch event yet: adopts the replacement', async () => {
     const storage = new SharedStorage(tokens(1, -1), false);
     const { fn, pending } = manualRefresher();
     const a = new Session({ store: storage.view(), refresh: fn, now: () => NOW });
@@ -715,13 +715,13 @@ describe('Session (two tabs sharing one store and one lock)', () => {
     expect(storage.value).toEqual(tokens(2));
   });
 
-  // BUG: the `ok` branch overwrites whatever happened to the session while
+  // Regression: the `ok` branch overwrites whatever happened to the session while
   // the refresh request was in flight. signOut() (and signIn()) do not take
   // the lock, so a sign-out during an in-flight refresh is undone when the
   // answer arrives: the refreshed tokens are written back to the store and
   // every tab is signed in again. (The `rejected` branch guards against
   // exactly this with "only if nobody replaced it meanwhile"; `ok` does not.)
-  it.fails('signOut() during an in-flight refresh stays signed out (BUG: the refresh resurrects the session)', async () => {
+  it('signOut() during an in-flight refresh stays signed out', async () => {
     const storage = new SharedStorage(tokens(1, -1));
     const { fn, pending } = manualRefresher();
     const session = new Session({ store: storage.view(), refresh: fn, now: () => NOW });
@@ -734,7 +734,7 @@ describe('Session (two tabs sharing one store and one lock)', () => {
     expect(storage.value).toBeNull(); // actually tokens(2)
   });
 
-  it.fails('a sign-in in another tab during an in-flight refresh is not overwritten (BUG: the old session wins)', async () => {
+  it('a sign-in in another tab during an in-flight refresh is not overwritten', async () => {
     const storage = new SharedStorage(tokens('old-user', -1));
     const { fn, pending } = manualRefresher();
     const a = new Session({ store: storage.view(), refresh: fn, now: () => NOW });

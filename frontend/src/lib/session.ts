@@ -130,17 +130,31 @@ export class Session {
       if (isFresh(stored, this.now())) return stored;
     }
     const outcome = await this.refresher(stored.refreshToken);
+    // A sign-out, or a sign-in (here or in another tab), while the request
+    // was out wins over its answer.
+    const now = this.store.load();
+    const replaced = now?.refreshToken !== stored.refreshToken || this.current?.refreshToken !== stored.refreshToken;
     switch (outcome.kind) {
       case 'ok':
+        if (replaced) return this.adopt(now);
         this.set(outcome.tokens);
         return outcome.tokens;
       case 'rejected':
-        // Only forget the session if nobody replaced it meanwhile.
-        if (this.store.load()?.refreshToken === stored.refreshToken) this.set(null);
-        return this.current;
+        if (replaced) return this.adopt(now);
+        this.set(null);
+        return null;
       case 'unavailable':
         return null;
     }
+  }
+
+  /** Takes what the store holds now (another tab's session, or none). */
+  private adopt(stored: Tokens | null): Tokens | null {
+    if (stored?.refreshToken !== this.current?.refreshToken) {
+      this.current = stored;
+      this.emit();
+    }
+    return stored && isFresh(stored, this.now()) ? stored : null;
   }
 
   private set(tokens: Tokens | null): void {
@@ -176,8 +190,12 @@ export function browserTokenStore(storage: Storage = window.localStorage): Token
       }
     },
     save(tokens) {
-      if (tokens) storage.setItem(STORAGE_KEY, JSON.stringify(tokens));
-      else storage.removeItem(STORAGE_KEY);
+      try {
+        if (tokens) storage.setItem(STORAGE_KEY, JSON.stringify(tokens));
+        else storage.removeItem(STORAGE_KEY);
+      } catch {
+        // Storage full or forbidden: the session still lives in memory for this tab.
+      }
     },
     watch(listener) {
       const onStorage = (event: StorageEvent) => {
