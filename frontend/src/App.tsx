@@ -1,8 +1,6 @@
-import type { ReactNode } from 'react';
+import { Suspense, lazy, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 
-import { AdminPosts } from './admin/AdminPosts';
-import { PostEditorPage } from './admin/PostEditor';
 import { Layout } from './components/Layout';
 import { Empty, Loading } from './components/ui';
 import { AuthProvider, useAuth, useMe } from './lib/auth';
@@ -16,6 +14,10 @@ import { Search } from './pages/Search';
 import { SeriesPage } from './pages/SeriesPage';
 import { TagPage } from './pages/TagPage';
 
+// The writing area is its own chunk: readers never download it.
+const AdminPosts = lazy(() => import('./admin/AdminPosts').then((m) => ({ default: m.AdminPosts })));
+const PostEditorPage = lazy(() => import('./admin/PostEditor').then((m) => ({ default: m.PostEditorPage })));
+
 /** Pages for signed-in viewers send others to sign in, and back here after. */
 function SignedIn({ children }: { children: ReactNode }) {
   const { userId } = useAuth();
@@ -28,7 +30,7 @@ function Writers({ children }: { children: ReactNode }) {
   const { me, fetching } = useMe();
   if (fetching) return <Loading />;
   if (me?.role !== 'AUTHOR' && me?.role !== 'ADMIN') return <Empty title="Writing is for authors and admins." />;
-  return children;
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
 }
 
 export function App() {

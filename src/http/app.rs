@@ -1,14 +1,16 @@
 //! The web app at `/`: the production build in `FRONTEND_DIR`. Hashed files
-//! under `/assets/` are cached for a year; every other path that is not the
-//! API's gets a file from the build if there is one, else `index.html` (the
-//! app routes on the client), which browsers must revalidate so a deploy is
-//! picked up at once. Without a build, `/` explains how to make one.
+//! under `/assets/` are cached for a year; a missing one is a plain 404 that
+//! caches must revalidate (never `index.html`, which a browser would run as
+//! a script or style). Every other path that is not the API's gets a file from
+//! the build if there is one, else `index.html` (the app routes on the client),
+//! which browsers must revalidate so a deploy is picked up at once. Without a
+//! build, `/` explains how to make one.
 
 use std::path::Path;
 
 use axum::{
     Router,
-    http::{HeaderValue, StatusCode, Uri, header},
+    http::{HeaderValue, Response, StatusCode, Uri, header},
     response::{Html, IntoResponse},
 };
 use tower::ServiceBuilder;
@@ -27,8 +29,13 @@ pub fn routes<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
         tracing::info!(dir = %dir.display(), "no web app build; `/` shows how to build it");
         return Router::new().fallback(not_built);
     }
+    // Only a file found is immutable: a 404 cached for a year (say, an asset asked of an
+    // instance a rolling deploy has not reached yet) would outlive the fix.
     let assets = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, IMMUTABLE))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, |response: &Response<_>| {
+            let found = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
+            Some(if found { IMMUTABLE } else { REVALIDATE })
+        }))
         .service(ServeDir::new(dir.join("assets")));
     let pages = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, REVALIDATE))

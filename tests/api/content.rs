@@ -148,6 +148,41 @@ async fn bad_post_input_is_refused_with_the_field() {
 }
 
 #[tokio::test]
+async fn writers_preview_markdown_as_it_will_publish() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let reader = app.register("reader@example.com").await;
+    let preview = "query($markdown: String!) { previewMarkdown(markdown: $markdown) }";
+
+    let markdown = "## Title\n\nSome *text*.\n\n<script>alert('x')</script>\n\n<img src=\"https://img.example/a.png\" onerror=\"steal()\">";
+    let body = app.graphql_as(&author, preview, json!({ "markdown": markdown })).await;
+    let html = body["data"]["previewMarkdown"].as_str().unwrap_or_else(|| panic!("{body}"));
+    assert!(html.contains("<h2>") && html.contains("Title</h2>") && html.contains("<em>text</em>"), "{html}");
+    assert!(!html.contains("<script") && !html.contains("alert("), "scripts are removed: {html}");
+    assert!(html.contains("<img") && !html.contains("onerror") && !html.contains("steal()"), "{html}");
+
+    // The same renderer and sanitiser as a post's bodyHtml, and admins may preview too.
+    let draft = create(&app, &author, json!({ "title": "Preview me", "body": markdown })).await;
+    assert_eq!(draft["data"]["createPost"]["bodyHtml"], html, "{draft}");
+    let by_admin = app.graphql_as(&admin, preview, json!({ "markdown": markdown })).await;
+    assert_eq!(by_admin["data"]["previewMarkdown"], html, "{by_admin}");
+
+    let as_reader = app.graphql_as(&reader, preview, json!({ "markdown": "## Title" })).await;
+    assert_eq!(error_code(&as_reader), "FORBIDDEN", "{as_reader}");
+    assert!(as_reader["data"].is_null(), "{as_reader}");
+    let anonymous = app.graphql(preview, json!({ "markdown": "## Title" })).await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED", "{anonymous}");
+
+    // The body's size limit: 200,000 bytes.
+    let at_limit = app.graphql_as(&author, preview, json!({ "markdown": "b".repeat(200_000) })).await;
+    assert!(at_limit["data"]["previewMarkdown"].is_string(), "{}", at_limit["errors"]);
+    let too_long = app.graphql_as(&author, preview, json!({ "markdown": "b".repeat(200_001) })).await;
+    assert_eq!(error_code(&too_long), "BAD_USER_INPUT", "{}", too_long["errors"]);
+    assert_eq!(error_field(&too_long), "markdown");
+}
+
+#[tokio::test]
 async fn only_the_author_or_an_admin_edits_a_post() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;

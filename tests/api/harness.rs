@@ -73,6 +73,9 @@ impl TestApp {
         env.insert("IN_PROCESS_WORKER".into(), "true".into());
         env.insert("JOB_POLL_MS".into(), "100".into());
         env.insert("EMBEDDING_MODEL_DIR".into(), model_dir());
+        // No web app build unless a test brings one: the default, `frontend/dist`, would
+        // depend on whether the developer happened to build the frontend.
+        env.insert("FRONTEND_DIR".into(), data_dir.path().join("no-frontend-build").display().to_string());
         let mut database = None;
         if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
             let name = unique("lectern_test_");

@@ -1,4 +1,5 @@
-//! GraphQL over HTTP: media types, methods, limits, CSRF, health and errors.
+//! GraphQL over HTTP: media types, methods, limits, CSRF, health and errors;
+//! and the web app's build served around the API.
 
 use reqwest::header;
 use serde_json::{Value, json};
@@ -244,4 +245,97 @@ async fn cors_allows_configured_origins_only() {
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://app.example.com");
     let denied = preflight("https://evil.example.com").await;
     assert!(!denied.headers().contains_key("access-control-allow-origin"));
+}
+
+const APP_HTML: &str = "<!doctype html><title>Lectern app</title><div id=\"root\">lectern-web-app-index-7f3a</div>";
+const APP_JS: &str = "console.log(\"lectern-app-bundle-abc123\");";
+
+/// A web app build in a temporary directory: `index.html`, a hashed asset and a root file.
+fn app_build() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("assets")).unwrap();
+    std::fs::write(dir.path().join("index.html"), APP_HTML).unwrap();
+    std::fs::write(dir.path().join("assets/app-abc123.js"), APP_JS).unwrap();
+    std::fs::write(dir.path().join("robots.txt"), "User-agent: *\nDisallow: /graphql\n").unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn the_web_app_is_served_around_the_api() {
+    let build = app_build();
+    let app = TestApp::spawn_with(&[("FRONTEND_DIR", build.path().to_str().unwrap())]).await;
+    let get = |path: &'static str| {
+        let app = &app;
+        async move { app.client.get(app.url(path)).send().await.unwrap() }
+    };
+    let cache_control = |response: &reqwest::Response| {
+        response.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    };
+
+    // The app routes on the client: the root and any deep link get index.html, revalidated.
+    for path in ["/", "/posts/x/y", "/graphql/", "/index.html"] {
+        let page = get(path).await;
+        assert_eq!(page.status(), 200, "{path}");
+        assert_eq!(cache_control(&page), "no-cache", "{path}");
+        assert!(page.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
+        assert_eq!(page.text().await.unwrap(), APP_HTML, "{path}");
+    }
+
+    let asset = get("/assets/app-abc123.js").await;
+    assert_eq!(asset.status(), 200);
+    assert_eq!(cache_control(&asset), "public, max-age=31536000, immutable");
+    assert!(asset.headers()[header::CONTENT_TYPE].to_str().unwrap().contains("javascript"));
+    assert_eq!(asset.text().await.unwrap(), APP_JS);
+
+    // A missing (say, stale hashed) asset is a 404 that nothing keeps, never the app's HTML.
+    let missing = get("/assets/missing.js").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(cache_control(&missing), "no-cache", "a 404 must not be cached as immutable");
+    assert!(!missing.text().await.unwrap().contains("lectern-web-app-index"));
+
+    let robots = get("/robots.txt").await;
+    assert_eq!(robots.status(), 200);
+    assert!(robots.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+    assert_eq!(robots.text().await.unwrap(), "User-agent: *\nDisallow: /graphql\n");
+
+    // The API's routes still win.
+    let graphiql = app.client.get(app.url("/graphql")).header(header::ACCEPT, "text/html").send().await.unwrap();
+    assert_eq!(graphiql.status(), 200);
+    assert!(graphiql.text().await.unwrap().contains("GraphiQL"));
+    let query = app.graphql("{ tags { slug } }", json!({})).await;
+    assert_eq!(query["data"]["tags"], json!([]), "{query}");
+    let health = get("/healthz").await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+    let feed = get("/feed.xml").await;
+    assert_eq!(feed.status(), 200);
+    assert!(feed.headers()[header::CONTENT_TYPE].to_str().unwrap().contains("xml"));
+    assert!(feed.text().await.unwrap().starts_with("<?xml"));
+
+    // Only GET (and HEAD) reach the app: a form posted to a page is not answered with it.
+    let posted = app.client.post(app.url("/some-page")).body("a=1").send().await.unwrap();
+    assert_eq!(posted.status(), 405);
+    assert_eq!(posted.headers()[header::ALLOW], "GET,HEAD");
+    assert!(!posted.text().await.unwrap().contains("lectern-web-app-index"));
+}
+
+#[tokio::test]
+async fn without_a_build_the_root_explains_how_to_make_one() {
+    let empty = tempfile::tempdir().expect("temp dir");
+    let app = TestApp::spawn_with(&[("FRONTEND_DIR", empty.path().to_str().unwrap())]).await;
+    let root = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(root.status(), 200);
+    assert!(root.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let html = root.text().await.unwrap();
+    assert!(html.contains("npm --prefix frontend run build") && html.contains("FRONTEND_DIR"), "{html}");
+    let nope = app.client.get(app.url("/nope")).send().await.unwrap();
+    assert_eq!(nope.status(), 404);
+    assert_eq!(app.client.get(app.url("/assets/app-abc123.js")).send().await.unwrap().status(), 404);
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
+
+    // The harness's default, a directory that does not exist, behaves the same.
+    let default = TestApp::spawn().await;
+    let root = default.client.get(default.url("/")).send().await.unwrap();
+    assert_eq!(root.status(), 200);
+    assert!(root.text().await.unwrap().contains("npm --prefix frontend run build"));
 }
