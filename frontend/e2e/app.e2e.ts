@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { gql, latestMail, launch, login, newContext, screenshot, unique, waitForJobs } from './harness';
+import { accessibilityProblems, gql, latestMail, launch, login, newContext, screenshot, unique, waitForJobs } from './harness';
 
 const POST = 'ownership-and-borrowing-explained';
 const POST_TITLE = 'Ownership and Borrowing, Explained';
@@ -402,6 +402,31 @@ describe('a writer', () => {
     await w.goto('/');
     await w.locator('.post-card', { hasText: title }).waitFor();
     await writer.close();
+  });
+});
+
+describe('accessibility', () => {
+  it('has no serious WCAG 2.1 A/AA problems on the main pages, light or dark, wide or narrow', async () => {
+    const problems: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({ baseURL: a.url(), colorScheme: scheme, viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      for (const path of ['/', `/posts/${POST}`, '/series/rust-from-zero', '/search?q=index', '/sign-in', '/register']) {
+        await page.goto(new URL(path, a.url()).toString());
+        await page.locator('main h1').first().waitFor();
+        await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => undefined);
+        if (scheme === 'light' && path === `/posts/${POST}`) await screenshot(page, 'mobile-post');
+        for (const problem of await accessibilityProblems(page)) problems.push(`${scheme} ${path}: ${problem}`);
+      }
+      await context.close();
+    }
+    // The signed-in pages, on the reader's own session.
+    for (const path of ['/bookmarks', '/notifications', `/posts/${POST}`]) {
+      await a.goto(path);
+      await a.locator('main h1').first().waitFor();
+      for (const problem of await accessibilityProblems(a)) problems.push(`signed in ${path}: ${problem}`);
+    }
+    expect(problems).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
-import { Empty, ErrorNote, Field, Loading, TextArea, When, usePageTitle } from '../components/ui';
+import { Empty, ErrorNote, Field, Loading, Prose, TextArea, When, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
 import type { Difficulty, EditablePostFragment } from '../gql/graphql';
 import { errorMessage, formErrors } from '../lib/errors';
@@ -340,7 +340,7 @@ function PostEditor({ post, editorKey, onSaved }: EditorProps) {
             <p className="eyebrow">Preview</p>
             {!draft.body.trim() && <p className="muted">The preview appears as you write.</p>}
             {preview.error && <ErrorNote message={errorMessage(preview.error)} />}
-            {draft.body.trim() && preview.data && <div className="prose" data-testid="preview" dangerouslySetInnerHTML={{ __html: preview.data.previewMarkdown }} />}
+            {draft.body.trim() && preview.data && <Prose html={preview.data.previewMarkdown} testId="preview" />}
           </div>
         </div>
 

@@ -42,7 +42,7 @@ export function Layout() {
       </a>
       <header className="site-header">
         <div className="header-inner">
-          <Link to="/" className="brand" aria-label="Lectern home">
+          <Link to="/" className="brand">
             <span className="brand-mark" aria-hidden="true">L</span> Lectern
           </Link>
           <button

@@ -131,3 +131,18 @@ export function usePageTitle(title: string | null | undefined) {
     document.title = title ? `${title} · Lectern` : 'Lectern';
   }, [title]);
 }
+
+/**
+ * HTML the server rendered and sanitised (a post body, an editor preview).
+ * Code blocks that scroll sideways get a tab stop, so keyboards can scroll them.
+ */
+export function Prose({ html, testId }: { html: string; testId?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    for (const pre of ref.current?.querySelectorAll('pre') ?? []) {
+      if (pre.scrollWidth > pre.clientWidth) pre.tabIndex = 0;
+      else pre.removeAttribute('tabindex');
+    }
+  }, [html]);
+  return <div ref={ref} className="prose" data-testid={testId} dangerouslySetInnerHTML={{ __html: html }} />;
+}

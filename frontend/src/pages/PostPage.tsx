@@ -5,7 +5,7 @@ import { useMutation, useQuery } from 'urql';
 import { AskAiPanel } from '../components/AskAiPanel';
 import { Comments } from '../components/Comments';
 import { PostMeta, TagList } from '../components/PostCard';
-import { Empty, ErrorNote, Loading, usePageTitle } from '../components/ui';
+import { Empty, ErrorNote, Loading, Prose, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
 import type { ReactionKind } from '../gql/graphql';
 import { useAuth } from '../lib/auth';
@@ -215,7 +215,7 @@ export function PostPage() {
             </div>
           </section>
         ) : (
-          <div className="prose" data-testid="post-body" dangerouslySetInnerHTML={{ __html: post.bodyHtml ?? '' }} />
+          <Prose html={post.bodyHtml ?? ''} testId="post-body" />
         )}
 
         <section className="post-actions" aria-label="Your reactions and progress">
