@@ -233,6 +233,10 @@ describe('a reader', () => {
     await expectText(progress, '1 of 4 read');
 
     await a.locator('.series-posts').getByRole('link', { name: POST_TITLE }).click();
+    // Part 2 links back to part 1 and on to part 3.
+    const seriesNav = a.getByRole('navigation', { name: 'Series navigation' });
+    expect(await seriesNav.locator('a[rel=prev]').getAttribute('href')).toBe('/posts/installing-rust-and-your-first-program');
+    expect(await seriesNav.locator('a[rel=next]').getAttribute('href')).toBe('/posts/error-handling-with-result');
     await a.getByRole('button', { name: 'Mark as read' }).click();
     await a.getByRole('button', { name: '✓ Read' }).waitFor();
     await a.goBack();
@@ -427,6 +431,49 @@ describe('accessibility', () => {
       for (const problem of await accessibilityProblems(a)) problems.push(`signed in ${path}: ${problem}`);
     }
     expect(problems).toEqual([]);
+  });
+});
+
+// Last: a reset ends every session of the reader's, the one the tests above use.
+describe('a forgotten password', () => {
+  it('is reset from the link in the mail, and the new one signs in', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    watchErrors(page, 'reset');
+    await page.goto('/sign-in');
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill(aliceEmail);
+    await page.getByRole('button', { name: 'Send me a link' }).click();
+    await page.getByText(/we sent it a link/).waitFor();
+
+    let link: string | undefined;
+    for (let i = 0; i < 150 && !link; i++) {
+      const mail = latestMail(aliceEmail)?.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      link = mail && /\/reset-password\?token=[^\s"<>]+/.exec(mail)?.[0];
+      if (!link) await page.waitForTimeout(200);
+    }
+    expect(link, 'reset mail in the outbox').toBeTruthy();
+    await page.goto(link!);
+    await page.getByLabel('New password').fill('password2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.locator('#field-newPassword-error').waitFor();
+
+    const newPassword = 'quiet-harbour-lanterns-58';
+    await page.getByLabel('New password').fill(newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password is changed.').waitFor();
+    // The link works once.
+    await page.goto(link!);
+    await page.getByLabel('New password').fill('another-quiet-harbour-77');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText(/invalid or has expired/).waitFor();
+
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill(aliceEmail);
+    await page.getByLabel('Password').fill(newPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await context.close();
   });
 });
 
