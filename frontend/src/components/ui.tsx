@@ -42,13 +42,14 @@ interface FieldProps {
   hint?: ReactNode;
 }
 
-export function Field({ label, name, error, hint, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+/** A label, a control, its hint and its error, wired together for assistive technology. */
+function FieldFrame({ label, name, error, hint, control }: FieldProps & { control(a11y: ControlA11y): ReactNode }) {
   const id = `field-${name}`;
   const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${error ? ' has-error' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={described} {...input} />
+      {control({ id, name, 'aria-invalid': error ? true : undefined, 'aria-describedby': described })}
       {hint && (
         <p className="hint" id={`${id}-hint`}>
           {hint}
@@ -63,25 +64,19 @@ export function Field({ label, name, error, hint, ...input }: FieldProps & Input
   );
 }
 
+interface ControlA11y {
+  id: string;
+  name: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+export function Field({ label, name, error, hint, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  return <FieldFrame label={label} name={name} error={error} hint={hint} control={(a11y) => <input {...a11y} {...input} />} />;
+}
+
 export function TextArea({ label, name, error, hint, ...input }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const id = `field-${name}`;
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={described} {...input} />
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
+  return <FieldFrame label={label} name={name} error={error} hint={hint} control={(a11y) => <textarea {...a11y} {...input} />} />;
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });

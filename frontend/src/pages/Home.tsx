@@ -2,25 +2,15 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 
-import { PostCard } from '../components/PostCard';
-import { Empty, ErrorNote, LoadMore, Loading, usePageTitle } from '../components/ui';
+import { PostList } from '../components/PostList';
+import { Empty, ErrorNote, Loading, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
 import { errorMessage } from '../lib/errors';
 
 const FeedQuery = graphql(`
   query Feed($first: Int!, $after: String) {
     posts(first: $first, after: $after) {
-      edges {
-        cursor
-        node {
-          ...PostCardFields
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      totalCount
+      ...PostListFields
     }
   }
 `);
@@ -57,20 +47,7 @@ export function Home() {
       <section aria-labelledby="feed-title">
         <h1 id="feed-title">Latest posts</h1>
         <ErrorNote message={errorMessage(error)} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        {!posts && fetching && <Loading />}
-        {posts && posts.edges.length === 0 && <Empty title="Nothing published yet." />}
-        <div className="feed">
-          {posts?.edges.map(({ node }) => (
-            <PostCard key={node.id} post={node} />
-          ))}
-        </div>
-        {posts && (
-          <LoadMore
-            hasMore={posts.pageInfo.hasNextPage}
-            fetching={fetching}
-            onMore={() => setAfter(posts.pageInfo.endCursor ?? null)}
-          />
-        )}
+        <PostList page={posts} fetching={fetching} onMore={setAfter} empty={<Empty title="Nothing published yet." />} />
       </section>
       <aside aria-labelledby="series-title" className="sidebar">
         <h2 id="series-title">Series</h2>

@@ -114,15 +114,7 @@ const MarkRead = graphql(`
         series {
           id
           viewerProgress {
-            completedCount
-            totalCount
-            percent
-            completedAt
-            nextPost {
-              id
-              slug
-              title
-            }
+            ...SeriesProgressFields
           }
         }
       }

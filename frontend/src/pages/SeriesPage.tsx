@@ -6,6 +6,21 @@ import { graphql } from '../gql';
 import { useAuth } from '../lib/auth';
 import { errorCode, errorMessage } from '../lib/errors';
 
+/** The viewer's progress through a series, wherever it is shown or updated. */
+export const SeriesProgressFields = graphql(`
+  fragment SeriesProgressFields on SeriesProgress {
+    completedCount
+    totalCount
+    percent
+    completedAt
+    nextPost {
+      id
+      slug
+      title
+    }
+  }
+`);
+
 const SeriesQuery = graphql(`
   query SeriesPage($slug: String!) {
     series(slug: $slug) {
@@ -30,15 +45,7 @@ const SeriesQuery = graphql(`
         }
       }
       viewerProgress {
-        completedCount
-        totalCount
-        percent
-        completedAt
-        nextPost {
-          id
-          slug
-          title
-        }
+        ...SeriesProgressFields
       }
     }
   }

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useQuery } from 'urql';
 
-import { PostCard } from '../components/PostCard';
-import { Empty, ErrorNote, LoadMore, Loading, usePageTitle } from '../components/ui';
+import { PostList } from '../components/PostList';
+import { Empty, ErrorNote, Loading, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
 import { errorMessage } from '../lib/errors';
 
@@ -14,16 +14,7 @@ const TagQuery = graphql(`
       name
       slug
       posts(first: $first, after: $after) {
-        edges {
-          node {
-            ...PostCardFields
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-        totalCount
+        ...PostListFields
       }
     }
   }
@@ -48,13 +39,7 @@ export function TagPage() {
       <p className="muted">
         {tag.posts.totalCount} post{tag.posts.totalCount === 1 ? '' : 's'}
       </p>
-      {tag.posts.edges.length === 0 && <Empty title="No posts with this tag yet." />}
-      <div className="feed">
-        {tag.posts.edges.map(({ node }) => (
-          <PostCard key={node.id} post={node} />
-        ))}
-      </div>
-      <LoadMore hasMore={tag.posts.pageInfo.hasNextPage} fetching={fetching} onMore={() => setAfter(tag.posts.pageInfo.endCursor ?? null)} />
+      <PostList page={tag.posts} fetching={fetching} onMore={setAfter} empty={<Empty title="No posts with this tag yet." />} />
     </section>
   );
 }
