@@ -434,6 +434,63 @@ describe('accessibility', () => {
   });
 });
 
+describe('settings', () => {
+  it('renames, picks a digest, and refuses a wrong current password at its field', async () => {
+    await a.goto('/');
+    await a.locator('a.whoami').click();
+    await a.getByRole('heading', { name: 'Settings' }).waitFor();
+
+    await a.getByLabel('Name').fill('');
+    await a.getByRole('button', { name: 'Save name' }).click();
+    await a.locator('#field-displayName-error').waitFor();
+    await a.getByLabel('Name').fill('Alice E.');
+    await a.getByRole('button', { name: 'Save name' }).click();
+    await a.getByText('Saved.').waitFor();
+    await expect.poll(() => a.locator('a.whoami').textContent()).toBe('Alice E.');
+
+    await a.getByLabel('Weekly').check();
+    await expect.poll(() => a.getByLabel('Weekly').isChecked()).toBe(true);
+    await a.reload();
+    await a.getByRole('heading', { name: 'Settings' }).waitFor();
+    await expect.poll(() => a.getByLabel('Weekly').isChecked()).toBe(true);
+
+    await a.getByLabel('Current password').fill('not-my-password-at-all');
+    await a.getByLabel('New password').fill('lantern-orchard-quietly-31');
+    await a.getByRole('button', { name: 'Change password' }).click();
+    await a.locator('#field-current-error').waitFor();
+    await screenshot(a, 'settings');
+  });
+});
+
+describe('an admin', () => {
+  it('hides a comment from readers and shows it again', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    watchErrors(page, 'admin');
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill('admin@lectern.dev');
+    await page.getByLabel('Password').fill('lectern-admin-demo-2026');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.goto(`/posts/${POST}`);
+    const question = `Does moving a Vec copy its heap buffer? (${id})`;
+    const comment = page.locator('li.comment', { hasText: question }).first();
+    await comment.getByRole('button', { name: 'Hide' }).first().click();
+    await comment.getByText('Hidden from readers').first().waitFor();
+
+    const postId = (await gql<{ post: { id: string } }>('query($s: String!) { post(slug: $s) { id } }', { s: POST })).post.id;
+    const bodies = async () =>
+      (await gql<{ comments: { body: string; status: string }[] }>('query($p: ID!) { comments(postId: $p) { body status } }', { p: postId })).comments;
+    expect((await bodies()).some((c) => c.body.includes(question))).toBe(false);
+    expect((await bodies()).some((c) => c.status === 'HIDDEN' && c.body === '[hidden by a moderator]')).toBe(true);
+
+    await comment.getByRole('button', { name: 'Show again' }).first().click();
+    await comment.getByRole('button', { name: 'Hide' }).first().waitFor();
+    expect((await bodies()).some((c) => c.body.includes(question))).toBe(true);
+    await context.close();
+  });
+});
+
 // Last: a reset ends every session of the reader's, the one the tests above use.
 describe('a forgotten password', () => {
   it('is reset from the link in the mail, and the new one signs in', async () => {

@@ -11,6 +11,7 @@ import { NewsletterConfirm, NotFound } from './pages/Misc';
 import { Notifications } from './pages/Notifications';
 import { PostPage } from './pages/PostPage';
 import { Search } from './pages/Search';
+import { Settings } from './pages/Settings';
 import { SeriesPage } from './pages/SeriesPage';
 import { TagPage } from './pages/TagPage';
 
@@ -52,6 +53,7 @@ export function App() {
             <Route path="newsletter/confirm" element={<NewsletterConfirm />} />
             <Route path="bookmarks" element={<SignedIn><Bookmarks /></SignedIn>} />
             <Route path="notifications" element={<SignedIn><Notifications /></SignedIn>} />
+            <Route path="settings" element={<SignedIn><Settings /></SignedIn>} />
             <Route path="admin" element={<SignedIn><Writers><AdminPosts /></Writers></SignedIn>} />
             <Route path="admin/new" element={<SignedIn><Writers><PostEditorPage /></Writers></SignedIn>} />
             <Route path="admin/edit/:slug" element={<SignedIn><Writers><PostEditorPage /></Writers></SignedIn>} />

@@ -82,6 +82,14 @@ const EditComment = graphql(`
   }
 `);
 
+const ModerateComment = graphql(`
+  mutation ModerateComment($id: ID!, $status: CommentStatus!) {
+    moderateComment(id: $id, status: $status) {
+      ...CommentFields
+    }
+  }
+`);
+
 const DeleteComment = graphql(`
   mutation DeleteComment($id: ID!) {
     deleteComment(id: $id)
@@ -161,6 +169,7 @@ function CommentItem({ node, actions, target }: { node: TreeNode<Row>; actions: 
   const { comment } = node;
   const [mode, setMode] = useState<'view' | 'reply' | 'edit'>('view');
   const [deleteState, deleteComment] = useMutation(DeleteComment);
+  const [moderateState, moderate] = useMutation(ModerateComment);
   const removed = comment.status !== 'VISIBLE';
   const own = Boolean(actions.userId && comment.author?.id === actions.userId);
   const anchor = `comment-${comment.id}`;
@@ -214,7 +223,20 @@ function CommentItem({ node, actions, target }: { node: TreeNode<Row>; actions: 
             )}
           </div>
         )}
-        <ErrorNote message={errorMessage(deleteState.error)} />
+        {actions.isAdmin && comment.status !== 'DELETED' && mode === 'view' && (
+          <div className="comment-actions">
+            <button
+              type="button"
+              className="link-button"
+              disabled={moderateState.fetching}
+              onClick={() => void moderate({ id: comment.id, status: comment.status === 'HIDDEN' ? 'VISIBLE' : 'HIDDEN' })}
+            >
+              {comment.status === 'HIDDEN' ? 'Show again' : 'Hide'}
+            </button>
+            {comment.status === 'HIDDEN' && <span className="muted">Hidden from readers</span>}
+          </div>
+        )}
+        <ErrorNote message={errorMessage(deleteState.error) ?? errorMessage(moderateState.error)} />
         {mode === 'reply' && (
           <CommentForm
             postId={actions.postId}

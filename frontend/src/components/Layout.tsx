@@ -80,9 +80,9 @@ export function Layout() {
             {userId ? (
               <>
                 <NotificationBell />
-                <span className="whoami" title={me?.email ?? undefined}>
+                <Link className="whoami" to="/settings" title={me?.email ? `${me.email}: settings` : 'Settings'}>
                   {me?.displayName ?? ''}
-                </span>
+                </Link>
                 <button type="button" className="link-button" onClick={() => void onSignOut()}>
                   Sign out
                 </button>

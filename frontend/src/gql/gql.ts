@@ -30,6 +30,7 @@ type Documents = {
     "\n  subscription CommentAdded($postId: ID!) {\n    commentAdded(postId: $postId) {\n      ...CommentFields\n    }\n  }\n": typeof types.CommentAddedDocument,
     "\n  mutation AddComment($postId: ID!, $parentId: ID, $body: String!) {\n    addComment(postId: $postId, parentId: $parentId, body: $body) {\n      ...CommentFields\n    }\n  }\n": typeof types.AddCommentDocument,
     "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n": typeof types.EditCommentDocument,
+    "\n  mutation ModerateComment($id: ID!, $status: CommentStatus!) {\n    moderateComment(id: $id, status: $status) {\n      ...CommentFields\n    }\n  }\n": typeof types.ModerateCommentDocument,
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n": typeof types.DeleteCommentDocument,
     "\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n": typeof types.LogoutDocument,
     "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n": typeof types.NotificationFieldsFragmentDoc,
@@ -57,6 +58,10 @@ type Documents = {
     "\n  query Search($query: String!, $mode: SearchMode!, $first: Int) {\n    search(query: $query, mode: $mode, first: $first) {\n      mode\n      hits {\n      score\n      snippet\n      post {\n        id\n        slug\n        title\n        isPremium\n        readingMinutes\n        series {\n          id\n          title\n        }\n      }\n      passage {\n        id\n        headingPath\n      }\n      }\n    }\n  }\n": typeof types.SearchDocument,
     "\n  fragment SeriesProgressFields on SeriesProgress {\n    completedCount\n    totalCount\n    percent\n    completedAt\n    nextPost {\n      id\n      slug\n      title\n    }\n  }\n": typeof types.SeriesProgressFieldsFragmentDoc,
     "\n  query SeriesPage($slug: String!) {\n    series(slug: $slug) {\n      id\n      slug\n      title\n      description\n      postCount\n      author {\n        id\n        displayName\n      }\n      posts {\n        id\n        slug\n        title\n        excerpt\n        readingMinutes\n        isPremium\n        viewerProgress {\n          completedAt\n        }\n      }\n      viewerProgress {\n        ...SeriesProgressFields\n      }\n    }\n  }\n": typeof types.SeriesPageDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      id\n      displayName\n    }\n  }\n": typeof types.UpdateProfileDocument,
+    "\n  mutation SetDigestFrequency($frequency: DigestFrequency!) {\n    setDigestFrequency(frequency: $frequency) {\n      id\n      digestFrequency\n    }\n  }\n": typeof types.SetDigestFrequencyDocument,
+    "\n  mutation ChangePassword($current: String!, $new: String!) {\n    changePassword(current: $current, new: $new)\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  mutation SubscribeNewsletter($email: String!) {\n    subscribeNewsletter(email: $email)\n  }\n": typeof types.SubscribeNewsletterDocument,
     "\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        ...PostListFields\n      }\n    }\n  }\n": typeof types.TagPageDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n": typeof types.AuthFieldsFragmentDoc,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n": typeof types.LoginDocument,
@@ -83,6 +88,7 @@ const documents: Documents = {
     "\n  subscription CommentAdded($postId: ID!) {\n    commentAdded(postId: $postId) {\n      ...CommentFields\n    }\n  }\n": types.CommentAddedDocument,
     "\n  mutation AddComment($postId: ID!, $parentId: ID, $body: String!) {\n    addComment(postId: $postId, parentId: $parentId, body: $body) {\n      ...CommentFields\n    }\n  }\n": types.AddCommentDocument,
     "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n": types.EditCommentDocument,
+    "\n  mutation ModerateComment($id: ID!, $status: CommentStatus!) {\n    moderateComment(id: $id, status: $status) {\n      ...CommentFields\n    }\n  }\n": types.ModerateCommentDocument,
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n": types.DeleteCommentDocument,
     "\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n": types.LogoutDocument,
     "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n": types.NotificationFieldsFragmentDoc,
@@ -110,6 +116,10 @@ const documents: Documents = {
     "\n  query Search($query: String!, $mode: SearchMode!, $first: Int) {\n    search(query: $query, mode: $mode, first: $first) {\n      mode\n      hits {\n      score\n      snippet\n      post {\n        id\n        slug\n        title\n        isPremium\n        readingMinutes\n        series {\n          id\n          title\n        }\n      }\n      passage {\n        id\n        headingPath\n      }\n      }\n    }\n  }\n": types.SearchDocument,
     "\n  fragment SeriesProgressFields on SeriesProgress {\n    completedCount\n    totalCount\n    percent\n    completedAt\n    nextPost {\n      id\n      slug\n      title\n    }\n  }\n": types.SeriesProgressFieldsFragmentDoc,
     "\n  query SeriesPage($slug: String!) {\n    series(slug: $slug) {\n      id\n      slug\n      title\n      description\n      postCount\n      author {\n        id\n        displayName\n      }\n      posts {\n        id\n        slug\n        title\n        excerpt\n        readingMinutes\n        isPremium\n        viewerProgress {\n          completedAt\n        }\n      }\n      viewerProgress {\n        ...SeriesProgressFields\n      }\n    }\n  }\n": types.SeriesPageDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      id\n      displayName\n    }\n  }\n": types.UpdateProfileDocument,
+    "\n  mutation SetDigestFrequency($frequency: DigestFrequency!) {\n    setDigestFrequency(frequency: $frequency) {\n      id\n      digestFrequency\n    }\n  }\n": types.SetDigestFrequencyDocument,
+    "\n  mutation ChangePassword($current: String!, $new: String!) {\n    changePassword(current: $current, new: $new)\n  }\n": types.ChangePasswordDocument,
+    "\n  mutation SubscribeNewsletter($email: String!) {\n    subscribeNewsletter(email: $email)\n  }\n": types.SubscribeNewsletterDocument,
     "\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        ...PostListFields\n      }\n    }\n  }\n": types.TagPageDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n": types.AuthFieldsFragmentDoc,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n": types.LoginDocument,
@@ -198,6 +208,10 @@ export function graphql(source: "\n  mutation AddComment($postId: ID!, $parentId
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n"): (typeof documents)["\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ModerateComment($id: ID!, $status: CommentStatus!) {\n    moderateComment(id: $id, status: $status) {\n      ...CommentFields\n    }\n  }\n"): (typeof documents)["\n  mutation ModerateComment($id: ID!, $status: CommentStatus!) {\n    moderateComment(id: $id, status: $status) {\n      ...CommentFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -306,6 +320,22 @@ export function graphql(source: "\n  fragment SeriesProgressFields on SeriesProg
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query SeriesPage($slug: String!) {\n    series(slug: $slug) {\n      id\n      slug\n      title\n      description\n      postCount\n      author {\n        id\n        displayName\n      }\n      posts {\n        id\n        slug\n        title\n        excerpt\n        readingMinutes\n        isPremium\n        viewerProgress {\n          completedAt\n        }\n      }\n      viewerProgress {\n        ...SeriesProgressFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query SeriesPage($slug: String!) {\n    series(slug: $slug) {\n      id\n      slug\n      title\n      description\n      postCount\n      author {\n        id\n        displayName\n      }\n      posts {\n        id\n        slug\n        title\n        excerpt\n        readingMinutes\n        isPremium\n        viewerProgress {\n          completedAt\n        }\n      }\n      viewerProgress {\n        ...SeriesProgressFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      id\n      displayName\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      id\n      displayName\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetDigestFrequency($frequency: DigestFrequency!) {\n    setDigestFrequency(frequency: $frequency) {\n      id\n      digestFrequency\n    }\n  }\n"): (typeof documents)["\n  mutation SetDigestFrequency($frequency: DigestFrequency!) {\n    setDigestFrequency(frequency: $frequency) {\n      id\n      digestFrequency\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($current: String!, $new: String!) {\n    changePassword(current: $current, new: $new)\n  }\n"): (typeof documents)["\n  mutation ChangePassword($current: String!, $new: String!) {\n    changePassword(current: $current, new: $new)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SubscribeNewsletter($email: String!) {\n    subscribeNewsletter(email: $email)\n  }\n"): (typeof documents)["\n  mutation SubscribeNewsletter($email: String!) {\n    subscribeNewsletter(email: $email)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -81,6 +81,7 @@ export function SignIn() {
   const navigate = useNavigate();
   const next = useNext();
   const errors = formErrors(state.error, ['email', 'password']);
+  const [params] = useSearchParams();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -94,6 +95,11 @@ export function SignIn() {
   return (
     <div className="narrow">
       <h1>Sign in</h1>
+      {params.get('changed') && (
+        <p role="status" className="saved">
+          Your password is changed, and every session signed out. Sign in with the new one.
+        </p>
+      )}
       <form onSubmit={submit} className="stack" noValidate>
         <Field label="Email" name="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />
         <Field
