@@ -29,6 +29,9 @@ pub struct Model {
     /// The serialised job, including its kind.
     pub payload: Json,
     pub status: Status,
+    /// Workers take due jobs highest priority first: 2 mail someone waits for, 1 the
+    /// default, 0 bulk work (newsletter and digest mail, search indexing).
+    pub priority: i16,
     /// Runs started so far (a run cut short by a dying worker counts).
     pub attempts: i32,
     pub max_attempts: i32,

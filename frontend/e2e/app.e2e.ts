@@ -117,12 +117,11 @@ describe('a reader', () => {
     expect(JSON.stringify(await again.json())).toContain('CONFLICT');
   });
 
-  it('confirms the email address from the link in the mail', { timeout: 300_000 }, async () => {
+  it('confirms the email address from the link in the mail', async () => {
     await a.getByText('Please confirm your email address').waitFor();
-    // The mail is a job; on a fresh database it queues behind the search index jobs of the seed.
-    await waitForJobs();
+    // The mail is a job, and the seed's search indexing is still queued: urgent mail goes first.
     let mail: string | null = null;
-    for (let i = 0; i < 100 && !mail; i++) {
+    for (let i = 0; i < 300 && !mail; i++) {
       mail = latestMail(aliceEmail);
       if (!mail) await a.waitForTimeout(200);
     }

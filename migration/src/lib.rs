@@ -8,6 +8,7 @@ mod m20261121_000002_content;
 mod m20261121_000003_notifications;
 mod m20261121_000004_jobs_and_mail;
 mod m20261121_000005_search;
+mod m20261121_000006_job_priority;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_notifications::Migration),
             Box::new(m20261121_000004_jobs_and_mail::Migration),
             Box::new(m20261121_000005_search::Migration),
+            Box::new(m20261121_000006_job_priority::Migration),
         ]
     }
 }

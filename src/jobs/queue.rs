@@ -49,7 +49,25 @@ pub enum Job {
     IndexPost { post: Uuid },
 }
 
+/// How urgent a job is (the `priority` column): due jobs run highest first.
+pub mod priority {
+    /// Mail a person is waiting for: verification, password reset, confirmations.
+    pub const URGENT: i16 = 2;
+    pub const NORMAL: i16 = 1;
+    /// Work nobody waits on: bulk mail (it carries an unsubscribe link) and search indexing.
+    pub const BULK: i16 = 0;
+}
+
 impl Job {
+    /// See [`priority`].
+    pub fn priority(&self) -> i16 {
+        match self {
+            Job::SendMail { mail } if mail.unsubscribe_url.is_none() => priority::URGENT,
+            Job::SendMail { .. } | Job::IndexPost { .. } => priority::BULK,
+            Job::SendDigests { .. } | Job::RefreshSitemap | Job::SendNewsletter { .. } => priority::NORMAL,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Job::SendMail { .. } => "send_mail",
@@ -93,6 +111,7 @@ pub async fn enqueue_with(db: &impl ConnectionTrait, job: &Job, options: Enqueue
         kind: Set(job.kind().to_owned()),
         payload: Set(payload),
         status: Set(Status::Pending),
+        priority: Set(job.priority()),
         attempts: Set(0),
         max_attempts: Set(Ord::max(options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS), 1)),
         run_at: Set(options.run_at.unwrap_or(now)),
@@ -154,7 +173,13 @@ pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> 
                     .add(job::Column::LockedUntil.lt(now))
                     .add(Expr::col(job::Column::Attempts).lt(Expr::col(job::Column::MaxAttempts))),
             );
-        let Some(candidate) = job::Entity::find().filter(due).order_by_asc(job::Column::RunAt).one(db).await? else {
+        let Some(candidate) = job::Entity::find()
+            .filter(due)
+            .order_by_desc(job::Column::Priority)
+            .order_by_asc(job::Column::RunAt)
+            .one(db)
+            .await?
+        else {
             return Ok(None);
         };
         let locked_until = now + lease;

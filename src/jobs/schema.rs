@@ -51,6 +51,13 @@ impl Job {
         &self.0.kind
     }
 
+    /// Due jobs run highest priority first: 2 for mail someone waits for (verification,
+    /// password reset), 1 by default, 0 for bulk work (newsletter and digest mail, search
+    /// indexing).
+    async fn priority(&self) -> i32 {
+        i32::from(self.0.priority)
+    }
+
     /// Where the job is in its life.
     async fn status(&self) -> GqlJobStatus {
         self.0.status.into()

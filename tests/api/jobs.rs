@@ -276,3 +276,42 @@ async fn a_job_whose_worker_is_killed_mid_run_completes_exactly_once_after_resta
     second.kill().await.unwrap();
     third.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn mail_someone_waits_for_runs_before_bulk_work_that_was_due_first() {
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    let earlier = chrono::Utc::now() - chrono::Duration::minutes(5);
+    let due_earlier = |key: &str| Enqueue { run_at: Some(earlier), dedupe_key: Some(key.into()), ..Enqueue::default() };
+
+    // Queued first and due earliest: search indexing and a newsletter mail (bulk), a sitemap (normal).
+    let txn = app.state.db.begin_write().await.unwrap();
+    let index = jobs::enqueue_with(&txn, &Job::IndexPost { post: uuid::Uuid::now_v7() }, due_earlier("i"))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut bulk = mail("reader@example.com", "This week on Lectern");
+    if let Job::SendMail { mail } = &mut bulk {
+        mail.unsubscribe_url = Some("https://lectern.example/unsubscribe?token=t".into());
+    }
+    let bulk = jobs::enqueue_with(&txn, &bulk, due_earlier("b")).await.unwrap().unwrap();
+    let sitemap = jobs::enqueue_with(&txn, &Job::RefreshSitemap, due_earlier("s")).await.unwrap().unwrap();
+    // Queued last, due now: the reset mail someone is waiting for.
+    let reset = jobs::enqueue(&txn, &mail("forgetful@example.com", "Reset your password")).await.unwrap();
+    txn.commit().await.unwrap();
+
+    let mut order = Vec::new();
+    while let Some(claimed) = jobs::queue::claim(&app.state.db, "test-worker", Duration::from_secs(60)).await.unwrap() {
+        order.push(claimed.row.id);
+    }
+    assert_eq!(order, vec![reset, sitemap, index, bulk], "urgent, then normal, then bulk (oldest first within one)");
+
+    // Admins see the priority in the jobs list.
+    let admin = app.user_with_role("ADMIN").await;
+    let listed = app.graphql_as(&admin, "{ jobs(first: 20) { nodes { id priority } } }", json!({})).await;
+    let priority_of = |id: uuid::Uuid| {
+        listed["data"]["jobs"]["nodes"].as_array().unwrap().iter().find(|n| n["id"] == id.to_string()).unwrap()["priority"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!([reset, sitemap, index, bulk].map(priority_of), [2, 1, 0, 0]);
+}

@@ -506,6 +506,17 @@ export default {
             "args": []
           },
           {
+            "name": "priority",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "runAt",
             "type": {
               "kind": "NON_NULL",
