@@ -348,3 +348,37 @@ async fn counts_and_threads_load_for_many_posts_at_once() {
     assert_eq!(sizes, HashMap::from([(posts[0], 4), (posts[1], 1), (posts[2], 0)]));
     assert_eq!(trees[&CommentTreeOf(posts[0])].roots().len(), 2);
 }
+
+#[tokio::test]
+async fn a_flood_of_comments_is_rate_limited_per_account() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let flooder = app.register("flood@example.com").await;
+    let neighbour = app.register("calm@example.com").await;
+    let (post, _) = app.published_post(&author, "Lifetimes").await;
+
+    for i in 0..20 {
+        comment(&app, &flooder, &post, None, &format!("Comment {i}")).await;
+    }
+    let refused = add(&app, &flooder, &post, None, "One too many").await;
+    assert_eq!(error_code(&refused), "RATE_LIMITED", "{refused}");
+    assert!(
+        refused["errors"][0]["extensions"]["retryAfter"].as_u64().is_some_and(|s| (1..=30).contains(&s)),
+        "{refused}"
+    );
+    // Nothing half-written: the refused comment is not in the thread.
+    let bodies: Vec<String> = thread(&app, None, &post)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(bodies.len(), 20);
+    assert!(!bodies.iter().any(|b| b == "One too many"));
+    // Another account is not affected, and input errors do not spend its allowance.
+    for _ in 0..25 {
+        assert_eq!(error_code(&add(&app, &neighbour, &post, None, "  ").await), "BAD_USER_INPUT");
+    }
+    comment(&app, &neighbour, &post, None, "Still welcome").await;
+}

@@ -17,7 +17,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     graphql::Viewer,
-    infra::bus,
+    infra::{bus, rate_limit::Rule},
     state::AppState,
     state::BeginWrite,
 };
@@ -244,6 +244,10 @@ pub fn post_topic(post_id: Uuid) -> String {
 /// A reply to someone else's comment notifies that comment's author. Once
 /// stored, the comment goes to the post's live subscribers and the
 /// notification to its recipient.
+/// New comments and replies per account: a burst of 20, then one every 30 seconds. Enough
+/// for any discussion, not for a script flooding threads and reply notifications.
+pub const COMMENTS_PER_ACCOUNT: Rule = Rule::new("comment:account", 20, std::time::Duration::from_secs(600));
+
 pub async fn add(
     state: &AppState,
     viewer: &Viewer,
@@ -253,6 +257,7 @@ pub async fn add(
 ) -> AppResult<comment::Model> {
     let author_id = viewer.require_signed_in()?;
     let body = parse_body(body)?;
+    state.limiter.hit(&COMMENTS_PER_ACCOUNT, &author_id.to_string()).await?;
     let txn = state.db.begin_write().await?;
     let post = posts::get_readable(&txn, viewer, post_id).await?;
     let parent = match parent_id {
