@@ -57,6 +57,8 @@ pub struct Config {
     pub mail_from: String,
     pub cors_origins: Vec<String>,
     pub log_format: LogFormat,
+    /// `COMMENT_BURST`: comments an account may post at once; after that, one every 30 s.
+    pub comment_burst: u32,
     pub graphql: GraphqlLimits,
     pub ws_init_timeout: Duration,
     pub request_timeout: Duration,
@@ -237,6 +239,7 @@ impl Config {
             mail_from: env.get("MAIL_FROM").unwrap_or_else(|| "Lectern <no-reply@lectern.localhost>".into()),
             cors_origins,
             log_format,
+            comment_burst: env.parse("COMMENT_BURST", 20u32)?.max(1),
             graphql: GraphqlLimits {
                 max_depth: env.parse("GRAPHQL_MAX_DEPTH", 15)?,
                 max_complexity: env.parse("GRAPHQL_MAX_COMPLEXITY", 2_000)?,

@@ -163,7 +163,8 @@ pub struct CommentsMutation;
 #[Object]
 impl CommentsMutation {
     /// Comments on a post, or replies to one of its comments, as the viewer. RATE_LIMITED (with
-    /// `retryAfter`) beyond 20 comments at once, then one every 30 seconds, per account.
+    /// `retryAfter`) beyond `COMMENT_BURST` comments at once (20 unless configured), then one
+    /// every 30 seconds, per account.
     #[graphql(guard = "Require::SignedIn")]
     async fn add_comment(
         &self,

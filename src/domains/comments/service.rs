@@ -244,9 +244,12 @@ pub fn post_topic(post_id: Uuid) -> String {
 /// A reply to someone else's comment notifies that comment's author. Once
 /// stored, the comment goes to the post's live subscribers and the
 /// notification to its recipient.
-/// New comments and replies per account: a burst of 20, then one every 30 seconds. Enough
-/// for any discussion, not for a script flooding threads and reply notifications.
-pub const COMMENTS_PER_ACCOUNT: Rule = Rule::new("comment:account", 20, std::time::Duration::from_secs(600));
+/// New comments and replies per account: a burst of `COMMENT_BURST` (20), then one every 30
+/// seconds. Enough for any discussion, not for a script flooding threads and reply
+/// notifications.
+fn comments_per_account(burst: u32) -> Rule {
+    Rule::new("comment:account", burst, std::time::Duration::from_secs(30) * burst)
+}
 
 pub async fn add(
     state: &AppState,
@@ -257,7 +260,7 @@ pub async fn add(
 ) -> AppResult<comment::Model> {
     let author_id = viewer.require_signed_in()?;
     let body = parse_body(body)?;
-    state.limiter.hit(&COMMENTS_PER_ACCOUNT, &author_id.to_string()).await?;
+    state.limiter.hit(&comments_per_account(state.config.comment_burst), &author_id.to_string()).await?;
     let txn = state.db.begin_write().await?;
     let post = posts::get_readable(&txn, viewer, post_id).await?;
     let parent = match parent_id {
