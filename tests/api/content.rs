@@ -489,9 +489,17 @@ async fn rss_atom_and_sitemap_list_published_posts_only() {
     assert_eq!(feed.entries()[0].title().as_str(), "Paid Post");
     assert!(feed.entries()[0].id().starts_with("urn:uuid:"));
 
-    let (content_type, body) = get("/sitemap.xml").await;
-    assert!(content_type.starts_with("application/xml"));
-    let sitemap = String::from_utf8(body.to_vec()).unwrap();
+    // The sitemap is rebuilt by a job after each publish: wait for the one after the last.
+    let mut sitemap = String::new();
+    for _ in 0..100 {
+        let (content_type, body) = get("/sitemap.xml").await;
+        assert!(content_type.starts_with("application/xml"));
+        sitemap = String::from_utf8(body.to_vec()).unwrap();
+        if sitemap.contains("paid-post") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(sitemap.contains("<loc>http://lectern.test/posts/public-post</loc>"));
     assert!(sitemap.contains("<loc>http://lectern.test/posts/paid-post</loc>"));
     assert!(!sitemap.contains("draft-post"));
