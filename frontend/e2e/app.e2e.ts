@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { accessibilityProblems, gql, latestMail, launch, login, newContext, screenshot, unique, waitForJobs } from './harness';
+import { accessibilityProblems, gql, launch, login, mailedLink, newContext, screenshot, unique, waitForJobs } from './harness';
 
 const POST = 'ownership-and-borrowing-explained';
 const POST_TITLE = 'Ownership and Borrowing, Explained';
@@ -120,15 +120,7 @@ describe('a reader', () => {
   it('confirms the email address from the link in the mail', async () => {
     await a.getByText('Please confirm your email address').waitFor();
     // The mail is a job, and the seed's search indexing is still queued: urgent mail goes first.
-    let mail: string | null = null;
-    for (let i = 0; i < 300 && !mail; i++) {
-      mail = latestMail(aliceEmail);
-      if (!mail) await a.waitForTimeout(200);
-    }
-    expect(mail, 'verification mail in the outbox').toBeTruthy();
-    const link = /https?:\/\/[^\s"<>]*\/verify-email\?token=[^\s"<>]+/.exec(mail!.replace(/=\r?\n/g, ''))?.[0];
-    expect(link).toBeTruthy();
-    await a.goto(new URL(link!.replace(/=3D/g, '=')).pathname + new URL(link!.replace(/=3D/g, '=')).search);
+    await a.goto(await mailedLink(aliceEmail, '/verify-email'));
     await a.getByText('Your email address is confirmed.').waitFor();
     await a.goto('/');
     await a.locator('.post-card').first().waitFor();
@@ -229,7 +221,7 @@ describe('a reader', () => {
     await a.getByRole('button', { name: '✓ Read' }).waitFor();
     await a.locator('.eyebrow a', { hasText: 'Rust from Zero' }).click();
     await progress.waitFor();
-    await expectText(progress, '1 of 4 read');
+    await expect.poll(() => progress.textContent()).toBe('1 of 4 read');
 
     await a.locator('.series-posts').getByRole('link', { name: POST_TITLE }).click();
     // Part 2 links back to part 1 and on to part 3.
@@ -239,7 +231,7 @@ describe('a reader', () => {
     await a.getByRole('button', { name: 'Mark as read' }).click();
     await a.getByRole('button', { name: '✓ Read' }).waitFor();
     await a.goBack();
-    await expectText(progress, '2 of 4 read');
+    await expect.poll(() => progress.textContent()).toBe('2 of 4 read');
     expect(await a.getByRole('progressbar', { name: 'Series progress' }).getAttribute('aria-valuenow')).toBe('50');
     await screenshot(a, 'series');
   });
@@ -502,14 +494,8 @@ describe('a forgotten password', () => {
     await page.getByRole('button', { name: 'Send me a link' }).click();
     await page.getByText(/we sent it a link/).waitFor();
 
-    let link: string | undefined;
-    for (let i = 0; i < 150 && !link; i++) {
-      const mail = latestMail(aliceEmail)?.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-      link = mail && /\/reset-password\?token=[^\s"<>]+/.exec(mail)?.[0];
-      if (!link) await page.waitForTimeout(200);
-    }
-    expect(link, 'reset mail in the outbox').toBeTruthy();
-    await page.goto(link!);
+    const link = await mailedLink(aliceEmail, '/reset-password');
+    await page.goto(link);
     await page.getByLabel('New password').fill('password2');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.locator('#field-newPassword-error').waitFor();
@@ -519,7 +505,7 @@ describe('a forgotten password', () => {
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Your password is changed.').waitFor();
     // The link works once.
-    await page.goto(link!);
+    await page.goto(link);
     await page.getByLabel('New password').fill('another-quiet-harbour-77');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText(/invalid or has expired/).waitFor();
@@ -538,11 +524,3 @@ describe('the browser console', () => {
     expect(pageErrors).toEqual([]);
   });
 });
-
-async function expectText(locator: ReturnType<Page['locator']>, text: string) {
-  for (let i = 0; i < 100; i++) {
-    if ((await locator.textContent()) === text) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(await locator.textContent()).toBe(text);
-}

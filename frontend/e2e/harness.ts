@@ -88,6 +88,22 @@ export function latestMail(to: string): string | null {
   return null;
 }
 
+/**
+ * The path and query of the newest link to `path` mailed to `to` (quoted-printable
+ * undone), waiting up to `timeoutMs` for the mail job.
+ */
+export async function mailedLink(to: string, path: string, timeoutMs = 60_000): Promise<string> {
+  const pattern = new RegExp(`https?://[^\\s"<>]*(${path.replace(/[/?]/g, '\\$&')}\\?token=[^\\s"<>]+)`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const mail = latestMail(to)?.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    const link = mail && pattern.exec(mail)?.[1];
+    if (link) return link;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} with a ${path} link`);
+}
+
 export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 interface AxeViolation {

@@ -216,7 +216,7 @@ function PostEditor({ post, editorKey, onSaved }: EditorProps) {
       }
       return result.data.updatePost;
     }
-    const result = await create({ input: { ...input(), slug: input().slug ?? null } });
+    const result = await create({ input: input() });
     if (!result.data) return null;
     setCurrent(result.data.createPost);
     setSaved('Saved as a draft.');

@@ -2,7 +2,7 @@
 // that change it. The urql client (with its cache and socket) is rebuilt when
 // the signed-in user changes, never on a mere token refresh.
 
-import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { Provider, useQuery } from 'urql';
 
 import { graphql } from '../gql';
@@ -85,4 +85,18 @@ export function useMe(): { me: Me | null; fetching: boolean } {
   const { userId } = useAuth();
   const [{ data, fetching }] = useQuery({ query: MeDocument, pause: !userId });
   return { me: userId ? (data?.me ?? null) : null, fetching: Boolean(userId) && fetching && !data };
+}
+
+/**
+ * For pages opened from a mailed link (`?token=…`): runs `use(token)` once,
+ * even when React runs effects twice in development.
+ */
+export function useMailedToken(token: string | null, use: (token: string) => unknown): void {
+  const used = useRef<string | null>(null);
+  useEffect(() => {
+    if (token && used.current !== token) {
+      used.current = token;
+      void use(token);
+    }
+  }, [token, use]);
 }

@@ -14,7 +14,7 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 
 import { graphql } from '../gql';
 import schema from '../gql/introspection';
-import type { RefreshOutcome, Session } from './session';
+import { EXPIRY_SKEW_MS, type RefreshOutcome, type Session } from './session';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -84,8 +84,10 @@ export function authConfig(session: Session) {
       return tokens ? utils.appendHeaders(operation, { Authorization: `Bearer ${tokens.accessToken}` }) : operation;
     },
     willAuthError() {
+      // Refresh first only when the token has surely expired; an unreadable expiry is left
+      // to the server (its 401 then triggers the refresh).
       const tokens = session.tokens;
-      return tokens !== null && Date.parse(tokens.accessTokenExpiresAt) - 30_000 <= Date.now();
+      return tokens !== null && Date.parse(tokens.accessTokenExpiresAt) - EXPIRY_SKEW_MS <= Date.now();
     },
     didAuthError(error, operation) {
       const token = bearerOf(operation);

@@ -1,9 +1,9 @@
-import { useEffect, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useMutation } from 'urql';
 
 import { Empty, ErrorNote, Loading, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
+import { useMailedToken } from '../lib/auth';
 
 const ConfirmNewsletter = graphql(`
   mutation ConfirmNewsletter($token: String!) {
@@ -20,13 +20,7 @@ export function NewsletterConfirm() {
   const [params] = useSearchParams();
   const token = params.get('token');
   const [state, confirm] = useMutation(ConfirmNewsletter);
-  const started = useRef(false);
-  useEffect(() => {
-    if (token && !started.current) {
-      started.current = true;
-      void confirm({ token });
-    }
-  }, [token, confirm]);
+  useMailedToken(token, (t) => confirm({ token: t }));
   return (
     <div className="narrow">
       <h1>Newsletter</h1>

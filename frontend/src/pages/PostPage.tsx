@@ -74,7 +74,7 @@ const Unbookmark = graphql(`
   }
 `);
 
-const React_ = graphql(`
+const ReactToPost = graphql(`
   mutation React($postId: ID!, $kind: ReactionKind!) {
     react(postId: $postId, kind: $kind) {
       id
@@ -122,7 +122,7 @@ const MarkRead = graphql(`
   }
 `);
 
-export const REACTIONS: { kind: ReactionKind; label: string; emoji: string }[] = [
+const REACTIONS: { kind: ReactionKind; label: string; emoji: string }[] = [
   { kind: 'LIKE', label: 'Like', emoji: '👍' },
   { kind: 'INSIGHTFUL', label: 'Insightful', emoji: '💡' },
   { kind: 'CONFUSED', label: 'Confused', emoji: '🤔' },
@@ -139,7 +139,7 @@ export function PostPage() {
   const [, recordView] = useMutation(RecordView);
   const [bookmarkState, bookmark] = useMutation(Bookmark);
   const [unbookmarkState, unbookmark] = useMutation(Unbookmark);
-  const [reactState, react] = useMutation(React_);
+  const [reactState, react] = useMutation(ReactToPost);
   const [unreactState, unreact] = useMutation(Unreact);
   const [markState, markRead] = useMutation(MarkRead);
   const [askOpen, setAskOpen] = useState(false);
@@ -288,6 +288,6 @@ export function PostPage() {
   );
 }
 
-export function planName(plan: string | null | undefined): string {
+function planName(plan: string | null | undefined): string {
   return plan === 'PREMIUM' || !plan ? 'Premium' : plan.charAt(0) + plan.slice(1).toLowerCase();
 }

@@ -6,7 +6,7 @@ import { ErrorNote, Field, Loading, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
 import type { DigestFrequency } from '../gql/graphql';
 import { useAuth, useMe, type Me } from '../lib/auth';
-import { formErrors } from '../lib/errors';
+import { errorMessage, formErrors } from '../lib/errors';
 
 const UpdateProfile = graphql(`
   mutation UpdateProfile($input: UpdateProfileInput!) {
@@ -111,7 +111,7 @@ function DigestSection({ me }: { me: Me }) {
         ))}
       </fieldset>
       {!me.emailVerified && current !== 'NEVER' && <p className="hint">Digests go only to a confirmed address: confirm yours first.</p>}
-      <ErrorNote message={formErrors(state.error).form} />
+      <ErrorNote message={errorMessage(state.error)} />
     </section>
   );
 }

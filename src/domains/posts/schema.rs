@@ -334,7 +334,11 @@ impl PostsQuery {
     /// The HTML a markdown body publishes as (the renderer and sanitiser behind `bodyHtml`),
     /// for an editor's live preview. Authors and admins; at most 200,000 bytes (BAD_USER_INPUT
     /// on `markdown` beyond).
-    async fn preview_markdown(&self, ctx: &Context<'_>, markdown: String) -> Result<String> {
+    async fn preview_markdown(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The markdown to render, as it would be a post's `body`.")] markdown: String,
+    ) -> Result<String> {
         Ok(service::preview(ctx.viewer(), &markdown)?)
     }
 }

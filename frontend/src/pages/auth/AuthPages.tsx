@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from 'urql';
 
 import { ErrorNote, Field, Loading, usePageTitle } from '../../components/ui';
 import { graphql } from '../../gql';
-import { useAuth, useMe } from '../../lib/auth';
+import { useAuth, useMailedToken, useMe } from '../../lib/auth';
 import { errorMessage, formErrors } from '../../lib/errors';
 
 export const AuthFields = graphql(`
@@ -181,14 +181,7 @@ export function VerifyEmailPage() {
   const [verifyState, verify] = useMutation(VerifyEmail);
   const [resendState, resend] = useMutation(RequestVerification);
   const { me } = useMe();
-  const started = useRef(false);
-
-  useEffect(() => {
-    if (token && !started.current) {
-      started.current = true;
-      void verify({ token });
-    }
-  }, [token, verify]);
+  useMailedToken(token, (t) => verify({ token: t }));
 
   if (token) {
     return (
