@@ -45,6 +45,8 @@ pub struct Model {
     /// Set by an admin: the user reads premium posts (until subscriptions back entitlements).
     pub premium_granted_at: Option<DateTimeUtc>,
     pub digest_frequency: DigestFrequency,
+    /// Moves on when every session is signed out or the role changes; access tokens carry the epoch they were issued in.
+    pub session_epoch: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

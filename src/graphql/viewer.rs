@@ -7,7 +7,10 @@ use std::net::IpAddr;
 use uuid::Uuid;
 
 use crate::{
-    domains::accounts::{Role, tokens::JwtKeys},
+    domains::accounts::{
+        Role,
+        tokens::{AccessClaims, JwtKeys},
+    },
     error::{AppError, AppResult},
 };
 
@@ -21,15 +24,24 @@ impl Viewer {
     /// The viewer a bearer token stands for. No token is anonymous; a bad one is an error,
     /// so clients learn to refresh instead of silently seeing the anonymous view.
     pub fn from_bearer(keys: &JwtKeys, authorization: Option<&str>) -> AppResult<Viewer> {
+        Ok(Self::from_bearer_with_claims(keys, authorization)?.0)
+    }
+
+    /// [`Viewer::from_bearer`], with the token's claims for connections that
+    /// must follow the session (expiry, session epoch).
+    pub fn from_bearer_with_claims(
+        keys: &JwtKeys,
+        authorization: Option<&str>,
+    ) -> AppResult<(Viewer, Option<AccessClaims>)> {
         let Some(value) = authorization.map(str::trim).filter(|v| !v.is_empty()) else {
-            return Ok(Viewer::Anonymous);
+            return Ok((Viewer::Anonymous, None));
         };
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
             .ok_or(AppError::UnauthenticatedBecause("Authorization must be `Bearer <access token>`"))?;
         let claims = keys.verify_access(token.trim())?;
-        Ok(Viewer::User { id: claims.sub, role: claims.role })
+        Ok((Viewer::User { id: claims.sub, role: claims.role }, Some(claims)))
     }
 
     pub fn id(&self) -> Option<Uuid> {

@@ -7,6 +7,13 @@
 //! id 4409, an unparsable or unexpected message 4400, a rejected token at init
 //! 4403, no supported subprotocol 4406. `ping` is answered with `pong`.
 //!
+//! A signed-in connection follows its session: it closes with 4403 when its
+//! access token expires (clients reconnect with a fresh one), and as soon as the
+//! account signs out everywhere, changes its password or has its role changed,
+//! on whichever instance that happens (the bus carries account events). A
+//! token whose session epoch is no longer the account's is refused at init, so
+//! a revoked session cannot reconnect with a token that has not expired yet.
+//!
 //! Subscriptions that need a signed-in viewer (`notifications`,
 //! `accountEvents`) refuse an anonymous connection by closing it with 4403 as
 //! well, the way the protocol refuses an unauthorised connection. No list of
@@ -29,14 +36,17 @@ use axum::{
     http::{HeaderMap, HeaderValue, header},
     response::Response,
 };
-use futures::{SinkExt, StreamExt};
+use futures::{SinkExt, StreamExt, stream::BoxStream};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::{sync::mpsc, task::JoinHandle};
+use tokio::{sync::mpsc, task::JoinHandle, time::Instant};
 use tracing::Instrument;
 
 use super::{Http, request_meta};
-use crate::graphql::{RequestMeta, Viewer, limits};
+use crate::{
+    domains::accounts::service::{self as accounts, AccountEventKind},
+    graphql::{RequestMeta, Viewer, limits},
+};
 
 pub const TRANSPORT_WS: &str = "graphql-transport-ws";
 pub const LEGACY_WS: &str = "graphql-ws";
@@ -45,6 +55,9 @@ pub const LEGACY_WS: &str = "graphql-ws";
 const MAX_OPERATIONS: usize = 100;
 /// Keep-alive interval for legacy clients, which expect `ka` messages.
 const LEGACY_KEEP_ALIVE: Duration = Duration::from_secs(25);
+/// How long a connection whose session ended stays open so the account event
+/// that ended it reaches its `accountEvents` subscribers; it runs nothing new meanwhile.
+const SESSION_END_GRACE: Duration = Duration::from_millis(250);
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Protocol {
@@ -127,6 +140,54 @@ struct ClientMessage {
     payload: Option<Value>,
 }
 
+/// What keeps a signed-in connection true to its session: when its access
+/// token expires, and the account's events (sign-outs, role changes).
+struct SessionWatch {
+    expires_at: Instant,
+    events: BoxStream<'static, Value>,
+}
+
+/// Why a connection's credentials were refused.
+enum Refusal {
+    /// The token is invalid, expired or revoked: 4403.
+    Forbidden(String),
+    /// The session could not be checked (the database failed): 1011.
+    Internal,
+}
+
+/// The viewer an `Authorization` value stands for, and for a signed-in viewer
+/// the watch that ends the connection with the session.
+async fn authenticate(http: &Http, authorization: Option<&str>) -> Result<(Viewer, Option<SessionWatch>), Refusal> {
+    let (viewer, claims) = Viewer::from_bearer_with_claims(&http.state.jwt, authorization)
+        .map_err(|err| Refusal::Forbidden(err.to_string()))?;
+    let Some(claims) = claims else { return Ok((viewer, None)) };
+    let left = claims.exp - chrono::Utc::now().timestamp();
+    if left <= 0 {
+        return Err(Refusal::Forbidden("The access token has expired".into()));
+    }
+    // Listen before checking, so a sign-out between the check and the
+    // subscription is not missed.
+    let events = http.state.bus.subscribe(&accounts::account_topic(claims.sub));
+    match accounts::access_is_current(&http.state.db, claims.sub, claims.role, claims.sev).await {
+        Ok(true) => {}
+        Ok(false) => return Err(Refusal::Forbidden("The session has ended; sign in again".into())),
+        Err(err) => {
+            tracing::error!(error = %err, "failed to check a websocket's session");
+            return Err(Refusal::Internal);
+        }
+    }
+    let expires_at = Instant::now() + Duration::from_secs(left.unsigned_abs());
+    Ok((viewer, Some(SessionWatch { expires_at, events })))
+}
+
+/// Whether an account event ends the access of tokens issued before it.
+fn ends_access(event: &Value) -> bool {
+    event
+        .get("kind")
+        .and_then(|kind| serde_json::from_value::<AccountEventKind>(kind.clone()).ok())
+        .is_some_and(AccountEventKind::ends_access)
+}
+
 /// What the reader loop hears from operation tasks.
 enum Internal {
     Finished(String),
@@ -139,6 +200,13 @@ struct Connection {
     protocol: Protocol,
     meta: RequestMeta,
     viewer: Viewer,
+    /// When the viewer's access token expires (signed-in connections).
+    expires_at: Option<Instant>,
+    /// A session watch from `connection_init`, for the loop to take over (in a
+    /// mutex only because a stream is not `Sync`).
+    new_watch: std::sync::Mutex<Option<SessionWatch>>,
+    /// The session ended: nothing new runs, and the connection is about to close.
+    session_ended: bool,
     init_received: bool,
     acknowledged: bool,
     operations: HashMap<String, JoinHandle<()>>,
@@ -166,10 +234,14 @@ impl Connection {
             let _ = sink.close().await;
         });
 
-        let viewer = match Viewer::from_bearer(&http.state.jwt, authorization.as_deref()) {
-            Ok(viewer) => viewer,
-            Err(_) => {
-                let _ = outgoing.send(close(4403, "Forbidden")).await;
+        let (viewer, watch) = match authenticate(&http, authorization.as_deref()).await {
+            Ok(found) => found,
+            Err(refusal) => {
+                let (code, reason) = match refusal {
+                    Refusal::Forbidden(reason) => (4403, reason),
+                    Refusal::Internal => (1011, "Internal server error".to_owned()),
+                };
+                let _ = outgoing.send(close(code, &reason)).await;
                 drop(outgoing);
                 let _ = writer.await;
                 return;
@@ -182,6 +254,9 @@ impl Connection {
             protocol,
             meta,
             viewer,
+            expires_at: None,
+            new_watch: std::sync::Mutex::new(watch),
+            session_ended: false,
             init_received: false,
             acknowledged: false,
             operations: HashMap::new(),
@@ -193,9 +268,31 @@ impl Connection {
         tokio::pin!(init_deadline);
         let mut keep_alive = tokio::time::interval(LEGACY_KEEP_ALIVE);
         keep_alive.tick().await;
+        // The session watch: the token's expiry, the account's events, and the
+        // close that follows an event that ends the session.
+        let far_future = Instant::now() + Duration::from_secs(100 * 365 * 86_400);
+        let mut account_events: BoxStream<'static, Value> = futures::stream::pending().boxed();
+        let mut session_end: Option<Instant> = None;
 
         let closing = loop {
+            let watch = connection.new_watch.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(watch) = watch {
+                connection.expires_at = Some(watch.expires_at);
+                account_events = watch.events;
+            }
             tokio::select! {
+                _ = tokio::time::sleep_until(connection.expires_at.unwrap_or(far_future)), if connection.expires_at.is_some() => {
+                    break Some(Closing(4403, "The access token has expired".into()));
+                }
+                Some(event) = account_events.next() => {
+                    if ends_access(&event) && session_end.is_none() {
+                        connection.session_ended = true;
+                        session_end = Some(Instant::now() + SESSION_END_GRACE);
+                    }
+                }
+                _ = tokio::time::sleep_until(session_end.unwrap_or(far_future)), if session_end.is_some() => {
+                    break Some(Closing(4403, "The session has ended; sign in again".into()));
+                }
                 _ = &mut init_deadline, if !connection.init_received => {
                     break Some(Closing(4408, "Connection initialisation timeout".into()));
                 }
@@ -284,15 +381,18 @@ impl Connection {
         }
         self.init_received = true;
         if let Some(authorization) = payload.as_ref().and_then(authorization_from_payload) {
-            match Viewer::from_bearer(&self.http.state.jwt, Some(&authorization)) {
-                Ok(viewer) => self.viewer = viewer,
-                Err(err) => {
-                    if self.protocol == Protocol::Legacy {
-                        self.send(json!({ "type": "connection_error", "payload": { "message": err.to_string() } }))
-                            .await;
-                    }
-                    return Err(Some(Closing(4403, "Forbidden".into())));
+            match authenticate(&self.http, Some(&authorization)).await {
+                Ok((viewer, watch)) => {
+                    self.viewer = viewer;
+                    *self.new_watch.get_mut().unwrap_or_else(|p| p.into_inner()) = watch;
                 }
+                Err(Refusal::Forbidden(reason)) => {
+                    if self.protocol == Protocol::Legacy {
+                        self.send(json!({ "type": "connection_error", "payload": { "message": reason } })).await;
+                    }
+                    return Err(Some(Closing(4403, reason)));
+                }
+                Err(Refusal::Internal) => return Err(Some(Closing(1011, "Internal server error".into()))),
             }
         }
         self.acknowledged = true;
@@ -304,6 +404,14 @@ impl Connection {
     }
 
     async fn start(&mut self, id: String, request: GqlRequest) -> Result<(), Option<Closing>> {
+        // The loop closes the connection at these moments; an operation that
+        // arrives in between must not run on the ended session either.
+        if self.session_ended {
+            return Err(Some(Closing(4403, "The session has ended; sign in again".into())));
+        }
+        if self.expires_at.is_some_and(|at| at <= Instant::now()) {
+            return Err(Some(Closing(4403, "The access token has expired".into())));
+        }
         if let Some(existing) = self.operations.get(&id)
             && !existing.is_finished()
         {

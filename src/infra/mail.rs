@@ -16,6 +16,11 @@ use secrecy::ExposeSecret;
 use crate::config::Config;
 
 /// A rendered mail, ready to send. Serialisable: it is the payload of a `send_mail` job.
+///
+/// A link that grants something (a one-time token, a signed confirmation or
+/// unsubscribe link) is never rendered into a queued mail: the mail holds a
+/// [`link_placeholder`] and the sending job mints the link and fills it in
+/// (see `jobs::MailLink`), so the queue never stores a usable token.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Mail {
     pub to: String,
@@ -29,6 +34,22 @@ pub struct Mail {
     /// Set by the sending job (its id), so a retried delivery keeps its Message-ID.
     #[serde(default)]
     pub message_id: Option<String>,
+}
+
+/// What a mail carries in place of the `index`-th link its job mints when it sends.
+pub fn link_placeholder(index: usize) -> String {
+    format!("{{{{lectern-link-{index}}}}}")
+}
+
+impl Mail {
+    /// Puts `url` where the mail holds `placeholder` (text, HTML and the List-Unsubscribe header).
+    pub fn fill_link(&mut self, placeholder: &str, url: &str) {
+        self.text = self.text.replace(placeholder, url);
+        self.html = self.html.replace(&escape_html(placeholder), &escape_html(url));
+        if let Some(unsubscribe) = &mut self.unsubscribe_url {
+            *unsubscribe = unsubscribe.replace(placeholder, url);
+        }
+    }
 }
 
 #[async_trait::async_trait]

@@ -32,7 +32,7 @@ use futures::{StreamExt, future::BoxFuture, stream::BoxStream};
 use tokio_util::sync::CancellationToken;
 use tower::layer::util::Identity;
 
-pub use queue::{Enqueue, Job, enqueue, enqueue_with};
+pub use queue::{Enqueue, Job, MailLink, MailLinks, enqueue, enqueue_with};
 
 use crate::{
     domains::{accounts, newsletter, posts, search},
@@ -91,8 +91,15 @@ fn run_job(claimed: queue::Claimed, state: Data<AppState>) -> BoxFuture<'static,
 /// and a mail keeps its Message-ID across retries.
 async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<()> {
     match &claimed.job {
-        Job::SendMail { mail } => {
+        Job::SendMail { mail, links } => {
             let mut mail = mail.clone();
+            for (index, link) in links.iter().enumerate() {
+                let Some(url) = mint_link(state, link).await? else {
+                    tracing::info!("the mail is no longer needed; not sent");
+                    return Ok(());
+                };
+                mail.fill_link(&crate::infra::mail::link_placeholder(index), &url);
+            }
             mail.message_id = Some(claimed.id().to_string());
             state.mailer.send(mail).await
         }
@@ -113,6 +120,17 @@ async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<(
             Ok(())
         }
     }
+}
+
+/// The URL a mail's link stands for, minted now; `None` when the mail has become
+/// pointless (the address was verified meanwhile, the account is gone).
+async fn mint_link(state: &AppState, link: &MailLink) -> anyhow::Result<Option<String>> {
+    Ok(match link {
+        MailLink::VerifyEmail { user } => accounts::service::verification_link(state, *user).await?,
+        MailLink::ResetPassword { user } => accounts::service::password_reset_link(state, *user).await?,
+        MailLink::ConfirmNewsletter { email } => Some(newsletter::service::confirmation_link(state, email)),
+        MailLink::Unsubscribe { list, subject } => Some(newsletter::service::unsubscribe_url(state, *list, subject)),
+    })
 }
 
 type ClaimStream = BoxStream<'static, Result<Task<queue::Claimed>, Infallible>>;

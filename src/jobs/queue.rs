@@ -28,8 +28,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
+    domains::newsletter::service::MailingList,
     error::{AppError, AppResult},
-    infra::mail::Mail,
+    infra::mail::{Mail, link_placeholder},
 };
 
 /// Everything Lectern does in the background. The serialised form is the
@@ -37,8 +38,13 @@ use crate::{
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Job {
-    /// Deliver one rendered mail. The job id becomes its Message-ID.
-    SendMail { mail: Mail },
+    /// Deliver one rendered mail. The job id becomes its Message-ID. `links`
+    /// are minted when the job runs and fill the mail's placeholders in order.
+    SendMail {
+        mail: Mail,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        links: Vec<MailLink>,
+    },
     /// Send the digests due on `day` (one job per day, whoever's cron enqueues it).
     SendDigests { day: chrono::NaiveDate },
     /// Rebuild the stored sitemap.
@@ -47,6 +53,40 @@ pub enum Job {
     SendNewsletter { issue: Uuid, subject: String, markdown: String },
     /// Re-chunk and re-embed a post for search, or drop its passages when it is not live.
     IndexPost { post: Uuid },
+}
+
+/// A link a mail carries that grants something. The job stores only what the
+/// link is for; the sending job mints it, so neither the queue nor a backup of
+/// it ever holds a usable token (one-time tokens are stored hashed, signed
+/// links are made on the spot).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "link", rename_all = "snake_case")]
+pub enum MailLink {
+    /// A fresh email-verification link for the user (none once verified).
+    VerifyEmail { user: Uuid },
+    /// A fresh password-reset link for the user.
+    ResetPassword { user: Uuid },
+    /// A signed newsletter confirmation link for the address.
+    ConfirmNewsletter { email: String },
+    /// A signed one-click unsubscribe link from `list` for `subject` (an address or a user id).
+    Unsubscribe { list: MailingList, subject: String },
+}
+
+/// Collects the links of a mail while it is rendered: each `add` returns the
+/// placeholder to render where the URL goes.
+#[derive(Debug, Default)]
+pub struct MailLinks(Vec<MailLink>);
+
+impl MailLinks {
+    pub fn add(&mut self, link: MailLink) -> String {
+        self.0.push(link);
+        link_placeholder(self.0.len() - 1)
+    }
+
+    /// The `send_mail` job for `mail` with these links.
+    pub fn job(self, mail: Mail) -> Job {
+        Job::SendMail { mail, links: self.0 }
+    }
 }
 
 /// How urgent a job is (the `priority` column): due jobs run highest first.
@@ -62,7 +102,7 @@ impl Job {
     /// See [`priority`].
     pub fn priority(&self) -> i16 {
         match self {
-            Job::SendMail { mail } if mail.unsubscribe_url.is_none() => priority::URGENT,
+            Job::SendMail { mail, .. } if mail.unsubscribe_url.is_none() => priority::URGENT,
             Job::SendMail { .. } | Job::IndexPost { .. } => priority::BULK,
             Job::SendDigests { .. } | Job::RefreshSitemap | Job::SendNewsletter { .. } => priority::NORMAL,
         }

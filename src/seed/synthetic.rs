@@ -240,6 +240,7 @@ fn plan_users(rng: &mut StdRng, batch: &str, password_hash: &str, now: DateTime<
                 } else {
                     user::DigestFrequency::Never
                 },
+                session_epoch: 0,
             }
         })
         .collect()

@@ -180,7 +180,7 @@ impl TestApp {
             _ => lectern::domains::accounts::Role::Reader,
         };
         let id = uuid::Uuid::parse_str(&user.id).unwrap();
-        lectern::domains::accounts::service::set_role(&self.state.db, uuid::Uuid::now_v7(), id, role).await.unwrap();
+        lectern::domains::accounts::service::set_role(&self.state, uuid::Uuid::now_v7(), id, role).await.unwrap();
         self.login(&email, PASSWORD).await
     }
 
@@ -273,9 +273,21 @@ impl TestApp {
 
     /// Opens a websocket on `/graphql/ws` offering `protocol` (none when empty).
     pub async fn ws(&self, protocol: &str) -> WsClient {
+        self.ws_upgrade(protocol, None).await
+    }
+
+    /// Opens a websocket whose upgrade request carries `Authorization: Bearer <token>`.
+    pub async fn ws_with_token(&self, protocol: &str, token: &str) -> WsClient {
+        self.ws_upgrade(protocol, Some(token)).await
+    }
+
+    async fn ws_upgrade(&self, protocol: &str, token: Option<&str>) -> WsClient {
         let mut request = format!("ws://{}/graphql/ws", self.addr).into_client_request().unwrap();
         if !protocol.is_empty() {
             request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_str(protocol).unwrap());
+        }
+        if let Some(token) = token {
+            request.headers_mut().insert("Authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
         }
         let (stream, response) = tokio_tungstenite::connect_async(request).await.expect("websocket connects");
         let accepted = response.headers().get("sec-websocket-protocol").map(|v| v.to_str().unwrap().to_owned());

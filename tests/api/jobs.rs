@@ -44,7 +44,10 @@ async fn wait_for_job(app: &TestApp, id: uuid::Uuid, secs: u64, check: impl Fn(&
 }
 
 fn mail(to: &str, subject: &str) -> Job {
-    Job::SendMail { mail: lectern::infra::mail::Template::new("Hello,").paragraph("A test.").render(to, subject) }
+    Job::SendMail {
+        mail: lectern::infra::mail::Template::new("Hello,").paragraph("A test.").render(to, subject),
+        links: Vec::new(),
+    }
 }
 
 #[tokio::test]
@@ -290,7 +293,7 @@ async fn mail_someone_waits_for_runs_before_bulk_work_that_was_due_first() {
         .unwrap()
         .unwrap();
     let mut bulk = mail("reader@example.com", "This week on Lectern");
-    if let Job::SendMail { mail } = &mut bulk {
+    if let Job::SendMail { mail, .. } = &mut bulk {
         mail.unsubscribe_url = Some("https://lectern.example/unsubscribe?token=t".into());
     }
     let bulk = jobs::enqueue_with(&txn, &bulk, due_earlier("b")).await.unwrap().unwrap();

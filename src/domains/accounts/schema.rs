@@ -264,7 +264,7 @@ impl AccountsMutation {
     async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: GqlRole) -> Result<User> {
         let admin = ctx.viewer().require_role(entity::user::Role::Admin)?;
         let user_id = parse_id("userId", &user_id)?;
-        Ok(service::set_role(&ctx.state().db, admin, user_id, role.into()).await?.into())
+        Ok(service::set_role(ctx.state(), admin, user_id, role.into()).await?.into())
     }
 }
 

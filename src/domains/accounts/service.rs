@@ -26,7 +26,7 @@ use crate::{
         mail::{Mail, Template},
         rate_limit::Rule,
     },
-    jobs::{self, Job},
+    jobs::{self, MailLink, MailLinks},
     state::AppState,
     state::BeginWrite,
     values::{DisplayName, Email},
@@ -68,6 +68,21 @@ pub enum AccountEventKind {
     PasswordChanged,
     /// Every session was signed out.
     SignedOutEverywhere,
+    /// An admin changed the account's role; sessions continue after a token refresh.
+    RoleChanged,
+}
+
+impl AccountEventKind {
+    /// Whether access tokens issued before the event no longer stand for the account
+    /// (open websockets signed in with them are closed).
+    pub fn ends_access(self) -> bool {
+        match self {
+            AccountEventKind::EmailVerified => false,
+            AccountEventKind::PasswordChanged
+            | AccountEventKind::SignedOutEverywhere
+            | AccountEventKind::RoleChanged => true,
+        }
+    }
 }
 
 pub fn account_topic(user_id: Uuid) -> String {
@@ -97,7 +112,7 @@ pub async fn register(state: &AppState, input: Registration<'_>, meta: &RequestM
     let txn = state.db.begin_write().await?;
     let user = create_user(&txn, &email, &password, display_name, Role::Reader).await?;
     let session = start_session(state, &txn, user, None).await?;
-    send_verification_mail(state, &txn, &session.user).await?;
+    send_verification_mail(&txn, &session.user).await?;
     txn.commit().await?;
     state.jobs_enqueued();
     Ok(session)
@@ -132,6 +147,7 @@ pub async fn create_user(
         updated_at: Set(now),
         premium_granted_at: Set(None),
         digest_frequency: Set(user::DigestFrequency::Never),
+        session_epoch: Set(0),
     }
     .insert(db)
     .await
@@ -176,7 +192,7 @@ async fn start_session(
     .insert(db)
     .await
     .context("Failed to store the refresh token")?;
-    Ok(Session { access_token: state.jwt.issue_access(user.id, user.role)?, refresh_token, user })
+    Ok(Session { access_token: state.jwt.issue_access(user.id, user.role, user.session_epoch)?, refresh_token, user })
 }
 
 const INVALID_REFRESH: AppError = AppError::UnauthenticatedBecause("The refresh token is invalid or has expired");
@@ -239,7 +255,10 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<
     Ok(())
 }
 
+/// Revokes every refresh token of the account and moves it to a new session
+/// epoch, so its unexpired access tokens no longer open websockets.
 async fn revoke_all_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
+    next_session_epoch(db, user_id).await?;
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::UserId.eq(user_id))
@@ -272,6 +291,22 @@ pub async fn logout(state: &AppState, viewer: Option<Uuid>, token: Option<&str>)
         }
         (None, None) => Err(AppError::bad_input("refreshToken", "Give the refresh token of the session to end")),
     }
+}
+
+async fn next_session_epoch(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::SessionEpoch, Expr::col(user::Column::SessionEpoch).add(1))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether an access token's account, role and session epoch are still the
+/// account's own: false once it signed out everywhere, changed its password or
+/// role, or was deleted.
+pub async fn access_is_current(db: &impl ConnectionTrait, user_id: Uuid, role: Role, epoch: i32) -> AppResult<bool> {
+    Ok(find_user(db, user_id).await?.is_some_and(|user| user.role == role && user.session_epoch == epoch))
 }
 
 pub async fn find_user(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<user::Model>> {
@@ -340,10 +375,11 @@ fn action_mail(to: &str, subject: &str, greeting: &str, intro: &str, action: &st
     Template::new(greeting).paragraph(intro).action(action, url).paragraph(outro).render(to, subject)
 }
 
-/// Issues a verification token and enqueues its mail on `db` (the caller's transaction).
-async fn send_verification_mail(state: &AppState, db: &impl ConnectionTrait, user: &user::Model) -> AppResult<()> {
-    let token = issue_user_token(db, user.id, Purpose::VerifyEmail, VERIFY_EMAIL_TTL).await?;
-    let url = state.link("/verify-email", Some(&token));
+/// Enqueues the verification mail on `db` (the caller's transaction). The job
+/// mints the link when it sends, so no usable token waits in the queue.
+async fn send_verification_mail(db: &impl ConnectionTrait, user: &user::Model) -> AppResult<()> {
+    let mut links = MailLinks::default();
+    let url = links.add(MailLink::VerifyEmail { user: user.id });
     let mail = action_mail(
         &user.email,
         "Confirm your email address for Lectern",
@@ -353,8 +389,29 @@ async fn send_verification_mail(state: &AppState, db: &impl ConnectionTrait, use
         &url,
         "The link works for 24 hours. If you did not create a Lectern account, ignore this mail.",
     );
-    jobs::enqueue(db, &Job::SendMail { mail }).await?;
+    jobs::enqueue(db, &links.job(mail)).await?;
     Ok(())
+}
+
+/// A fresh verification link for the user's mail (replacing any unused one),
+/// or `None` when there is nothing to verify any more. Called by the mail job.
+pub async fn verification_link(state: &AppState, user_id: Uuid) -> AppResult<Option<String>> {
+    let Some(user) = find_user(&state.db, user_id).await? else { return Ok(None) };
+    if user.email_verified_at.is_some() {
+        return Ok(None);
+    }
+    let token = issue_user_token(&state.db, user.id, Purpose::VerifyEmail, VERIFY_EMAIL_TTL).await?;
+    Ok(Some(state.link("/verify-email", Some(&token))))
+}
+
+/// A fresh password-reset link (replacing any unused one), or `None` when the
+/// account is gone. Called by the mail job.
+pub async fn password_reset_link(state: &AppState, user_id: Uuid) -> AppResult<Option<String>> {
+    if find_user(&state.db, user_id).await?.is_none() {
+        return Ok(None);
+    }
+    let token = issue_user_token(&state.db, user_id, Purpose::ResetPassword, RESET_PASSWORD_TTL).await?;
+    Ok(Some(state.link("/reset-password", Some(&token))))
 }
 
 pub async fn request_email_verification(state: &AppState, user_id: Uuid) -> AppResult<bool> {
@@ -364,7 +421,7 @@ pub async fn request_email_verification(state: &AppState, user_id: Uuid) -> AppR
     }
     state.limiter.hit(&VERIFY_MAIL_PER_ACCOUNT, &user.id.to_string()).await?;
     let txn = state.db.begin_write().await?;
-    send_verification_mail(state, &txn, &user).await?;
+    send_verification_mail(&txn, &user).await?;
     txn.commit().await?;
     state.jobs_enqueued();
     Ok(true)
@@ -391,9 +448,8 @@ pub async fn request_password_reset(state: &AppState, email: &str, meta: &Reques
     let Some(user) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await? else {
         return Ok(true);
     };
-    let txn = state.db.begin_write().await?;
-    let token = issue_user_token(&txn, user.id, Purpose::ResetPassword, RESET_PASSWORD_TTL).await?;
-    let url = state.link("/reset-password", Some(&token));
+    let mut links = MailLinks::default();
+    let url = links.add(MailLink::ResetPassword { user: user.id });
     let mail = action_mail(
         &user.email,
         "Reset your Lectern password",
@@ -403,8 +459,7 @@ pub async fn request_password_reset(state: &AppState, email: &str, meta: &Reques
         &url,
         "The link works for one hour and only once. If you did not ask for this, ignore this mail; your password stays as it is.",
     );
-    jobs::enqueue(&txn, &Job::SendMail { mail }).await?;
-    txn.commit().await?;
+    jobs::enqueue(&state.db, &links.job(mail)).await?;
     state.jobs_enqueued();
     Ok(true)
 }
@@ -482,14 +537,26 @@ pub async fn list_users<N: async_graphql::OutputType>(
 }
 
 /// Changes a user's role (admins only; an admin cannot demote themself, so one always remains).
-pub async fn set_role(db: &impl ConnectionTrait, admin_id: Uuid, user_id: Uuid, role: Role) -> AppResult<user::Model> {
+/// The account moves to a new session epoch: its open websockets close, and its
+/// sessions continue with the new role after their next refresh.
+pub async fn set_role(state: &AppState, admin_id: Uuid, user_id: Uuid, role: Role) -> AppResult<user::Model> {
     if admin_id == user_id && role != Role::Admin {
         return Err(AppError::bad_input("role", "You cannot remove your own admin role"));
     }
-    let mut user: user::ActiveModel = get_user(db, user_id).await?.into();
+    let txn = state.db.begin_write().await?;
+    let user = get_user(&txn, user_id).await?;
+    if user.role == role {
+        return Ok(user);
+    }
+    let epoch = user.session_epoch;
+    let mut user: user::ActiveModel = user.into();
     user.role = Set(role);
     user.updated_at = Set(Utc::now());
-    Ok(user.update(db).await?)
+    user.session_epoch = Set(epoch + 1);
+    let user = user.update(&txn).await?;
+    txn.commit().await?;
+    announce(state, user_id, AccountEventKind::RoleChanged).await;
+    Ok(user)
 }
 
 /// Removes refresh and one-time tokens that can no longer be used (a scheduled job).

@@ -30,6 +30,9 @@ pub struct AccessClaims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: Uuid,
+    /// The account's session epoch when the token was issued (tokens from before epochs existed are 0).
+    #[serde(default)]
+    pub sev: i32,
 }
 
 /// Signs and checks access tokens for this deployment.
@@ -66,7 +69,7 @@ impl JwtKeys {
         self.ttl
     }
 
-    pub fn issue_access(&self, user_id: Uuid, role: Role) -> Result<String, AppError> {
+    pub fn issue_access(&self, user_id: Uuid, role: Role, session_epoch: i32) -> Result<String, AppError> {
         let now = chrono::Utc::now().timestamp();
         let claims = AccessClaims {
             sub: user_id,
@@ -78,6 +81,7 @@ impl JwtKeys {
             nbf: now,
             exp: now + self.ttl.as_secs() as i64,
             jti: Uuid::now_v7(),
+            sev: session_epoch,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("Failed to sign an access token")))
@@ -132,7 +136,7 @@ mod tests {
     fn round_trip() {
         let keys = keys(SECRET, "https://lectern.test", "lectern-api");
         let id = Uuid::now_v7();
-        let token = keys.issue_access(id, Role::Author).unwrap();
+        let token = keys.issue_access(id, Role::Author, 0).unwrap();
         let claims = keys.verify_access(&token).unwrap();
         assert_eq!(claims.sub, id);
         assert_eq!(claims.role, Role::Author);
@@ -141,7 +145,7 @@ mod tests {
     #[test]
     fn rejects_other_secret_issuer_audience() {
         let good = keys(SECRET, "https://lectern.test", "lectern-api");
-        let token = good.issue_access(Uuid::now_v7(), Role::Reader).unwrap();
+        let token = good.issue_access(Uuid::now_v7(), Role::Reader, 0).unwrap();
         for other in [
             keys("another-secret-another-secret-another", "https://lectern.test", "lectern-api"),
             keys(SECRET, "https://evil.test", "lectern-api"),

@@ -9,11 +9,11 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TryInsertResult};
 
-use super::service::{MailingList, unsubscribe_url};
+use super::service::MailingList;
 use crate::{
     domains::{accounts::service as accounts, posts::service as posts},
     infra::mail::{Link, Template},
-    jobs::{self, Job},
+    jobs::{self, Job, MailLink, MailLinks},
     state::AppState,
     state::BeginWrite,
 };
@@ -85,7 +85,7 @@ async fn send_one(state: &AppState, user: &user::Model, day: NaiveDate) -> anyho
     // here), but sends nothing.
     let mailed = !new_posts.is_empty();
     if mailed {
-        jobs::enqueue(&txn, &Job::SendMail { mail: digest_mail(state, user, &new_posts, since) }).await?;
+        jobs::enqueue(&txn, &digest_mail(state, user, &new_posts, since)).await?;
     }
     txn.commit().await?;
     Ok(mailed)
@@ -100,12 +100,8 @@ async fn last_sent(db: &impl ConnectionTrait, user: &user::Model) -> anyhow::Res
         .map(|d| d.sent_at))
 }
 
-fn digest_mail(
-    state: &AppState,
-    user: &user::Model,
-    new_posts: &[post::Model],
-    since: DateTime<Utc>,
-) -> crate::infra::mail::Mail {
+/// The digest's mail job; its unsubscribe link is signed when the job sends it.
+fn digest_mail(state: &AppState, user: &user::Model, new_posts: &[post::Model], since: DateTime<Utc>) -> Job {
     let links = new_posts
         .iter()
         .map(|p| {
@@ -119,7 +115,9 @@ fn digest_mail(
         _ => ("Your daily Lectern digest", "daily"),
     };
     let count = new_posts.len();
-    Template::new(format!("Hello {},", user.display_name))
+    let mut mail_links = MailLinks::default();
+    let unsubscribe = mail_links.add(MailLink::Unsubscribe { list: MailingList::Digest, subject: user.id.to_string() });
+    let mail = Template::new(format!("Hello {},", user.display_name))
         .paragraph(format!(
             "{count} new post{} since {}:",
             if count == 1 { "" } else { "s" },
@@ -127,8 +125,9 @@ fn digest_mail(
         ))
         .links(links)
         .footer(format!("You get this {cadence} digest because you asked for it in your Lectern settings."))
-        .unsubscribe(unsubscribe_url(state, MailingList::Digest, &user.id.to_string()))
-        .render(&user.email, subject)
+        .unsubscribe(unsubscribe)
+        .render(&user.email, subject);
+    mail_links.job(mail)
 }
 
 #[cfg(test)]

@@ -12,11 +12,8 @@ use crate::{
     domains::accounts::service as accounts,
     error::{AppError, AppResult},
     graphql::RequestMeta,
-    infra::{
-        mail::{Mail, Template},
-        rate_limit::Rule,
-    },
-    jobs::{self, Job},
+    infra::{mail::Template, rate_limit::Rule},
+    jobs::{self, Job, MailLink, MailLinks},
     state::AppState,
     state::BeginWrite,
     values::Email,
@@ -33,7 +30,8 @@ pub const SUBSCRIBE_PER_ADDRESS: Rule = Rule::new("newsletter:address", 3, Durat
 const CONFIRM_TTL: chrono::Duration = chrono::Duration::days(7);
 
 /// Which list an unsubscribe link leaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, async_graphql::Enum)]
+#[serde(rename_all = "snake_case")]
 pub enum MailingList {
     /// The newsletter (by address).
     Newsletter,
@@ -86,20 +84,28 @@ pub async fn subscribe(state: &AppState, email: &str, meta: &RequestMeta) -> App
             .await?;
         }
     }
-    jobs::enqueue(&txn, &Job::SendMail { mail: confirmation_mail(state, email.as_str()) }).await?;
+    jobs::enqueue(&txn, &confirmation_mail(email.as_str())).await?;
     txn.commit().await?;
     state.jobs_enqueued();
     Ok(true)
 }
 
-fn confirmation_mail(state: &AppState, email: &str) -> Mail {
-    let token = links::sign(state, Purpose::ConfirmNewsletter, email, Some(Utc::now() + CONFIRM_TTL));
-    let url = state.link("/newsletter/confirm", Some(&token));
-    Template::new("Hello,")
+/// The confirmation mail's job; its link is signed when the job sends it.
+fn confirmation_mail(email: &str) -> Job {
+    let mut links = MailLinks::default();
+    let url = links.add(MailLink::ConfirmNewsletter { email: email.to_owned() });
+    let mail = Template::new("Hello,")
         .paragraph("Someone (hopefully you) asked to receive the Lectern newsletter at this address.")
         .action("Yes, subscribe me", url)
         .paragraph("The link works for 7 days. If you did not ask for this, ignore this mail and nothing will be sent.")
-        .render(email, "Confirm your Lectern newsletter subscription")
+        .render(email, "Confirm your Lectern newsletter subscription");
+    links.job(mail)
+}
+
+/// A signed confirmation link for `email`, valid for 7 days from now (minted by the mail job).
+pub fn confirmation_link(state: &AppState, email: &str) -> String {
+    let token = links::sign(state, Purpose::ConfirmNewsletter, email, Some(Utc::now() + CONFIRM_TTL));
+    state.link("/newsletter/confirm", Some(&token))
 }
 
 /// Confirms a subscription from its mailed link (idempotent). A subscription
@@ -199,14 +205,17 @@ pub async fn fan_out_issue(state: &AppState, issue: Uuid, subject: &str, markdow
         after = Some(last.id);
         let txn = state.db.begin_write().await?;
         for subscriber in &subscribers {
+            let mut links = MailLinks::default();
+            let unsubscribe =
+                links.add(MailLink::Unsubscribe { list: MailingList::Newsletter, subject: subscriber.email.clone() });
             let mail = Template::new("Hello,")
                 .rich(html.clone(), markdown)
                 .footer("You get the Lectern newsletter because you subscribed and confirmed this address.")
-                .unsubscribe(unsubscribe_url(state, MailingList::Newsletter, &subscriber.email))
+                .unsubscribe(unsubscribe)
                 .render(&subscriber.email, subject);
             let options =
                 jobs::Enqueue { dedupe_key: Some(format!("{issue}:{}", subscriber.email)), ..Default::default() };
-            if jobs::enqueue_with(&txn, &Job::SendMail { mail }, options).await?.is_some() {
+            if jobs::enqueue_with(&txn, &links.job(mail), options).await?.is_some() {
                 queued += 1;
             }
         }
