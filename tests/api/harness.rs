@@ -54,6 +54,42 @@ pub fn model_dir() -> String {
     .clone()
 }
 
+/// Everything the server logged (at DEBUG, request and job spans included)
+/// since the first call, in every test of this process. The first call
+/// installs the capturing subscriber.
+pub fn captured_logs() -> String {
+    static LOGS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+    let logs = LOGS.get_or_init(|| {
+        use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = buffer.clone();
+        let writer = move || CaptureWriter(sink.clone());
+        let filter = EnvFilter::new(
+            "debug,sqlx=info,sea_orm=info,hyper=info,hyper_util=info,h2=info,tungstenite=info,\
+             tokio_tungstenite=info,reqwest=info,rustls=info,tower=info,apalis=info,apalis_core=info",
+        );
+        let _ = tracing_subscriber::registry()
+            .with(filter)
+            .with(fmt::layer().with_writer(writer).with_ansi(false))
+            .try_init();
+        buffer
+    });
+    String::from_utf8_lossy(&logs.lock().unwrap()).into_owned()
+}
+
+struct CaptureWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CaptureWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn unique(prefix: &str) -> String {
     format!("{prefix}{}", uuid::Uuid::now_v7().simple())
 }
@@ -127,6 +163,53 @@ impl TestApp {
             env,
             _data_dir: data_dir,
             database,
+        }
+    }
+
+    /// Every stored row of every table, as text: the SQLite files byte for byte
+    /// (WAL included, so freed and not-yet-checkpointed pages count too), or
+    /// each PostgreSQL row as JSON.
+    pub async fn stored_rows(&self) -> String {
+        use sea_orm::{ConnectionTrait, Statement};
+        match &self.state.config.database {
+            lectern::config::Database::Sqlite(path) => {
+                let mut text = String::new();
+                for suffix in ["", "-wal"] {
+                    let file = format!("{}{suffix}", path.display());
+                    if let Ok(bytes) = std::fs::read(&file) {
+                        text.push_str(&String::from_utf8_lossy(&bytes));
+                    }
+                }
+                text
+            }
+            lectern::config::Database::Postgres(_) => {
+                let db = &self.state.db;
+                let backend = db.get_database_backend();
+                let tables = db
+                    .query_all_raw(Statement::from_string(
+                        backend,
+                        "SELECT table_name::text AS name FROM information_schema.tables \
+                         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+                    ))
+                    .await
+                    .expect("list tables");
+                let mut text = String::new();
+                for table in tables {
+                    let name: String = table.try_get("", "name").unwrap();
+                    let rows = db
+                        .query_all_raw(Statement::from_string(
+                            backend,
+                            format!("SELECT row_to_json(t)::text AS row FROM \"{name}\" t"),
+                        ))
+                        .await
+                        .expect("read table");
+                    for row in rows {
+                        text.push_str(&row.try_get::<String>("", "row").unwrap());
+                        text.push('\n');
+                    }
+                }
+                text
+            }
         }
     }
 

@@ -17,5 +17,6 @@ mod notifications;
 mod openai_peer;
 mod schema_file;
 mod search;
+mod secrets;
 mod seed;
 mod ws;
