@@ -10,6 +10,7 @@ mod m20261121_000004_jobs_and_mail;
 mod m20261121_000005_search;
 mod m20261121_000006_job_priority;
 mod m20261201_000007_session_epoch;
+mod m20261201_000008_fts_stable_keys;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_search::Migration),
             Box::new(m20261121_000006_job_priority::Migration),
             Box::new(m20261201_000007_session_epoch::Migration),
+            Box::new(m20261201_000008_fts_stable_keys::Migration),
         ]
     }
 }

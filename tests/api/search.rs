@@ -243,7 +243,7 @@ async fn premium_passages_reach_only_entitled_viewers() {
 
 #[tokio::test]
 async fn related_posts_come_from_passage_similarity() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(&[("SEARCHES_PER_MINUTE", "3")]).await;
     let author = app.user_with_role("AUTHOR").await;
     let (_, indexes) = post(&app, &author, json!({ "title": "How database indexes work", "body": BTREE })).await;
     post(&app, &author, json!({ "title": "Sourdough for beginners", "body": SOURDOUGH })).await;
@@ -261,6 +261,49 @@ async fn related_posts_come_from_passage_similarity() {
         let body = app.graphql(bad_first, json!({ "slug": indexes, "first": first })).await;
         assert_eq!((error_code(&body), error_field(&body)), ("BAD_USER_INPUT", "first"), "{body}");
     }
+    // Each lookup counts as a search (bad input does not): the third passes, the fourth is refused.
+    let body = app.graphql(query, json!({ "slug": indexes })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let body = app.graphql(query, json!({ "slug": indexes })).await;
+    assert_eq!(error_code(&body), "RATE_LIMITED", "{body}");
+}
+
+/// SQLite only: VACUUM may renumber the rowids of a table keyed by UUIDs. The
+/// full-text rows must still find their posts, so they are keyed by a stable key.
+#[tokio::test]
+async fn keyword_search_survives_renumbered_sqlite_rowids() {
+    let app = TestApp::spawn().await;
+    if !matches!(app.state.config.database, lectern::config::Database::Sqlite(_)) {
+        return; // PostgreSQL's full-text columns live on the posts themselves
+    }
+    let author = app.user_with_role("AUTHOR").await;
+    let (btree_id, _) = post(&app, &author, json!({ "title": "How database indexes work", "body": BTREE })).await;
+    post(&app, &author, json!({ "title": "Sourdough for beginners", "body": SOURDOUGH })).await;
+    assert_eq!(
+        slugs(&search_as(&app, None, "sourdough starter", "KEYWORD", json!({})).await),
+        ["sourdough-for-beginners"]
+    );
+
+    // What VACUUM may do to a rowid table without an INTEGER PRIMARY KEY.
+    use sea_orm::ConnectionTrait;
+    app.state.db.execute_unprepared("UPDATE posts SET rowid = rowid + 1000").await.unwrap();
+    assert_eq!(
+        slugs(&search_as(&app, None, "sourdough starter", "KEYWORD", json!({})).await),
+        ["sourdough-for-beginners"]
+    );
+    assert_eq!(slugs(&search_as(&app, None, "leaf page", "KEYWORD", json!({})).await), ["how-database-indexes-work"]);
+
+    // Edits and deletes after the renumbering still reach the right rows.
+    let update = "mutation($id: ID!, $input: UpdatePostInput!) { updatePost(id: $id, input: $input) { id } }";
+    let body = app
+        .graphql_as(&author, update, json!({ "id": btree_id, "input": { "title": "Balanced trees explained" } }))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(slugs(&search_as(&app, None, "balanced", "KEYWORD", json!({})).await).len(), 1);
+    let body = app.graphql_as(&author, "mutation($id: ID!) { deletePost(id: $id) }", json!({ "id": btree_id })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(slugs(&search_as(&app, None, "balanced", "KEYWORD", json!({})).await).is_empty());
+    assert_eq!(slugs(&search_as(&app, None, "sourdough", "KEYWORD", json!({})).await), ["sourdough-for-beginners"]);
 }
 
 /// Recall@5 of each mode over the evaluation set (questions over the demo

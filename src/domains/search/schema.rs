@@ -1,7 +1,5 @@
 //! Search, related posts and the `askAi` subscription.
 
-use std::time::Duration;
-
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Subscription, Union};
 use entity::passage;
 use futures::{StreamExt, stream::BoxStream};
@@ -13,7 +11,6 @@ use super::{
 use crate::{
     domains::posts::schema::{GqlDifficulty, Post},
     graphql::{ContextExt, Require},
-    infra::rate_limit::Rule,
 };
 
 /// Narrows a search to posts with a tag, in a series or of a difficulty.
@@ -121,8 +118,7 @@ impl SearchQuery {
         let mode = mode.unwrap_or_default();
         let query = service::parse_query(&query)?;
         let first = service::parse_first(first)?;
-        let rule = Rule::new("search:ip", state.config.ai.searches_per_minute, Duration::from_secs(60));
-        state.limiter.hit(&rule, &ctx.meta().client_ip.to_string()).await?;
+        service::count_search(state, ctx.meta()).await?;
         let filter = filter.unwrap_or_default();
         let filter =
             SearchFilter { tag: filter.tag, series: filter.series, difficulty: filter.difficulty.map(Into::into) };
@@ -131,7 +127,9 @@ impl SearchQuery {
     }
 
     /// Posts closest in meaning to the post with this slug (by their passages),
-    /// best first. NOT_FOUND when the viewer cannot read that post.
+    /// best first. NOT_FOUND when the viewer cannot read that post;
+    /// BAD_USER_INPUT for `first` outside 1–50; RATE_LIMITED like `search`
+    /// (each call counts as a search).
     async fn related_posts(
         &self,
         ctx: &Context<'_>,
@@ -139,6 +137,7 @@ impl SearchQuery {
         #[graphql(desc = "Posts to return (1–50, default 10).")] first: Option<i32>,
     ) -> Result<Vec<Post>> {
         let first = service::parse_first(first)?;
+        service::count_search(ctx.state(), ctx.meta()).await?;
         let related = service::related(ctx.state(), ctx.viewer(), &slug, first).await?;
         Ok(related.into_iter().map(Post).collect())
     }

@@ -23,8 +23,9 @@ use crate::{
         series::service as series,
     },
     error::{AppError, AppResult},
-    graphql::Viewer,
+    graphql::{RequestMeta, Viewer},
     infra::embeddings,
+    infra::rate_limit::Rule,
     jobs::{self, Job},
     state::{AppState, BeginWrite},
 };
@@ -254,6 +255,13 @@ pub async fn passages_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> AppResul
 }
 
 /// Posts whose passages are nearest, on average, to this post's.
+/// Counts one search (or related-posts lookup) for the client: RATE_LIMITED
+/// past `SEARCHES_PER_MINUTE` a minute per client address.
+pub async fn count_search(state: &AppState, meta: &RequestMeta) -> AppResult<()> {
+    let rule = Rule::new("search:ip", state.config.ai.searches_per_minute, std::time::Duration::from_secs(60));
+    state.limiter.hit(&rule, &meta.client_ip.to_string()).await
+}
+
 pub async fn related(state: &AppState, viewer: &Viewer, slug: &str, first: usize) -> AppResult<Vec<post::Model>> {
     let post = posts::find_by_slug(&state.db, viewer, slug).await?.ok_or(AppError::NotFound("Post"))?;
     let store = SearchStore::of(&state.db);

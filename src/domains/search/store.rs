@@ -3,8 +3,9 @@
 //!
 //! - PostgreSQL: keyword ranking from the posts' weighted `tsvector` columns
 //!   (GIN), nearest passages from pgvector's HNSW cosine index.
-//! - SQLite: keyword ranking from FTS5's bm25, nearest passages by scanning
-//!   the stored vectors in process.
+//! - SQLite: keyword ranking from FTS5's bm25 (rows keyed through
+//!   `post_search_keys`, stable across VACUUM), nearest passages by scanning
+//!   the stored vectors in process, on a blocking thread.
 
 use std::collections::HashMap;
 
@@ -320,10 +321,11 @@ impl SqliteStore {
                 .from(Alias::new("posts_fts"))
                 .join_as(
                     sea_orm::JoinType::InnerJoin,
-                    post::Entity,
-                    Alias::new("p"),
-                    Expr::cust("p.rowid = posts_fts.rowid"),
+                    Alias::new("post_search_keys"),
+                    Alias::new("k"),
+                    Expr::cust("k.key = posts_fts.rowid"),
                 )
+                .join_as(sea_orm::JoinType::InnerJoin, post::Entity, Alias::new("p"), Expr::cust("p.id = k.post_id"))
                 .and_where(Expr::cust_with_values("posts_fts MATCH ?", [fts]))
                 .and_where(Expr::col((Alias::new("p"), post::Column::Id)).in_subquery(scope.posts.clone()))
                 .order_by_expr(Expr::cust("score"), Order::Desc)
@@ -365,14 +367,25 @@ impl SqliteStore {
             .and_where(Expr::col(Alias::new("embedding")).is_not_null());
         let query = scoped(query, scope);
         let rows = db.query_all_raw(DatabaseBackend::Sqlite.build(&query)).await?;
-        let mut hits = Vec::with_capacity(rows.len());
-        for row in rows {
-            let row = Row::from_query_result(&row, "")?;
-            let score = embeddings::dot(vector, &embeddings::from_bytes(&row.embedding));
-            hits.push(Nearest { passage_id: row.id, post_id: row.post_id, score });
-        }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.passage_id.cmp(&b.passage_id)));
-        hits.truncate(limit as usize);
+        let rows = rows.iter().map(|row| Row::from_query_result(row, "")).collect::<Result<Vec<_>, _>>()?;
+        // Scoring every stored vector is CPU work proportional to the index:
+        // it runs on a blocking thread so the async workers keep serving.
+        let vector = vector.to_vec();
+        let hits = tokio::task::spawn_blocking(move || {
+            let mut hits: Vec<Nearest> = rows
+                .into_iter()
+                .map(|row| Nearest {
+                    passage_id: row.id,
+                    post_id: row.post_id,
+                    score: embeddings::dot(&vector, &embeddings::from_bytes(&row.embedding)),
+                })
+                .collect();
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.passage_id.cmp(&b.passage_id)));
+            hits.truncate(limit as usize);
+            hits
+        })
+        .await
+        .map_err(|err| anyhow::anyhow!("the vector scan failed: {err}"))?;
         Ok(hits)
     }
 
@@ -389,7 +402,10 @@ impl SqliteStore {
     async fn rebuild_keyword_index(&self, db: &impl ConnectionTrait) -> AppResult<()> {
         for sql in [
             "DELETE FROM posts_fts",
-            "INSERT INTO posts_fts(rowid, title, excerpt, body) SELECT rowid, title, excerpt, body FROM posts",
+            "DELETE FROM post_search_keys WHERE post_id NOT IN (SELECT id FROM posts)",
+            "INSERT INTO post_search_keys(post_id) SELECT id FROM posts WHERE id NOT IN (SELECT post_id FROM post_search_keys)",
+            "INSERT INTO posts_fts(rowid, title, excerpt, body) \
+             SELECT k.key, p.title, p.excerpt, p.body FROM posts p JOIN post_search_keys k ON k.post_id = p.id",
         ] {
             db.execute_raw(Statement::from_string(DatabaseBackend::Sqlite, sql)).await?;
         }
