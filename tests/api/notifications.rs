@@ -262,6 +262,25 @@ async fn comment_added_reaches_open_post_pages() {
     let next = ws.message().await;
     assert_eq!(next["payload"]["data"]["commentAdded"]["id"], reply.as_str(), "{next}");
     assert_eq!(next["payload"]["data"]["commentAdded"]["parentId"], id.as_str());
+
+    // The post is unpublished while pages follow it: each event is checked
+    // again, so the anonymous page misses what its author writes meanwhile,
+    // while the author's own page (who may read the draft) sees it.
+    let mut own = subscribed(&app, Some(&author), ADDED, json!({ "post": post })).await;
+    let toggle = |state: &str| format!("mutation($id: ID!) {{ {state}Post(id: $id) {{ id }} }}");
+    let body = app.graphql_as(&author, &toggle("unpublish"), json!({ "id": post })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let unseen = comment(&app, &author, &post, None, "Notes while it is a draft").await;
+    assert_eq!(own.message().await["payload"]["data"]["commentAdded"]["id"], unseen.as_str());
+    let body = app.graphql_as(&author, &toggle("publish"), json!({ "id": post })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let seen = comment(&app, &ada, &post, None, "Back again").await;
+    let next = ws.message().await;
+    assert_eq!(
+        next["payload"]["data"]["commentAdded"]["id"],
+        seen.as_str(),
+        "the draft-time comment was skipped: {next}"
+    );
 }
 
 #[tokio::test]

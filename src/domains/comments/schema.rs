@@ -234,14 +234,19 @@ impl CommentsSubscription {
         let post_id = parse_id("postId", &post_id)?;
         service::readable_post(&ctx.state().db, ctx.viewer(), post_id).await?;
         let reveal_hidden = service::reveals_hidden(ctx.viewer());
+        let viewer = ctx.viewer().clone();
         Ok(ctx
             .state()
             .bus
             .subscribe(&service::post_topic(post_id))
-            .filter_map(move |payload| async move {
-                let model: entity::comment::Model = serde_json::from_value(payload).ok()?;
-                let view = CommentView::new(model, reveal_hidden);
-                view.shown.then_some(Comment(Place::Alone(view)))
+            .filter_map(move |payload| {
+                let event = serde_json::from_value::<service::CommentAdded>(payload)
+                    .ok()
+                    .filter(|event| event.visible_to(&viewer));
+                async move {
+                    let view = CommentView::new(event?.comment, reveal_hidden);
+                    view.shown.then_some(Comment(Place::Alone(view)))
+                }
             })
             .boxed())
     }

@@ -240,6 +240,24 @@ pub fn post_topic(post_id: Uuid) -> String {
     format!("comments:{post_id}")
 }
 
+/// What `post_topic` carries: the comment, and whether its post was live when
+/// the comment was added, so every subscriber re-checks that it may still see
+/// the post (it may have been unpublished since the subscription began)
+/// without a query per event.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CommentAdded {
+    pub comment: comment::Model,
+    pub post_live: bool,
+    pub post_author: Uuid,
+}
+
+impl CommentAdded {
+    /// Whether `viewer` may see this comment's post as it was when the comment was added.
+    pub fn visible_to(&self, viewer: &Viewer) -> bool {
+        self.post_live || viewer.is_owner_or_admin(self.post_author)
+    }
+}
+
 /// Comments on a post the viewer may read, or replies to one of its visible comments.
 /// A reply to someone else's comment notifies that comment's author. Once
 /// stored, the comment goes to the post's live subscribers and the
@@ -299,8 +317,9 @@ pub async fn add(
     let stored = notifications::service::store(&txn, notices).await?;
     txn.commit().await?;
     stored.publish(state.bus.as_ref()).await;
-    bus::announce(state.bus.as_ref(), &post_topic(post.id), &comment).await;
-    Ok(comment)
+    let event = CommentAdded { comment, post_live: posts::is_live(&post), post_author: post.author_id };
+    bus::announce(state.bus.as_ref(), &post_topic(post.id), &event).await;
+    Ok(event.comment)
 }
 
 /// Tells the author of `parent` that `reply` answers it.

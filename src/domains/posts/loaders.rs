@@ -24,17 +24,22 @@ impl Loader<TagsOfPost> for Loaders {
     }
 }
 
-/// Key: a post by id, whether or not the viewer may read it (callers check).
+/// Key: a post by id, when the viewer may read it (absent otherwise, like a missing post).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PostById(pub Uuid);
+pub struct ReadablePostById(pub Uuid);
 
-impl Loader<PostById> for Loaders {
+impl Loader<ReadablePostById> for Loaders {
     type Value = post::Model;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[PostById]) -> Result<HashMap<PostById, post::Model>, Self::Error> {
+    async fn load(&self, keys: &[ReadablePostById]) -> Result<HashMap<ReadablePostById, post::Model>, Self::Error> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        Ok(service::posts_by_ids(&self.state.db, &ids).await?.into_iter().map(|p| (PostById(p.id), p)).collect())
+        Ok(service::posts_by_ids(&self.state.db, &ids)
+            .await?
+            .into_iter()
+            .filter(|p| service::can_read(&self.viewer, p))
+            .map(|p| (ReadablePostById(p.id), p))
+            .collect())
     }
 }
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{loaders::ViewerProgress, service};
 use crate::{
     domains::posts::{
-        loaders::{PostById, PostsOfSeries},
+        loaders::{PostsOfSeries, ReadablePostById},
         schema::Post,
     },
     error::AppError,
@@ -36,7 +36,7 @@ impl ReadingProgress {
 impl ReadingProgress {
     /// The post read.
     async fn post(&self, ctx: &Context<'_>) -> Result<Post> {
-        let post = ctx.loader().load_one(PostById(self.0.post_id)).await?.ok_or(AppError::NotFound("Post"))?;
+        let post = ctx.loader().load_one(ReadablePostById(self.0.post_id)).await?.ok_or(AppError::NotFound("Post"))?;
         Ok(Post(post))
     }
 
