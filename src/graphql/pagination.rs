@@ -22,6 +22,15 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 /// Page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
+/// A connection field's complexity: the page it may return times each item's,
+/// so `GRAPHQL_MAX_COMPLEXITY` sees a list's fan-out (the page size as the
+/// client asks for it, capped like the page itself; out-of-range values are
+/// refused later with BAD_USER_INPUT).
+pub fn page_complexity(child_complexity: usize, first: Option<i32>, last: Option<i32>) -> usize {
+    let size = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    (size as usize).saturating_mul(child_complexity)
+}
+
 /// Fields every connection carries beside edges and pageInfo.
 #[derive(SimpleObject)]
 pub struct ConnectionFields {

@@ -105,7 +105,10 @@ pub struct JobsQuery;
 #[Object]
 impl JobsQuery {
     /// Background jobs, newest first (admins only).
-    #[graphql(guard = "Require::Role(Role::Admin)")]
+    #[graphql(
+        guard = "Require::Role(Role::Admin)",
+        complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)"
+    )]
     async fn jobs(
         &self,
         ctx: &Context<'_>,

@@ -119,6 +119,10 @@ async fn bad_post_input_is_refused_with_the_field() {
         (json!({ "title": "Ok", "body": "x", "excerpt": "e".repeat(501) }), "excerpt"),
         (json!({ "title": "Ok", "body": "x", "coverImageUrl": "javascript:alert(1)" }), "coverImageUrl"),
         (json!({ "title": "Ok", "body": "x", "tagSlugs": ["no-such-tag"] }), "tagSlugs"),
+        (
+            json!({ "title": "Ok", "body": "x", "tagSlugs": (0..11).map(|i| format!("t{i}")).collect::<Vec<_>>() }),
+            "tagSlugs",
+        ),
         (json!({ "title": "!!!", "body": "x" }), "slug"),
     ] {
         let body = create(&app, &author, input.clone()).await;
@@ -397,8 +401,13 @@ async fn series_are_curated_in_order() {
         .collect();
     assert_eq!(order, ["Part Three", "Part One", "Part Two"]);
 
-    for ids in [json!([ids[0], ids[1]]), json!([ids[0], ids[0], ids[1]]), json!([ids[0], ids[1], uuid::Uuid::now_v7()])]
-    {
+    let too_many: Vec<String> = (0..501).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    for ids in [
+        json!([ids[0], ids[1]]),
+        json!([ids[0], ids[0], ids[1]]),
+        json!([ids[0], ids[1], uuid::Uuid::now_v7()]),
+        json!(too_many),
+    ] {
         let body = app.graphql_as(&author, reorder, json!({ "s": series_id, "ids": ids })).await;
         assert_eq!(error_field(&body), "postIds", "{body}");
     }

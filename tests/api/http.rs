@@ -339,3 +339,25 @@ async fn without_a_build_the_root_explains_how_to_make_one() {
     assert_eq!(root.status(), 200);
     assert!(root.text().await.unwrap().contains("npm --prefix frontend run build"));
 }
+
+/// Lists multiply what a client can ask for: the complexity limit counts a
+/// connection's page size (and a search's hit count) times its selection.
+#[tokio::test]
+async fn list_fan_out_counts_against_the_complexity_limit() {
+    let app = TestApp::spawn_with(&[("GRAPHQL_MAX_COMPLEXITY", "300")]).await;
+    let page = |first: u32| {
+        format!(
+            "{{ posts(first: {first}) {{ edges {{ node {{ id title slug excerpt author {{ id displayName }} tags {{ name }} }} }} }} }}"
+        )
+    };
+    let small = app.graphql(&page(5), json!({})).await;
+    assert!(small["errors"].is_null(), "{small}");
+    let large = app.graphql(&page(100), json!({})).await;
+    assert_eq!(error_code(&large), "QUERY_TOO_COMPLEX", "{large}");
+    // Through a variable too.
+    let query = "query($n: Int) { posts(first: $n) { edges { node { id title slug excerpt author { id displayName } tags { name } } } } }";
+    let large = app.graphql(query, json!({ "n": 100 })).await;
+    assert_eq!(error_code(&large), "QUERY_TOO_COMPLEX", "{large}");
+    let search = "{ search(query: \"rust\", first: 50) { hits { score snippet post { id title slug excerpt author { id displayName } } } } }";
+    assert_eq!(error_code(&app.graphql(search, json!({})).await), "QUERY_TOO_COMPLEX");
+}

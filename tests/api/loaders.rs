@@ -90,7 +90,12 @@ async fn statements_for(app: &TestApp, viewer: &TestUser, first: usize) -> u64 {
 #[tokio::test]
 async fn a_page_of_20_and_a_page_of_100_cost_the_same_statements() {
     // No worker: its polling would add statements to the count.
-    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false"), ("COMMENT_BURST", "100000")]).await;
+    let app = TestApp::spawn_with(&[
+        ("IN_PROCESS_WORKER", "false"),
+        ("COMMENT_BURST", "100000"),
+        // A page of 100 whole posts with their comment trees is far above the default limit.
+        ("GRAPHQL_MAX_COMPLEXITY", "100000"),
+    ]).await;
     let author = app.user_with_role("AUTHOR").await;
     let reader = app.register("reader@example.com").await;
     seed(&app, &author, &reader, 100).await;
@@ -106,7 +111,12 @@ async fn a_page_of_20_and_a_page_of_100_cost_the_same_statements() {
 #[tokio::test]
 async fn total_count_is_only_counted_when_asked_for() {
     // No worker: its polling would add statements to the count.
-    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false"), ("COMMENT_BURST", "100000")]).await;
+    let app = TestApp::spawn_with(&[
+        ("IN_PROCESS_WORKER", "false"),
+        ("COMMENT_BURST", "100000"),
+        // A page of 100 whole posts with their comment trees is far above the default limit.
+        ("GRAPHQL_MAX_COMPLEXITY", "100000"),
+    ]).await;
     let author = app.user_with_role("AUTHOR").await;
     app.published_post(&author, "Counted").await;
     let count = |query: &'static str| {

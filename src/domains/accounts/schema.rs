@@ -172,7 +172,10 @@ impl AccountsQuery {
     }
 
     /// Every account, newest first, optionally searched by name or email (admins only).
-    #[graphql(guard = "Require::Role(entity::user::Role::Admin)")]
+    #[graphql(
+        guard = "Require::Role(entity::user::Role::Admin)",
+        complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)"
+    )]
     async fn users(
         &self,
         ctx: &Context<'_>,

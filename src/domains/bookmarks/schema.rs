@@ -28,7 +28,10 @@ pub struct BookmarksQuery;
 #[Object]
 impl BookmarksQuery {
     /// The viewer's bookmarked posts that they can still read, most recently bookmarked first.
-    #[graphql(guard = "Require::SignedIn")]
+    #[graphql(
+        guard = "Require::SignedIn",
+        complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)"
+    )]
     async fn bookmarks(
         &self,
         ctx: &Context<'_>,

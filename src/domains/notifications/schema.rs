@@ -84,7 +84,10 @@ pub struct NotificationsQuery;
 #[Object]
 impl NotificationsQuery {
     /// The viewer's notifications, newest first.
-    #[graphql(guard = "Require::SignedIn")]
+    #[graphql(
+        guard = "Require::SignedIn",
+        complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)"
+    )]
     async fn notifications(
         &self,
         ctx: &Context<'_>,

@@ -261,7 +261,7 @@ pub struct CreatePostInput {
     pub is_premium: Option<bool>,
     /// An http(s) image URL.
     pub cover_image_url: Option<String>,
-    /// Slugs of existing tags.
+    /// Slugs of existing tags; at most 10.
     pub tag_slugs: Option<Vec<String>>,
 }
 
@@ -282,7 +282,7 @@ pub struct UpdatePostInput {
     pub is_premium: Option<bool>,
     /// Null removes the cover image.
     pub cover_image_url: MaybeUndefined<String>,
-    /// Replaces the post's tags.
+    /// Replaces the post's tags (slugs of existing tags; at most 10).
     pub tag_slugs: Option<Vec<String>>,
 }
 
@@ -294,6 +294,7 @@ impl PostsQuery {
     /// Posts, newest first by default. Everyone sees published posts; `filter.status` lists drafts
     /// or scheduled posts for their authors (and admins).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,

@@ -357,17 +357,32 @@ pub fn parse_url(field: &'static str, raw: &str) -> AppResult<String> {
     Ok(url.to_string())
 }
 
+/// Most tags a post may carry.
+pub const MAX_TAGS_PER_POST: usize = 10;
+
+/// The ids of the tags `slugs` name, in their order, in one query; BAD_USER_INPUT
+/// on `tagSlugs` for an unknown slug or more than `MAX_TAGS_PER_POST` tags.
 async fn resolve_tags(db: &impl ConnectionTrait, slugs: &[String]) -> AppResult<Vec<Uuid>> {
-    let mut ids = Vec::with_capacity(slugs.len());
+    let mut wanted: Vec<String> = Vec::with_capacity(slugs.len());
     for slug in slugs {
-        let tag = tags::find_by_slug(db, slug)
-            .await?
-            .ok_or_else(|| AppError::bad_input("tagSlugs", format!("There is no tag {slug:?}")))?;
-        if !ids.contains(&tag.id) {
-            ids.push(tag.id);
+        if !wanted.contains(slug) {
+            wanted.push(slug.clone());
         }
     }
-    Ok(ids)
+    if wanted.len() > MAX_TAGS_PER_POST {
+        return Err(AppError::bad_input("tagSlugs", format!("A post has at most {MAX_TAGS_PER_POST} tags")));
+    }
+    let found = tags::find_by_slugs(db, &wanted).await?;
+    wanted
+        .iter()
+        .map(|slug| {
+            found
+                .iter()
+                .find(|tag| &tag.slug == slug)
+                .map(|tag| tag.id)
+                .ok_or_else(|| AppError::bad_input("tagSlugs", format!("There is no tag {slug:?}")))
+        })
+        .collect()
 }
 
 async fn set_tags(db: &impl ConnectionTrait, post_id: Uuid, tag_ids: &[Uuid]) -> AppResult<()> {

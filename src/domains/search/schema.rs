@@ -104,6 +104,7 @@ impl SearchQuery {
     /// entitled to them. BAD_USER_INPUT for an empty or over-long query
     /// (200 characters) or `first` outside 1–50; RATE_LIMITED past
     /// `SEARCHES_PER_MINUTE` (300) a minute per client.
+    #[graphql(complexity = "crate::domains::search::service::hits_complexity(child_complexity, first)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -130,6 +131,7 @@ impl SearchQuery {
     /// best first. NOT_FOUND when the viewer cannot read that post;
     /// BAD_USER_INPUT for `first` outside 1–50; RATE_LIMITED like `search`
     /// (each call counts as a search).
+    #[graphql(complexity = "crate::domains::search::service::hits_complexity(child_complexity, first)")]
     async fn related_posts(
         &self,
         ctx: &Context<'_>,

@@ -79,6 +79,12 @@ pub fn parse_query(raw: &str) -> AppResult<String> {
     Ok(query)
 }
 
+/// A search field's complexity: the hits it may return times each hit's.
+pub fn hits_complexity(child_complexity: usize, first: Option<i32>) -> usize {
+    let hits = first.map_or(DEFAULT_FIRST, |n| usize::try_from(n).unwrap_or(0).min(MAX_FIRST));
+    hits.max(1).saturating_mul(child_complexity)
+}
+
 pub fn parse_first(first: Option<i32>) -> AppResult<usize> {
     match first {
         None => Ok(DEFAULT_FIRST),

@@ -110,6 +110,7 @@ impl SeriesQuery {
     }
 
     /// All series, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)")]
     async fn series_list(
         &self,
         ctx: &Context<'_>,
@@ -173,7 +174,8 @@ impl SeriesMutation {
         Ok(Series(service::remove_post(&ctx.state().db, ctx.viewer(), series_id, post_id).await?))
     }
 
-    /// Sets the reading order: list every post of the series exactly once.
+    /// Sets the reading order: list every post of the series exactly once
+    /// (a series holds at most 500 posts). BAD_USER_INPUT on `postIds` otherwise.
     async fn reorder_series(&self, ctx: &Context<'_>, series_id: ID, post_ids: Vec<ID>) -> Result<Series> {
         let series_id = parse_id("seriesId", &series_id)?;
         let post_ids = post_ids.iter().map(|id| parse_id("postIds", id)).collect::<Result<Vec<_>, _>>()?;

@@ -145,6 +145,9 @@ pub async fn add_post(
         .map(|p| p.id)
         .filter(|id| *id != post.id)
         .collect();
+    if order.len() >= MAX_POSTS_PER_SERIES {
+        return Err(AppError::bad_input("seriesId", format!("A series holds at most {MAX_POSTS_PER_SERIES} posts")));
+    }
     let at = match position {
         None => order.len(),
         Some(p) if p >= 1 && p as usize <= order.len() + 1 => p as usize - 1,
@@ -178,6 +181,9 @@ pub async fn remove_post(
     Ok(series)
 }
 
+/// Most posts one series holds.
+pub const MAX_POSTS_PER_SERIES: usize = 500;
+
 /// Sets the reading order; `post_ids` must be exactly the series' posts.
 pub async fn reorder(
     db: &DatabaseConnection,
@@ -185,6 +191,9 @@ pub async fn reorder(
     series_id: Uuid,
     post_ids: &[Uuid],
 ) -> AppResult<series::Model> {
+    if post_ids.len() > MAX_POSTS_PER_SERIES {
+        return Err(AppError::bad_input("postIds", format!("A series holds at most {MAX_POSTS_PER_SERIES} posts")));
+    }
     let txn = db.begin_write().await?;
     let series = get_editable(&txn, viewer, series_id).await?;
     let mut current: Vec<Uuid> = posts::all_posts_of_series(&txn, series_id).await?.into_iter().map(|p| p.id).collect();

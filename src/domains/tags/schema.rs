@@ -46,6 +46,7 @@ impl Tag {
     }
 
     /// Published posts with this tag, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,

@@ -62,6 +62,14 @@ pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Op
     Ok(tag::Entity::find().filter(tag::Column::Slug.eq(slug)).one(db).await?)
 }
 
+/// The tags with these slugs, in one query (missing slugs are skipped).
+pub async fn find_by_slugs(db: &impl ConnectionTrait, slugs: &[String]) -> AppResult<Vec<tag::Model>> {
+    if slugs.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(tag::Entity::find().filter(tag::Column::Slug.is_in(slugs.iter().map(String::as_str))).all(db).await?)
+}
+
 /// Renames a tag; its slug follows the name.
 pub async fn rename(db: &impl ConnectionTrait, id: Uuid, name: &str) -> AppResult<tag::Model> {
     let (name, slug) = parse_name(name)?;
