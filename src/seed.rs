@@ -27,6 +27,7 @@ pub use synthetic::{SYNTHETIC_PASSWORD, SyntheticReport, synthetic};
 use crate::{
     domains::{
         accounts::{Role, password::Password, service as accounts},
+        comments::service as comments,
         posts::service::{self as posts, PostInput},
         series::service::{self as series, SeriesInput},
         tags::service as tags,
@@ -225,23 +226,27 @@ async fn ensure_thread(
     }
     // The conversation starts some hours after publication and answers follow within the hour.
     let mut at = post.published_at.unwrap_or(now) + Duration::hours(5 + 4 * (index as i64 % 4));
-    let mut ancestors: Vec<Uuid> = Vec::new();
+    let mut ancestors: Vec<(Uuid, String, i32)> = Vec::new();
     let mut rows = Vec::with_capacity(thread.comments.len());
     for &(depth, by, body) in thread.comments {
         ancestors.truncate(depth as usize);
         let id = Uuid::now_v7();
+        let parent = ancestors.last();
+        let (thread_path, depth) = comments::thread_place(id, parent.map(|(_, path, depth)| (path.as_str(), *depth)));
         let deleted = body == DELETED;
         rows.push(comment::ActiveModel {
             id: Set(id),
             post_id: Set(post.id),
             author_id: Set(account(users, by)?.id),
-            parent_id: Set(ancestors.last().copied()),
+            parent_id: Set(parent.map(|(id, _, _)| *id)),
             body: Set(body.to_owned()),
             status: Set(if deleted { comment::Status::Deleted } else { comment::Status::Visible }),
             edited_at: Set(None),
             created_at: Set(at.min(now)),
+            thread_path: Set(thread_path.clone()),
+            depth: Set(depth),
         });
-        ancestors.push(id);
+        ancestors.push((id, thread_path, depth));
         at += Duration::minutes(41);
     }
     comment::Entity::insert_many(rows).exec_without_returning(db).await?;

@@ -28,6 +28,13 @@ pub struct Model {
     pub status: Status,
     pub edited_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// Its place in the post's thread: the ids (simple hex) from its root down to it, joined by `/`.
+    /// Ordering by it lists the thread depth first, replies in the order they were written.
+    #[serde(default)]
+    pub thread_path: String,
+    /// 0 for a comment on the post, 1 for a reply to one, and so on.
+    #[serde(default)]
+    pub depth: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,8 @@
 //! Lectern's schema migrations. Each runs on SQLite and PostgreSQL; where the
 //! backends differ (extensions, indexes), the migration says so explicitly.
 
+/// The SQL that rebuilds every comment's thread path and depth from its parents.
+pub use m20261201_000009_comment_threads::backfill as comment_thread_backfill;
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_accounts;
@@ -11,6 +13,7 @@ mod m20261121_000005_search;
 mod m20261121_000006_job_priority;
 mod m20261201_000007_session_epoch;
 mod m20261201_000008_fts_stable_keys;
+mod m20261201_000009_comment_threads;
 
 pub struct Migrator;
 
@@ -26,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_job_priority::Migration),
             Box::new(m20261201_000007_session_epoch::Migration),
             Box::new(m20261201_000008_fts_stable_keys::Migration),
+            Box::new(m20261201_000009_comment_threads::Migration),
         ]
     }
 }

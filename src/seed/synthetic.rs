@@ -365,16 +365,16 @@ fn plan_related(
 
     // About ten comments; a reply answers the latest comment half the time, which builds deep threads.
     let count = rng.gen_range(0..=20);
-    let mut thread: Vec<(Uuid, u8, DateTime<Utc>)> = Vec::with_capacity(count);
+    let mut thread: Vec<(Uuid, u8, DateTime<Utc>, String)> = Vec::with_capacity(count);
     for index in 0..count {
         let parent = if index == 0 || rng.gen_bool(0.35) {
             None
         } else {
             let candidate = if rng.gen_bool(0.5) { index - 1 } else { rng.gen_range(0..index) };
-            Some(thread[candidate]).filter(|(_, depth, _)| *depth < MAX_COMMENT_DEPTH)
+            Some(thread[candidate].clone()).filter(|(_, depth, _, _)| *depth < MAX_COMMENT_DEPTH)
         };
-        let (depth, created_at) = match parent {
-            Some((_, depth, at)) => (depth + 1, after(rng, at, 2 * DAY_SECS)),
+        let (depth, created_at) = match &parent {
+            Some((_, depth, at, _)) => (depth + 1, after(rng, *at, 2 * DAY_SECS)),
             None => (1, after(rng, published_at, 10 * DAY_SECS)),
         };
         let status = match rng.gen_range(0..100) {
@@ -384,17 +384,23 @@ fn plan_related(
         };
         let id = Uuid::now_v7();
         let body = if status == comment::Status::Deleted { String::new() } else { comment_text(rng, parent.is_some()) };
+        let (thread_path, _) = crate::domains::comments::service::thread_place(
+            id,
+            parent.as_ref().map(|(_, depth, _, path)| (path.as_str(), i32::from(*depth) - 1)),
+        );
         related.comments.push(comment::ActiveModel {
             id: Set(id),
             post_id: Set(post.id),
             author_id: Set(users[rng.gen_range(0..users.len())]),
-            parent_id: Set(parent.map(|p| p.0)),
+            parent_id: Set(parent.as_ref().map(|p| p.0)),
             body: Set(body),
             status: Set(status),
             edited_at: Set(None),
             created_at: Set(created_at),
+            thread_path: Set(thread_path.clone()),
+            depth: Set(i32::from(depth) - 1),
         });
-        thread.push((id, depth, created_at));
+        thread.push((id, depth, created_at, thread_path));
     }
 
     let readers = rng.gen_range(0..=4);

@@ -382,3 +382,154 @@ async fn a_flood_of_comments_is_rate_limited_per_account() {
     }
     comment(&app, &neighbour, &post, None, "Still welcome").await;
 }
+
+const FLAT: &str = "query($post: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+    commentThread(postId: $post, first: $first, after: $after, last: $last, before: $before) {
+        edges { cursor node { id parentId depth body status author { id } } }
+        pageInfo { hasNextPage hasPreviousPage endCursor startCursor }
+    }
+}";
+
+/// One page of the flat thread as `user` sees it.
+async fn flat(app: &TestApp, user: Option<&TestUser>, post: &str, page: Value) -> Value {
+    let mut variables = json!({ "post": post });
+    variables.as_object_mut().unwrap().extend(page.as_object().unwrap().clone());
+    let body = app.graphql_with(user.map(|u| u.access_token.as_str()), FLAT, variables).await;
+    assert!(body["data"]["commentThread"].is_object(), "{body}");
+    body["data"]["commentThread"].clone()
+}
+
+/// (id, depth) of each comment of a page.
+fn places(page: &Value) -> Vec<(String, i64)> {
+    page["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["node"]["id"].as_str().unwrap().to_owned(), e["node"]["depth"].as_i64().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_thread_pages_flat_and_depth_first() {
+    let app = TestApp::spawn_with(&[("COMMENT_BURST", "1000")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let reader = app.register("flat@example.com").await;
+    let (post, _) = app.published_post(&author, "Threads").await;
+    let a = comment(&app, &reader, &post, None, "A").await;
+    let a1 = comment(&app, &author, &post, Some(&a), "A1").await;
+    let a1a = comment(&app, &reader, &post, Some(&a1), "A1a").await;
+    let b = comment(&app, &author, &post, None, "B").await;
+    // Written after B, but it belongs under A.
+    let a2 = comment(&app, &author, &post, Some(&a), "A2").await;
+    let expected = vec![(a.clone(), 0), (a1.clone(), 1), (a1a.clone(), 2), (a2.clone(), 1), (b.clone(), 0)];
+
+    let whole = flat(&app, None, &post, json!({})).await;
+    assert_eq!(places(&whole), expected);
+    assert_eq!(whole["edges"][2]["node"]["parentId"], a1.as_str());
+
+    // Forward in pages of two, then backward from the end.
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = flat(&app, None, &post, json!({ "first": 2, "after": after })).await;
+        seen.extend(places(&page));
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen, expected);
+    let tail = flat(&app, None, &post, json!({ "last": 2 })).await;
+    assert_eq!(places(&tail), expected[3..]);
+    assert_eq!(tail["pageInfo"]["hasPreviousPage"], true);
+    let before = tail["pageInfo"]["startCursor"].as_str().unwrap();
+    let previous = flat(&app, None, &post, json!({ "last": 2, "before": before })).await;
+    assert_eq!(places(&previous), expected[1..3]);
+
+    // A deleted comment with a readable reply stays as a placeholder; without one it goes.
+    assert_eq!(delete(&app, &author, &a1).await["data"]["deleteComment"], true);
+    let page = flat(&app, None, &post, json!({})).await;
+    assert_eq!(places(&page), expected);
+    assert_eq!(page["edges"][1]["node"]["body"], "[deleted]");
+    assert!(page["edges"][1]["node"]["author"].is_null());
+    assert_eq!(delete(&app, &reader, &a1a).await["data"]["deleteComment"], true);
+    let page = flat(&app, None, &post, json!({})).await;
+    assert_eq!(places(&page), vec![(a.clone(), 0), (a2.clone(), 1), (b.clone(), 0)]);
+
+    // Hidden: gone for readers (no replies), shown to admins as written.
+    assert!(moderate(&app, &admin, &a2, "HIDDEN").await["errors"].is_null());
+    assert_eq!(places(&flat(&app, Some(&reader), &post, json!({})).await), vec![(a.clone(), 0), (b.clone(), 0)]);
+    let for_admin = flat(&app, Some(&admin), &post, json!({})).await;
+    assert_eq!(places(&for_admin), vec![(a.clone(), 0), (a2.clone(), 1), (b.clone(), 0)]);
+    assert_eq!(for_admin["edges"][1]["node"]["body"], "A2");
+
+    // Post.thread is the same list.
+    let body = app
+        .graphql(
+            "query($slug: String!) { post(slug: $slug) { thread(first: 10) { edges { node { id depth } } } } }",
+            json!({ "slug": "threads" }),
+        )
+        .await;
+    assert_eq!(body["data"]["post"]["thread"]["edges"].as_array().map(Vec::len), Some(2), "{body}");
+
+    // Bad input names its field; a draft's thread is NOT_FOUND to others.
+    for (variables, field) in [
+        (json!({ "post": post, "first": 101 }), "first"),
+        (json!({ "post": post, "after": "bm90LWEtY3Vyc29y" }), "after"),
+        (json!({ "post": post, "first": 1, "last": 1 }), "last"),
+        (json!({ "post": "nope" }), "postId"),
+    ] {
+        let body = app.graphql(FLAT, variables).await;
+        assert_eq!((error_code(&body), error_field(&body)), ("BAD_USER_INPUT", field), "{body}");
+    }
+    let viewer = app.viewer_of(&author).await;
+    let input = lectern::domains::posts::service::PostInput {
+        title: Some("Draft".into()),
+        body: Some("Not yet".into()),
+        ..Default::default()
+    };
+    let draft = lectern::domains::posts::service::create(&app.state.db, &viewer, input).await.unwrap();
+    let body = app.graphql(FLAT, json!({ "post": draft.id.to_string() })).await;
+    assert_eq!(error_code(&body), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn replies_nest_at_most_63_deep_and_the_paths_rebuild_from_parents() {
+    let app = TestApp::spawn_with(&[("COMMENT_BURST", "1000")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let (post, _) = app.published_post(&author, "Deep").await;
+    let mut parent: Option<String> = None;
+    for depth in 0..=63 {
+        parent = Some(comment(&app, &author, &post, parent.as_deref(), &format!("level {depth}")).await);
+    }
+    let too_deep = add(&app, &author, &post, parent.as_deref(), "level 64").await;
+    assert_eq!((error_code(&too_deep), error_field(&too_deep)), ("BAD_USER_INPUT", "parentId"), "{too_deep}");
+    let sibling = comment(&app, &author, &post, None, "another root").await;
+    let page = flat(&app, None, &post, json!({ "first": 100 })).await;
+    let depths: Vec<i64> = places(&page).iter().map(|(_, d)| *d).collect();
+    assert_eq!(depths, (0..=63).chain([0]).collect::<Vec<i64>>());
+    assert_eq!(places(&page).last().unwrap().0, sibling);
+
+    // The migration's backfill derives the same paths from the parents alone.
+    use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+    let places_by_id = || async {
+        entity::comment::Entity::find()
+            .order_by_asc(entity::comment::Column::Id)
+            .all(&app.state.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.id, c.thread_path, c.depth))
+            .collect::<Vec<_>>()
+    };
+    let before = places_by_id().await;
+    app.state.db.execute_unprepared("UPDATE comments SET thread_path = '', depth = 0").await.unwrap();
+    let backfill = migration::comment_thread_backfill(app.state.db.get_database_backend());
+    app.state.db.execute_unprepared(&backfill).await.unwrap();
+    let rebuilt = places_by_id().await;
+    assert_eq!(rebuilt.len(), before.len());
+    let differing = rebuilt.iter().zip(&before).filter(|(a, b)| a != b).count();
+    assert_eq!(differing, 0, "the backfill derived other paths than the comments were written with");
+    assert_eq!(places(&flat(&app, None, &post, json!({ "first": 100 })).await), places(&page));
+}

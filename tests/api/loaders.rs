@@ -95,7 +95,8 @@ async fn a_page_of_20_and_a_page_of_100_cost_the_same_statements() {
         ("COMMENT_BURST", "100000"),
         // A page of 100 whole posts with their comment trees is far above the default limit.
         ("GRAPHQL_MAX_COMPLEXITY", "100000"),
-    ]).await;
+    ])
+    .await;
     let author = app.user_with_role("AUTHOR").await;
     let reader = app.register("reader@example.com").await;
     seed(&app, &author, &reader, 100).await;
@@ -116,7 +117,8 @@ async fn total_count_is_only_counted_when_asked_for() {
         ("COMMENT_BURST", "100000"),
         // A page of 100 whole posts with their comment trees is far above the default limit.
         ("GRAPHQL_MAX_COMPLEXITY", "100000"),
-    ]).await;
+    ])
+    .await;
     let author = app.user_with_role("AUTHOR").await;
     app.published_post(&author, "Counted").await;
     let count = |query: &'static str| {

@@ -15,7 +15,11 @@ use super::{
 };
 use crate::{
     domains::accounts::{loaders::UserById, schema::User},
-    graphql::{ContextExt, Require, parse_id},
+    graphql::{
+        ContextExt, Require,
+        pagination::{Page, PageArgs},
+        parse_id,
+    },
 };
 
 /// Whether a comment can be read.
@@ -69,6 +73,14 @@ pub async fn comments_of_post(ctx: &Context<'_>, post_id: Uuid) -> Result<Vec<Co
     Ok(roots(&tree))
 }
 
+/// One page of a post's thread, flat and depth first (see `service::thread`);
+/// the caller has checked that the viewer may read the post.
+pub async fn thread_of_post(ctx: &Context<'_>, post_id: Uuid, args: PageArgs) -> Result<Page<Comment>> {
+    let page =
+        service::thread(&ctx.state().db, ctx.viewer(), post_id, &args, |view| Comment(Place::Alone(view))).await?;
+    Ok(page)
+}
+
 /// How many visible comments a post has. Batched with every other post of the
 /// request into one query.
 pub async fn comment_count(ctx: &Context<'_>, post_id: Uuid) -> Result<i64> {
@@ -86,6 +98,12 @@ impl Comment {
     /// The post the comment is on.
     async fn post_id(&self) -> ID {
         ID(self.view().model.post_id.to_string())
+    }
+
+    /// How deep in its thread the comment sits: 0 for a comment on the post,
+    /// 1 for a reply to one, and so on.
+    async fn depth(&self) -> i32 {
+        self.view().model.depth
     }
 
     /// The comment this one replies to; null for a comment on the post itself.
@@ -146,6 +164,7 @@ pub struct CommentsQuery;
 impl CommentsQuery {
     /// The discussion under a post: comments on the post itself, oldest first,
     /// each with its replies nested.
+    #[graphql(deprecation = "Loads the whole discussion at once; page through `commentThread` instead.")]
     async fn comments(
         &self,
         ctx: &Context<'_>,
@@ -154,6 +173,26 @@ impl CommentsQuery {
         let post_id = parse_id("postId", &post_id)?;
         service::readable_post(&ctx.state().db, ctx.viewer(), post_id).await?;
         comments_of_post(ctx, post_id).await
+    }
+
+    /// The discussion under a post as a flat list, one page at a time (as
+    /// `Post.thread`): each comment followed by its replies, oldest first, at
+    /// any depth, with its `depth` and `parentId`. NOT_FOUND when the viewer
+    /// cannot read the post; BAD_USER_INPUT on `postId`, `first`, `last`,
+    /// `after` or `before`.
+    #[graphql(complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)")]
+    async fn comment_thread(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The post whose comments to read.")] post_id: ID,
+        #[graphql(desc = "At most 100.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from this thread.")] after: Option<String>,
+        #[graphql(desc = "At most 100.")] last: Option<i32>,
+        #[graphql(desc = "A cursor from this thread.")] before: Option<String>,
+    ) -> Result<Page<Comment>> {
+        let post_id = parse_id("postId", &post_id)?;
+        service::readable_post(&ctx.state().db, ctx.viewer(), post_id).await?;
+        thread_of_post(ctx, post_id, PageArgs::new(ctx, first, after, last, before)).await
     }
 }
 

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::Expr,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -16,7 +19,10 @@ use crate::{
         posts::service as posts,
     },
     error::{AppError, AppResult},
-    graphql::Viewer,
+    graphql::{
+        Viewer,
+        pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
+    },
     infra::{bus, rate_limit::Rule},
     state::AppState,
     state::BeginWrite,
@@ -235,6 +241,59 @@ async fn get_readable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> A
     }
 }
 
+/// Replies nest at most this deep (a reply to a comment at depth 63 is refused),
+/// so a thread's paths stay short.
+pub const MAX_DEPTH: i32 = 63;
+
+/// Where a new comment `id` sits in its post's thread: its path and depth
+/// under `parent` (see the `comments.thread_path` column).
+pub fn thread_place(id: Uuid, parent: Option<(&str, i32)>) -> (String, i32) {
+    match parent {
+        Some((path, depth)) => (format!("{path}/{}", id.simple()), depth + 1),
+        None => (id.simple().to_string(), 0),
+    }
+}
+
+/// One page of a post's thread as a flat list, depth first: each comment
+/// followed by its replies (oldest first) at any depth, each with its `depth`.
+/// A comment the viewer may not read as written is a placeholder when a
+/// readable comment sits below it, and left out otherwise, as in
+/// [`comment_tree`]. The caller has checked the viewer may read the post.
+pub async fn thread<N: async_graphql::OutputType>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    post_id: Uuid,
+    args: &PageArgs,
+    to_node: impl Fn(CommentView) -> N,
+) -> AppResult<Page<N>> {
+    let reveal_hidden = reveals_hidden(viewer);
+    let shown: Vec<Status> = if reveal_hidden { vec![Status::Visible, Status::Hidden] } else { vec![Status::Visible] };
+    // The statuses are the enum's own constants, never input, so they are inlined.
+    let shown_sql: Vec<String> = shown.iter().map(|s| format!("'{}'", s.to_value())).collect();
+    // Descendants' paths start with the comment's own path and "/": they sort
+    // between `path || '/'` and `path || '0'` ('0' follows '/').
+    let has_shown_reply = Expr::cust(format!(
+        "EXISTS (SELECT 1 FROM comments d WHERE d.post_id = comments.post_id \
+         AND d.thread_path > comments.thread_path || '/' AND d.thread_path < comments.thread_path || '0' \
+         AND d.status IN ({}))",
+        shown_sql.join(", ")
+    ));
+    let select = comment::Entity::find()
+        .filter(comment::Column::PostId.eq(post_id))
+        .filter(Condition::any().add(comment::Column::Status.is_in(shown)).add(has_shown_reply));
+    let sort = Sort { column: Some(comment::Column::ThreadPath), descending: false };
+    paginate(
+        db,
+        select,
+        comment::Column::Id,
+        sort,
+        |c| Cursor { key: Key::Text(c.thread_path.clone()), id: c.id },
+        args,
+        |c| to_node(CommentView::new(c, reveal_hidden)),
+    )
+    .await
+}
+
 /// The bus topic new visible comments of a post are published on.
 pub fn post_topic(post_id: Uuid) -> String {
     format!("comments:{post_id}")
@@ -293,12 +352,20 @@ pub async fn add(
             if parent.status != Status::Visible {
                 return Err(AppError::bad_input("parentId", "This comment was removed and takes no replies"));
             }
+            if parent.depth >= MAX_DEPTH {
+                return Err(AppError::bad_input(
+                    "parentId",
+                    format!("Replies nest at most {MAX_DEPTH} deep; answer a comment higher up"),
+                ));
+            }
             Some(parent)
         }
         None => None,
     };
+    let id = Uuid::now_v7();
+    let (thread_path, depth) = thread_place(id, parent.as_ref().map(|p| (p.thread_path.as_str(), p.depth)));
     let comment = comment::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         post_id: Set(post.id),
         author_id: Set(author_id),
         parent_id: Set(parent_id),
@@ -306,6 +373,8 @@ pub async fn add(
         status: Set(Status::Visible),
         edited_at: Set(None),
         created_at: Set(Utc::now()),
+        thread_path: Set(thread_path),
+        depth: Set(depth),
     }
     .insert(&txn)
     .await
@@ -414,6 +483,9 @@ mod tests {
                 status,
                 edited_at: None,
                 created_at: start + Duration::seconds(n as i64),
+                // The tree is assembled from parents alone.
+                thread_path: String::new(),
+                depth: 0,
             })
             .collect()
     }

@@ -157,8 +157,27 @@ impl Post {
 
     /// The discussion: root comments in order, each with its replies nested to any depth.
     /// Deleted or hidden comments that have replies keep their place.
+    #[graphql(deprecation = "Loads the whole discussion at once; page through `thread` instead.")]
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<Comment>> {
         comments::comments_of_post(ctx, self.0.id).await
+    }
+
+    /// The discussion as a flat list, one page at a time: each comment is
+    /// followed by its replies (oldest first) at any depth, and carries its
+    /// `depth` and `parentId`, so a client indents rather than nests. Deleted
+    /// or hidden comments that have readable replies keep their place as
+    /// placeholders. A Relay connection like `posts` (`first`/`last` at most
+    /// 100, default 20).
+    #[graphql(complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)")]
+    async fn thread(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most 100.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from this thread.")] after: Option<String>,
+        #[graphql(desc = "At most 100.")] last: Option<i32>,
+        #[graphql(desc = "A cursor from this thread.")] before: Option<String>,
+    ) -> Result<Page<Comment>> {
+        comments::thread_of_post(ctx, self.0.id, PageArgs::new(ctx, first, after, last, before)).await
     }
 
     /// Visible comments on the post.
