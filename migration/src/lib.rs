@@ -9,6 +9,7 @@ mod m20261121_000003_notifications;
 mod m20261121_000004_jobs_and_mail;
 mod m20261121_000005_search;
 mod m20261121_000006_job_priority;
+mod m20261121_000007_session_family_start;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_jobs_and_mail::Migration),
             Box::new(m20261121_000005_search::Migration),
             Box::new(m20261121_000006_job_priority::Migration),
+            Box::new(m20261121_000007_session_family_start::Migration),
         ]
     }
 }
