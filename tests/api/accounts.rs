@@ -181,6 +181,46 @@ async fn refresh_sessions_end_at_their_absolute_lifetime() {
     assert!(renewed["data"]["refreshToken"]["accessToken"].is_string(), "{renewed}");
 }
 
+/// The migration that adds the family start gives sessions already running their
+/// family's first sign-in (the earliest token still stored), on both databases.
+#[tokio::test]
+async fn the_family_start_migration_backfills_running_sessions() {
+    use chrono::SubsecRound;
+    use entity::refresh_token;
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let app = TestApp::spawn().await;
+    let user = app.register("backfill@example.com").await;
+    let rotated = app
+        .graphql(
+            "mutation($t: String!) { refreshToken(token: $t) { refreshToken } }",
+            json!({ "t": user.refresh_token }),
+        )
+        .await;
+    let rotated = rotated["data"]["refreshToken"]["refreshToken"].as_str().unwrap().to_owned();
+    let other = app.login("backfill@example.com", PASSWORD).await;
+    let other_created = app.refresh_row(&other.refresh_token).await.created_at;
+
+    // Back to the schema before the column, with the family's first token ten days old.
+    Migrator::down(&app.state.db, Some(1)).await.unwrap();
+    let signed_in = chrono::Utc::now().trunc_subsecs(0) - chrono::Duration::days(10);
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::CreatedAt, Expr::value(signed_in))
+        .filter(
+            refresh_token::Column::TokenHash.eq(lectern::domains::accounts::tokens::token_hash(&user.refresh_token)),
+        )
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    Migrator::up(&app.state.db, None).await.unwrap();
+
+    for token in [&user.refresh_token, &rotated] {
+        assert_eq!(app.refresh_row(token).await.family_started_at, signed_in, "the family's first sign-in");
+    }
+    assert_eq!(app.refresh_row(&other.refresh_token).await.family_started_at, other_created, "each family its own");
+}
+
 /// The lifetime is a setting, and shortening it applies to sessions already running.
 #[tokio::test]
 async fn the_session_lifetime_is_configurable() {
