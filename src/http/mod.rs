@@ -1,8 +1,7 @@
 //! The HTTP surface: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
 //! `/graphql/ws` (subscriptions), the web app's cookie sessions under `/auth`,
-//! `/healthz` and `/readyz`, feeds, and the web
-//! app at `/` for everything else, with request ids, tracing, CORS and
-//! timeouts around all of it.
+//! `/healthz` and `/readyz`, feeds, and the web app at `/` for everything
+//! else, with request ids, tracing, CORS and timeouts around all of it.
 
 mod app;
 mod auth;

@@ -404,6 +404,22 @@ async fn requests_another_site_could_forge_are_refused() {
     assert_eq!(sessions_after, sessions_before);
     assert_eq!(refresh(&app, &cookie).await.status, StatusCode::OK);
 
+    // CORS: a listed origin may send the header with credentials; another origin is not told it may.
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(Method::OPTIONS, app.url("/auth/session/refresh"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type,x-lectern-csrf")
+            .send()
+    };
+    let listed = preflight("https://app.lectern.test").await.unwrap();
+    assert_eq!(listed.headers()["access-control-allow-origin"], "https://app.lectern.test");
+    assert_eq!(listed.headers()["access-control-allow-credentials"], "true");
+    assert!(listed.headers()["access-control-allow-headers"].to_str().unwrap().contains("x-lectern-csrf"));
+    let evil = preflight("https://evil.example").await.unwrap();
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+
     // The app's own origin (PUBLIC_URL), a listed CORS origin, and a client that is not a browser are served.
     for from in [
         vec![("origin", "http://lectern.test"), ("sec-fetch-site", "same-origin")],
