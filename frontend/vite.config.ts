@@ -11,6 +11,8 @@ export default defineConfig({
     port: 5173,
     proxy: {
       '/graphql': { target: api, ws: true, changeOrigin: true },
+      // The session cookie is set for this (the dev server's) origin, on /auth/session.
+      '/auth': api,
       '/feed.xml': api,
       '/atom.xml': api,
       '/unsubscribe': api,

@@ -52,7 +52,11 @@ pub struct Config {
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
+    /// `REFRESH_TOKEN_TTL_DAYS`: how long one refresh token stays usable (renewed by each rotation).
     pub refresh_token_ttl: Duration,
+    /// `REFRESH_SESSION_MAX_DAYS`: the absolute lifetime of a session family, from its
+    /// sign-in; no rotation extends a session past it.
+    pub refresh_session_max_age: Duration,
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
     pub cors_origins: Vec<String>,
@@ -221,6 +225,12 @@ impl Config {
             }
         }
 
+        // Ten years bounds it well inside chrono's range for timestamps.
+        let refresh_session_max_days = env.parse("REFRESH_SESSION_MAX_DAYS", 90u64)?;
+        if !(1..=3650).contains(&refresh_session_max_days) {
+            bail!("REFRESH_SESSION_MAX_DAYS={refresh_session_max_days} must be between 1 and 3650 days");
+        }
+
         Ok(Config {
             host,
             port,
@@ -235,6 +245,7 @@ impl Config {
             jwt_secret,
             access_token_ttl: Duration::from_secs(env.parse("ACCESS_TOKEN_TTL_SECS", 15 * 60u64)?),
             refresh_token_ttl: Duration::from_secs(86_400 * env.parse("REFRESH_TOKEN_TTL_DAYS", 30u64)?),
+            refresh_session_max_age: Duration::from_secs(86_400 * refresh_session_max_days),
             smtp_url: env.get("SMTP_URL").map(SecretString::from),
             mail_from: env.get("MAIL_FROM").unwrap_or_else(|| "Lectern <no-reply@lectern.localhost>".into()),
             cors_origins,
@@ -372,6 +383,7 @@ mod tests {
         assert!(first.is_embedded());
         assert_eq!(first.port, 8080);
         assert!(first.graphql.introspection);
+        assert_eq!(first.refresh_session_max_age, Duration::from_secs(90 * 86_400));
         assert_eq!(first.jwt_secret.expose_secret(), second.jwt_secret.expose_secret());
         assert!(first.jwt_secret.expose_secret().len() >= 32);
     }
@@ -391,9 +403,15 @@ mod tests {
 
     #[test]
     fn invalid_values_name_the_variable() {
-        for (key, value) in
-            [("PORT", "eighty"), ("LOG_FORMAT", "xml"), ("REDIS_URL", "http://x"), ("CORS_ORIGINS", "nope")]
-        {
+        for (key, value) in [
+            ("PORT", "eighty"),
+            ("LOG_FORMAT", "xml"),
+            ("REDIS_URL", "http://x"),
+            ("CORS_ORIGINS", "nope"),
+            ("REFRESH_SESSION_MAX_DAYS", "0"),
+            ("REFRESH_SESSION_MAX_DAYS", "100000"),
+            ("REFRESH_SESSION_MAX_DAYS", "-1"),
+        ] {
             let err = config(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{key}: {err}");
         }

@@ -9,6 +9,9 @@ pub struct Model {
     pub id: Uuid,
     pub user_id: Uuid,
     pub family_id: Uuid,
+    /// When the family's first token was issued (the sign-in); the session's
+    /// absolute lifetime (`REFRESH_SESSION_MAX_DAYS`) counts from here.
+    pub family_started_at: DateTimeUtc,
     /// SHA-256 of the opaque token, hex encoded; the token itself is never stored.
     #[sea_orm(unique)]
     pub token_hash: String,

@@ -4,10 +4,10 @@
 // previews and publishes. Each step checks what the server then holds where
 // the page alone could mislead.
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { accessibilityProblems, gql, launch, login, mailedLink, newContext, screenshot, unique, waitForJobs } from './harness';
+import { accessibilityProblems, baseUrl, gql, launch, login, mailedLink, newContext, screenshot, unique, waitForJobs } from './harness';
 
 const POST = 'ownership-and-borrowing-explained';
 const POST_TITLE = 'Ownership and Borrowing, Explained';
@@ -122,6 +122,8 @@ describe('a reader', () => {
     // The mail is a job, and the seed's search indexing is still queued: urgent mail goes first.
     await a.goto(await mailedLink(aliceEmail, '/verify-email'));
     await a.getByText('Your email address is confirmed.').waitFor();
+    // A new page load: still signed in, through the session cookie.
+    await a.getByRole('button', { name: 'Sign out' }).waitFor();
     await a.goto('/');
     await a.locator('.post-card').first().waitFor();
     expect(await a.getByText('Please confirm your email address').count()).toBe(0);
@@ -319,28 +321,115 @@ describe('search and ask AI', () => {
   });
 });
 
+/** The refresh cookie the browser holds for a context, if any. */
+async function refreshCookie(context: BrowserContext) {
+  return (await context.cookies()).find((cookie) => cookie.name === 'lectern_refresh');
+}
+
 describe('a session', () => {
-  it('survives a rejected access token: refreshed and retried once, transparently', async () => {
-    await a.goto('/bookmarks');
-    await a.locator('.post-card', { hasText: POST_TITLE }).waitFor();
-    const before = await a.evaluate(() => JSON.parse(localStorage.getItem('lectern.session') ?? 'null'));
-    // An access token the server rejects (signature broken) but the client thinks is fresh.
-    await a.evaluate(() => {
-      const session = JSON.parse(localStorage.getItem('lectern.session')!);
-      session.accessToken = session.accessToken.slice(0, -4) + 'AAAA';
-      localStorage.setItem('lectern.session', JSON.stringify(session));
-    });
-    const statuses: number[] = [];
-    a.on('response', (response) => {
-      if (new URL(response.url()).pathname === '/graphql') statuses.push(response.status());
-    });
+  it('keeps no token where a script could read it, and survives a reload', async () => {
+    await a.goto('/');
+    await a.getByRole('button', { name: 'Sign out' }).waitFor();
+    const cookie = await refreshCookie(alice);
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/auth/session' });
+    const readable = await a.evaluate(() => ({
+      cookie: document.cookie,
+      local: Object.entries(localStorage),
+      session: Object.entries(sessionStorage),
+      html: document.documentElement.outerHTML,
+    }));
+    expect(readable.cookie).not.toContain('lectern_refresh');
+    expect(readable.html).not.toContain(cookie!.value);
+    // Only the flag that a session may exist; no access token (a JWT starts "eyJ"), no refresh token.
+    expect(readable.local).toEqual([['lectern.session', '1']]);
+    expect(readable.session).toEqual([]);
+
     await a.reload();
+    await a.getByRole('button', { name: 'Sign out' }).waitFor();
+    await expect.poll(() => a.locator('.whoami').textContent()).toBe('Alice Example');
+    expect((await refreshCookie(alice))!.value).not.toBe(cookie!.value); // the reload spent one rotation
+  });
+
+  it('survives a rejected access token: refreshed (the cookie rotated) and retried once, transparently', async () => {
+    await a.goto('/');
+    await a.getByRole('button', { name: 'Sign out' }).waitFor();
+    await a.locator('.post-card').first().waitFor();
+    const before = (await refreshCookie(alice))!.value;
+    const graphqlStatuses: number[] = [];
+    const refreshStatuses: number[] = [];
+    const record = (response: Response) => {
+      const path = new URL(response.url()).pathname;
+      if (path === '/graphql') graphqlStatuses.push(response.status());
+      if (path === '/auth/session/refresh') refreshStatuses.push(response.status());
+    };
+    a.on('response', record);
+    // The next request carrying the access token goes with a broken signature, as if the
+    // server no longer accepted the token the client thinks is fresh.
+    let broken = false;
+    await a.route(
+      (url) => url.pathname === '/graphql',
+      async (route) => {
+        const headers = route.request().headers();
+        if (!broken && headers.authorization) {
+          broken = true;
+          await route.continue({ headers: { ...headers, authorization: `${headers.authorization.slice(0, -4)}AAAA` } });
+        } else {
+          await route.continue();
+        }
+      },
+    );
+    await a.getByRole('link', { name: 'Bookmarks' }).click();
     await a.locator('.post-card', { hasText: POST_TITLE }).waitFor();
+    a.off('response', record);
+    await a.unrouteAll();
+    expect(broken).toBe(true);
     expect(await a.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
-    const after = await a.evaluate(() => JSON.parse(localStorage.getItem('lectern.session') ?? 'null'));
-    expect(after.refreshToken).not.toBe(before.refreshToken);
-    expect(statuses).toContain(401);
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    expect(graphqlStatuses).toContain(401);
+    expect(graphqlStatuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    expect(refreshStatuses).toEqual([200]);
+    expect((await refreshCookie(alice))!.value).not.toBe(before);
+  });
+
+  it('is shared by the tabs, which never spend the cookie twice, and a sign-out in one ends it in all', async () => {
+    const context = await newContext(browser);
+    const one = await context.newPage();
+    const two = await context.newPage();
+    watchErrors(one, 'tab one');
+    watchErrors(two, 'tab two');
+    await one.goto('/sign-in');
+    await one.getByLabel('Email').fill('mina@lectern.dev');
+    await one.getByLabel('Password').fill(READER_PASSWORD);
+    await one.getByRole('button', { name: 'Sign in' }).click();
+    await one.getByRole('button', { name: 'Sign out' }).waitFor();
+    await two.goto('/');
+    await two.getByRole('button', { name: 'Sign out' }).waitFor();
+
+    // Both tabs load at once: their start-up refreshes take turns under the Web Lock,
+    // so the single-use cookie is never presented twice (which would end the session).
+    await Promise.all([one.reload(), two.reload()]);
+    await one.getByRole('button', { name: 'Sign out' }).waitFor();
+    await two.getByRole('button', { name: 'Sign out' }).waitFor();
+    await one.reload();
+    await one.getByRole('button', { name: 'Sign out' }).waitFor();
+    const spent = (await refreshCookie(context))!.value;
+
+    await one.getByRole('button', { name: 'Sign out' }).click();
+    await one.getByRole('link', { name: 'Sign in' }).waitFor();
+    await two.getByRole('link', { name: 'Sign in' }).waitFor(); // told by the other tab, no reload
+    await expect.poll(() => refreshCookie(context)).toBeUndefined();
+    await two.reload();
+    await two.getByRole('link', { name: 'Sign in' }).waitFor();
+    expect(await two.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    expect(await two.evaluate(() => Object.entries(localStorage))).toEqual([]);
+
+    // The session is over on the server too: the last cookie value no longer refreshes.
+    const replay = await fetch(`${baseUrl}/auth/session/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-lectern-csrf': '1', cookie: `lectern_refresh=${spent}` },
+      body: '{}',
+    });
+    expect(replay.status).toBe(401);
+    await context.close();
   });
 });
 

@@ -14,6 +14,7 @@ mod m20261121_000006_job_priority;
 mod m20261201_000007_session_epoch;
 mod m20261201_000008_fts_stable_keys;
 mod m20261201_000009_comment_threads;
+mod m20261201_000010_session_family_start;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_session_epoch::Migration),
             Box::new(m20261201_000008_fts_stable_keys::Migration),
             Box::new(m20261201_000009_comment_threads::Migration),
+            Box::new(m20261201_000010_session_family_start::Migration),
         ]
     }
 }

@@ -29,7 +29,7 @@ const APPLICATION_JSON: &str = "application/json";
 
 /// Which media type the client reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum MediaType {
+pub(super) enum MediaType {
     /// `application/graphql-response+json`: request errors get 4xx statuses.
     GraphqlResponse,
     /// Legacy `application/json`: 200 for anything the server could parse.
@@ -37,7 +37,7 @@ enum MediaType {
 }
 
 impl MediaType {
-    fn content_type(self) -> HeaderValue {
+    pub(super) fn content_type(self) -> HeaderValue {
         HeaderValue::from_static(match self {
             MediaType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
             MediaType::Json => "application/json; charset=utf-8",
@@ -63,7 +63,7 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 }
 
 /// A response that is only errors, with a stable code, for failures before GraphQL runs.
-fn error_response(status: StatusCode, media: MediaType, code: &str, message: &str) -> Response {
+pub(super) fn error_response(status: StatusCode, media: MediaType, code: &str, message: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response()
 }

@@ -1,9 +1,10 @@
 //! The HTTP surface: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
-//! `/graphql/ws` (subscriptions), `/healthz` and `/readyz`, feeds, and the web
-//! app at `/` for everything else, with request ids, tracing, CORS and
-//! timeouts around all of it.
+//! `/graphql/ws` (subscriptions), the web app's cookie sessions under `/auth`,
+//! `/healthz` and `/readyz`, feeds, and the web app at `/` for everything
+//! else, with request ids, tracing, CORS and timeouts around all of it.
 
 mod app;
+mod auth;
 pub mod feeds;
 mod graphql;
 mod unsubscribe;
@@ -61,6 +62,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/unsubscribe", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(auth::routes())
         .merge(app::routes(&config.frontend_dir))
         .with_state(http)
         .layer(
@@ -75,16 +77,18 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
 
 fn cors(origins: &[String]) -> CorsLayer {
     let base = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, REQUEST_ID])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, REQUEST_ID, auth::CSRF_HEADER])
         .expose_headers([REQUEST_ID])
         .max_age(Duration::from_secs(600));
     if origins.iter().any(|o| o == "*") {
+        // Any origin may call the API with bearer tokens, never with the session cookie.
         base.allow_origin(AllowOrigin::any())
     } else {
         let list: Vec<HeaderValue> =
             origins.iter().filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()).collect();
-        base.allow_origin(AllowOrigin::list(list))
+        // Listed origins may use the cookie session (`/auth/session`), which needs credentials.
+        base.allow_origin(AllowOrigin::list(list)).allow_credentials(true)
     }
 }
 

@@ -132,6 +132,112 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     assert!(ok["data"]["refreshToken"]["accessToken"].is_string(), "{ok}");
 }
 
+/// A session family lives `REFRESH_SESSION_MAX_DAYS` (90) from its sign-in, however
+/// often its token rotates; each rotated token keeps the family's start and
+/// expires no later than the family does.
+#[tokio::test]
+async fn refresh_sessions_end_at_their_absolute_lifetime() {
+    let app = TestApp::spawn().await;
+    let refresh = |token: String| {
+        let app = &app;
+        async move {
+            app.graphql(
+                "mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken } }",
+                json!({ "t": token }),
+            )
+            .await
+        }
+    };
+    let day = chrono::Duration::days(1);
+
+    // A fresh sign-in: the family starts now and the token lives its 30 days.
+    let user = app.register("lifetime@example.com").await;
+    let first = app.refresh_row(&user.refresh_token).await;
+    assert_eq!(first.family_started_at, first.created_at);
+    assert_eq!(first.expires_at, first.created_at + day * 30);
+
+    // 89 days in: still inside the lifetime, so the refresh works; the new token keeps
+    // the family's start and is capped at its end (one day away, not 30).
+    let started = app.backdate_session(&user.refresh_token, day * 89).await;
+    let inside = refresh(user.refresh_token.clone()).await;
+    let rotated = inside["data"]["refreshToken"]["refreshToken"].as_str().unwrap_or_else(|| panic!("{inside}"));
+    let row = app.refresh_row(rotated).await;
+    assert_eq!(row.family_id, first.family_id);
+    assert_eq!(row.family_started_at, started, "the rotated token keeps the family's start");
+    assert_eq!(row.expires_at, started + day * 90, "capped at the family's absolute end");
+
+    // 91 days in: refused with a clear reason, although the token itself has not expired.
+    app.backdate_session(rotated, day * 91).await;
+    assert!(app.refresh_row(rotated).await.expires_at > chrono::Utc::now());
+    let outside = refresh(rotated.to_owned()).await;
+    assert_eq!(error_code(&outside), "UNAUTHENTICATED", "{outside}");
+    assert!(outside["errors"][0]["message"].as_str().unwrap().contains("maximum age"), "{outside}");
+
+    // Signing in again starts a new family with a full lifetime.
+    let again = app.login("lifetime@example.com", PASSWORD).await;
+    let fresh = app.refresh_row(&again.refresh_token).await;
+    assert_ne!(fresh.family_id, first.family_id);
+    let renewed = refresh(again.refresh_token.clone()).await;
+    assert!(renewed["data"]["refreshToken"]["accessToken"].is_string(), "{renewed}");
+}
+
+/// The migration that adds the family start gives sessions already running their
+/// family's first sign-in (the earliest token still stored), on both databases.
+#[tokio::test]
+async fn the_family_start_migration_backfills_running_sessions() {
+    use chrono::SubsecRound;
+    use entity::refresh_token;
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let app = TestApp::spawn().await;
+    let user = app.register("backfill@example.com").await;
+    let rotated = app
+        .graphql(
+            "mutation($t: String!) { refreshToken(token: $t) { refreshToken } }",
+            json!({ "t": user.refresh_token }),
+        )
+        .await;
+    let rotated = rotated["data"]["refreshToken"]["refreshToken"].as_str().unwrap().to_owned();
+    let other = app.login("backfill@example.com", PASSWORD).await;
+    let other_created = app.refresh_row(&other.refresh_token).await.created_at;
+
+    // Back to the schema before the column, with the family's first token ten days old.
+    Migrator::down(&app.state.db, Some(1)).await.unwrap();
+    let signed_in = chrono::Utc::now().trunc_subsecs(0) - chrono::Duration::days(10);
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::CreatedAt, Expr::value(signed_in))
+        .filter(
+            refresh_token::Column::TokenHash.eq(lectern::domains::accounts::tokens::token_hash(&user.refresh_token)),
+        )
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    Migrator::up(&app.state.db, None).await.unwrap();
+
+    for token in [&user.refresh_token, &rotated] {
+        assert_eq!(app.refresh_row(token).await.family_started_at, signed_in, "the family's first sign-in");
+    }
+    assert_eq!(app.refresh_row(&other.refresh_token).await.family_started_at, other_created, "each family its own");
+}
+
+/// The lifetime is a setting, and shortening it applies to sessions already running.
+#[tokio::test]
+async fn the_session_lifetime_is_configurable() {
+    let app = TestApp::spawn_with(&[("REFRESH_SESSION_MAX_DAYS", "2")]).await;
+    let user = app.register("short@example.com").await;
+    let row = app.refresh_row(&user.refresh_token).await;
+    assert_eq!(row.expires_at, row.created_at + chrono::Duration::days(2), "the token's 30 days are capped at 2");
+    app.backdate_session(&user.refresh_token, chrono::Duration::days(2) + chrono::Duration::minutes(1)).await;
+    let refused = app
+        .graphql(
+            "mutation($t: String!) { refreshToken(token: $t) { accessToken } }",
+            json!({ "t": user.refresh_token }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), "UNAUTHENTICATED", "{refused}");
+}
+
 #[tokio::test]
 async fn refresh_tokens_never_pass_as_access_tokens() {
     let app = TestApp::spawn().await;

@@ -305,6 +305,33 @@ impl TestApp {
         }
     }
 
+    /// The stored row of a refresh token (found by its hash, as the server finds it).
+    pub async fn refresh_row(&self, refresh_token: &str) -> entity::refresh_token::Model {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let hash = lectern::domains::accounts::tokens::token_hash(refresh_token);
+        entity::refresh_token::Entity::find()
+            .filter(entity::refresh_token::Column::TokenHash.eq(hash))
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .expect("the refresh token is stored")
+    }
+
+    /// Moves the sign-in of `refresh_token`'s session family `ago` into the past
+    /// (what waiting that long would do), leaving every token's own expiry alone.
+    pub async fn backdate_session(&self, refresh_token: &str, ago: chrono::Duration) -> chrono::DateTime<chrono::Utc> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let family = self.refresh_row(refresh_token).await.family_id;
+        let started = chrono::Utc::now() - ago;
+        entity::refresh_token::Entity::update_many()
+            .col_expr(entity::refresh_token::Column::FamilyStartedAt, Expr::value(started))
+            .filter(entity::refresh_token::Column::FamilyId.eq(family))
+            .exec(&self.state.db)
+            .await
+            .unwrap();
+        self.refresh_row(refresh_token).await.family_started_at
+    }
+
     /// Waits for a mail to `to` in the outbox whose subject contains `subject`
     /// and returns its plain-text body.
     pub async fn mail_to(&self, to: &str, subject: &str) -> String {

@@ -7,6 +7,7 @@ mod harness;
 mod accounts;
 mod comments;
 mod content;
+mod cookie_sessions;
 mod engagement;
 mod http;
 mod jobs;

@@ -1,22 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
-import { useMutation } from 'urql';
 
-import { graphql } from '../gql';
 import { useAuth, useMe } from '../lib/auth';
 import { AskAiPanel } from './AskAiPanel';
 import { NotificationBell } from './NotificationBell';
 
-const Logout = graphql(`
-  mutation Logout($refreshToken: String) {
-    logout(refreshToken: $refreshToken)
-  }
-`);
-
 export function Layout() {
-  const { userId, session, signOut } = useAuth();
+  const { userId, signOut } = useAuth();
   const { me } = useMe();
-  const [, logout] = useMutation(Logout);
   const [query, setQuery] = useState('');
   const [askOpen, setAskOpen] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
@@ -28,9 +19,7 @@ export function Layout() {
   }
 
   async function onSignOut() {
-    const refreshToken = session.tokens?.refreshToken ?? null;
-    await logout({ refreshToken });
-    signOut();
+    await signOut();
     navigate('/');
   }
 

@@ -32,7 +32,6 @@ type Documents = {
     "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n": typeof types.EditCommentDocument,
     "\n  mutation ModerateComment($id: ID!, $status: CommentStatus!) {\n    moderateComment(id: $id, status: $status) {\n      ...CommentFields\n    }\n  }\n": typeof types.ModerateCommentDocument,
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n": typeof types.DeleteCommentDocument,
-    "\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n": typeof types.LogoutDocument,
     "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n": typeof types.NotificationFieldsFragmentDoc,
     "\n  query NotificationBell {\n    unreadNotificationCount\n    notifications(first: 8) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n    }\n  }\n": typeof types.NotificationBellDocument,
     "\n  subscription NotificationsLive {\n    notifications {\n      ...NotificationFields\n    }\n  }\n": typeof types.NotificationsLiveDocument,
@@ -41,7 +40,6 @@ type Documents = {
     "\n  fragment PostCardFields on Post {\n    id\n    slug\n    title\n    excerpt\n    isPremium\n    isLocked\n    readingMinutes\n    difficulty\n    publishedAt\n    commentCount\n    author {\n      id\n      displayName\n    }\n    tags {\n      id\n      slug\n      name\n    }\n    series {\n      id\n      slug\n      title\n    }\n    viewerProgress {\n      completedAt\n    }\n  }\n": typeof types.PostCardFieldsFragmentDoc,
     "\n  fragment PostListFields on PostConnection {\n    edges {\n      node {\n        ...PostCardFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n": typeof types.PostListFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n      displayName\n      email\n      role\n      emailVerified\n      hasPremiumAccess\n      digestFrequency\n    }\n  }\n": typeof types.MeDocument,
-    "\n  mutation RefreshToken($token: String!) {\n    refreshToken(token: $token) {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n    }\n  }\n": typeof types.RefreshTokenDocument,
     "\n  query Bookmarks($first: Int!, $after: String) {\n    bookmarks(first: $first, after: $after) {\n      ...PostListFields\n    }\n  }\n": typeof types.BookmarksDocument,
     "\n  query Feed($first: Int!, $after: String) {\n    posts(first: $first, after: $after) {\n      ...PostListFields\n    }\n  }\n": typeof types.FeedDocument,
     "\n  query SeriesList {\n    seriesList(first: 20) {\n      edges {\n        node {\n          id\n          slug\n          title\n          postCount\n          viewerProgress {\n            percent\n          }\n        }\n      }\n    }\n  }\n": typeof types.SeriesListDocument,
@@ -63,9 +61,6 @@ type Documents = {
     "\n  mutation ChangePassword($current: String!, $new: String!) {\n    changePassword(current: $current, new: $new)\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation SubscribeNewsletter($email: String!) {\n    subscribeNewsletter(email: $email)\n  }\n": typeof types.SubscribeNewsletterDocument,
     "\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        ...PostListFields\n      }\n    }\n  }\n": typeof types.TagPageDocument,
-    "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n": typeof types.AuthFieldsFragmentDoc,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n": typeof types.LoginDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...AuthFields\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      emailVerified\n    }\n  }\n": typeof types.VerifyEmailDocument,
     "\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n": typeof types.RequestEmailVerificationDocument,
     "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": typeof types.RequestPasswordResetDocument,
@@ -90,7 +85,6 @@ const documents: Documents = {
     "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n": types.EditCommentDocument,
     "\n  mutation ModerateComment($id: ID!, $status: CommentStatus!) {\n    moderateComment(id: $id, status: $status) {\n      ...CommentFields\n    }\n  }\n": types.ModerateCommentDocument,
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n": types.DeleteCommentDocument,
-    "\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n": types.LogoutDocument,
     "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n": types.NotificationFieldsFragmentDoc,
     "\n  query NotificationBell {\n    unreadNotificationCount\n    notifications(first: 8) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n    }\n  }\n": types.NotificationBellDocument,
     "\n  subscription NotificationsLive {\n    notifications {\n      ...NotificationFields\n    }\n  }\n": types.NotificationsLiveDocument,
@@ -99,7 +93,6 @@ const documents: Documents = {
     "\n  fragment PostCardFields on Post {\n    id\n    slug\n    title\n    excerpt\n    isPremium\n    isLocked\n    readingMinutes\n    difficulty\n    publishedAt\n    commentCount\n    author {\n      id\n      displayName\n    }\n    tags {\n      id\n      slug\n      name\n    }\n    series {\n      id\n      slug\n      title\n    }\n    viewerProgress {\n      completedAt\n    }\n  }\n": types.PostCardFieldsFragmentDoc,
     "\n  fragment PostListFields on PostConnection {\n    edges {\n      node {\n        ...PostCardFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n": types.PostListFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n      displayName\n      email\n      role\n      emailVerified\n      hasPremiumAccess\n      digestFrequency\n    }\n  }\n": types.MeDocument,
-    "\n  mutation RefreshToken($token: String!) {\n    refreshToken(token: $token) {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n    }\n  }\n": types.RefreshTokenDocument,
     "\n  query Bookmarks($first: Int!, $after: String) {\n    bookmarks(first: $first, after: $after) {\n      ...PostListFields\n    }\n  }\n": types.BookmarksDocument,
     "\n  query Feed($first: Int!, $after: String) {\n    posts(first: $first, after: $after) {\n      ...PostListFields\n    }\n  }\n": types.FeedDocument,
     "\n  query SeriesList {\n    seriesList(first: 20) {\n      edges {\n        node {\n          id\n          slug\n          title\n          postCount\n          viewerProgress {\n            percent\n          }\n        }\n      }\n    }\n  }\n": types.SeriesListDocument,
@@ -121,9 +114,6 @@ const documents: Documents = {
     "\n  mutation ChangePassword($current: String!, $new: String!) {\n    changePassword(current: $current, new: $new)\n  }\n": types.ChangePasswordDocument,
     "\n  mutation SubscribeNewsletter($email: String!) {\n    subscribeNewsletter(email: $email)\n  }\n": types.SubscribeNewsletterDocument,
     "\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        ...PostListFields\n      }\n    }\n  }\n": types.TagPageDocument,
-    "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n": types.AuthFieldsFragmentDoc,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n": types.LoginDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...AuthFields\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      emailVerified\n    }\n  }\n": types.VerifyEmailDocument,
     "\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n": types.RequestEmailVerificationDocument,
     "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": types.RequestPasswordResetDocument,
@@ -219,10 +209,6 @@ export function graphql(source: "\n  mutation DeleteComment($id: ID!) {\n    del
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n"): (typeof documents)["\n  mutation Logout($refreshToken: String) {\n    logout(refreshToken: $refreshToken)\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
 export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -252,10 +238,6 @@ export function graphql(source: "\n  fragment PostListFields on PostConnection {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Me {\n    me {\n      id\n      displayName\n      email\n      role\n      emailVerified\n      hasPremiumAccess\n      digestFrequency\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      displayName\n      email\n      role\n      emailVerified\n      hasPremiumAccess\n      digestFrequency\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation RefreshToken($token: String!) {\n    refreshToken(token: $token) {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n    }\n  }\n"): (typeof documents)["\n  mutation RefreshToken($token: String!) {\n    refreshToken(token: $token) {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -340,18 +322,6 @@ export function graphql(source: "\n  mutation SubscribeNewsletter($email: String
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        ...PostListFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query TagPage($slug: String!, $first: Int!, $after: String) {\n    tag(slug: $slug) {\n      id\n      name\n      slug\n      posts(first: $first, after: $after) {\n        ...PostListFields\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n"): (typeof documents)["\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    user {\n      id\n      displayName\n      email\n      role\n      emailVerified\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n"): (typeof documents)["\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      ...AuthFields\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...AuthFields\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...AuthFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

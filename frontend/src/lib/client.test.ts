@@ -2,7 +2,8 @@ import { authExchange } from '@urql/exchange-auth';
 import { Client, CombinedError, createRequest, fetchExchange, gql, makeOperation, type Operation } from '@urql/core';
 import { describe, expect, it, vi } from 'vitest';
 
-import { GRAPHQL_PATH, authConfig, isAuthError, makeRefresher, wsUrl } from './client';
+import { AUTH_PATHS, GRAPHQL_PATH, authConfig, isAuthError, makeRefresher, sessionEndpoints, wsUrl } from './client';
+import { formErrors } from './errors';
 import { Session, type RefreshOutcome, type Refresher, type TokenStore, type Tokens } from './session';
 
 // ---------------------------------------------------------------------------
@@ -25,16 +26,20 @@ const invalidToken = () =>
 const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
 
 function tokens(name: string, expiresAt = minutes(15)): Tokens {
-  return { accessToken: `access-${name}`, accessTokenExpiresAt: expiresAt, refreshToken: `refresh-${name}` };
+  return { accessToken: `access-${name}`, accessTokenExpiresAt: expiresAt };
 }
 
-function memoryStore(initial: Tokens | null): TokenStore & { value: Tokens | null } {
+/** One tab's store; `flag`: a cookie session may exist (after a reload, before the start-up refresh). */
+function memoryStore(initial: Tokens | null, flag = initial !== null): TokenStore & { value: Tokens | null } {
   const store = {
     value: initial,
+    flag,
     load: () => store.value,
     save: (next: Tokens | null) => {
       store.value = next;
+      store.flag = next !== null;
     },
+    hasSession: () => store.flag,
   };
   return store;
 }
@@ -228,6 +233,9 @@ describe('authConfig (its callbacks)', () => {
     expect((await configFor(tokens('1', minutes(-1)))).config.willAuthError!(operation())).toBe(true);
     // Within the 30 s skew.
     expect((await configFor(tokens('1', minutes(0.25)))).config.willAuthError!(operation())).toBe(true);
+    // After a reload, until the start-up refresh has answered.
+    const restoring = new Session({ store: memoryStore(null, true), refresh: vi.fn() });
+    expect((await authConfig(restoring)({ appendHeaders })).willAuthError!(operation())).toBe(true);
     // An unreadable expiry: NaN <= now is false, so it is not refreshed up front
     // (the server's 401 then triggers the refresh).
     expect((await configFor(tokens('1', 'garbage'))).config.willAuthError!(operation())).toBe(false);
@@ -259,7 +267,6 @@ describe('authConfig (its callbacks)', () => {
     const { config, session } = await configFor(tokens('1', minutes(-1)), refresh);
     await config.refreshAuth();
     expect(refresh).toHaveBeenCalledTimes(1);
-    expect(refresh).toHaveBeenCalledWith('refresh-1');
     expect(session.tokens).toEqual(next);
   });
 });
@@ -298,7 +305,6 @@ describe('auth exchange with a real urql Client', () => {
     expect(result.error).toBeUndefined();
     expect(result.data).toEqual({ viewer: '2' });
     expect(refresh).toHaveBeenCalledTimes(1);
-    expect(refresh).toHaveBeenCalledWith('refresh-1');
     expect(server.seen.map((r) => r.authorization)).toEqual(['Bearer access-1', 'Bearer access-2']);
     expect(session.tokens).toEqual(next);
   });
@@ -404,11 +410,11 @@ describe('auth exchange with a real urql Client', () => {
   });
 
   // Regression: refreshAuth always calls session.refresh(), which spends the
-  // *current* refresh token, even when the failed request carried an access
+  // *current* refresh cookie, even when the failed request carried an access
   // token that has already been replaced. So a 401 that arrives after another
   // request's refresh has finished (a slow response to a request sent with the
   // old token) rotates the tokens a second time for nothing: one extra
-  // refreshToken mutation per late 401, each counting against the server's
+  // refresh request per late 401, each counting against the server's
   // per-account refresh rate limit (20 a minute). The retry itself would have
   // succeeded with the token the session already had.
   it('a late 401 for a request sent with an already-replaced token does not refresh again', async () => {
@@ -460,147 +466,237 @@ describe('auth exchange with a real urql Client', () => {
     expect(refresh).not.toHaveBeenCalled();
   });
 
-  it('end to end with makeRefresher: the refresh mutation goes out bare, then the query with the new token', async () => {
+  it('after a reload, a request waits for the start-up refresh and goes with its token', async () => {
+    const server = fakeServer([]);
+    const refresh = rotatingRefresher(server, tokens('2'));
+    const session = new Session({ store: memoryStore(null, true), refresh });
+    expect(session.restoring).toBe(true);
+    const result = await authClient(session, server.fetchFn).query(ViewerQuery, {}).toPromise();
+    expect(result.data).toEqual({ viewer: '2' });
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(server.seen.map((r) => r.authorization)).toEqual(['Bearer access-2']);
+  });
+
+  it('end to end with makeRefresher: the cookie refresh goes out bare, then the query with the new token', async () => {
     const server = fakeServer(['access-1']);
     const fetchFn = vi.fn<typeof fetch>(async (input, init) => {
-      const body = requestBody(input, init);
-      if (body.query.includes('refreshToken(token: $token)')) {
+      if (new URL(String(input)).pathname === AUTH_PATHS.refresh) {
         expect(init?.method).toBe('POST');
         const headers = new Headers(init?.headers);
         expect(headers.get('authorization')).toBeNull();
-        expect(body.variables).toEqual({ token: 'refresh-1' });
+        expect(headers.get('x-lectern-csrf')).toBe('1');
         server.accepted.add('access-2');
-        return respond(200, { data: { refreshToken: { __typename: 'AuthPayload', ...tokens('2') } } });
+        return respond(200, { ...tokens('2'), user: { id: 'u' } }, 'application/json');
       }
       return server.fetchFn(input, init);
     });
     const session = new Session({
       store: memoryStore(tokens('1', minutes(-1))),
-      refresh: makeRefresher('http://lectern.test/graphql', fetchFn),
+      refresh: makeRefresher('http://lectern.test', fetchFn),
     });
     const result = await authClient(session, fetchFn).query(ViewerQuery, {}).toPromise();
     expect(result.data).toEqual({ viewer: '2' });
     expect(fetchFn).toHaveBeenCalledTimes(2);
-    expect(session.tokens?.refreshToken).toBe('refresh-2');
     expect(session.tokens?.accessToken).toBe('access-2');
   });
 });
 
 // ---------------------------------------------------------------------------
-// makeRefresher
+// makeRefresher and sessionEndpoints: the cookie session requests
 // ---------------------------------------------------------------------------
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+interface SentRequest {
+  url: string;
+  method: string | undefined;
+  headers: Headers;
+  body: unknown;
+  credentials: RequestCredentials | undefined;
+  cache: RequestCache | undefined;
+}
+
+/** A fetch that records what was sent and answers with `answer()`. */
+function recordingFetch(answer: () => Response | Promise<Response>) {
+  const sent: SentRequest[] = [];
+  const fetchFn = vi.fn<typeof fetch>(async (input, init) => {
+    sent.push({
+      url: String(input),
+      method: init?.method,
+      headers: new Headers(init?.headers),
+      body: init?.body === undefined ? undefined : JSON.parse(String(init.body)),
+      credentials: init?.credentials,
+      cache: init?.cache,
+    });
+    return answer();
+  });
+  return { fetchFn, sent };
+}
+
+/** What every cookie session request must look like, so the server's CSRF checks pass. */
+function expectCookieRequest(request: SentRequest, method: string, path: string) {
+  expect(request.url).toBe(`http://lectern.test${path}`);
+  expect(request.method).toBe(method);
+  expect(request.headers.get('content-type')).toBe('application/json');
+  expect(request.headers.get('x-lectern-csrf')).toBe('1');
+  expect(request.headers.get('authorization')).toBeNull();
+  expect(request.credentials).toBe('same-origin');
+  expect(request.cache).toBe('no-store');
+}
+
+const sessionAnswer = (name: string) =>
+  respond(200, { accessToken: `access-${name}`, accessTokenExpiresAt: '2030-01-01T12:15:00+00:00', user: { id: 'user-1' } }, JSON_TYPE);
+
 describe('makeRefresher', () => {
-  it('ok: returns the new tokens, sending the refresh token as $token with no Authorization', async () => {
-    const seen: { url: string; body: { query: string; variables: unknown }; authorization: string | null }[] = [];
-    const fetchFn = vi.fn<typeof fetch>(async (input, init) => {
-      seen.push({
-        url: String(input),
-        body: JSON.parse(String(init?.body)) as { query: string; variables: unknown },
-        authorization: new Headers(init?.headers).get('authorization'),
-      });
-      return respond(200, {
-        data: {
-          refreshToken: {
-            __typename: 'AuthPayload',
-            accessToken: 'access-2',
-            accessTokenExpiresAt: '2030-01-01T12:15:00+00:00',
-            refreshToken: 'refresh-2',
-          },
-        },
-      });
+  it('ok: posts to the refresh endpoint with no token of its own (the browser sends the cookie) and returns the new access token', async () => {
+    const { fetchFn, sent } = recordingFetch(() => sessionAnswer('2'));
+    const outcome = await makeRefresher('http://lectern.test', fetchFn)();
+    expect(outcome).toEqual({
+      kind: 'ok',
+      tokens: { accessToken: 'access-2', accessTokenExpiresAt: '2030-01-01T12:15:00+00:00' },
     });
-    const outcome = await makeRefresher('http://lectern.test/graphql', fetchFn)('refresh-1');
-    expect(outcome.kind).toBe('ok');
-    expect(outcome.kind === 'ok' && outcome.tokens).toMatchObject({
-      accessToken: 'access-2',
-      accessTokenExpiresAt: '2030-01-01T12:15:00+00:00',
-      refreshToken: 'refresh-2',
-    });
-    expect(seen).toHaveLength(1);
-    expect(seen[0]!.url).toBe('http://lectern.test/graphql');
-    expect(seen[0]!.body.variables).toEqual({ token: 'refresh-1' });
-    expect(seen[0]!.body.query).toMatch(/mutation RefreshToken/);
-    expect(seen[0]!.authorization).toBeNull();
+    expect(sent).toHaveLength(1);
+    expectCookieRequest(sent[0]!, 'POST', '/auth/session/refresh');
+    expect(sent[0]!.body).toEqual({});
   });
 
-  it('posts to /graphql by default', async () => {
-    const fetchFn = vi.fn<typeof fetch>(async () =>
-      respond(200, { data: { refreshToken: { accessToken: 'a', accessTokenExpiresAt: 'x', refreshToken: 'r' } } }),
-    );
-    await makeRefresher(undefined, fetchFn)('t');
-    expect(GRAPHQL_PATH).toBe('/graphql');
-    expect(String(fetchFn.mock.calls[0]![0])).toBe('/graphql');
+  it('posts to /auth/session/refresh on this origin by default', async () => {
+    const fetchFn = vi.fn<typeof fetch>(async () => sessionAnswer('2'));
+    await makeRefresher(undefined, fetchFn)();
+    expect(AUTH_PATHS.refresh).toBe('/auth/session/refresh');
+    expect(String(fetchFn.mock.calls[0]![0])).toBe('/auth/session/refresh');
     expect(fetchFn.mock.calls[0]![1]?.method).toBe('POST');
   });
 
-  it('never answers from a cache: the same token twice makes two requests', async () => {
-    const fetchFn = vi.fn<typeof fetch>(async () =>
-      respond(200, { data: { refreshToken: { accessToken: 'a', accessTokenExpiresAt: 'x', refreshToken: 'r' } } }),
-    );
-    const refresh = makeRefresher('http://lectern.test/graphql', fetchFn);
-    await refresh('same');
-    await refresh('same');
+  it('never answers from a cache: two refreshes make two requests', async () => {
+    const fetchFn = vi.fn<typeof fetch>(async () => sessionAnswer('2'));
+    const refresh = makeRefresher('http://lectern.test', fetchFn);
+    await refresh();
+    await refresh();
     expect(fetchFn).toHaveBeenCalledTimes(2);
   });
 
-  it('rejected: an UNAUTHENTICATED error (HTTP 200, as the server sends for a bad refresh token)', async () => {
+  it('rejected: 401 (a spent, revoked or expired cookie, or none)', async () => {
     const fetchFn = vi.fn<typeof fetch>(async () =>
-      respond(200, {
-        data: null,
-        errors: [
-          {
-            message: 'The refresh token was already used; the session has been signed out',
-            path: ['refreshToken'],
-            extensions: { code: 'UNAUTHENTICATED' },
-          },
-        ],
-      }),
+      respond(
+        401,
+        { errors: [{ message: 'The refresh token was already used; the session has been signed out', extensions: { code: 'UNAUTHENTICATED' } }] },
+        JSON_TYPE,
+      ),
     );
-    await expect(makeRefresher('http://lectern.test/graphql', fetchFn)('used')).resolves.toEqual({ kind: 'rejected' });
-  });
-
-  it('rejected: an UNAUTHENTICATED error with HTTP 401', async () => {
-    const fetchFn = vi.fn<typeof fetch>(async () => invalidToken());
-    await expect(makeRefresher('http://lectern.test/graphql', fetchFn)('x')).resolves.toEqual({ kind: 'rejected' });
+    await expect(makeRefresher('http://lectern.test', fetchFn)()).resolves.toEqual({ kind: 'rejected' });
+    const bare = vi.fn<typeof fetch>(async () => new Response('', { status: 401 }));
+    await expect(makeRefresher('http://lectern.test', bare)()).resolves.toEqual({ kind: 'rejected' });
   });
 
   it('unavailable: HTTP 500 (plain text or JSON)', async () => {
     const text = vi.fn<typeof fetch>(async () => respond(500, 'Internal Server Error', 'text/plain'));
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await expect(makeRefresher('http://lectern.test/graphql', text)('x')).resolves.toEqual({ kind: 'unavailable' });
-    warn.mockRestore();
+    await expect(makeRefresher('http://lectern.test', text)()).resolves.toEqual({ kind: 'unavailable' });
     const json = vi.fn<typeof fetch>(async () =>
-      respond(500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }),
+      respond(500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, JSON_TYPE),
     );
-    await expect(makeRefresher('http://lectern.test/graphql', json)('x')).resolves.toEqual({ kind: 'unavailable' });
+    await expect(makeRefresher('http://lectern.test', json)()).resolves.toEqual({ kind: 'unavailable' });
   });
 
   it('unavailable: HTTP 502 with an HTML page from a proxy', async () => {
     const html = vi.fn<typeof fetch>(async () => respond(502, '<html>Bad Gateway</html>', 'text/html'));
-    await expect(makeRefresher('http://lectern.test/graphql', html)('x')).resolves.toEqual({ kind: 'unavailable' });
+    await expect(makeRefresher('http://lectern.test', html)()).resolves.toEqual({ kind: 'unavailable' });
   });
 
   it('unavailable: the network fails', async () => {
     const fetchFn = vi.fn<typeof fetch>(async () => {
       throw new TypeError('fetch failed');
     });
-    await expect(makeRefresher('http://lectern.test/graphql', fetchFn)('x')).resolves.toEqual({ kind: 'unavailable' });
+    await expect(makeRefresher('http://lectern.test', fetchFn)()).resolves.toEqual({ kind: 'unavailable' });
   });
 
-  it('unavailable: rate limited (the token is still good; try later)', async () => {
+  it('unavailable: rate limited (the cookie is still good; try later)', async () => {
     const fetchFn = vi.fn<typeof fetch>(async () =>
-      respond(200, {
-        data: null,
-        errors: [{ message: 'Too many attempts; try again in 30 s', extensions: { code: 'RATE_LIMITED', retryAfter: 30 } }],
-      }),
+      respond(429, { errors: [{ message: 'Too many attempts; try again in 30 s', extensions: { code: 'RATE_LIMITED', retryAfter: 30 } }] }, JSON_TYPE),
     );
-    await expect(makeRefresher('http://lectern.test/graphql', fetchFn)('x')).resolves.toEqual({ kind: 'unavailable' });
+    await expect(makeRefresher('http://lectern.test', fetchFn)()).resolves.toEqual({ kind: 'unavailable' });
   });
 
-  it('unavailable: an answer with neither data nor errors', async () => {
-    const fetchFn = vi.fn<typeof fetch>(async () => respond(200, { data: { refreshToken: null } }));
-    await expect(makeRefresher('http://lectern.test/graphql', fetchFn)('x')).resolves.toEqual({ kind: 'unavailable' });
+  it('unavailable: refused as cross-site (403): a deployment problem, not the end of the session', async () => {
+    const fetchFn = vi.fn<typeof fetch>(async () =>
+      respond(403, { errors: [{ message: 'Cross-site requests are not allowed here', extensions: { code: 'FORBIDDEN' } }] }, JSON_TYPE),
+    );
+    await expect(makeRefresher('http://lectern.test', fetchFn)()).resolves.toEqual({ kind: 'unavailable' });
+  });
+
+  it('unavailable: a 200 without an access token', async () => {
+    const fetchFn = vi.fn<typeof fetch>(async () => respond(200, { accessToken: null }, JSON_TYPE));
+    await expect(makeRefresher('http://lectern.test', fetchFn)()).resolves.toEqual({ kind: 'unavailable' });
+  });
+});
+
+describe('sessionEndpoints', () => {
+  it('signIn posts the credentials and returns the tokens and user id', async () => {
+    const { fetchFn, sent } = recordingFetch(() => sessionAnswer('1'));
+    const answer = await sessionEndpoints('http://lectern.test', fetchFn).signIn('ada@example.com', 'pw-pw-pw-pw');
+    expect(answer).toEqual({
+      tokens: { accessToken: 'access-1', accessTokenExpiresAt: '2030-01-01T12:15:00+00:00' },
+      userId: 'user-1',
+    });
+    expectCookieRequest(sent[0]!, 'POST', '/auth/session');
+    expect(sent[0]!.body).toEqual({ email: 'ada@example.com', password: 'pw-pw-pw-pw' });
+  });
+
+  it('signIn refused: the server\'s errors, which forms read like GraphQL errors', async () => {
+    const fetchFn = vi.fn<typeof fetch>(async () =>
+      respond(401, { errors: [{ message: 'Wrong email or password', extensions: { code: 'UNAUTHENTICATED' } }] }, JSON_TYPE),
+    );
+    const answer = await sessionEndpoints('http://lectern.test', fetchFn).signIn('a@b.c', 'wrong');
+    expect('error' in answer).toBe(true);
+    const error = 'error' in answer ? answer.error : null;
+    expect(error?.response?.status).toBe(401);
+    expect(formErrors(error, ['email', 'password'])).toEqual({ fields: {}, form: 'Wrong email or password' });
+  });
+
+  it('register posts the input; a field error lands at its field', async () => {
+    const { fetchFn, sent } = recordingFetch(() =>
+      respond(
+        400,
+        { errors: [{ message: 'This password is too easy to guess', extensions: { code: 'BAD_USER_INPUT', field: 'password' } }] },
+        JSON_TYPE,
+      ),
+    );
+    const input = { email: 'ada@example.com', password: 'password1', displayName: 'Ada' };
+    const answer = await sessionEndpoints('http://lectern.test', fetchFn).register(input);
+    expectCookieRequest(sent[0]!, 'POST', '/auth/register');
+    expect(sent[0]!.body).toEqual(input);
+    const error = 'error' in answer ? answer.error : null;
+    expect(formErrors(error, ['displayName', 'email', 'password']).fields).toEqual({ password: 'This password is too easy to guess' });
+  });
+
+  it('register signs in like signIn', async () => {
+    const fetchFn = vi.fn<typeof fetch>(async () => sessionAnswer('9'));
+    const answer = await sessionEndpoints('http://lectern.test', fetchFn).register({ email: 'a@b.c', password: 'x', displayName: 'A' });
+    expect('tokens' in answer && answer.tokens.accessToken).toBe('access-9');
+  });
+
+  it('a network failure or a proxy page is a network error (the form says the server cannot be reached)', async () => {
+    const offline = vi.fn<typeof fetch>(async () => {
+      throw new TypeError('fetch failed');
+    });
+    const down = await sessionEndpoints('http://lectern.test', offline).signIn('a@b.c', 'x');
+    const downError = 'error' in down ? down.error : null;
+    expect(formErrors(downError).form).toBe('Cannot reach the server. Check your connection and try again.');
+    const proxy = vi.fn<typeof fetch>(async () => respond(502, '<html>Bad Gateway</html>', 'text/html'));
+    const bad = await sessionEndpoints('http://lectern.test', proxy).signIn('a@b.c', 'x');
+    const badError = 'error' in bad ? bad.error : null;
+    expect(badError?.response?.status).toBe(502);
+    expect(formErrors(badError).form).toBe('Cannot reach the server. Check your connection and try again.');
+  });
+
+  it('signOut deletes the session (the browser sends the cookie) and never throws', async () => {
+    const { fetchFn, sent } = recordingFetch(() => respond(200, { ended: true }, JSON_TYPE));
+    await sessionEndpoints('http://lectern.test', fetchFn).signOut();
+    expectCookieRequest(sent[0]!, 'DELETE', '/auth/session');
+    const offline = vi.fn<typeof fetch>(async () => {
+      throw new TypeError('fetch failed');
+    });
+    await expect(sessionEndpoints('http://lectern.test', offline).signOut()).resolves.toBeUndefined();
   });
 });
 
@@ -612,5 +708,6 @@ describe('wsUrl', () => {
   it('uses wss on https and ws on http, with the host and port', () => {
     expect(wsUrl({ protocol: 'https:', host: 'blog.example.com' } as Location)).toBe('wss://blog.example.com/graphql/ws');
     expect(wsUrl({ protocol: 'http:', host: 'localhost:5173' } as Location)).toBe('ws://localhost:5173/graphql/ws');
+    expect(GRAPHQL_PATH).toBe('/graphql');
   });
 });

@@ -1,7 +1,8 @@
 // The GraphQL client: urql with graphcache (normalised by `__typename` + `id`,
 // schema-aware through the generated introspection), transparent token
 // refresh with one retry on UNAUTHENTICATED, and subscriptions over
-// graphql-ws on `/graphql/ws`.
+// graphql-ws on `/graphql/ws`; and the cookie session endpoints under `/auth`
+// that sign in, refresh and sign out.
 //
 // A new client (and so a new cache and a new socket) is made whenever the
 // signed-in user changes, so nothing one viewer saw leaks to the next.
@@ -9,12 +10,11 @@
 import { authExchange, type AuthConfig } from '@urql/exchange-auth';
 import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
-import { Client, fetchExchange, subscriptionExchange, type CombinedError, type Operation } from '@urql/core';
+import { Client, CombinedError, fetchExchange, subscriptionExchange, type Operation } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 
-import { graphql } from '../gql';
 import schema from '../gql/introspection';
-import { EXPIRY_SKEW_MS, type RefreshOutcome, type Session } from './session';
+import { EXPIRY_SKEW_MS, type RefreshOutcome, type Refresher, type Session, type Tokens } from './session';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -23,25 +23,101 @@ export function wsUrl(location: Location = window.location): string {
   return `${protocol}//${location.host}${GRAPHQL_PATH}/ws`;
 }
 
-const RefreshTokenMutation = graphql(`
-  mutation RefreshToken($token: String!) {
-    refreshToken(token: $token) {
-      accessToken
-      accessTokenExpiresAt
-      refreshToken
-    }
-  }
-`);
+/** The web app's cookie session endpoints (the server's src/http/auth.rs). */
+export const AUTH_PATHS = {
+  signIn: '/auth/session',
+  signOut: '/auth/session',
+  refresh: '/auth/session/refresh',
+  register: '/auth/register',
+} as const;
 
-/** The refresher the session uses: a bare client, outside the auth exchange. */
-export function makeRefresher(url: string = GRAPHQL_PATH, fetchFn?: typeof fetch) {
-  const bare = new Client({ url, exchanges: [fetchExchange], fetch: fetchFn, requestPolicy: 'network-only' });
-  return async (token: string): Promise<RefreshOutcome> => {
-    const result = await bare.mutation(RefreshTokenMutation, { token }).toPromise();
-    if (result.data?.refreshToken) return { kind: 'ok', tokens: result.data.refreshToken };
-    const codes = result.error?.graphQLErrors.map((e) => e.extensions?.code) ?? [];
-    return codes.includes('UNAUTHENTICATED') ? { kind: 'rejected' } : { kind: 'unavailable' };
+/** What the server asks of every cookie session request, so no other site can send one. */
+const AUTH_HEADERS = { 'Content-Type': 'application/json', 'X-Lectern-CSRF': '1' };
+
+/** A sign-in or registration: the new session's tokens, or why not (in the shape forms read). */
+export type AuthAnswer = { tokens: Tokens; userId: string } | { error: CombinedError };
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  displayName: string;
+}
+
+interface SessionBody {
+  accessToken?: unknown;
+  accessTokenExpiresAt?: unknown;
+  user?: { id?: unknown };
+  errors?: GraphQLErrorLike[];
+}
+type GraphQLErrorLike = { message: string; extensions?: Record<string, unknown> };
+
+function tokensIn(body: SessionBody | null): Tokens | null {
+  if (typeof body?.accessToken !== 'string' || typeof body.accessTokenExpiresAt !== 'string') return null;
+  return { accessToken: body.accessToken, accessTokenExpiresAt: body.accessTokenExpiresAt };
+}
+
+async function bodyOf(response: Response): Promise<SessionBody | null> {
+  try {
+    return (await response.json()) as SessionBody;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The requests that read or set the session cookie. The refresh token never
+ * passes through here: the browser keeps the cookie and sends it itself.
+ */
+export function sessionEndpoints(base: string = '', fetchFn: typeof fetch = (...args) => fetch(...args)) {
+  const send = (method: 'POST' | 'DELETE', path: string, body: unknown = {}) =>
+    fetchFn(`${base}${path}`, {
+      method,
+      headers: AUTH_HEADERS,
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+
+  async function start(path: string, input: unknown): Promise<AuthAnswer> {
+    let response: Response;
+    try {
+      response = await send('POST', path, input);
+    } catch (error) {
+      return { error: new CombinedError({ networkError: error instanceof Error ? error : new Error(String(error)) }) };
+    }
+    const body = await bodyOf(response);
+    const tokens = tokensIn(body);
+    if (response.ok && tokens && typeof body?.user?.id === 'string') return { tokens, userId: body.user.id };
+    if (body?.errors?.length) return { error: new CombinedError({ graphQLErrors: body.errors, response }) };
+    return { error: new CombinedError({ networkError: new Error(`HTTP ${response.status}`), response }) };
+  }
+
+  return {
+    signIn: (email: string, password: string) => start(AUTH_PATHS.signIn, { email, password }),
+    register: (input: RegisterInput) => start(AUTH_PATHS.register, input),
+    async refresh(): Promise<RefreshOutcome> {
+      try {
+        const response = await send('POST', AUTH_PATHS.refresh);
+        if (response.status === 401) return { kind: 'rejected' };
+        const tokens = response.ok ? tokensIn(await bodyOf(response)) : null;
+        return tokens ? { kind: 'ok', tokens } : { kind: 'unavailable' };
+      } catch {
+        return { kind: 'unavailable' };
+      }
+    },
+    async signOut(): Promise<void> {
+      try {
+        await send('DELETE', AUTH_PATHS.signOut);
+      } catch {
+        // Offline: this tab is signed out anyway; the cookie's session ends at its expiry.
+      }
+    },
   };
+}
+
+/** The refresher the session uses: the cookie endpoint, outside the auth exchange. */
+export function makeRefresher(base?: string, fetchFn?: typeof fetch): Refresher {
+  return sessionEndpoints(base, fetchFn).refresh;
 }
 
 /** The bearer token an operation was sent with, or null when it went without one. */
@@ -84,8 +160,9 @@ export function authConfig(session: Session) {
       return tokens ? utils.appendHeaders(operation, { Authorization: `Bearer ${tokens.accessToken}` }) : operation;
     },
     willAuthError() {
-      // Refresh first only when the token has surely expired; an unreadable expiry is left
-      // to the server (its 401 then triggers the refresh).
+      // Wait for the start-up refresh; refresh first only when the token has surely expired
+      // (an unreadable expiry is left to the server, whose 401 then triggers the refresh).
+      if (session.restoring) return true;
       const tokens = session.tokens;
       return tokens !== null && Date.parse(tokens.accessTokenExpiresAt) - EXPIRY_SKEW_MS <= Date.now();
     },

@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import {
   EXPIRY_SKEW_MS,
+  SESSION_LOCK,
   Session,
   browserTokenStore,
   isFresh,
@@ -9,6 +10,7 @@ import {
   type LockRunner,
   type RefreshOutcome,
   type Refresher,
+  type TabChannel,
   type TokenStore,
   type Tokens,
 } from './session';
@@ -21,7 +23,7 @@ const NOW = Date.parse('2030-01-01T12:00:00Z');
 const at = (offsetMs: number) => new Date(NOW + offsetMs).toISOString();
 
 function tokens(n: number | string, expiresInMs = 15 * 60_000): Tokens {
-  return { accessToken: `access-${n}`, accessTokenExpiresAt: at(expiresInMs), refreshToken: `refresh-${n}` };
+  return { accessToken: `access-${n}`, accessTokenExpiresAt: at(expiresInMs) };
 }
 
 interface Deferred<T> {
@@ -44,18 +46,21 @@ function deferred<T>(): Deferred<T> {
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
- * One "localStorage" shared by several tabs. Each tab gets its own view;
- * `save` in one view notifies the watchers of the *other* views, as the
- * browser's `storage` event does (optionally not at all).
+ * What the tabs share: the newest tokens one of them announced, and the
+ * "a session may exist" flag. Each tab gets its own view; `save` in one view
+ * notifies the watchers of the *other* views, as the BroadcastChannel does
+ * (optionally not at all, or not yet).
  */
 class SharedStorage {
   value: Tokens | null;
+  flag: boolean;
   saves: (Tokens | null)[] = [];
   private watchers = new Map<number, Set<() => void>>();
   private nextView = 0;
 
-  constructor(initial: Tokens | null, private readonly withWatch = true) {
+  constructor(initial: Tokens | null, private readonly withWatch = true, flag = initial !== null) {
     this.value = initial ? { ...initial } : null;
+    this.flag = flag;
   }
 
   view(): TokenStore {
@@ -66,9 +71,11 @@ class SharedStorage {
       load: () => (this.value ? { ...this.value } : null),
       save: (next) => {
         this.value = next ? { ...next } : null;
+        this.flag = next !== null;
         this.saves.push(this.value);
         for (const [other, set] of this.watchers) if (other !== id) for (const listener of [...set]) listener();
       },
+      hasSession: () => this.flag,
     };
     if (this.withWatch) {
       store.watch = (listener) => {
@@ -82,6 +89,7 @@ class SharedStorage {
   /** Another tab writes (signs in, say) without a Session of its own. */
   writeFromElsewhere(next: Tokens | null) {
     this.value = next ? { ...next } : null;
+    this.flag = next !== null;
     for (const set of this.watchers.values()) for (const listener of [...set]) listener();
   }
 }
@@ -113,38 +121,51 @@ function makeMutex(): { lock: LockRunner; held: () => number; requests: string[]
 }
 
 /**
- * A fake server: refresh tokens are single use; presenting a spent one is
- * refused (the server takes it for a stolen token). Each call can be held open.
+ * A fake server and the browser's cookie jar, which every tab shares. The
+ * cookie is single use: presenting a spent one is refused and revokes the
+ * whole session (the server takes it for a stolen copy). A request carries
+ * the jar's cookie as it is when sent; its answer stores the next one (or
+ * clears it). Each call can be held open.
  */
 class FakeAuthServer {
+  jar: string | null = null;
   valid = new Set<string>();
   spent: string[] = [];
-  calls: string[] = [];
+  calls: (string | null)[] = [];
   private serial = 100;
   gate: Promise<void> | null = null;
 
-  constructor(...initial: string[]) {
-    for (const token of initial) this.valid.add(token);
+  constructor(cookie?: string) {
+    if (cookie) {
+      this.jar = cookie;
+      this.valid.add(cookie);
+    }
   }
 
-  refresher: Refresher = async (token) => {
-    this.calls.push(token);
+  refresher: Refresher = async () => {
+    const cookie = this.jar;
+    this.calls.push(cookie);
     if (this.gate) await this.gate;
-    if (!this.valid.has(token)) return { kind: 'rejected' };
-    this.valid.delete(token);
-    this.spent.push(token);
-    const next = tokens(this.serial++);
-    this.valid.add(next.refreshToken);
-    return { kind: 'ok', tokens: next };
+    if (cookie === null || !this.valid.has(cookie)) {
+      if (cookie !== null && this.spent.includes(cookie)) this.valid.clear();
+      this.jar = null;
+      return { kind: 'rejected' };
+    }
+    this.valid.delete(cookie);
+    this.spent.push(cookie);
+    const n = this.serial++;
+    this.jar = `cookie-${n}`;
+    this.valid.add(this.jar);
+    return { kind: 'ok', tokens: tokens(n) };
   };
 }
 
 /** A refresher whose every answer the test gives by hand. */
 function manualRefresher() {
-  const pending: { token: string; answer: Deferred<RefreshOutcome> }[] = [];
-  const fn = vi.fn<Refresher>((token) => {
+  const pending: { answer: Deferred<RefreshOutcome> }[] = [];
+  const fn = vi.fn<Refresher>(() => {
     const answer = deferred<RefreshOutcome>();
-    pending.push({ token, answer });
+    pending.push({ answer });
     return answer.promise;
   });
   return { fn, pending };
@@ -341,29 +362,29 @@ describe('Session (one tab)', () => {
     });
 
     it('refreshes an expired-but-stored token first', async () => {
-      const server = new FakeAuthServer('refresh-1');
+      const server = new FakeAuthServer('cookie-1');
       const storage = new SharedStorage(tokens(1, -60_000));
       const session = new Session({ store: storage.view(), refresh: server.refresher, now: () => NOW });
       await expect(session.accessToken()).resolves.toBe('access-100');
-      expect(server.calls).toEqual(['refresh-1']);
+      expect(server.calls).toEqual(['cookie-1']);
       expect(session.tokens).toEqual(tokens(100));
       expect(storage.value).toEqual(tokens(100));
     });
 
     it('refreshes a token inside the expiry skew', async () => {
-      const server = new FakeAuthServer('refresh-1');
+      const server = new FakeAuthServer('cookie-1');
       const session = new Session({
         store: new SharedStorage(tokens(1, EXPIRY_SKEW_MS - 1000)).view(),
         refresh: server.refresher,
         now: () => NOW,
       });
       await expect(session.accessToken()).resolves.toBe('access-100');
-      expect(server.calls).toEqual(['refresh-1']);
+      expect(server.calls).toEqual(['cookie-1']);
     });
 
     it('follows the injected clock', async () => {
       let now = NOW;
-      const server = new FakeAuthServer('refresh-1');
+      const server = new FakeAuthServer('cookie-1');
       const session = new Session({
         store: new SharedStorage(tokens(1, 10 * 60_000)).view(),
         refresh: server.refresher,
@@ -372,7 +393,7 @@ describe('Session (one tab)', () => {
       await expect(session.accessToken()).resolves.toBe('access-1');
       now = NOW + 10 * 60_000;
       await expect(session.accessToken()).resolves.toBe('access-100');
-      expect(server.calls).toEqual(['refresh-1']);
+      expect(server.calls).toEqual(['cookie-1']);
     });
 
     it('is null when the refresh is rejected (and the session ends)', async () => {
@@ -406,7 +427,6 @@ describe('Session (one tab)', () => {
       expect(a).toBe(b);
       await settle();
       expect(fn).toHaveBeenCalledTimes(1);
-      expect(fn).toHaveBeenCalledWith('refresh-1');
       pending[0]!.answer.resolve({ kind: 'ok', tokens: tokens(2) });
       await expect(a).resolves.toEqual(tokens(2));
       await expect(b).resolves.toEqual(tokens(2));
@@ -415,17 +435,17 @@ describe('Session (one tab)', () => {
     });
 
     it('a refresh after the previous one finished makes a new request with the new token', async () => {
-      const server = new FakeAuthServer('refresh-1');
+      const server = new FakeAuthServer('cookie-1');
       const session = new Session({ store: new SharedStorage(tokens(1, -1)).view(), refresh: server.refresher, now: () => NOW });
       await session.refresh();
       await session.refresh();
-      expect(server.calls).toEqual(['refresh-1', 'refresh-100']);
+      expect(server.calls).toEqual(['cookie-1', 'cookie-100']);
       expect(session.tokens).toEqual(tokens(101));
     });
 
     it('ok: stores the new tokens and notifies listeners once', async () => {
       const storage = new SharedStorage(tokens(1, -1));
-      const server = new FakeAuthServer('refresh-1');
+      const server = new FakeAuthServer('cookie-1');
       const session = new Session({ store: storage.view(), refresh: server.refresher, now: () => NOW });
       const listener = vi.fn();
       session.subscribe(listener);
@@ -455,9 +475,9 @@ describe('Session (one tab)', () => {
       expect(session.tokens).toEqual(tokens(1, -1));
       expect(storage.value).toEqual(tokens(1, -1));
       expect(listener).not.toHaveBeenCalled();
-      // Later, it tries again with the same (unspent) refresh token.
+      // Later, it tries again (the cookie was not spent).
       await session.refresh();
-      expect(refresh.mock.calls).toEqual([['refresh-1'], ['refresh-1']]);
+      expect(refresh).toHaveBeenCalledTimes(2);
     });
 
     it('with no session at all: null, no refresher call', async () => {
@@ -481,7 +501,7 @@ describe('Session (one tab)', () => {
       expect(listener).toHaveBeenCalledTimes(1);
     });
 
-    it('adopts tokens another tab stored (fresh ones) instead of spending its stale refresh token', async () => {
+    it('adopts tokens another tab announced (fresh ones) instead of spending another rotation', async () => {
       const storage = new SharedStorage(tokens(1, -1), false);
       const refresh = vi.fn<Refresher>();
       const session = new Session({ store: storage.view(), refresh, now: () => NOW });
@@ -502,13 +522,13 @@ describe('Session (one tab)', () => {
       expect(session.signedIn).toBe(true);
     });
 
-    it('spends the adopted refresh token (never its own stale one) when the adopted access token is expired too', async () => {
+    it('refreshes with the cookie another tab left when the adopted access token is expired too', async () => {
       const storage = new SharedStorage(tokens(1, -1), false);
-      const server = new FakeAuthServer('refresh-2');
+      const server = new FakeAuthServer('cookie-2');
       const session = new Session({ store: storage.view(), refresh: server.refresher, now: () => NOW });
       storage.writeFromElsewhere(tokens(2, -1));
       await expect(session.refresh()).resolves.toEqual(tokens(100));
-      expect(server.calls).toEqual(['refresh-2']);
+      expect(server.calls).toEqual(['cookie-2']);
       expect(session.tokens).toEqual(tokens(100));
     });
 
@@ -538,10 +558,182 @@ describe('Session (one tab)', () => {
         now: () => NOW,
       });
       await session.refresh();
-      expect(mutex.requests).toEqual(['lectern-token-refresh']);
+      expect(mutex.requests).toEqual([SESSION_LOCK]);
+      expect(SESSION_LOCK).toBe('lectern-session');
       expect(heldDuringRefresh).toBe(1);
       expect(mutex.held()).toBe(0);
     });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Session: after a page load, and the requests that set or clear the cookie
+// ---------------------------------------------------------------------------
+
+describe('Session (start-up and the cookie requests)', () => {
+  it('after a reload with a session flag: restoring, until the cookie gives an access token', async () => {
+    const server = new FakeAuthServer('cookie-1');
+    const storage = new SharedStorage(null, true, true);
+    const session = new Session({ store: storage.view(), refresh: server.refresher, now: () => NOW });
+    const listener = vi.fn();
+    session.subscribe(listener);
+    expect(session.restoring).toBe(true);
+    expect(session.signedIn).toBe(false);
+    await expect(session.accessToken()).resolves.toBe('access-100');
+    expect(server.calls).toEqual(['cookie-1']);
+    expect(session.restoring).toBe(false);
+    expect(session.tokens).toEqual(tokens(100));
+    expect(storage.value).toEqual(tokens(100)); // announced to the other tabs
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it('after a reload without the flag: signed out at once, and nothing is asked of the server', async () => {
+    const server = new FakeAuthServer('cookie-1');
+    const session = new Session({ store: new SharedStorage(null).view(), refresh: server.refresher, now: () => NOW });
+    expect(session.restoring).toBe(false);
+    await expect(session.accessToken()).resolves.toBeNull();
+    await expect(session.refresh()).resolves.toBeNull();
+    expect(server.calls).toEqual([]);
+  });
+
+  it('a start-up refresh the server rejects (the cookie expired): signed out, the flag cleared', async () => {
+    const storage = new SharedStorage(null, true, true);
+    const server = new FakeAuthServer(); // the browser dropped the cookie
+    const session = new Session({ store: storage.view(), refresh: server.refresher, now: () => NOW });
+    const listener = vi.fn();
+    session.subscribe(listener);
+    await expect(session.refresh()).resolves.toBeNull();
+    expect(session.restoring).toBe(false);
+    expect(session.signedIn).toBe(false);
+    expect(storage.flag).toBe(false);
+    expect(listener).toHaveBeenCalledTimes(1);
+    await session.refresh();
+    expect(server.calls).toEqual([null]); // once: after that it knows there is no session
+  });
+
+  it('a start-up refresh that cannot reach the server: shown signed out, the flag kept for the next load', async () => {
+    const storage = new SharedStorage(null, true, true);
+    const session = new Session({ store: storage.view(), refresh: async () => ({ kind: 'unavailable' }), now: () => NOW });
+    const listener = vi.fn();
+    session.subscribe(listener);
+    await expect(session.refresh()).resolves.toBeNull();
+    expect(session.restoring).toBe(false);
+    expect(session.signedIn).toBe(false);
+    expect(storage.flag).toBe(true);
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it('signOut() while the start-up refresh is in flight stays signed out', async () => {
+    const storage = new SharedStorage(null, true, true);
+    const { fn, pending } = manualRefresher();
+    const session = new Session({ store: storage.view(), refresh: fn, now: () => NOW });
+    const result = session.refresh();
+    await settle();
+    void session.signOut();
+    pending[0]!.answer.resolve({ kind: 'ok', tokens: tokens(2) });
+    await expect(result).resolves.toBeNull();
+    expect(session.signedIn).toBe(false);
+    expect(storage.value).toBeNull();
+    expect(storage.flag).toBe(false);
+  });
+
+  it('signInWith runs the request under the lock and signs in with the tokens of its answer', async () => {
+    const mutex = makeMutex();
+    const storage = new SharedStorage(null);
+    const session = new Session({ store: storage.view(), refresh: vi.fn(), lock: mutex.lock, now: () => NOW });
+    let heldDuringRequest = -1;
+    const answer = await session.signInWith(
+      async () => {
+        heldDuringRequest = mutex.held();
+        return { tokens: tokens(7), userId: 'u' };
+      },
+      (a) => a.tokens,
+    );
+    expect(answer.userId).toBe('u');
+    expect(heldDuringRequest).toBe(1);
+    expect(mutex.requests).toEqual([SESSION_LOCK]);
+    expect(session.tokens).toEqual(tokens(7));
+    expect(storage.value).toEqual(tokens(7));
+    expect(storage.flag).toBe(true);
+  });
+
+  it('signInWith leaves the session alone when the answer has no tokens (a wrong password)', async () => {
+    const storage = new SharedStorage(tokens(1));
+    const session = new Session({ store: storage.view(), refresh: vi.fn(), now: () => NOW });
+    const answer = await session.signInWith(async () => ({ error: 'wrong password' }), () => null);
+    expect(answer).toEqual({ error: 'wrong password' });
+    expect(session.tokens).toEqual(tokens(1));
+  });
+
+  it('a sign-in waits for a refresh another tab has in flight, so the answers cannot cross', async () => {
+    const mutex = makeMutex();
+    const server = new FakeAuthServer('cookie-1');
+    const storage = new SharedStorage(tokens(1, -1));
+    const a = new Session({ store: storage.view(), refresh: server.refresher, lock: mutex.lock, now: () => NOW });
+    const b = new Session({ store: storage.view(), refresh: vi.fn(), lock: mutex.lock, now: () => NOW });
+    const gate = deferred<void>();
+    server.gate = gate.promise;
+    const refreshing = a.refresh();
+    await settle();
+    let signInSent = false;
+    const signingIn = b.signInWith(
+      async () => {
+        signInSent = true;
+        server.jar = 'cookie-new-user'; // the sign-in's answer sets the new session's cookie
+        return tokens('new-user');
+      },
+      (t) => t,
+    );
+    await settle();
+    expect(signInSent).toBe(false);
+    gate.resolve();
+    await Promise.all([refreshing, signingIn]);
+    expect(signInSent).toBe(true);
+    expect(server.jar).toBe('cookie-new-user'); // the refresh's late cookie did not overwrite it
+    expect(a.tokens).toEqual(tokens('new-user'));
+    expect(b.tokens).toEqual(tokens('new-user'));
+  });
+
+  it('signOut() signs out at once, then ends the session on the server under the lock', async () => {
+    const mutex = makeMutex();
+    const storage = new SharedStorage(tokens(1));
+    let heldDuringEnd = -1;
+    const end = vi.fn(async () => {
+      heldDuringEnd = mutex.held();
+    });
+    const session = new Session({ store: storage.view(), refresh: vi.fn(), end, lock: mutex.lock, now: () => NOW });
+    const done = session.signOut();
+    expect(session.signedIn).toBe(false);
+    expect(storage.flag).toBe(false);
+    await done;
+    expect(end).toHaveBeenCalledTimes(1);
+    expect(heldDuringEnd).toBe(1);
+  });
+
+  it('signOut() during an in-flight refresh ends the session after the refresh answered (with the newest cookie)', async () => {
+    const mutex = makeMutex();
+    const server = new FakeAuthServer('cookie-1');
+    const storage = new SharedStorage(tokens(1, -1));
+    const sentWith: (string | null)[] = [];
+    const end = vi.fn(async () => {
+      sentWith.push(server.jar);
+      server.valid.clear();
+      server.jar = null;
+    });
+    const session = new Session({ store: storage.view(), refresh: server.refresher, end, lock: mutex.lock, now: () => NOW });
+    const gate = deferred<void>();
+    server.gate = gate.promise;
+    const refreshing = session.refresh();
+    await settle();
+    const signingOut = session.signOut();
+    await settle();
+    expect(end).not.toHaveBeenCalled(); // waits for the refresh's answer
+    gate.resolve();
+    await Promise.all([refreshing, signingOut]);
+    expect(sentWith).toEqual(['cookie-100']);
+    expect(session.signedIn).toBe(false);
+    expect(storage.value).toBeNull();
+    expect(server.jar).toBeNull();
   });
 });
 
@@ -553,25 +745,25 @@ describe('Session (two tabs sharing one store and one lock)', () => {
   function twoTabs(initial: Tokens | null, withWatch = true) {
     const storage = new SharedStorage(initial, withWatch);
     const mutex = makeMutex();
-    const server = new FakeAuthServer(...(initial ? [initial.refreshToken] : []));
+    const server = new FakeAuthServer(initial ? 'cookie-1' : undefined);
     const make = () => new Session({ store: storage.view(), refresh: server.refresher, lock: mutex.lock, now: () => NOW });
     return { storage, mutex, server, a: make(), b: make() };
   }
 
   for (const withWatch of [true, false]) {
-    describe(withWatch ? 'with storage events' : 'without storage events', () => {
-      it('refreshing at the same time spends the refresh token exactly once; both tabs end with the same new tokens', async () => {
+    describe(withWatch ? 'with channel messages' : 'without channel messages', () => {
+      it('refreshing at the same time spends the cookie exactly once; both tabs end with the same new tokens', async () => {
         const { storage, server, a, b } = twoTabs(tokens(1, -1), withWatch);
         const gate = deferred<void>();
         server.gate = gate.promise;
         const fromA = a.refresh();
         const fromB = b.refresh();
         await settle();
-        expect(server.calls).toEqual(['refresh-1']); // B waits for the lock
+        expect(server.calls).toEqual(['cookie-1']); // B waits for the lock
         gate.resolve();
         const [tokensA, tokensB] = await Promise.all([fromA, fromB]);
-        expect(server.calls).toEqual(['refresh-1']);
-        expect(server.spent).toEqual(['refresh-1']);
+        expect(server.calls).toEqual(['cookie-1']);
+        expect(server.spent).toEqual(['cookie-1']);
         expect(tokensA).toEqual(tokens(100));
         expect(tokensB).toEqual(tokens(100));
         expect(a.tokens).toEqual(tokens(100));
@@ -585,16 +777,16 @@ describe('Session (two tabs sharing one store and one lock)', () => {
         const [tokenA, tokenB] = await Promise.all([a.accessToken(), b.accessToken()]);
         expect(tokenA).toBe('access-100');
         expect(tokenB).toBe('access-100');
-        expect(server.calls).toEqual(['refresh-1']);
+        expect(server.calls).toEqual(['cookie-1']);
       });
 
-      it('a tab that refreshes later, with a stale copy, adopts instead of spending the used token', async () => {
+      it('a tab that refreshes later, with a stale token, adopts instead of spending another rotation', async () => {
         const { server, a, b } = twoTabs(tokens(1, -1), withWatch);
         await a.refresh();
         const listener = vi.fn();
         b.subscribe(listener);
         await expect(b.accessToken()).resolves.toBe('access-100');
-        expect(server.calls).toEqual(['refresh-1']);
+        expect(server.calls).toEqual(['cookie-1']);
         expect(b.signedIn).toBe(true);
         // With storage events B already had the new tokens; without, it adopts them now.
         expect(listener).toHaveBeenCalledTimes(withWatch ? 0 : 1);
@@ -613,6 +805,46 @@ describe('Session (two tabs sharing one store and one lock)', () => {
       });
     });
   }
+
+  it('(the fake is faithful) without the lock, two tabs spend the same cookie and the session ends', async () => {
+    const storage = new SharedStorage(tokens(1, -1));
+    const server = new FakeAuthServer('cookie-1');
+    const gate = deferred<void>();
+    server.gate = gate.promise;
+    const a = new Session({ store: storage.view(), refresh: server.refresher, now: () => NOW });
+    const b = new Session({ store: storage.view(), refresh: server.refresher, now: () => NOW });
+    const both = Promise.all([a.refresh(), b.refresh()]);
+    await settle();
+    gate.resolve();
+    await both;
+    expect(server.calls).toEqual(['cookie-1', 'cookie-1']);
+    expect(server.valid.size).toBe(0); // the reuse revoked the family
+  });
+
+  it('two tabs loading at once: one start-up refresh, both signed in, the cookie still good', async () => {
+    const storage = new SharedStorage(null, true, true);
+    const mutex = makeMutex();
+    const server = new FakeAuthServer('cookie-1');
+    const make = () => new Session({ store: storage.view(), refresh: server.refresher, lock: mutex.lock, now: () => NOW });
+    const [a, b] = [make(), make()];
+    expect(a.restoring && b.restoring).toBe(true);
+    const [tokenA, tokenB] = await Promise.all([a.accessToken(), b.accessToken()]);
+    expect(tokenA).toBe('access-100');
+    expect(tokenB).toBe('access-100');
+    expect(server.calls).toEqual(['cookie-1']);
+    expect(a.restoring || b.restoring).toBe(false);
+    expect(server.valid.has(server.jar!)).toBe(true);
+  });
+
+  it('a sign-out in another tab while this one is restoring: no request, signed out', async () => {
+    const storage = new SharedStorage(null, false, true);
+    const refresh = vi.fn<Refresher>();
+    const session = new Session({ store: storage.view(), refresh, now: () => NOW });
+    storage.writeFromElsewhere(null);
+    await expect(session.refresh()).resolves.toBeNull();
+    expect(refresh).not.toHaveBeenCalled();
+    expect(session.restoring).toBe(false);
+  });
 
   it('a sign-in in another tab reaches this tab through the store watch', () => {
     const { a, b } = twoTabs(null);
@@ -641,7 +873,7 @@ describe('Session (two tabs sharing one store and one lock)', () => {
     expect(listener).toHaveBeenCalledTimes(1);
   });
 
-  it('a store event that does not change the refresh token is ignored', () => {
+  it('a store event that does not change the access token is ignored', () => {
     const { storage, b } = twoTabs(tokens(1));
     const listener = vi.fn();
     b.subscribe(listener);
@@ -685,9 +917,9 @@ describe('Session (two tabs sharing one store and one lock)', () => {
   // Regression: after a `rejected` outcome when another tab has replaced the stored
   // tokens, refreshLocked returns `this.current`, i.e. this tab's own stale
   // (just rejected, expired) tokens, unless a store `watch` event happened to
-  // update `current` first. `watch` is optional in TokenStore (and the browser
-  // `storage` event is asynchronous, so it can arrive after the refresh
-  // answer). The tab then keeps the rejected tokens in memory and
+  // update `current` first. `watch` is optional in TokenStore (and a
+  // BroadcastChannel message is asynchronous, so it can arrive after the
+  // refresh answer). The tab then keeps the rejected tokens in memory and
   // accessToken() hands out the expired access token instead of the
   // replacement stored by the other tab.
   it('rejected after another tab replaced the tokens, with no watch event yet: adopts the replacement', async () => {
@@ -716,8 +948,8 @@ describe('Session (two tabs sharing one store and one lock)', () => {
   });
 
   // Regression: the `ok` branch overwrites whatever happened to the session while
-  // the refresh request was in flight. signOut() (and signIn()) do not take
-  // the lock, so a sign-out during an in-flight refresh is undone when the
+  // the refresh request was in flight. signOut() clears the tokens before it
+  // takes the lock, so a sign-out during an in-flight refresh is undone when the
   // answer arrives: the refreshed tokens are written back to the store and
   // every tab is signed in again. (The `rejected` branch guards against
   // exactly this with "only if nobody replaced it meanwhile"; `ok` does not.)
@@ -760,8 +992,8 @@ describe('Session (two tabs sharing one store and one lock)', () => {
     expect(a.tokens).toEqual(tokens(1, -1));
     expect(b.tokens).toEqual(tokens(1, -1));
     expect(storage.value).toEqual(tokens(1, -1));
-    // Both tried (serially) with the same unspent token; nothing was spent.
-    expect(refresh.mock.calls).toEqual([['refresh-1'], ['refresh-1']]);
+    // Both tried (serially); the cookie was not spent.
+    expect(refresh).toHaveBeenCalledTimes(2);
   });
 });
 
@@ -791,126 +1023,162 @@ class FakeStorage implements Storage {
   }
 }
 
+/** BroadcastChannels of one name in several tabs: a message reaches the others, later. */
+class ChannelHub {
+  private members = new Set<(event: MessageEvent) => void>();
+  posted: unknown[] = [];
+
+  join(): TabChannel {
+    const own = new Set<(event: MessageEvent) => void>();
+    return {
+      postMessage: (message) => {
+        this.posted.push(message);
+        const copy = structuredClone(message);
+        const others = [...this.members].filter((listener) => !own.has(listener));
+        setTimeout(() => others.forEach((listener) => listener({ data: copy } as MessageEvent)), 0);
+      },
+      addEventListener: (_type, listener) => {
+        own.add(listener);
+        this.members.add(listener);
+      },
+    };
+  }
+
+  /** A page of this origin posting anything at all. */
+  inject(data: unknown) {
+    for (const listener of this.members) listener({ data } as MessageEvent);
+  }
+}
+
 describe('browserTokenStore', () => {
   const KEY = 'lectern.session';
 
-  it('round-trips tokens under lectern.session', () => {
+  it('never writes a token to storage: only a flag that a session may exist', () => {
     const storage = new FakeStorage();
-    const store = browserTokenStore(storage);
-    expect(store.load()).toBeNull();
-    store.save(tokens(1));
-    expect(JSON.parse(storage.getItem(KEY)!)).toEqual(tokens(1));
-    expect(store.load()).toEqual(tokens(1));
-  });
-
-  it('save(null) removes the entry', () => {
-    const storage = new FakeStorage();
-    const store = browserTokenStore(storage);
-    store.save(tokens(1));
+    const store = browserTokenStore(storage, null);
+    expect(store.hasSession()).toBe(false);
     storage.setItem('other', 'kept');
+    store.save(tokens(1));
+    expect(store.load()).toEqual(tokens(1));
+    expect(store.hasSession()).toBe(true);
+    expect([...storage.data]).toEqual([
+      ['other', 'kept'],
+      [KEY, '1'],
+    ]);
     store.save(null);
+    expect(store.load()).toBeNull();
+    expect(store.hasSession()).toBe(false);
+    expect([...storage.data]).toEqual([['other', 'kept']]);
+  });
+
+  it('a new page (a reload) starts with no tokens but knows a session may exist', () => {
+    const storage = new FakeStorage();
+    browserTokenStore(storage, null).save(tokens(1));
+    const reloaded = browserTokenStore(storage, null);
+    expect(reloaded.load()).toBeNull();
+    expect(reloaded.hasSession()).toBe(true);
+  });
+
+  it('drops the tokens an earlier version kept in localStorage', () => {
+    const storage = new FakeStorage();
+    storage.setItem(KEY, JSON.stringify({ accessToken: 'a', accessTokenExpiresAt: at(0), refreshToken: 'r' }));
+    const store = browserTokenStore(storage, null);
     expect(storage.getItem(KEY)).toBeNull();
-    expect(storage.getItem('other')).toBe('kept');
+    expect(store.hasSession()).toBe(false);
     expect(store.load()).toBeNull();
   });
 
-  it('reads nothing from malformed JSON', () => {
-    const storage = new FakeStorage();
-    storage.setItem(KEY, '{not json');
-    expect(browserTokenStore(storage).load()).toBeNull();
-  });
-
-  it('reads nothing when a token is missing or not a string', () => {
-    const storage = new FakeStorage();
-    const store = browserTokenStore(storage);
-    storage.setItem(KEY, JSON.stringify({ accessToken: 'a', accessTokenExpiresAt: at(0) }));
-    expect(store.load()).toBeNull();
-    storage.setItem(KEY, JSON.stringify({ refreshToken: 'r', accessTokenExpiresAt: at(0) }));
-    expect(store.load()).toBeNull();
-    storage.setItem(KEY, JSON.stringify({ accessToken: 1, refreshToken: 'r' }));
-    expect(store.load()).toBeNull();
-    storage.setItem(KEY, 'null');
-    expect(store.load()).toBeNull();
-    storage.setItem(KEY, '"a string"');
-    expect(store.load()).toBeNull();
-  });
-
-  it('keeps only the known fields and tolerates a missing expiry (which then reads as expired)', () => {
-    const storage = new FakeStorage();
-    storage.setItem(KEY, JSON.stringify({ accessToken: 'a', refreshToken: 'r', extra: 'x' }));
-    const loaded = browserTokenStore(storage).load();
-    expect(loaded).toEqual({ accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: '' });
-    expect(isFresh(loaded!, NOW)).toBe(false);
-  });
-
-  it('reads nothing when the storage itself throws', () => {
+  it('works when storage throws: no flag, the tokens still in memory', () => {
     const storage = new FakeStorage();
     storage.getItem = () => {
       throw new Error('SecurityError');
     };
-    expect(browserTokenStore(storage).load()).toBeNull();
+    storage.setItem = () => {
+      throw new Error('QuotaExceededError');
+    };
+    const store = browserTokenStore(storage, null);
+    expect(store.hasSession()).toBe(false);
+    store.save(tokens(1));
+    expect(store.load()).toEqual(tokens(1));
   });
 
-  describe('watch', () => {
-    type Handler = (event: { key: string | null }) => void;
-    let handlers: Set<Handler>;
-
-    beforeEach(() => {
-      handlers = new Set();
-      vi.stubGlobal('window', {
-        addEventListener: (type: string, handler: Handler) => {
-          if (type === 'storage') handlers.add(handler);
-        },
-        removeEventListener: (type: string, handler: Handler) => {
-          if (type === 'storage') handlers.delete(handler);
-        },
-      });
+  describe('between tabs (BroadcastChannel)', () => {
+    it('announces tokens to the other tabs, which hear them; the sender does not hear itself', async () => {
+      const hub = new ChannelHub();
+      const [a, b] = [browserTokenStore(new FakeStorage(), hub.join()), browserTokenStore(new FakeStorage(), hub.join())];
+      const [heardA, heardB] = [vi.fn(), vi.fn()];
+      a.watch!(heardA);
+      b.watch!(heardB);
+      a.save(tokens(1));
+      expect(b.load()).toBeNull(); // messages arrive later
+      await settle();
+      expect(b.load()).toEqual(tokens(1));
+      expect(heardB).toHaveBeenCalledTimes(1);
+      expect(heardA).not.toHaveBeenCalled();
+      a.save(null);
+      await settle();
+      expect(b.load()).toBeNull();
+      expect(heardB).toHaveBeenCalledTimes(2);
+      expect(hub.posted).toEqual([{ tokens: tokens(1) }, { tokens: null }]);
     });
 
-    afterEach(() => {
-      vi.unstubAllGlobals();
+    it('ignores messages that are not a session announcement', () => {
+      const hub = new ChannelHub();
+      const store = browserTokenStore(new FakeStorage(), hub.join());
+      const heard = vi.fn();
+      store.watch!(heard);
+      store.save(tokens(1));
+      for (const junk of ['hello', null, {}, { tokens: 'x' }, { tokens: { accessToken: 1, accessTokenExpiresAt: 'x' } }, { tokens: { accessToken: 'a' } }]) {
+        hub.inject(junk);
+      }
+      expect(heard).not.toHaveBeenCalled();
+      expect(store.load()).toEqual(tokens(1));
+      hub.inject({ tokens: { accessToken: 'a', accessTokenExpiresAt: 'e', refreshToken: 'dropped' } });
+      expect(store.load()).toEqual({ accessToken: 'a', accessTokenExpiresAt: 'e' });
     });
 
-    const fire = (key: string | null) => {
-      for (const handler of [...handlers]) handler({ key });
-    };
-
-    it('calls back for changes to the session key and for clear(), not for other keys', () => {
-      const store = browserTokenStore(new FakeStorage());
-      const listener = vi.fn();
-      store.watch!(listener);
-      fire('something.else');
-      expect(listener).not.toHaveBeenCalled();
-      fire(KEY);
-      expect(listener).toHaveBeenCalledTimes(1);
-      fire(null);
-      expect(listener).toHaveBeenCalledTimes(2);
-    });
-
-    it('stops calling back after unwatch', () => {
-      const store = browserTokenStore(new FakeStorage());
-      const listener = vi.fn();
-      const unwatch = store.watch!(listener);
-      expect(handlers.size).toBe(1);
+    it('stops calling back after unwatch', async () => {
+      const hub = new ChannelHub();
+      const [a, b] = [browserTokenStore(new FakeStorage(), hub.join()), browserTokenStore(new FakeStorage(), hub.join())];
+      const heard = vi.fn();
+      const unwatch = b.watch!(heard);
       unwatch();
-      expect(handlers.size).toBe(0);
-      fire(KEY);
-      expect(listener).not.toHaveBeenCalled();
+      a.save(tokens(1));
+      await settle();
+      expect(heard).not.toHaveBeenCalled();
+      expect(b.load()).toEqual(tokens(1));
     });
 
-    it('drives a Session: another tab writing localStorage updates it', () => {
-      const storage = new FakeStorage();
-      const session = new Session({ store: browserTokenStore(storage), refresh: vi.fn(), now: () => NOW });
+    it('drives a Session: another tab signing in, refreshing and signing out updates it', async () => {
+      const hub = new ChannelHub();
+      const storage = new FakeStorage(); // localStorage is one for the origin
+      const a = new Session({ store: browserTokenStore(storage, hub.join()), refresh: vi.fn(), now: () => NOW });
+      const b = new Session({ store: browserTokenStore(storage, hub.join()), refresh: vi.fn(), now: () => NOW });
       const listener = vi.fn();
-      session.subscribe(listener);
-      storage.setItem(KEY, JSON.stringify(tokens(7)));
-      fire(KEY);
-      expect(session.tokens).toEqual(tokens(7));
+      b.subscribe(listener);
+      a.signIn(tokens(7));
+      await settle();
+      expect(b.tokens).toEqual(tokens(7));
       expect(listener).toHaveBeenCalledTimes(1);
-      storage.clear();
-      fire(null);
-      expect(session.signedIn).toBe(false);
+      void a.signOut();
+      await settle();
+      expect(b.signedIn).toBe(false);
       expect(listener).toHaveBeenCalledTimes(2);
+      expect(storage.getItem(KEY)).toBeNull();
+    });
+
+    it('a tab opened later restores from the cookie, and the tab already open takes its token', async () => {
+      const hub = new ChannelHub();
+      const storage = new FakeStorage();
+      const server = new FakeAuthServer('cookie-1');
+      const first = new Session({ store: browserTokenStore(storage, hub.join()), refresh: server.refresher, now: () => NOW });
+      first.signIn(tokens(1));
+      const second = new Session({ store: browserTokenStore(storage, hub.join()), refresh: server.refresher, now: () => NOW });
+      expect(second.restoring).toBe(true);
+      await expect(second.accessToken()).resolves.toBe('access-100');
+      await settle();
+      expect(first.tokens).toEqual(tokens(100));
+      expect(server.calls).toEqual(['cookie-1']);
     });
   });
 });

@@ -1,37 +1,53 @@
-// The signed-in session: an access token (15 minutes) and a single-use
-// refresh token, kept in localStorage so every tab shares them.
+// The signed-in session: a short-lived access token (15 minutes) kept in
+// memory only, and a refresh token in an HttpOnly cookie that no script can
+// read. The server sets the cookie on `/auth/session`; the browser sends it
+// by itself to the refresh and sign-out endpoints. Nothing that grants access
+// is ever written to storage: a reload gets a new access token from the
+// cookie (`refresh()`, while `restoring`).
 //
-// Refreshing is the delicate part. A refresh token works once; presenting a
-// used one signs the whole session out (the server takes it for a stolen
-// token). So refreshes are single-flight inside a tab, serialised across tabs
-// with a Web Lock, and a tab that waited re-reads the store first: if another
-// tab already refreshed, it adopts those tokens instead of spending its stale
-// refresh token.
+// Refreshing is the delicate part. The cookie works once: each refresh
+// rotates it, and presenting a spent value signs the whole session out (the
+// server takes it for a stolen copy). Every tab shares the one cookie, so
+// every request that changes it (sign-in, registration, refresh, sign-out)
+// runs under one Web Lock across tabs: the next is sent only after the
+// previous answer has stored its cookie. Inside a tab, refreshes are single
+// flight; a tab that waited for the lock first looks at what the other tabs
+// announced meanwhile (a BroadcastChannel) and takes a fresh token from there
+// instead of spending another rotation. A sign-out (here or in another tab)
+// wins over a refresh that was in flight.
 
 export interface Tokens {
   accessToken: string;
   /** RFC 3339. */
   accessTokenExpiresAt: string;
-  refreshToken: string;
 }
 
+/** What the tabs share: the newest access token any of them holds, and whether a session may exist. */
 export interface TokenStore {
+  /** The newest tokens this tab or another one announced; null after a sign-out. */
   load(): Tokens | null;
+  /** Announces this tab's tokens (null: signed out) to the others. */
   save(tokens: Tokens | null): void;
-  /** Calls back when another tab changes the stored tokens. */
+  /** Whether a cookie session may exist (signed in, not yet signed out): worth a refresh at start-up. */
+  hasSession(): boolean;
+  /** Calls back when another tab announces tokens or a sign-out. */
   watch?(listener: () => void): () => void;
 }
 
 /** Why a refresh did not produce tokens. */
 export type RefreshOutcome =
   | { kind: 'ok'; tokens: Tokens }
-  /** The server refused the refresh token: the session is over. */
+  /** The server refused the cookie (or there was none): the session is over. */
   | { kind: 'rejected' }
-  /** The server could not be asked (offline, 5xx): keep the tokens, try later. */
+  /** The server could not be asked (offline, 5xx, rate limited): keep the session, try later. */
   | { kind: 'unavailable' };
 
-export type Refresher = (refreshToken: string) => Promise<RefreshOutcome>;
+/** Rotates the session cookie; the browser sends and stores the cookie itself. */
+export type Refresher = () => Promise<RefreshOutcome>;
 export type LockRunner = <T>(name: string, run: () => Promise<T>) => Promise<T>;
+
+/** The lock every request that changes the session cookie runs under, in every tab. */
+export const SESSION_LOCK = 'lectern-session';
 
 /** Treat an access token this close to its expiry as expired. */
 export const EXPIRY_SKEW_MS = 30_000;
@@ -44,29 +60,40 @@ export function isFresh(tokens: Tokens, now: number = Date.now()): boolean {
 export interface SessionOptions {
   store: TokenStore;
   refresh: Refresher;
+  /** Ends the cookie's session on the server and clears the cookie. */
+  end?: () => Promise<void>;
   lock?: LockRunner;
   now?: () => number;
 }
 
 export class Session {
   private current: Tokens | null;
+  /** True until the first refresh after start-up settles, when a cookie session may exist. */
+  private unresolved: boolean;
+  /** Counts sign-ins and sign-outs (here or announced by another tab), so a refresh sees them. */
+  private epoch = 0;
   private inFlight: Promise<Tokens | null> | null = null;
   private listeners = new Set<() => void>();
   private readonly store: TokenStore;
   private readonly refresher: Refresher;
+  private readonly ender: () => Promise<void>;
   private readonly lock: LockRunner;
   private readonly now: () => number;
 
   constructor(options: SessionOptions) {
     this.store = options.store;
     this.refresher = options.refresh;
+    this.ender = options.end ?? (async () => {});
     this.lock = options.lock ?? ((_name, run) => run());
     this.now = options.now ?? Date.now;
     this.current = this.store.load();
+    this.unresolved = this.current === null && this.store.hasSession();
     this.store.watch?.(() => {
       const stored = this.store.load();
-      if (stored?.refreshToken !== this.current?.refreshToken) {
+      if (stored?.accessToken !== this.current?.accessToken) {
+        this.epoch++;
         this.current = stored;
+        this.unresolved = false;
         this.emit();
       }
     });
@@ -80,14 +107,37 @@ export class Session {
     return this.current !== null;
   }
 
-  /** After register, login or a password reset: a new session. */
+  /** Not yet known whether the cookie holds a session: the first refresh has not settled. */
+  get restoring(): boolean {
+    return this.unresolved;
+  }
+
+  /** After a sign-in or registration that set the cookie: the new session's tokens. */
   signIn(tokens: Tokens): void {
+    this.epoch++;
     this.set(tokens);
   }
 
-  /** After logout, or when the server ends the session. */
-  signOut(): void {
+  /**
+   * Sends a request that starts a session (sign-in, registration) under the
+   * lock, so it never crosses a refresh in another tab, and signs in with the
+   * tokens `tokensOf` finds in its answer.
+   */
+  async signInWith<R>(request: () => Promise<R>, tokensOf: (result: R) => Tokens | null): Promise<R> {
+    const result = await this.lock(SESSION_LOCK, request);
+    const tokens = tokensOf(result);
+    if (tokens) this.signIn(tokens);
+    return result;
+  }
+
+  /**
+   * Signs out at once (this tab and the others), then ends the session on the
+   * server and clears the cookie, after any refresh already in flight.
+   */
+  async signOut(): Promise<void> {
+    this.epoch++;
     this.set(null);
+    await this.lock(SESSION_LOCK, this.ender);
   }
 
   subscribe(listener: () => void): () => void {
@@ -97,43 +147,48 @@ export class Session {
 
   /** A usable access token: the current one while fresh, else a refreshed one. */
   async accessToken(): Promise<string | null> {
-    if (!this.current) return null;
-    if (isFresh(this.current, this.now())) return this.current.accessToken;
+    if (!this.current && !this.unresolved) return null;
+    if (this.current && isFresh(this.current, this.now())) return this.current.accessToken;
     const tokens = await this.refresh();
     return tokens?.accessToken ?? null;
   }
 
   /**
-   * Exchanges the refresh token for a new pair. Concurrent calls share one
-   * request; `null` means there is no session (any more) or the server could
-   * not be reached.
+   * Trades the cookie for a new access token (and a rotated cookie).
+   * Concurrent calls share one request; `null` means there is no session (any
+   * more) or the server could not be reached.
    */
   refresh(): Promise<Tokens | null> {
     if (!this.inFlight) {
-      const spent = this.current?.refreshToken ?? null;
-      this.inFlight = this.lock('lectern-token-refresh', () => this.refreshLocked(spent)).finally(() => {
+      const spent = this.current?.accessToken ?? null;
+      const epoch = this.epoch;
+      this.inFlight = this.lock(SESSION_LOCK, () => this.refreshLocked(spent, epoch)).finally(() => {
         this.inFlight = null;
+        this.resolved();
       });
     }
     return this.inFlight;
   }
 
-  private async refreshLocked(spent: string | null): Promise<Tokens | null> {
-    // Another tab may have refreshed while this one waited for the lock.
+  private async refreshLocked(spent: string | null, epoch: number): Promise<Tokens | null> {
+    // Another tab may have refreshed, signed in or signed out while this one waited for the lock.
     const stored = this.store.load();
-    if (!stored) {
+    if (!stored && !this.store.hasSession()) {
       if (this.current) this.set(null);
       return null;
     }
-    if (stored.refreshToken !== spent) {
-      this.set(stored);
+    if (stored && stored.accessToken !== spent) {
+      this.take(stored);
       if (isFresh(stored, this.now())) return stored;
     }
-    const outcome = await this.refresher(stored.refreshToken);
+    const outcome = await this.refresher();
     // A sign-out, or a sign-in (here or in another tab), while the request
     // was out wins over its answer.
     const now = this.store.load();
-    const replaced = now?.refreshToken !== stored.refreshToken || this.current?.refreshToken !== stored.refreshToken;
+    const replaced =
+      this.epoch !== epoch ||
+      now?.accessToken !== stored?.accessToken ||
+      this.current?.accessToken !== stored?.accessToken;
     switch (outcome.kind) {
       case 'ok':
         if (replaced) return this.adopt(now);
@@ -148,20 +203,36 @@ export class Session {
     }
   }
 
-  /** Takes what the store holds now (another tab's session, or none). */
+  /** Takes what the tabs share now (another tab's session, or none). */
   private adopt(stored: Tokens | null): Tokens | null {
-    if (stored?.refreshToken !== this.current?.refreshToken) {
-      this.current = stored;
-      this.emit();
-    }
+    this.take(stored);
     return stored && isFresh(stored, this.now()) ? stored : null;
   }
 
+  /** This tab's tokens become `tokens`, which the other tabs already know. */
+  private take(tokens: Tokens | null): void {
+    if (tokens?.accessToken !== this.current?.accessToken) {
+      this.current = tokens;
+      this.unresolved = false;
+      this.emit();
+    }
+  }
+
+  /** This tab's tokens become `tokens`, announced to the other tabs. */
   private set(tokens: Tokens | null): void {
-    const changed = tokens?.refreshToken !== this.current?.refreshToken;
+    const changed = tokens?.accessToken !== this.current?.accessToken || this.unresolved;
     this.current = tokens;
+    this.unresolved = false;
     this.store.save(tokens);
     if (changed) this.emit();
+  }
+
+  /** The start-up refresh settled, whatever its outcome. */
+  private resolved(): void {
+    if (this.unresolved) {
+      this.unresolved = false;
+      this.emit();
+    }
   }
 
   private emit(): void {
@@ -169,40 +240,74 @@ export class Session {
   }
 }
 
-const STORAGE_KEY = 'lectern.session';
+/** Whether a cookie session may exist. Not a secret: a flag, never a token. */
+const SESSION_FLAG_KEY = 'lectern.session';
+const CHANNEL_NAME = 'lectern-session';
 
-/** The browser's store: localStorage, with the `storage` event for other tabs. */
-export function browserTokenStore(storage: Storage = window.localStorage): TokenStore {
+/** The part of BroadcastChannel the store uses. */
+export interface TabChannel {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+}
+
+function tokensFrom(message: unknown): Tokens | null | undefined {
+  if (typeof message !== 'object' || message === null || !('tokens' in message)) return undefined;
+  const tokens = (message as { tokens: unknown }).tokens;
+  if (tokens === null) return null;
+  if (typeof tokens !== 'object') return undefined;
+  const { accessToken, accessTokenExpiresAt } = tokens as Partial<Record<keyof Tokens, unknown>>;
+  if (typeof accessToken !== 'string' || typeof accessTokenExpiresAt !== 'string') return undefined;
+  return { accessToken, accessTokenExpiresAt };
+}
+
+/**
+ * The browser's store: tokens in this tab's memory, shared with the other
+ * tabs over a BroadcastChannel (which only this origin's pages hear), and
+ * the "a session may exist" flag in localStorage so a reload knows whether
+ * to ask the cookie.
+ */
+export function browserTokenStore(
+  storage: Storage = window.localStorage,
+  channel: TabChannel | null = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(CHANNEL_NAME),
+): TokenStore {
+  let latest: Tokens | null = null;
+  const listeners = new Set<() => void>();
+  try {
+    // Earlier versions kept the tokens themselves under this key: drop them.
+    if (storage.getItem(SESSION_FLAG_KEY) !== null && storage.getItem(SESSION_FLAG_KEY) !== '1') {
+      storage.removeItem(SESSION_FLAG_KEY);
+    }
+  } catch {
+    // Storage forbidden: every start-up is then signed out until a sign-in.
+  }
+  channel?.addEventListener('message', (event) => {
+    const tokens = tokensFrom(event.data);
+    if (tokens === undefined) return;
+    latest = tokens;
+    for (const listener of [...listeners]) listener();
+  });
   return {
-    load() {
-      try {
-        const raw = storage.getItem(STORAGE_KEY);
-        if (!raw) return null;
-        const value = JSON.parse(raw) as Partial<Tokens>;
-        if (typeof value.accessToken !== 'string' || typeof value.refreshToken !== 'string') return null;
-        return {
-          accessToken: value.accessToken,
-          refreshToken: value.refreshToken,
-          accessTokenExpiresAt: String(value.accessTokenExpiresAt ?? ''),
-        };
-      } catch {
-        return null;
-      }
-    },
+    load: () => latest,
     save(tokens) {
+      latest = tokens;
       try {
-        if (tokens) storage.setItem(STORAGE_KEY, JSON.stringify(tokens));
-        else storage.removeItem(STORAGE_KEY);
+        if (tokens) storage.setItem(SESSION_FLAG_KEY, '1');
+        else storage.removeItem(SESSION_FLAG_KEY);
       } catch {
-        // Storage full or forbidden: the session still lives in memory for this tab.
+        // Storage full or forbidden: the session still works in this tab until a reload.
+      }
+      channel?.postMessage({ tokens });
+    },
+    hasSession() {
+      try {
+        return storage.getItem(SESSION_FLAG_KEY) === '1';
+      } catch {
+        return false;
       }
     },
     watch(listener) {
-      const onStorage = (event: StorageEvent) => {
-        if (event.key === STORAGE_KEY || event.key === null) listener();
-      };
-      window.addEventListener('storage', onStorage);
-      return () => window.removeEventListener('storage', onStorage);
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

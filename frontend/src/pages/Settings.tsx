@@ -128,7 +128,7 @@ function PasswordSection() {
     const result = await change({ current, new: next });
     if (result.data?.changePassword) {
       // A new password ends every session, this one too.
-      signOut();
+      void signOut();
       navigate('/sign-in?changed=1', { replace: true });
     }
   }

@@ -209,7 +209,8 @@ impl AccountsMutation {
         Ok(AuthPayload::new(ctx, session))
     }
 
-    /// Trades a refresh token for a new access token and a new refresh token.
+    /// Trades a refresh token for a new access token and a new refresh token. A session
+    /// ends `REFRESH_SESSION_MAX_DAYS` (90 by default) after its sign-in, however often it is refreshed.
     async fn refresh_token(&self, ctx: &Context<'_>, token: String) -> Result<AuthPayload> {
         let session = service::refresh(ctx.state(), &token, ctx.meta()).await?;
         Ok(AuthPayload::new(ctx, session))

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, ExprTrait},
@@ -55,6 +55,8 @@ const RESET_PASSWORD_TTL: chrono::Duration = chrono::Duration::hours(1);
 pub struct Session {
     pub access_token: String,
     pub refresh_token: String,
+    /// When the refresh token stops working (its TTL, capped at the family's absolute end).
+    pub refresh_expires_at: DateTime<Utc>,
     pub user: user::Model,
 }
 
@@ -168,31 +170,55 @@ pub async fn login(state: &AppState, email: &str, password: &str, meta: &Request
     }
 }
 
-/// Issues an access token and a new refresh token (in `family`, or a new family).
+/// The session family a new refresh token joins: its id and when it signed in.
+#[derive(Clone, Copy)]
+struct Family {
+    id: Uuid,
+    started_at: DateTime<Utc>,
+}
+
+/// Issues an access token and a new refresh token (in `family`, or a new family
+/// starting now). The token expires after `REFRESH_TOKEN_TTL_DAYS`, but never
+/// after the family's absolute end.
 async fn start_session(
     state: &AppState,
     db: &impl ConnectionTrait,
     user: user::Model,
-    family: Option<Uuid>,
+    family: Option<Family>,
 ) -> AppResult<Session> {
     let refresh_token = opaque_token();
     let now = Utc::now();
+    let family = family.unwrap_or(Family { id: Uuid::now_v7(), started_at: now });
     let ttl =
         chrono::Duration::from_std(state.config.refresh_token_ttl).context("REFRESH_TOKEN_TTL_DAYS is out of range")?;
+    let expires_at = std::cmp::min(now + ttl, family_end(state, family.started_at)?);
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user.id),
-        family_id: Set(family.unwrap_or_else(Uuid::now_v7)),
+        family_id: Set(family.id),
+        family_started_at: Set(family.started_at),
         token_hash: Set(token_hash(&refresh_token)),
         created_at: Set(now),
-        expires_at: Set(now + ttl),
+        expires_at: Set(expires_at),
         rotated_at: Set(None),
         revoked_at: Set(None),
     }
     .insert(db)
     .await
     .context("Failed to store the refresh token")?;
-    Ok(Session { access_token: state.jwt.issue_access(user.id, user.role, user.session_epoch)?, refresh_token, user })
+    Ok(Session {
+        access_token: state.jwt.issue_access(user.id, user.role, user.session_epoch)?,
+        refresh_token,
+        refresh_expires_at: expires_at,
+        user,
+    })
+}
+
+/// When a session family that signed in at `started_at` must sign in again.
+fn family_end(state: &AppState, started_at: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
+    let max_age = chrono::Duration::from_std(state.config.refresh_session_max_age)
+        .context("REFRESH_SESSION_MAX_DAYS is out of range")?;
+    Ok(started_at + max_age)
 }
 
 const INVALID_REFRESH: AppError = AppError::UnauthenticatedBecause("The refresh token is invalid or has expired");
@@ -219,6 +245,11 @@ pub async fn refresh(state: &AppState, token: &str, meta: &RequestMeta) -> AppRe
             "The refresh token was already used; the session has been signed out",
         ));
     }
+    // Checked before the token's own expiry (which is capped at the same instant)
+    // so the answer says why; a shortened setting applies to existing sessions too.
+    if family_end(state, stored.family_started_at)? <= Utc::now() {
+        return Err(AppError::UnauthenticatedBecause("The session has reached its maximum age; sign in again"));
+    }
     if stored.expires_at <= Utc::now() {
         return Err(INVALID_REFRESH);
     }
@@ -240,7 +271,8 @@ pub async fn refresh(state: &AppState, token: &str, meta: &RequestMeta) -> AppRe
         ));
     }
     let user = user::Entity::find_by_id(stored.user_id).one(&txn).await?.ok_or(INVALID_REFRESH)?;
-    let session = start_session(state, &txn, user, Some(stored.family_id)).await?;
+    let family = Family { id: stored.family_id, started_at: stored.family_started_at };
+    let session = start_session(state, &txn, user, Some(family)).await?;
     txn.commit().await?;
     Ok(session)
 }

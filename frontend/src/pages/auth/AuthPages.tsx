@@ -1,3 +1,4 @@
+import type { CombinedError } from '@urql/core';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from 'urql';
@@ -6,37 +7,6 @@ import { ErrorNote, Field, Loading, usePageTitle } from '../../components/ui';
 import { graphql } from '../../gql';
 import { useAuth, useMailedToken, useMe } from '../../lib/auth';
 import { errorMessage, formErrors } from '../../lib/errors';
-
-export const AuthFields = graphql(`
-  fragment AuthFields on AuthPayload {
-    accessToken
-    accessTokenExpiresAt
-    refreshToken
-    user {
-      id
-      displayName
-      email
-      role
-      emailVerified
-    }
-  }
-`);
-
-const Login = graphql(`
-  mutation Login($input: LoginInput!) {
-    login(input: $input) {
-      ...AuthFields
-    }
-  }
-`);
-
-const Register = graphql(`
-  mutation Register($input: RegisterInput!) {
-    register(input: $input) {
-      ...AuthFields
-    }
-  }
-`);
 
 const VerifyEmail = graphql(`
   mutation VerifyEmail($token: String!) {
@@ -65,6 +35,18 @@ const ResetPassword = graphql(`
   }
 `);
 
+/** A sign-in or registration request: pending while it runs, its error after. */
+function useAuthRequest(): [{ fetching: boolean; error: CombinedError | null }, (run: () => Promise<CombinedError | null>) => Promise<boolean>] {
+  const [state, setState] = useState<{ fetching: boolean; error: CombinedError | null }>({ fetching: false, error: null });
+  async function send(run: () => Promise<CombinedError | null>): Promise<boolean> {
+    setState({ fetching: true, error: null });
+    const error = await run();
+    setState({ fetching: false, error });
+    return error === null;
+  }
+  return [state, send];
+}
+
 /** Where to go after signing in: `?next=` when it is a path in this app. */
 function useNext(): string {
   const [params] = useSearchParams();
@@ -76,7 +58,7 @@ export function SignIn() {
   usePageTitle('Sign in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [state, login] = useMutation(Login);
+  const [state, send] = useAuthRequest();
   const { signIn } = useAuth();
   const navigate = useNavigate();
   const next = useNext();
@@ -85,11 +67,7 @@ export function SignIn() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const result = await login({ input: { email, password } });
-    if (result.data) {
-      signIn(result.data.login);
-      navigate(next, { replace: true });
-    }
+    if (await send(() => signIn(email, password))) navigate(next, { replace: true });
   }
 
   return (
@@ -127,8 +105,8 @@ export function SignIn() {
 export function RegisterPage() {
   usePageTitle('Create an account');
   const [form, setForm] = useState({ displayName: '', email: '', password: '' });
-  const [state, register] = useMutation(Register);
-  const { signIn } = useAuth();
+  const [state, send] = useAuthRequest();
+  const { register } = useAuth();
   const navigate = useNavigate();
   const next = useNext();
   const errors = formErrors(state.error, ['displayName', 'email', 'password']);
@@ -137,11 +115,7 @@ export function RegisterPage() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const result = await register({ input: form });
-    if (result.data) {
-      signIn(result.data.register);
-      navigate(next, { replace: true });
-    }
+    if (await send(() => register(form))) navigate(next, { replace: true });
   }
 
   return (
@@ -262,7 +236,7 @@ export function ResetPasswordPage() {
     event.preventDefault();
     const result = await reset({ token, newPassword: password });
     // A reset ends every session, this one included.
-    if (result.data?.resetPassword) signOut();
+    if (result.data?.resetPassword) void signOut();
   }
 
   if (!token) {
