@@ -281,9 +281,9 @@ function CommentItem({
           {comment.editedAt && <span className="muted">edited</span>}
           {parentName &&
             (beyondIndent(comment.depth) ? (
-              <a className="muted replying-to" href={`#comment-${comment.parentId}`}>
+              <Link className="muted replying-to" to={{ hash: `#comment-${comment.parentId}` }}>
                 replying to {parentName}
-              </a>
+              </Link>
             ) : (
               // The indent shows whom a reply answers; a screen reader hears it.
               <span className="visually-hidden">replying to {parentName}</span>
