@@ -592,6 +592,7 @@ describe('a long, deep discussion', () => {
   const chain: string[] = [];
   const roots: string[] = [];
   let total = 0;
+  let order: string[] = [];
 
   beforeAll(async () => {
     // Seeded through the API: a chain of replies twelve deep, then sixty comments on the post.
@@ -607,7 +608,8 @@ describe('a long, deep discussion', () => {
       ).addComment.id;
     for (let depth = 0; depth < 12; depth += 1) chain.push(await add(`Chain at depth ${depth} (${id})`, chain.at(-1) ?? null));
     for (let n = 0; n < 60; n += 1) roots.push(await add(`Root number ${n} (${id})`, null));
-    total = (await threadOf(postId)).length;
+    order = (await threadOf(postId)).map((c) => c.id);
+    total = order.length;
     expect(total).toBeGreaterThan(50);
     expect(total).toBeLessThanOrEqual(150);
   });
@@ -633,6 +635,8 @@ describe('a long, deep discussion', () => {
     const more = page.getByRole('button', { name: 'Show more comments' });
     await more.click();
     await page.locator(`#comment-${roots.at(-1)}`).waitFor();
+    // Keyboard focus moves to the first comment the button brought.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`comment-${order[50]}`);
     await page.getByRole('status').filter({ hasText: 'more comment' }).waitFor({ state: 'attached' });
     expect(await page.locator('li.comment').count()).toBe(Math.min(total, 100));
     if (total <= 100) expect(await more.count()).toBe(0);

@@ -163,8 +163,19 @@ export function Comments({ postId, postSlug }: { postId: string; postSlug: strin
   const rows = useMemo(() => arrange(thread.server, thread.extras), [thread.server, thread.extras]);
   const byId = useMemo(() => new Map(rows.map((row) => [row.id, row])), [rows]);
   const more = thread.hasNextPage && thread.endCursor !== null;
+  // After "Show more comments", keyboard focus moves to the first comment it
+  // brought (the button may be gone, and the new comments start above it).
+  const focusAfter = useRef<string | null>(null);
+  useEffect(() => {
+    if (focusAfter.current === null || loading) return;
+    const last = document.getElementById(`comment-${focusAfter.current}`);
+    focusAfter.current = null;
+    const next = last?.nextElementSibling;
+    if (next instanceof HTMLElement) next.focus();
+  }, [rows, loading]);
   const loadMore = () => {
     if (loading || !more) return;
+    focusAfter.current = thread.server.at(-1)?.id ?? null;
     dispatch({ type: 'loading' });
     load(thread.endCursor);
   };
@@ -179,6 +190,9 @@ export function Comments({ postId, postSlug }: { postId: string; postSlug: strin
   const target = location.hash.startsWith('#comment-') ? location.hash.slice(1) : null;
   const targetPresent = Boolean(target && byId.has(target.slice('comment-'.length)));
   const pagesForTarget = useRef(0);
+  useEffect(() => {
+    pagesForTarget.current = 0;
+  }, [target]);
   useEffect(() => {
     if (!target || targetPresent || !thread.loaded || inFlight.current || thread.error || !more) return;
     if (pagesForTarget.current >= TARGET_PAGE_LIMIT) return;
@@ -273,6 +287,7 @@ function CommentItem({
       id={anchor}
       data-depth={comment.depth}
       style={style}
+      tabIndex={-1}
     >
       <div className="comment-body" data-testid="comment">
         <p className="meta">
