@@ -23,6 +23,24 @@ const id = unique();
 const aliceEmail = `alice-${id}@example.com`;
 const pageErrors: string[] = [];
 
+/** Every comment of a post's thread as a visitor reads it, in the thread's order. */
+async function threadOf(postId: string, token?: string): Promise<{ id: string; body: string; status: string; depth: number }[]> {
+  const out: { id: string; body: string; status: string; depth: number }[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data: {
+      commentThread: { nodes: { id: string; body: string; status: string; depth: number }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    } = await gql(
+      'query($p: ID!, $after: String) { commentThread(postId: $p, first: 100, after: $after) { nodes { id body status depth } pageInfo { hasNextPage endCursor } } }',
+      { p: postId, after },
+      token,
+    );
+    out.push(...data.commentThread.nodes);
+    if (!data.commentThread.pageInfo.hasNextPage) return out;
+    after = data.commentThread.pageInfo.endCursor;
+  }
+}
+
 function watchErrors(page: Page, who: string) {
   page.on('pageerror', (error) => pageErrors.push(`${who}: ${error.message}`));
 }
@@ -163,9 +181,11 @@ describe('a reader', () => {
     await m.getByRole('button', { name: 'Reply', exact: true }).last().click();
     await m.locator('[data-testid=comment] > p.text', { hasText: reply }).waitFor();
 
-    // Alice sees the reply nested under her comment and the bell count, both live.
-    const nested = a.locator('li.comment', { hasText: question }).locator('ol.replies [data-testid=comment]', { hasText: reply });
+    // Alice sees the reply right under her comment, one step deeper, and the bell count, both live.
+    const nested = a.locator('li.comment', { hasText: question }).locator('+ li.comment[data-depth="1"]', { hasText: reply });
     await nested.waitFor();
+    // Once on Mina's page too: her mutation's answer and the live event are one comment.
+    expect(await m.locator('li.comment', { hasText: reply }).count()).toBe(1);
     await a.getByTestId('unread-count').waitFor();
     expect(await a.getByTestId('unread-count').textContent()).toBe('1');
     await screenshot(a, 'post-with-thread');
@@ -192,14 +212,11 @@ describe('a reader', () => {
     await a.getByLabel('Edit your comment').fill(`${text}, edited`);
     await a.getByRole('button', { name: 'Save' }).click();
     await a.locator('[data-testid=comment]', { hasText: `${text}, edited` }).getByText('edited', { exact: true }).waitFor();
-    // Mina sees it too, live (the edit reaches her through the normalised cache on refetch).
     a.once('dialog', (dialog) => void dialog.accept());
     await a.locator('li.comment', { hasText: `${text}, edited` }).getByRole('button', { name: 'Delete' }).click();
     await a.locator('li.comment', { hasText: `${text}, edited` }).waitFor({ state: 'detached' });
-    const server = await gql<{ comments: { body: string }[] }>('query($p: ID!) { comments(postId: $p) { body } }', {
-      p: (await gql<{ post: { id: string } }>('query($s: String!) { post(slug: $s) { id } }', { s: POST })).post.id,
-    });
-    expect(server.comments.some((c) => c.body.includes(text))).toBe(false);
+    const server = await threadOf((await gql<{ post: { id: string } }>('query($s: String!) { post(slug: $s) { id } }', { s: POST })).post.id);
+    expect(server.some((c) => c.body.includes(text))).toBe(false);
   });
 
   it('bookmarks the post and finds it in bookmarks', async () => {
@@ -559,8 +576,7 @@ describe('an admin', () => {
     await comment.getByText('Hidden from readers').first().waitFor();
 
     const postId = (await gql<{ post: { id: string } }>('query($s: String!) { post(slug: $s) { id } }', { s: POST })).post.id;
-    const bodies = async () =>
-      (await gql<{ comments: { body: string; status: string }[] }>('query($p: ID!) { comments(postId: $p) { body status } }', { p: postId })).comments;
+    const bodies = () => threadOf(postId);
     expect((await bodies()).some((c) => c.body.includes(question))).toBe(false);
     expect((await bodies()).some((c) => c.status === 'HIDDEN' && c.body === '[hidden by a moderator]')).toBe(true);
 
@@ -570,6 +586,88 @@ describe('an admin', () => {
     await context.close();
   });
 });
+
+describe('a long, deep discussion', () => {
+  const slug = 'writing-a-good-bug-report';
+  const chain: string[] = [];
+  const roots: string[] = [];
+  let total = 0;
+  let order: string[] = [];
+
+  beforeAll(async () => {
+    // Seeded through the API: a chain of replies twelve deep, then sixty comments on the post.
+    const token = await login('author@lectern.dev', 'lectern-author-demo-2026');
+    const postId = (await gql<{ post: { id: string } }>('query($s: String!) { post(slug: $s) { id } }', { s: slug })).post.id;
+    const add = async (body: string, parentId: string | null) =>
+      (
+        await gql<{ addComment: { id: string } }>(
+          'mutation($p: ID!, $parent: ID, $b: String!) { addComment(postId: $p, parentId: $parent, body: $b) { id } }',
+          { p: postId, parent: parentId, b: body },
+          token,
+        )
+      ).addComment.id;
+    for (let depth = 0; depth < 12; depth += 1) chain.push(await add(`Chain at depth ${depth} (${id})`, chain.at(-1) ?? null));
+    for (let n = 0; n < 60; n += 1) roots.push(await add(`Root number ${n} (${id})`, null));
+    order = (await threadOf(postId)).map((c) => c.id);
+    total = order.length;
+    expect(total).toBeGreaterThan(50);
+    expect(total).toBeLessThanOrEqual(150);
+  });
+
+  it('shows a page, then the next with the button, and fits a 390 px phone without sideways scrolling', async () => {
+    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 390, height: 844 } });
+    context.setDefaultTimeout(20_000);
+    const page = await context.newPage();
+    watchErrors(page, 'phone');
+    await page.goto(`/posts/${slug}`);
+    const deepest = page.locator(`#comment-${chain.at(-1)}`);
+    await deepest.waitFor();
+    expect(await deepest.getAttribute('data-depth')).toBe('11');
+    // Deeper than six steps, a reply says whom it answers instead of indenting further.
+    expect(await deepest.locator('.replying-to').textContent()).toBe(`replying to ${await authorName()}`);
+    const indentOf = (id: string) => page.locator(`#comment-${id}`).evaluate((li) => li.getBoundingClientRect().left);
+    expect(await indentOf(chain[6]!)).toBe(await indentOf(chain[11]!));
+    expect(await indentOf(chain[1]!)).toBeGreaterThan(await indentOf(chain[0]!));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+
+    expect(await page.locator('li.comment').count()).toBe(50);
+    expect(await page.locator(`#comment-${roots.at(-1)}`).count()).toBe(0);
+    const more = page.getByRole('button', { name: 'Show more comments' });
+    await more.click();
+    await page.locator(`#comment-${roots.at(-1)}`).waitFor();
+    // Keyboard focus moves to the first comment the button brought.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`comment-${order[50]}`);
+    await page.getByRole('status').filter({ hasText: 'more comment' }).waitFor({ state: 'attached' });
+    expect(await page.locator('li.comment').count()).toBe(Math.min(total, 100));
+    if (total <= 100) expect(await more.count()).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await deepest.scrollIntoViewIfNeeded();
+    await screenshot(page, 'mobile-deep-thread', false);
+    await context.close();
+  });
+
+  it('a link to a comment on a later page loads pages until it is there, and highlights it', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    watchErrors(page, 'link');
+    await page.goto(`/posts/${slug}#comment-${roots.at(-1)}`);
+    const targeted = page.locator('li.comment.targeted');
+    await targeted.waitFor();
+    expect(await targeted.getAttribute('id')).toBe(`comment-${roots.at(-1)}`);
+    expect(await targeted.textContent()).toContain(`Root number 59 (${id})`);
+    await expect.poll(() => targeted.evaluate((li) => {
+      const box = li.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    })).toBe(true);
+    await context.close();
+  });
+});
+
+async function authorName(): Promise<string> {
+  const token = await login('author@lectern.dev', 'lectern-author-demo-2026');
+  return (await gql<{ me: { displayName: string } }>('{ me { displayName } }', {}, token)).me.displayName;
+}
 
 // Last: a reset ends every session of the reader's, the one the tests above use.
 describe('a forgotten password', () => {

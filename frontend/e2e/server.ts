@@ -99,6 +99,8 @@ export default async function setup(project: TestProject) {
       EMBEDDING_MODEL_DIR: modelDir(),
       LLM_BASE_URL: llm.url,
       LLM_MODEL: 'e2e-stand-in',
+      // The long-thread test seeds more than a page of comments from one account.
+      COMMENT_BURST: '200',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

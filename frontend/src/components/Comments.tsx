@@ -1,8 +1,8 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type CSSProperties, type FormEvent } from 'react';
 import { Link, useLocation } from 'react-router';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { CombinedError, useClient, useMutation } from 'urql';
 
-import { buildTree, countVisible, flatten, merge, remove, upsert, type TreeNode } from '../comments/tree';
+import { arrange, beyondIndent, emptyThread, indentOf, threadReducer, visibleCount } from '../comments/thread';
 import { graphql } from '../gql';
 import type { CommentFieldsFragment } from '../gql/graphql';
 import { useAuth, useMe } from '../lib/auth';
@@ -14,6 +14,7 @@ export const CommentFields = graphql(`
     id
     postId
     parentId
+    depth
     body
     status
     createdAt
@@ -25,36 +26,29 @@ export const CommentFields = graphql(`
   }
 `);
 
-// Replies nest to any depth on the server; the page asks for eight levels
-// (within the server's query depth limit) and live replies go deeper still.
-const CommentsQuery = graphql(`
-  query PostComments($postId: ID!) {
-    comments(postId: $postId) {
-      ...CommentFields
-      replies {
-        ...CommentFields
-        replies {
+/** Comments per page: one screenful or two, well under the server's limit of 100. */
+export const THREAD_PAGE_SIZE = 50;
+/** How many pages a link to a comment (from a notification) loads, at most, looking for it. */
+const TARGET_PAGE_LIMIT = 20;
+
+// The discussion, flat and depth first (`Post.thread`), one page at a time;
+// `commentCount` comes along so the heading counts the whole discussion, not
+// the loaded part.
+const ThreadQuery = graphql(`
+  query PostThread($slug: String!, $first: Int!, $after: String) {
+    post(slug: $slug) {
+      id
+      commentCount
+      thread(first: $first, after: $after) {
+        nodes {
           ...CommentFields
-          replies {
-            ...CommentFields
-            replies {
-              ...CommentFields
-              replies {
-                ...CommentFields
-                replies {
-                  ...CommentFields
-                  replies {
-                    ...CommentFields
-                    replies {
-                      ...CommentFields
-                    }
-                  }
-                }
-              }
-            }
-          }
         }
-      }    }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
   }
 `);
 
@@ -98,45 +92,131 @@ const DeleteComment = graphql(`
 
 type Row = CommentFieldsFragment;
 
+// The thread lives in this component's state (comments/thread.ts), not in a
+// graphcache `relayPagination` field: a new comment belongs right after its
+// parent's subtree, which may sit in the middle of any loaded page, and
+// relayPagination can only merge whole pages (a cache update would have to
+// find and rewrite the right page's edge list). A pure reducer over "pages as
+// loaded + comments that arrived live" places, dedupes and counts them, and
+// is unit-tested. Pages are read `network-only`, so a page is never a stale
+// cached copy; the mutations still go through graphcache as usual.
 export function Comments({ postId, postSlug }: { postId: string; postSlug: string }) {
+  const client = useClient();
   const { userId } = useAuth();
   const { me } = useMe();
   const location = useLocation();
-  const [{ data, fetching, error }, refetch] = useQuery({ query: CommentsQuery, variables: { postId } });
-  const [live] = useSubscription({ query: CommentAdded, variables: { postId } }, (previous: Row[] = [], event) =>
-    upsert(previous, event.commentAdded),
+  const [thread, dispatch] = useReducer(threadReducer<Row>, undefined, emptyThread<Row>);
+  const [status, setStatus] = useState('');
+  // The page being read: at most one at a time, and none from a client (viewer) that was replaced.
+  const inFlight = useRef<symbol | null>(null);
+
+  // Reads a page; the state changes only when it arrives, so effects may call
+  // it. A button that calls it says `loading` first itself.
+  const load = useCallback(
+    (after: string | null) => {
+      const ticket = Symbol('page');
+      inFlight.current = ticket;
+      void client
+        .query(ThreadQuery, { slug: postSlug, first: THREAD_PAGE_SIZE, after }, { requestPolicy: 'network-only' })
+        .toPromise()
+        .then((result) => {
+          if (inFlight.current !== ticket) return;
+          inFlight.current = null;
+          const post = result.data?.post;
+          if (!post) {
+            // A post that is gone (or no longer readable) reads as NOT_FOUND, or as null.
+            const error = result.error ?? new CombinedError({ networkError: new Error('This discussion could not be loaded.') });
+            dispatch({ type: 'failed', error });
+            return;
+          }
+          const { nodes, pageInfo } = post.thread;
+          dispatch({
+            type: 'page',
+            nodes,
+            hasNextPage: pageInfo.hasNextPage,
+            endCursor: pageInfo.endCursor ?? null,
+            commentCount: post.commentCount,
+            reset: after === null,
+          });
+          if (after !== null) setStatus(`${nodes.length} more comment${nodes.length === 1 ? '' : 's'} loaded.`);
+        });
+    },
+    [client, postSlug],
   );
-  const [mine, setMine] = useState<Row[]>([]);
-  const [deleted, setDeleted] = useState<string[]>([]);
 
-  const rows = useMemo(() => {
-    const server = flatten<Row>(data?.comments ?? []);
-    let all = merge(server, [...mine, ...(live.data ?? [])]);
-    for (const id of deleted) all = remove(all, id);
-    return all;
-  }, [data, mine, live.data, deleted]);
-  const tree = useMemo(() => buildTree(rows), [rows]);
+  // The first page, again whenever the viewer (and so the client) changes: admins read hidden text.
+  useEffect(() => {
+    load(null);
+    return () => {
+      inFlight.current = null;
+    };
+  }, [load]);
 
-  // A link to a comment (from a notification) scrolls to it once it is there.
+  useEffect(() => {
+    const { unsubscribe } = client.subscription(CommentAdded, { postId }).subscribe((result) => {
+      if (result.data) dispatch({ type: 'added', comment: result.data.commentAdded });
+    });
+    return unsubscribe;
+  }, [client, postId]);
+
+  const { loading, error } = thread;
+  const rows = useMemo(() => arrange(thread.server, thread.extras), [thread.server, thread.extras]);
+  const byId = useMemo(() => new Map(rows.map((row) => [row.id, row])), [rows]);
+  const more = thread.hasNextPage && thread.endCursor !== null;
+  // After "Show more comments", keyboard focus moves to the first comment it
+  // brought (the button may be gone, and the new comments start above it).
+  const focusAfter = useRef<string | null>(null);
+  useEffect(() => {
+    if (focusAfter.current === null || loading) return;
+    const last = document.getElementById(`comment-${focusAfter.current}`);
+    focusAfter.current = null;
+    const next = last?.nextElementSibling;
+    if (next instanceof HTMLElement) next.focus();
+  }, [rows, loading]);
+  const loadMore = () => {
+    if (loading || !more) return;
+    focusAfter.current = thread.server.at(-1)?.id ?? null;
+    dispatch({ type: 'loading' });
+    load(thread.endCursor);
+  };
+  const retry = () => {
+    dispatch({ type: 'loading' });
+    load(thread.loaded ? thread.endCursor : null);
+  };
+
+  // A link to a comment (from a notification) loads pages until the comment is
+  // there (at most TARGET_PAGE_LIMIT of them, then the button takes over),
+  // then scrolls to it.
   const target = location.hash.startsWith('#comment-') ? location.hash.slice(1) : null;
-  const targetPresent = Boolean(target && rows.some((row) => `comment-${row.id}` === target));
+  const targetPresent = Boolean(target && byId.has(target.slice('comment-'.length)));
+  const pagesForTarget = useRef(0);
+  useEffect(() => {
+    pagesForTarget.current = 0;
+  }, [target]);
+  useEffect(() => {
+    if (!target || targetPresent || !thread.loaded || inFlight.current || thread.error || !more) return;
+    if (pagesForTarget.current >= TARGET_PAGE_LIMIT) return;
+    pagesForTarget.current += 1;
+    load(thread.endCursor);
+  }, [target, targetPresent, thread.loaded, thread.endCursor, thread.error, more, load]);
   useEffect(() => {
     if (target && targetPresent) document.getElementById(target)?.scrollIntoView({ block: 'center' });
   }, [target, targetPresent]);
+  const targetMissing = Boolean(target && thread.loaded && !targetPresent && !more);
 
   const actions: Actions = {
-    added: (row) => setMine((list) => upsert(list, row)),
-    deleted: (id) => setDeleted((list) => [...list, id]),
+    added: (row) => dispatch({ type: 'added', comment: row }),
+    changed: (row) => dispatch({ type: 'changed', comment: row }),
+    deleted: (id) => dispatch({ type: 'deleted', id }),
     userId,
     isAdmin: me?.role === 'ADMIN',
     postId,
   };
 
-  const count = countVisible(rows);
   return (
     <section className="comments" aria-labelledby="comments-title">
       <h2 id="comments-title">
-        Discussion <span className="muted">({count})</span>
+        Discussion <span className="muted">({visibleCount(thread)})</span>
       </h2>
       {userId ? (
         <CommentForm postId={postId} parentId={null} onDone={actions.added} label="Add a comment" submitLabel="Comment" />
@@ -145,42 +225,84 @@ export function Comments({ postId, postSlug }: { postId: string; postSlug: strin
           <Link to={`/sign-in?next=/posts/${postSlug}`}>Sign in</Link> to join the discussion.
         </p>
       )}
-      <ErrorNote message={errorMessage(error)} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-      {fetching && !data && <Loading label="Loading comments…" />}
-      {data && tree.length === 0 && <Empty title="No comments yet. Start the discussion." />}
-      <ol className="thread" aria-live="polite">
-        {tree.map((node) => (
-          <CommentItem key={node.comment.id} node={node} actions={actions} target={target} />
+      {targetMissing && <p className="muted">The comment this link points to is no longer in the discussion.</p>}
+      {thread.loaded && rows.length === 0 && <Empty title="No comments yet. Start the discussion." />}
+      <ol className="thread">
+        {rows.map((row) => (
+          <CommentItem
+            key={row.id}
+            comment={row}
+            parent={row.parentId ? byId.get(row.parentId) : undefined}
+            actions={actions}
+            target={target}
+          />
         ))}
       </ol>
+      <ErrorNote message={error instanceof CombinedError ? errorMessage(error) : (error?.message ?? null)} onRetry={retry} />
+      {!thread.loaded && !error && <Loading label="Loading comments…" />}
+      {thread.loaded && more && (
+        <button type="button" className="button secondary show-more" onClick={loadMore} disabled={loading} aria-busy={loading}>
+          {loading ? 'Loading comments…' : 'Show more comments'}
+        </button>
+      )}
+      <p className="visually-hidden" role="status">
+        {status}
+      </p>
     </section>
   );
 }
 
 interface Actions {
   added(row: Row): void;
+  changed(row: Row): void;
   deleted(id: string): void;
   userId: string | null;
   isAdmin: boolean;
   postId: string;
 }
 
-function CommentItem({ node, actions, target }: { node: TreeNode<Row>; actions: Actions; target: string | null }) {
-  const { comment } = node;
+function CommentItem({
+  comment,
+  parent,
+  actions,
+  target,
+}: {
+  comment: Row;
+  parent: Row | undefined;
+  actions: Actions;
+  target: string | null;
+}) {
   const [mode, setMode] = useState<'view' | 'reply' | 'edit'>('view');
   const [deleteState, deleteComment] = useMutation(DeleteComment);
   const [moderateState, moderate] = useMutation(ModerateComment);
   const removed = comment.status !== 'VISIBLE';
   const own = Boolean(actions.userId && comment.author?.id === actions.userId);
   const anchor = `comment-${comment.id}`;
+  const parentName = comment.parentId ? (parent?.author?.displayName ?? 'a comment') : null;
+  const style = { '--indent': indentOf(comment.depth) } as CSSProperties;
 
   return (
-    <li className={`comment${target === anchor ? ' targeted' : ''}`} id={anchor}>
+    <li
+      className={`comment${comment.depth > 0 ? ' reply' : ''}${target === anchor ? ' targeted' : ''}`}
+      id={anchor}
+      data-depth={comment.depth}
+      style={style}
+      tabIndex={-1}
+    >
       <div className="comment-body" data-testid="comment">
         <p className="meta">
           <strong>{comment.author?.displayName ?? 'Someone'}</strong>
           <When at={comment.createdAt} withTime />
           {comment.editedAt && <span className="muted">edited</span>}
+          {parentName &&
+            (beyondIndent(comment.depth) ? (
+              <Link className="muted replying-to" to={{ hash: `#comment-${comment.parentId}` }}>
+                replying to {parentName}
+              </Link>
+            ) : (
+              // The indent shows whom a reply answers; a screen reader hears it.
+              <span className="visually-hidden">replying to {parentName}</span>
+            ))}
         </p>
         {mode === 'edit' ? (
           <CommentForm
@@ -189,7 +311,10 @@ function CommentItem({ node, actions, target }: { node: TreeNode<Row>; actions: 
             parentId={comment.parentId}
             label="Edit your comment"
             submitLabel="Save"
-            onDone={() => setMode('view')}
+            onDone={(row) => {
+              actions.changed(row);
+              setMode('view');
+            }}
             onCancel={() => setMode('view')}
           />
         ) : (
@@ -229,7 +354,10 @@ function CommentItem({ node, actions, target }: { node: TreeNode<Row>; actions: 
               type="button"
               className="link-button"
               disabled={moderateState.fetching}
-              onClick={() => void moderate({ id: comment.id, status: comment.status === 'HIDDEN' ? 'VISIBLE' : 'HIDDEN' })}
+              onClick={async () => {
+                const result = await moderate({ id: comment.id, status: comment.status === 'HIDDEN' ? 'VISIBLE' : 'HIDDEN' });
+                if (result.data) actions.changed(result.data.moderateComment);
+              }}
             >
               {comment.status === 'HIDDEN' ? 'Show again' : 'Hide'}
             </button>
@@ -251,13 +379,6 @@ function CommentItem({ node, actions, target }: { node: TreeNode<Row>; actions: 
           />
         )}
       </div>
-      {node.replies.length > 0 && (
-        <ol className="thread replies">
-          {node.replies.map((child) => (
-            <CommentItem key={child.comment.id} node={child} actions={actions} target={target} />
-          ))}
-        </ol>
-      )}
     </li>
   );
 }

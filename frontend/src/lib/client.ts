@@ -235,6 +235,9 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
         schema,
         keys: embeddedKeys(),
         // Pages of a connection merge into one list: infinite scroll only moves `after`.
+        // Not `Post.thread`/`commentThread`: a post's discussion keeps its pages in the
+        // Comments component's state, where live comments are placed inside them
+        // (see components/Comments.tsx).
         resolvers: {
           QueryRoot: {
             posts: relayPagination(),

@@ -281,7 +281,7 @@ export function PostPage() {
           </nav>
         )}
 
-        <Comments postId={post.id} postSlug={post.slug} />
+        <Comments key={post.id} postId={post.id} postSlug={post.slug} />
       </article>
       {askOpen && <AskAiPanel postSlug={post.slug} postTitle={post.title} onClose={() => setAskOpen(false)} />}
     </div>
