@@ -11,6 +11,7 @@ export default defineConfig({
     port: 5173,
     proxy: {
       '/graphql': { target: api, ws: true, changeOrigin: true },
+      '/graphiql': api,
       '/feed.xml': api,
       '/atom.xml': api,
       '/unsubscribe': api,

@@ -229,9 +229,8 @@ impl Config {
         // Browsers only keep HSTS from https responses, and a proxy in front terminates TLS,
         // so PUBLIC_URL's scheme says whether clients reach us over TLS.
         let hsts_default = if public_url.scheme() == "https" { 365 * 86_400 } else { 0u64 };
-        let hsts_max_age = Some(env.parse("HSTS_MAX_AGE_SECS", hsts_default)?)
-            .filter(|secs| *secs > 0)
-            .map(Duration::from_secs);
+        let hsts_max_age =
+            Some(env.parse("HSTS_MAX_AGE_SECS", hsts_default)?).filter(|secs| *secs > 0).map(Duration::from_secs);
 
         Ok(Config {
             host,
@@ -425,9 +424,14 @@ mod tests {
 
     #[test]
     fn invalid_values_name_the_variable() {
-        for (key, value) in
-            [("PORT", "eighty"), ("LOG_FORMAT", "xml"), ("REDIS_URL", "http://x"), ("CORS_ORIGINS", "nope"), ("GRAPHIQL", "maybe"), ("HSTS_MAX_AGE_SECS", "a year")]
-        {
+        for (key, value) in [
+            ("PORT", "eighty"),
+            ("LOG_FORMAT", "xml"),
+            ("REDIS_URL", "http://x"),
+            ("CORS_ORIGINS", "nope"),
+            ("GRAPHIQL", "maybe"),
+            ("HSTS_MAX_AGE_SECS", "a year"),
+        ] {
             let err = config(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{key}: {err}");
         }

@@ -34,7 +34,9 @@ impl Extension for RefuseIntrospection {
         let document = next.run(ctx, query, variables).await?;
         if let Some(field) = introspection_field(&document) {
             let mut error = ServerError::new(
-                format!("Introspection is turned off on this server (GRAPHQL_INTROSPECTION=false); `{field}` cannot be queried"),
+                format!(
+                    "Introspection is turned off on this server (GRAPHQL_INTROSPECTION=false); `{field}` cannot be queried"
+                ),
                 None,
             );
             error.extensions.get_or_insert_with(Default::default).set("code", code::GRAPHQL_VALIDATION_FAILED);
@@ -74,8 +76,14 @@ mod tests {
     fn finds_introspection_in_operations_and_fragments_only() {
         let parse = |q: &str| async_graphql::parser::parse_query(q).unwrap();
         assert_eq!(introspection_field(&parse("{ __schema { types { name } } }")), Some("__schema"));
-        assert_eq!(introspection_field(&parse("query { ...F } fragment F on Query { __type(name: \"Post\") { name } }")), Some("__type"));
-        assert_eq!(introspection_field(&parse("{ ... on Query { __schema { queryType { name } } } }")), Some("__schema"));
+        assert_eq!(
+            introspection_field(&parse("query { ...F } fragment F on Query { __type(name: \"Post\") { name } }")),
+            Some("__type")
+        );
+        assert_eq!(
+            introspection_field(&parse("{ ... on Query { __schema { queryType { name } } } }")),
+            Some("__schema")
+        );
         assert_eq!(introspection_field(&parse("{ tags { __typename slug } }")), None);
     }
 }

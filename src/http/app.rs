@@ -51,7 +51,8 @@ const NOT_BUILT_CSS: &str = "body{font-family:system-ui;max-width:40rem;margin:3
 
 async fn not_built(uri: Uri) -> Response<Body> {
     if uri.path() != "/" {
-        return (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>Not found.</p>")).into_response();
+        return (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>Not found.</p>"))
+            .into_response();
     }
     let html = format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Lectern</title><style>{NOT_BUILT_CSS}</style>\

@@ -18,6 +18,9 @@ use axum::{
 use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 
+use super::security;
+use crate::config::Config;
+
 /// Where the files live: `/graphiql/<hash>/<name>`.
 const PREFIX: &str = "/graphiql";
 
@@ -83,8 +86,15 @@ static PAGE: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// The GraphiQL page. It may change with every release, so browsers revalidate it.
-pub fn page() -> Response {
-    ([(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))], Html(PAGE.as_str())).into_response()
+pub fn page(config: &Config) -> Response {
+    (
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::CONTENT_SECURITY_POLICY, security::graphiql_policy(config)),
+        ],
+        Html(PAGE.as_str()),
+    )
+        .into_response()
 }
 
 /// The answer when GraphiQL is turned off (`GRAPHIQL=false`).

@@ -117,7 +117,11 @@ pub async fn get(
         }
     };
     if wants_html && params.query.is_none() {
-        return if http.state.config.graphiql { super::graphiql::page() } else { super::graphiql::disabled() };
+        return if http.state.config.graphiql {
+            super::graphiql::page(&http.state.config)
+        } else {
+            super::graphiql::disabled()
+        };
     }
     let Some(media) = negotiate(&headers) else {
         return error_response(

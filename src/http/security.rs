@@ -31,8 +31,27 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
 
+/// The stylesheet GraphiQL's dialogs (settings, shortcuts) inject to stop the
+/// page scrolling behind them (react-remove-scroll-bar, with no scrollbar to
+/// make up for, which is always the case on a page that never scrolls). It is
+/// the only inline style GraphiQL uses, so its hash is allowed on GraphiQL's
+/// page rather than `'unsafe-inline'`. The browser test opens a dialog and
+/// fails on any CSP violation, so a GraphiQL update that changes it is caught.
+const GRAPHIQL_SCROLL_LOCK_STYLE: &str = "'sha256-Y/huXlwoYkVyQlxwSVcCi1RCDGDCSVBzDt0hYP9qlTc='";
+
 /// The policy for the web app, the API and everything else without a policy of its own.
 pub fn content_security_policy(config: &Config) -> String {
+    policy(config, "'self'")
+}
+
+/// The policy for the GraphiQL page: the app's, plus GraphiQL's one inline stylesheet.
+pub fn graphiql_policy(config: &Config) -> HeaderValue {
+    let policy = policy(config, &format!("'self' {GRAPHIQL_SCROLL_LOCK_STYLE}"));
+    HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"))
+}
+
+fn policy(config: &Config, style_src: &str) -> String {
     // CSP 3 lets 'self' match the same host over ws:/wss:, but Safari before
     // 15.4 does not, so the public origin's websocket is named as well.
     let origin = config.public_url.origin().ascii_serialization();
@@ -46,7 +65,7 @@ pub fn content_security_policy(config: &Config) -> String {
     [
         "default-src 'self'".to_owned(),
         "script-src 'self'".to_owned(),
-        "style-src 'self'".to_owned(),
+        format!("style-src {style_src}"),
         "img-src 'self' data: https: http:".to_owned(),
         "font-src 'self' data:".to_owned(),
         format!("connect-src 'self' {websocket}").trim_end().to_owned(),
