@@ -13,6 +13,7 @@ export default defineConfig({
       '/graphql': { target: api, ws: true, changeOrigin: true },
       // The session cookie is set for this (the dev server's) origin, on /auth/session.
       '/auth': api,
+      '/graphiql': api,
       '/feed.xml': api,
       '/atom.xml': api,
       '/unsubscribe': api,

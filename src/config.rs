@@ -64,6 +64,11 @@ pub struct Config {
     /// `COMMENT_BURST`: comments an account may post at once; after that, one every 30 s.
     pub comment_burst: u32,
     pub graphql: GraphqlLimits,
+    /// `GRAPHIQL`: serve GraphiQL to browsers at `/graphql` (on in embedded mode, off with PostgreSQL).
+    pub graphiql: bool,
+    /// `HSTS_MAX_AGE_SECS`: the `Strict-Transport-Security` max-age, or `None` to send none
+    /// (a year when `PUBLIC_URL` is https, none otherwise).
+    pub hsts_max_age: Option<Duration>,
     pub ws_init_timeout: Duration,
     pub request_timeout: Duration,
     /// Take the client address from the last `X-Forwarded-For` hop (behind a load balancer).
@@ -230,6 +235,11 @@ impl Config {
         if !(1..=3650).contains(&refresh_session_max_days) {
             bail!("REFRESH_SESSION_MAX_DAYS={refresh_session_max_days} must be between 1 and 3650 days");
         }
+        // Browsers only keep HSTS from https responses, and a proxy in front terminates TLS,
+        // so PUBLIC_URL's scheme says whether clients reach us over TLS.
+        let hsts_default = if public_url.scheme() == "https" { 365 * 86_400 } else { 0u64 };
+        let hsts_max_age =
+            Some(env.parse("HSTS_MAX_AGE_SECS", hsts_default)?).filter(|secs| *secs > 0).map(Duration::from_secs);
 
         Ok(Config {
             host,
@@ -259,6 +269,8 @@ impl Config {
                 max_body_bytes: env.parse("MAX_BODY_BYTES", 1024 * 1024)?,
                 introspection: env.flag("GRAPHQL_INTROSPECTION", embedded)?,
             },
+            graphiql: env.flag("GRAPHIQL", embedded)?,
+            hsts_max_age,
             ws_init_timeout: Duration::from_millis(env.parse("WS_INIT_TIMEOUT_MS", 10_000u64)?),
             request_timeout: Duration::from_secs(env.parse("REQUEST_TIMEOUT_SECS", 30u64)?),
             trust_proxy_headers: env.flag("TRUST_PROXY_HEADERS", false)?,
@@ -399,6 +411,26 @@ mod tests {
         .unwrap();
         assert!(!ok.is_embedded());
         assert!(!ok.graphql.introspection, "introspection defaults off outside embedded mode");
+        assert!(!ok.graphiql, "GraphiQL defaults off outside embedded mode");
+    }
+
+    #[test]
+    fn graphiql_and_hsts_follow_the_deployment() {
+        let embedded = config(&[]).unwrap();
+        assert!(embedded.graphiql);
+        assert_eq!(embedded.hsts_max_age, None, "no HSTS for a plain-http PUBLIC_URL");
+        let https = config(&[("PUBLIC_URL", "https://lectern.example.com"), ("GRAPHIQL", "false")]).unwrap();
+        assert!(!https.graphiql);
+        assert_eq!(https.hsts_max_age, Some(Duration::from_secs(365 * 86_400)));
+        let off = config(&[("PUBLIC_URL", "https://lectern.example.com"), ("HSTS_MAX_AGE_SECS", "0")]).unwrap();
+        assert_eq!(off.hsts_max_age, None);
+        let postgres = config(&[
+            ("DATABASE_URL", "postgres://u:p@localhost/db"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("GRAPHIQL", "true"),
+        ])
+        .unwrap();
+        assert!(postgres.graphiql, "GRAPHIQL=true turns it on in production");
     }
 
     #[test]
@@ -411,6 +443,8 @@ mod tests {
             ("REFRESH_SESSION_MAX_DAYS", "0"),
             ("REFRESH_SESSION_MAX_DAYS", "100000"),
             ("REFRESH_SESSION_MAX_DAYS", "-1"),
+            ("GRAPHIQL", "maybe"),
+            ("HSTS_MAX_AGE_SECS", "a year"),
         ] {
             let err = config(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{key}: {err}");

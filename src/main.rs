@@ -110,6 +110,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = SocketAddr::new(config.host, config.port);
     let embedded = config.is_embedded();
     let public_url = config.public_url.clone();
+    let graphiql_on = config.graphiql;
     let app = App::build(config).await?;
     if embedded && seed::is_empty(&app.state).await? {
         seed::demo(&app.state).await?;
@@ -119,7 +120,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mut graphiql = public_url.clone();
     graphiql.set_path("/graphql");
     tracing::info!(%addr, mode = if embedded { "embedded" } else { "scaled" }, "Lectern is listening");
-    println!("\n  Lectern is running at {public_url}\n  GraphiQL: {graphiql}\n");
+    if graphiql_on {
+        println!("\n  Lectern is running at {public_url}\n  GraphiQL: {graphiql}\n");
+    } else {
+        println!("\n  Lectern is running at {public_url}\n  GraphiQL is off (GRAPHIQL=false)\n");
+    }
     if embedded {
         print_demo_accounts();
     }

@@ -43,6 +43,11 @@ async function threadOf(postId: string, token?: string): Promise<{ id: string; b
 
 function watchErrors(page: Page, who: string) {
   page.on('pageerror', (error) => pageErrors.push(`${who}: ${error.message}`));
+  // The server's Content-Security-Policy must let the whole app run: a refused
+  // script, style, image, font or connection shows up here.
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) pageErrors.push(`${who}: ${message.text()}`);
+  });
 }
 
 beforeAll(async () => {
@@ -707,7 +712,7 @@ describe('a forgotten password', () => {
 });
 
 describe('the browser console', () => {
-  it('saw no uncaught page errors', () => {
+  it('saw no uncaught page errors and no Content-Security-Policy violations', () => {
     expect(pageErrors).toEqual([]);
   });
 });

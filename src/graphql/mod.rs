@@ -3,6 +3,7 @@
 //! from its context (state, viewer, request metadata).
 
 pub mod guard;
+mod introspection;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
@@ -67,8 +68,13 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let limits = state.as_ref().map(|s| s.config.graphql.clone());
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
-        .enable_subscription_in_federation()
-        .extension(limits::Limits { max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases) });
+        .enable_subscription_in_federation();
+    // Registered before (so around) the limits extension, which codes every
+    // parse-phase error it sees GRAPHQL_PARSE_FAILED.
+    if limits.as_ref().is_some_and(|l| !l.introspection) {
+        builder = builder.extension(introspection::RefuseIntrospection);
+    }
+    builder = builder.extension(limits::Limits { max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases) });
     if let Some(limits) = &limits {
         builder =
             builder.limit_depth(limits.max_depth).limit_complexity(limits.max_complexity).limit_recursive_depth(64);

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use axum::{
     Router,
+    body::Body,
     http::{HeaderValue, Response, StatusCode, Uri, header},
     response::{Html, IntoResponse},
 };
@@ -18,6 +19,8 @@ use tower_http::{
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
 };
+
+use super::security;
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
@@ -43,21 +46,21 @@ pub fn routes<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
     Router::new().nest_service("/assets", assets).fallback_service(pages)
 }
 
-async fn not_built(uri: Uri) -> impl IntoResponse {
+/// The "not built" page's only styling, allowed by its hash in the page's policy.
+const NOT_BUILT_CSS: &str = "body{font-family:system-ui;max-width:40rem;margin:3rem auto;line-height:1.5}";
+
+async fn not_built(uri: Uri) -> Response<Body> {
     if uri.path() != "/" {
-        return (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>Not found.</p>".to_owned()));
+        return (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>Not found.</p>"))
+            .into_response();
     }
-    (
-        StatusCode::OK,
-        Html(
-            "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Lectern</title>\
-             <body style=\"font-family:system-ui;max-width:40rem;margin:3rem auto;line-height:1.5\">\
-             <h1>Lectern is running</h1>\
-             <p>The web app has not been built. Build it with \
-             <code>npm --prefix frontend ci &amp;&amp; npm --prefix frontend run build</code> \
-             and restart, or set <code>FRONTEND_DIR</code> to a build.</p>\
-             <p>The API is at <a href=\"/graphql\">/graphql</a> (GraphiQL in a browser).</p></body></html>"
-                .to_owned(),
-        ),
-    )
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Lectern</title><style>{NOT_BUILT_CSS}</style>\
+         <body><h1>Lectern is running</h1>\
+         <p>The web app has not been built. Build it with \
+         <code>npm --prefix frontend ci &amp;&amp; npm --prefix frontend run build</code> \
+         and restart, or set <code>FRONTEND_DIR</code> to a build.</p>\
+         <p>The API is at <a href=\"/graphql\">/graphql</a> (GraphiQL in a browser).</p></body></html>"
+    );
+    ([(header::CONTENT_SECURITY_POLICY, security::static_page_policy(NOT_BUILT_CSS))], Html(html)).into_response()
 }

@@ -1,6 +1,11 @@
 //! Syndication: `/feed.xml` (RSS 2.0), `/atom.xml` (Atom 1.0) and
 //! `/sitemap.xml`. Feeds carry titles and excerpts only, so premium bodies
 //! never leave through them.
+//!
+//! Titles, excerpts, author names and tag names are plain text that anyone
+//! with an account may write, and many feed readers render feed text as HTML.
+//! So every such field is HTML-escaped (see [`html_text`] and [`plain_text`]):
+//! a reader shows `<img onerror=…>` as those characters and never runs it.
 
 use std::collections::HashMap;
 
@@ -19,9 +24,10 @@ use crate::{
         accounts::service as accounts, posts::service as posts, series::service as series, tags::service as tags,
     },
     error::AppResult,
+    infra::mail::escape_html,
     state::AppState,
 };
-use entity::{artifact, post};
+use entity::{artifact, post, tag};
 use sea_orm::{EntityTrait, Set, sea_query::OnConflict};
 
 /// Items per feed.
@@ -38,11 +44,35 @@ fn failed(err: impl std::fmt::Debug) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error").into_response()
 }
 
-async fn recent_with_authors(http: &Http) -> AppResult<(Vec<post::Model>, HashMap<Uuid, String>)> {
+/// The newest live posts, with their authors' names and their tags.
+struct Recent {
+    posts: Vec<post::Model>,
+    authors: HashMap<Uuid, String>,
+    tags: HashMap<Uuid, Vec<tag::Model>>,
+}
+
+async fn recent(http: &Http) -> AppResult<Recent> {
     let recent = posts::recent_live(&http.state.db, FEED_SIZE).await?;
     let author_ids: Vec<Uuid> = recent.iter().map(|p| p.author_id).collect();
+    let post_ids: Vec<Uuid> = recent.iter().map(|p| p.id).collect();
     let authors = accounts::users_by_ids(&http.state.db, &author_ids).await?;
-    Ok((recent, authors.into_iter().map(|u| (u.id, u.display_name)).collect()))
+    let tags = posts::tags_of_posts(&http.state.db, &post_ids).await?;
+    Ok(Recent { posts: recent, authors: authors.into_iter().map(|u| (u.id, u.display_name)).collect(), tags })
+}
+
+/// Text for a field readers take as HTML (RSS's fields; Atom's `type="html"`
+/// title and summary): every markup character escaped, so the reader shows
+/// exactly the text.
+fn html_text(text: &str) -> String {
+    escape_html(text)
+}
+
+/// Text for a field Atom defines as plain text (a person's name, a category
+/// label). Readers that follow the spec show it as it is; for those that
+/// render it as HTML anyway, the angle brackets are escaped so nothing in it
+/// can be a tag, and nothing else changes (an `&` stays an `&`).
+fn plain_text(text: &str) -> String {
+    text.replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn published(post: &post::Model) -> DateTime<Utc> {
@@ -50,19 +80,28 @@ fn published(post: &post::Model) -> DateTime<Utc> {
 }
 
 pub async fn rss(State(http): State<Http>) -> Response {
-    let (recent, authors) = match recent_with_authors(&http).await {
+    let recent = match recent(&http).await {
         Ok(found) => found,
         Err(err) => return failed(err),
     };
     let items: Vec<rss::Item> = recent
+        .posts
         .iter()
         .map(|post| {
             let link = http.state.link(&format!("/posts/{}", post.slug), None);
+            let categories = recent
+                .tags
+                .get(&post.id)
+                .into_iter()
+                .flatten()
+                .map(|tag| rss::CategoryBuilder::default().name(html_text(&tag.name)).build())
+                .collect::<Vec<_>>();
             rss::ItemBuilder::default()
-                .title(Some(post.title.clone()))
+                .title(Some(html_text(&post.title)))
                 .link(Some(link.clone()))
-                .description(Some(post.excerpt.clone()))
-                .author(authors.get(&post.author_id).cloned())
+                .description(Some(html_text(&post.excerpt)))
+                .author(recent.authors.get(&post.author_id).map(|name| html_text(name)))
+                .categories(categories)
                 .guid(Some(rss::GuidBuilder::default().value(format!("urn:uuid:{}", post.id)).permalink(false).build()))
                 .pub_date(Some(published(post).to_rfc2822()))
                 .build()
@@ -73,7 +112,7 @@ pub async fn rss(State(http): State<Http>) -> Response {
         .link(http.state.link("/", None))
         .description("New posts on Lectern")
         .language(Some("en".to_owned()))
-        .last_build_date(recent.first().map(|p| published(p).to_rfc2822()))
+        .last_build_date(recent.posts.first().map(|p| published(p).to_rfc2822()))
         .items(items)
         .build();
     match channel.write_to(Vec::new()).map(String::from_utf8) {
@@ -84,30 +123,41 @@ pub async fn rss(State(http): State<Http>) -> Response {
 }
 
 pub async fn atom(State(http): State<Http>) -> Response {
-    let (recent, authors) = match recent_with_authors(&http).await {
+    let recent = match recent(&http).await {
         Ok(found) => found,
         Err(err) => return failed(err),
     };
     let entries: Vec<atom::Entry> = recent
+        .posts
         .iter()
         .map(|post| {
             let link = http.state.link(&format!("/posts/{}", post.slug), None);
+            let categories = recent
+                .tags
+                .get(&post.id)
+                .into_iter()
+                .flatten()
+                .map(|tag| {
+                    atom::CategoryBuilder::default().term(tag.slug.clone()).label(Some(plain_text(&tag.name))).build()
+                })
+                .collect::<Vec<_>>();
             atom::EntryBuilder::default()
-                .title(post.title.clone())
+                .title(atom::Text::html(html_text(&post.title)))
                 .id(format!("urn:uuid:{}", post.id))
                 .updated(post.updated_at.fixed_offset())
                 .published(Some(published(post).fixed_offset()))
                 .authors(vec![
                     atom::PersonBuilder::default()
-                        .name(authors.get(&post.author_id).cloned().unwrap_or_default())
+                        .name(plain_text(recent.authors.get(&post.author_id).map_or("", String::as_str)))
                         .build(),
                 ])
+                .categories(categories)
                 .links(vec![atom::LinkBuilder::default().href(link).rel("alternate").build()])
-                .summary(Some(atom::Text::plain(post.excerpt.clone())))
+                .summary(Some(atom::Text::html(html_text(&post.excerpt))))
                 .build()
         })
         .collect();
-    let updated = recent.iter().map(|p| p.updated_at).max().unwrap_or_else(Utc::now);
+    let updated = recent.posts.iter().map(|p| p.updated_at).max().unwrap_or_else(Utc::now);
     let feed = atom::FeedBuilder::default()
         .title("Lectern")
         .id(http.state.link("/atom.xml", None))
@@ -140,6 +190,7 @@ pub async fn sitemap(State(http): State<Http>) -> Response {
 const SITEMAP: &str = "sitemap.xml";
 
 /// Builds the sitemap from the live posts, series and tags and stores it for every instance.
+/// It holds only URLs built from validated slugs, XML-escaped all the same.
 pub async fn refresh_sitemap(state: &AppState) -> anyhow::Result<String> {
     let db = &state.db;
     let post_slugs = posts::live_slugs(db, SITEMAP_LIMIT).await?;

@@ -1,7 +1,7 @@
 //! GraphQL over HTTP as the GraphQL-over-HTTP spec says: POST with
 //! `application/json` bodies (single or batched), GET for queries only,
 //! `application/graphql-response+json` with 4xx for request errors, and
-//! GraphiQL for browsers.
+//! GraphiQL for browsers (see `graphiql.rs`) unless `GRAPHIQL=false`.
 //!
 //! Only `application/json` POSTs are accepted: a form, multipart or text/plain
 //! POST (which a browser may send cross-site without a preflight) is refused
@@ -14,7 +14,7 @@ use axum::{
     body::Body,
     extract::{ConnectInfo, Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
@@ -73,8 +73,17 @@ fn viewer(http: &Http, headers: &HeaderMap) -> Result<Viewer, AppError> {
     Viewer::from_bearer(&http.state.jwt, authorization)
 }
 
+/// A bad `Authorization` header refuses the whole request, public operations
+/// included, so clients learn to refresh instead of silently seeing the
+/// anonymous view. The message says so, since the fix (send a fresh token,
+/// or none) is not obvious from "invalid token" when all one ran was `login`.
 fn unauthenticated(media: MediaType, err: &AppError) -> Response {
-    let mut response = error_response(StatusCode::UNAUTHORIZED, media, err.code(), &err.to_string());
+    let message = format!(
+        "{}. The access token in the Authorization header was not accepted, so nothing ran: send a fresh token, \
+         or no Authorization header at all (public operations such as `login` work without one).",
+        err.to_string().trim_end_matches('.')
+    );
+    let mut response = error_response(StatusCode::UNAUTHORIZED, media, err.code(), &message);
     response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
     response
 }
@@ -108,7 +117,11 @@ pub async fn get(
         }
     };
     if wants_html && params.query.is_none() {
-        return Html(graphiql()).into_response();
+        return if http.state.config.graphiql {
+            super::graphiql::page(&http.state.config)
+        } else {
+            super::graphiql::disabled()
+        };
     }
     let Some(media) = negotiate(&headers) else {
         return error_response(
@@ -304,10 +317,4 @@ fn parse_body(bytes: &[u8]) -> Result<BatchRequest, String> {
         return Err("Every operation needs a `query` string".into());
     }
     serde_json::from_value(value).map_err(|e| format!("The body is not a GraphQL request: {e}"))
-}
-
-/// GraphiQL with a header editor for the bearer token; subscriptions go to
-/// `/graphql/ws` with the editor's headers sent in `connection_init`.
-fn graphiql() -> &'static str {
-    include_str!("graphiql.html")
 }

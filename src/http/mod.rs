@@ -1,12 +1,15 @@
 //! The HTTP surface: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
 //! `/graphql/ws` (subscriptions), the web app's cookie sessions under `/auth`,
 //! `/healthz` and `/readyz`, feeds, and the web app at `/` for everything
-//! else, with request ids, tracing, CORS and timeouts around all of it.
+//! else, with request ids, tracing, CORS, timeouts, response compression and
+//! security headers around all of it.
 
 mod app;
 mod auth;
 pub mod feeds;
+mod graphiql;
 mod graphql;
+pub mod security;
 mod unsubscribe;
 mod ws;
 
@@ -21,6 +24,10 @@ use axum::{
 };
 use tower::ServiceBuilder;
 use tower_http::{
+    compression::{
+        CompressionLayer, Predicate,
+        predicate::{NotForContentType, SizeAbove},
+    },
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
@@ -53,9 +60,10 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
 
-    Router::new()
+    let router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/graphiql/{hash}/{name}", get(graphiql_asset))
         .route("/feed.xml", get(feeds::rss))
         .route("/atom.xml", get(feeds::atom))
         .route("/sitemap.xml", get(feeds::sitemap))
@@ -71,8 +79,40 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(cors(&config.cors_origins))
+                .layer(compression())
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout)),
-        )
+        );
+    // Outermost, so timeouts and every other early answer carry the headers too.
+    security::apply(router, &config)
+}
+
+/// gzip, brotli or zstd, as the client's `Accept-Encoding` prefers, for bodies
+/// worth it: not small ones (the framing would outweigh the saving), not
+/// images (already compressed, except SVG), not event streams, and never a
+/// websocket upgrade (its `101` has no body to compress, and the socket after
+/// it is not HTTP).
+fn compression() -> CompressionLayer<impl Predicate> {
+    let not_an_upgrade = |status: StatusCode, _: http::Version, _: &HeaderMap, _: &http::Extensions| {
+        status != StatusCode::SWITCHING_PROTOCOLS
+    };
+    CompressionLayer::new().compress_when(
+        SizeAbove::new(1024)
+            .and(NotForContentType::GRPC)
+            .and(NotForContentType::IMAGES)
+            .and(NotForContentType::SSE)
+            .and(not_an_upgrade),
+    )
+}
+
+/// `/graphiql/<hash>/<name>`: GraphiQL's files, unless GraphiQL is turned off.
+async fn graphiql_asset(
+    State(http): State<Http>,
+    path: axum::extract::Path<(String, String)>,
+) -> axum::response::Response {
+    if !http.state.config.graphiql {
+        return graphiql::disabled();
+    }
+    graphiql::asset(path).await
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

@@ -5,12 +5,12 @@
 
 use axum::{
     extract::{Query, State},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use serde::Deserialize;
 
-use super::Http;
+use super::{Http, security};
 use crate::{
     domains::newsletter::service::{self, MailingList},
     error::AppError,
@@ -23,14 +23,27 @@ pub struct Params {
     token: String,
 }
 
+/// The page's only styling: one `<style>` element that its policy allows by hash
+/// (style attributes would need `'unsafe-inline'`).
+const PAGE_CSS: &str = "body{font:17px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem}\
+                        h1{font-size:1.5rem}button{font:inherit;padding:.5rem 1rem}";
+
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{title} · Lectern</title></head><body style=\"font:17px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;\">\
-         <h1 style=\"font-size:1.5rem;\">{title}</h1>{body}</body></html>",
+         <title>{title} · Lectern</title><style>{PAGE_CSS}</style></head><body>\
+         <h1>{title}</h1>{body}</body></html>",
         title = escape_html(title)
     );
-    (status, [("cache-control", "no-store"), ("referrer-policy", "no-referrer")], Html(html)).into_response()
+    (
+        status,
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::CONTENT_SECURITY_POLICY, security::static_page_policy(PAGE_CSS)),
+        ],
+        Html(html),
+    )
+        .into_response()
 }
 
 pub async fn confirm_page(Query(params): Query<Params>) -> Response {
@@ -40,7 +53,7 @@ pub async fn confirm_page(Query(params): Query<Params>) -> Response {
         &format!(
             "<p>Stop receiving this mail from Lectern?</p><form method=\"post\" action=\"/unsubscribe?token={}\">\
              <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
-             <button type=\"submit\" style=\"font:inherit;padding:.5rem 1rem;\">Unsubscribe</button></form>",
+             <button type=\"submit\">Unsubscribe</button></form>",
             escape_html(&urlencode(&params.token))
         ),
     )

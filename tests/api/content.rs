@@ -487,7 +487,8 @@ async fn rss_atom_and_sitemap_list_published_posts_only() {
     let channel = rss::Channel::read_from(&body[..]).expect("valid RSS 2.0");
     let titles: Vec<_> = channel.items().iter().map(|i| i.title().unwrap().to_owned()).collect();
     assert_eq!(titles, ["Paid Post", "Public Post"]);
-    assert_eq!(channel.items()[1].description(), Some("Public & <safe> teaser"));
+    // HTML-escaped: readers render RSS descriptions as HTML (see browser_surface.rs).
+    assert_eq!(channel.items()[1].description(), Some("Public &amp; &lt;safe&gt; teaser"));
     assert_eq!(channel.items()[1].link(), Some("http://lectern.test/posts/public-post"));
     assert!(!String::from_utf8_lossy(&body).contains("Body of Paid Post"), "premium bodies never leave through feeds");
 

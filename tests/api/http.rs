@@ -21,7 +21,8 @@ async fn health_and_readiness() {
 
 #[tokio::test]
 async fn graphiql_for_browsers() {
-    let app = TestApp::spawn().await;
+    // On by default only in embedded mode; the service-backed pass runs PostgreSQL.
+    let app = TestApp::spawn_with(&[("GRAPHIQL", "true")]).await;
     let page = app
         .client
         .get(app.url("/graphql"))
@@ -32,9 +33,13 @@ async fn graphiql_for_browsers() {
     assert_eq!(page.status(), 200);
     assert!(page.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
     let html = page.text().await.unwrap();
-    assert!(
-        html.contains("GraphiQL") && html.contains("graphqlWs.createClient") && html.contains("isHeadersEditorEnabled")
-    );
+    assert!(html.contains("GraphiQL") && html.contains("graphiql.min.js") && html.contains("lectern-graphiql.js"));
+    // The page's own script sends the editor's headers in connection_init for subscriptions.
+    let script = html.split("src=\"").find(|s| s.contains("lectern-graphiql.js")).unwrap();
+    let script = &script[..script.find('"').unwrap()];
+    let js = app.client.get(app.url(script)).send().await.unwrap().text().await.unwrap();
+    assert!(js.contains("graphqlWs.createClient") && js.contains("connectionParams: headers"), "{js}");
+    assert!(js.contains("isHeadersEditorEnabled: true") && js.contains("shouldPersistHeaders: false"));
 }
 
 #[tokio::test]
@@ -167,6 +172,9 @@ async fn deep_complex_aliased_and_batched_operations_are_limited() {
         ("GRAPHQL_MAX_COMPLEXITY", "10"),
         ("GRAPHQL_MAX_ALIASES", "3"),
         ("GRAPHQL_MAX_BATCH", "3"),
+        // The deep document below is an introspection query, which is refused
+        // outright when introspection is off (the default with PostgreSQL).
+        ("GRAPHQL_INTROSPECTION", "true"),
     ])
     .await;
 
@@ -263,7 +271,7 @@ fn app_build() -> tempfile::TempDir {
 #[tokio::test]
 async fn the_web_app_is_served_around_the_api() {
     let build = app_build();
-    let app = TestApp::spawn_with(&[("FRONTEND_DIR", build.path().to_str().unwrap())]).await;
+    let app = TestApp::spawn_with(&[("FRONTEND_DIR", build.path().to_str().unwrap()), ("GRAPHIQL", "true")]).await;
     let get = |path: &'static str| {
         let app = &app;
         async move { app.client.get(app.url(path)).send().await.unwrap() }

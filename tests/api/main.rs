@@ -5,6 +5,7 @@
 mod harness;
 
 mod accounts;
+mod browser_surface;
 mod comments;
 mod content;
 mod cookie_sessions;

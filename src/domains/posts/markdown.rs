@@ -1,8 +1,22 @@
 //! Markdown to HTML that is safe to put in a page: pulldown-cmark renders,
 //! ammonia removes scripts, event handlers and anything else not on its
 //! allow-list.
+//!
+//! Ids are the author's to choose (`# Setup {#setup}`, `<a id="x">`, footnotes),
+//! but the page they land in is the app's: an id such as `root` would collide
+//! with the app's own elements, and one such as `getElementById` would shadow
+//! a property of `window` or `document` (DOM clobbering). So every id gets the
+//! `user-content-` prefix (as GitHub does), in-document links (`href="#x"`) and
+//! table `headers` references get the same prefix so they keep working, and
+//! `name` (which clobbers `document` through forms and images) is never kept.
+//! Links to the app's own comment anchors (`#comment-<id>`) stay as written.
+
+use std::borrow::Cow;
 
 use pulldown_cmark::{Options, Parser, html};
+
+/// What every id in rendered markdown starts with.
+pub const USER_ID_PREFIX: &str = "user-content-";
 
 pub fn render(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES
@@ -14,10 +28,32 @@ pub fn render(markdown: &str) -> String {
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
     ammonia::Builder::default()
         .add_generic_attributes(["id"])
+        .id_prefix(Some(USER_ID_PREFIX))
+        .attribute_filter(prefix_id_references)
         .add_tag_attributes("code", ["class"])
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(&unsafe_html)
         .to_string()
+}
+
+/// Points in-document references at the prefixed ids. ammonia prefixes the
+/// `id` attributes themselves and drops `name` (it is on no allow-list).
+fn prefix_id_references<'a>(element: &str, attribute: &str, value: &'a str) -> Option<Cow<'a, str>> {
+    let prefixed = |id: &str| {
+        if id.starts_with(USER_ID_PREFIX) { id.to_owned() } else { format!("{USER_ID_PREFIX}{id}") }
+    };
+    match (element, attribute) {
+        ("a", "href") => match value.strip_prefix('#') {
+            Some(fragment) if !fragment.is_empty() && !fragment.starts_with("comment-") => {
+                Some(Cow::Owned(format!("#{}", prefixed(fragment))))
+            }
+            _ => Some(Cow::Borrowed(value)),
+        },
+        ("td" | "th", "headers") => {
+            Some(Cow::Owned(value.split_ascii_whitespace().map(prefixed).collect::<Vec<_>>().join(" ")))
+        }
+        _ => Some(Cow::Borrowed(value)),
+    }
 }
 
 /// The words of a markdown text, for excerpts and reading time.
@@ -65,6 +101,34 @@ mod tests {
         }
         assert!(html.contains("https://ok.example"));
         assert!(html.contains("rel=\"noopener noreferrer nofollow\""));
+    }
+
+    #[test]
+    fn user_ids_are_prefixed_and_in_document_links_follow() {
+        let html = render(
+            "# Setup {#setup}\n\nSee [setup](#setup), [a comment](#comment-0190) and [top](#).\n\n\
+             <a id=\"root\">x</a> <img name=\"getElementById\" src=\"/a.png\"> <a name=\"cookie\">y</a>\n\n\
+             <form id=\"login\" name=\"login\"><input name=\"password\"></form>\n\n\
+             <span id=\"user-content-kept\">z</span>\n\nNote[^1].\n\n[^1]: The note.",
+        );
+        assert!(html.contains("<h1 id=\"user-content-setup\">"), "{html}");
+        assert!(html.contains("href=\"#user-content-setup\""), "{html}");
+        assert!(html.contains("href=\"#comment-0190\""), "the app's comment anchors stay: {html}");
+        assert!(html.contains("href=\"#\""), "{html}");
+        assert!(html.contains("id=\"user-content-root\""), "{html}");
+        assert!(html.contains("id=\"user-content-kept\""), "already prefixed, not twice: {html}");
+        assert!(!html.contains("name="), "no name attribute survives: {html}");
+        assert!(!html.contains("<form") && !html.contains("<input"), "{html}");
+        // Footnote references and definitions still meet.
+        assert!(html.contains("<sup><a href=\"#user-content-1\""), "{html}");
+        assert!(html.contains("id=\"user-content-1\""), "{html}");
+        for id in regex_ids(&html) {
+            assert!(id.starts_with(USER_ID_PREFIX), "unprefixed id {id} in {html}");
+        }
+    }
+
+    fn regex_ids(html: &str) -> Vec<String> {
+        html.split(" id=\"").skip(1).map(|rest| rest.split('"').next().unwrap_or_default().to_owned()).collect()
     }
 
     #[test]
