@@ -26,13 +26,14 @@ pub use synthetic::{SYNTHETIC_PASSWORD, SyntheticReport, synthetic};
 
 use crate::{
     domains::{
-        accounts::{Role, password::Password, service as accounts},
+        accounts::{Role, password, password::Password, service as accounts},
         posts::service::{self as posts, PostInput},
         series::service::{self as series, SeriesInput},
         tags::service as tags,
     },
     error::{AppError, AppResult},
     graphql::Viewer,
+    infra::work::Bound,
     state::AppState,
     values::{DisplayName, Email},
 };
@@ -84,9 +85,10 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         .map(|a| (a.email, a.password, a.display_name, a.role))
         .chain(READERS.iter().map(|r| (r.email, reader_password, r.display_name, Role::Reader)));
     // Side by side: each new account costs a deliberately slow argon2 hash, and
-    // the embedded first start waits for the demo.
+    // the embedded first start waits for the demo (as many at once as the bound allows).
+    let passwords = state.work.passwords.patient();
     let found = futures::future::try_join_all(
-        people.map(|(email, password, name, role)| ensure_account(db, email, password, name, role)),
+        people.map(|(email, password, name, role)| ensure_account(db, &passwords, email, password, name, role)),
     )
     .await?;
     let mut users: HashMap<String, user::Model> = HashMap::new();
@@ -175,6 +177,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
 
 async fn ensure_account(
     db: &DatabaseConnection,
+    passwords: &Bound,
     email: &str,
     password: &str,
     display_name: &str,
@@ -185,8 +188,9 @@ async fn ensure_account(
     }
     let email = Email::parse("email", email)?;
     let password = Password::parse("password", password, &[])?;
+    let hash = password::hash(&passwords, &password).await?;
     let created =
-        accounts::create_user(db, &email, &password, DisplayName::parse("displayName", display_name)?, role).await?;
+        accounts::create_user(db, &email, hash, DisplayName::parse("displayName", display_name)?, role).await?;
     accounts::mark_email_verified(db, created.id).await?;
     accounts::get_user(db, created.id).await
 }

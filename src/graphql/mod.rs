@@ -68,7 +68,12 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let limits = state.as_ref().map(|s| s.config.graphql.clone());
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .enable_subscription_in_federation()
-        .extension(limits::Limits { max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases) });
+        .extension(limits::Limits {
+            max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases),
+            max_selections: limits.as_ref().map_or(usize::MAX, |l| l.max_complexity),
+            max_tokens: limits.as_ref().map_or(usize::MAX, |l| l.max_tokens),
+            validation: state.as_ref().map(|s| s.work.validation.clone()),
+        });
     if let Some(limits) = &limits {
         builder =
             builder.limit_depth(limits.max_depth).limit_complexity(limits.max_complexity).limit_recursive_depth(64);

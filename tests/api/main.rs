@@ -8,6 +8,7 @@ mod accounts;
 mod comments;
 mod content;
 mod engagement;
+mod hostile;
 mod http;
 mod jobs;
 mod loaders;

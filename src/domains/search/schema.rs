@@ -122,7 +122,7 @@ impl SearchQuery {
         let query = service::parse_query(&query)?;
         let first = service::parse_first(first)?;
         let rule = Rule::new("search:ip", state.config.ai.searches_per_minute, Duration::from_secs(60));
-        state.limiter.hit(&rule, &ctx.meta().client_ip.to_string()).await?;
+        state.limiter.hit(&rule, &ctx.meta().rate_limit_key()).await?;
         let filter = filter.unwrap_or_default();
         let filter =
             SearchFilter { tag: filter.tag, series: filter.series, difficulty: filter.difficulty.map(Into::into) };

@@ -1,0 +1,236 @@
+//! Hostile input and bounded work (issue 12): documents that fan out through
+//! fragments, strings PostgreSQL cannot store, forged cursors, a Redis that
+//! goes away, forwarded addresses, and more concurrent password hashing than
+//! the machine has cores.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use base64::Engine;
+
+use crate::harness::{PASSWORD, TestApp, error_code, error_field};
+
+/// 21 fragments, each spreading the previous one twice: 951 bytes that expand to 2^21 fields.
+fn fragment_fan_out() -> String {
+    let mut document = String::from("query { ...F20 }\nfragment F0 on QueryRoot { tags { slug } }\n");
+    for i in 1..=20 {
+        document.push_str(&format!("fragment F{i} on QueryRoot {{ ...F{p} ...F{p} }}\n", p = i - 1));
+    }
+    document
+}
+
+#[tokio::test]
+async fn fragment_fan_out_is_refused_before_validation() {
+    let app = TestApp::spawn().await;
+    let document = fragment_fan_out();
+    assert!(document.len() < 1100, "a document of about 951 bytes: {}", document.len());
+
+    let started = Instant::now();
+    let refused = app.graphql(&document, json!({})).await;
+    let took = started.elapsed();
+    for _ in 0..3 { let s = Instant::now(); app.graphql(&document, json!({})).await; eprintln!("again {:?}", s.elapsed()); }
+    let s = Instant::now(); app.graphql("{ tags { slug } }", json!({})).await; eprintln!("tags {:?}", s.elapsed());
+    assert_eq!(error_code(&refused), "QUERY_TOO_COMPLEX", "{refused}");
+    assert!(took < Duration::from_millis(50), "refused in {took:?}, the issue's bound is 50 ms");
+
+    // Two such requests at once leave the server free to answer others.
+    let attack = || {
+        let (client, url, body) = (app.client.clone(), app.url("/graphql"), json!({ "query": document }));
+        tokio::spawn(async move { client.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap() })
+    };
+    let (first, second) = (attack(), attack());
+    let started = Instant::now();
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let health_took = started.elapsed();
+    assert_eq!(health.status(), 200);
+    assert!(health_took < Duration::from_millis(500), "/healthz took {health_took:?} during the attack");
+    for attack in [first, second] {
+        assert_eq!(error_code(&attack.await.unwrap()), "QUERY_TOO_COMPLEX");
+    }
+}
+
+
+#[tokio::test]
+async fn websockets_refuse_the_fan_out_and_nul_characters_too() {
+    let app = TestApp::spawn().await;
+    let mut ws = app.ws("graphql-transport-ws").await;
+    ws.init(None).await;
+    let started = Instant::now();
+    ws.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": fragment_fan_out() } })).await;
+    let refused = ws.message().await;
+    assert!(started.elapsed() < Duration::from_millis(500), "refused in {:?}", started.elapsed());
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX", "{refused}");
+
+    let query = "query($slug: String!) { post(slug: $slug) { id } }";
+    ws.send(json!({ "id": "2", "type": "subscribe", "payload": { "query": query, "variables": { "slug": "a\u{0}" } } }))
+        .await;
+    // Bad input is an execution result (as on HTTP), not a protocol error.
+    let refused = ws.message().await;
+    assert_eq!(refused["type"], "next", "{refused}");
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["field"], "slug", "{refused}");
+}
+
+/// Every operation the web app sends (frontend/src/gql/gql.ts, written by codegen),
+/// each with the fragments it spreads, as the client sends it.
+fn web_app_operations() -> Vec<(String, String)> {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/src/gql/gql.ts")).unwrap();
+    let documents_type = &source[source.find("type Documents = {").unwrap()..];
+    let documents_type = &documents_type[..documents_type.find("\n};").unwrap()];
+    let entry = regex::Regex::new(r#"(?m)^\s*("(?:[^"\\]|\\.)*"): typeof types\."#).unwrap();
+    let documents: Vec<String> =
+        entry.captures_iter(documents_type).map(|c| serde_json::from_str::<String>(&c[1]).unwrap()).collect();
+    let defines = regex::Regex::new(r"fragment (\w+) on").unwrap();
+    let spreads = regex::Regex::new(r"\.\.\.(\w+)").unwrap();
+    let fragment_of = |name: &str| documents.iter().find(|d| defines.captures_iter(d).any(|c| &c[1] == name)).unwrap();
+    let operation = regex::Regex::new(r"(query|mutation|subscription) (\w+)").unwrap();
+    documents
+        .iter()
+        .filter_map(|document| {
+            let name = operation.captures(document)?[2].to_owned();
+            let mut full = document.clone();
+            let mut pending: Vec<String> = spreads.captures_iter(document).map(|c| c[1].to_owned()).collect();
+            while let Some(fragment) = pending.pop() {
+                if defines.captures_iter(&full).any(|c| c[1] == fragment) {
+                    continue;
+                }
+                let definition = fragment_of(&fragment);
+                pending.extend(spreads.captures_iter(definition).map(|c| c[1].to_owned()));
+                full.push_str(definition);
+            }
+            Some((name, full))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_web_apps_operations_pass_the_limits() {
+    let app = TestApp::spawn_with(&[("GRAPHQL_INTROSPECTION", "false")]).await;
+    let operations = web_app_operations();
+    assert!(operations.len() > 30, "found the web app's operations: {}", operations.len());
+    let largest = operations.iter().map(|(_, document)| document.len()).max().unwrap();
+    assert!(operations.iter().any(|(name, _)| name == "PostPage"), "{:?}", operations.iter().map(|o| &o.0).collect::<Vec<_>>());
+    for (name, document) in &operations {
+        // No variables: most are refused for that, after the limits have passed them.
+        let body = app.graphql(document, json!({})).await;
+        let codes: Vec<&str> = body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str()).collect())
+            .unwrap_or_default();
+        for limit in ["TOO_MANY_TOKENS", "QUERY_TOO_COMPLEX", "QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "GRAPHQL_PARSE_FAILED"] {
+            assert!(!codes.contains(&limit), "{name} ({} bytes, largest {largest}) hit {limit}: {body}", document.len());
+        }
+    }
+}
+
+#[tokio::test]
+async fn nul_characters_are_bad_user_input_on_every_entry_point() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("ADMIN").await;
+    let reader = app.user_with_role("READER").await;
+    let (post_id, _) = app.published_post(&admin, "Strings and bytes").await;
+    let nul = "a\u{0}b";
+
+    // (who, document, variables, the field the error names)
+    let cases: Vec<(Option<&str>, &str, Value, &str)> = vec![
+        (
+            Some(&reader.access_token),
+            "mutation($postId: ID!, $body: String!) { addComment(postId: $postId, body: $body) { id } }",
+            json!({ "postId": post_id, "body": nul }),
+            "body",
+        ),
+        (
+            Some(&admin.access_token),
+            "mutation($input: CreatePostInput!) { createPost(input: $input) { id } }",
+            json!({ "input": { "title": nul, "body": "# Hi" } }),
+            "title",
+        ),
+        (None, "query($slug: String!) { post(slug: $slug) { id } }", json!({ "slug": nul }), "slug"),
+        (None, "{ post(slug: \"a\\u0000b\") { id } }", json!({}), "slug"),
+        (None, "query($slug: String!) { tag(slug: $slug) { id } }", json!({ "slug": nul }), "slug"),
+        (None, "query($query: String!) { search(query: $query) { __typename } }", json!({ "query": nul }), "query"),
+        (None, "{ posts(filter: { tag: \"x\\u0000\" }) { totalCount } }", json!({}), "tag"),
+        (
+            None,
+            "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
+            json!({ "input": { "email": "nul@example.com", "password": PASSWORD, "displayName": nul } }),
+            "displayName",
+        ),
+        (
+            None,
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            json!({ "input": { "email": "a\u{0}@example.com", "password": PASSWORD } }),
+            "email",
+        ),
+        (
+            Some(&reader.access_token),
+            "mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { id } }",
+            json!({ "input": { "displayName": nul } }),
+            "displayName",
+        ),
+        (Some(&admin.access_token), "mutation($name: String!) { createTag(name: $name) { id } }", json!({ "name": nul }), "name"),
+        (
+            None,
+            "mutation($email: String!) { subscribeNewsletter(email: $email) }",
+            json!({ "email": "x\u{0}@example.com" }),
+            "email",
+        ),
+        (Some(&admin.access_token), "query($search: String!) { users(search: $search) { totalCount } }", json!({ "search": nul }), "search"),
+    ];
+    for (token, document, variables, field) in cases {
+        let body = app.graphql_with(token, document, variables).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{document}: {body}");
+        assert_eq!(error_field(&body), field, "{document}: {body}");
+    }
+    // Nothing was written on the way.
+    let comments = app.graphql("query($id: ID!) { comments(postId: $id) { id } }", json!({ "id": post_id })).await;
+    assert_eq!(comments["data"]["comments"], json!([]), "{comments}");
+}
+
+/// A cursor string with its key replaced: what a client can forge, since cursors are only base64 JSON.
+fn with_key(cursor: &str, key: Value) -> String {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut token: Value = serde_json::from_slice(&engine.decode(cursor).unwrap()).unwrap();
+    token["k"] = key;
+    engine.encode(token.to_string())
+}
+
+#[tokio::test]
+async fn a_cursor_from_another_ordering_or_with_a_forged_key_is_bad_user_input() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    for title in ["Alpha", "Beta", "Gamma"] {
+        app.published_post(&author, title).await;
+    }
+    let page = |order: &str, cursor_arg: &str, cursor: Option<String>| {
+        let document = format!(
+            "query($c: String) {{ posts(first: 1, orderBy: {order}, {cursor_arg}: $c) {{ edges {{ node {{ title }} }} pageInfo {{ endCursor }} }} }}"
+        );
+        let app = &app;
+        async move { app.graphql(&document, json!({ "c": cursor })).await }
+    };
+    let by_title = page("TITLE", "after", None).await;
+    let title_cursor = by_title["data"]["posts"]["pageInfo"]["endCursor"].as_str().unwrap().to_owned();
+    let newest = page("NEWEST", "after", None).await;
+    let newest_cursor = newest["data"]["posts"]["pageInfo"]["endCursor"].as_str().unwrap().to_owned();
+    let ok = page("NEWEST", "after", Some(newest_cursor.clone())).await;
+    assert_eq!(ok["data"]["posts"]["edges"].as_array().unwrap().len(), 1, "{ok}");
+
+    for (order, argument, cursor) in [
+        ("NEWEST", "after", title_cursor.clone()),
+        ("NEWEST", "before", title_cursor.clone()),
+        ("TITLE", "after", newest_cursor.clone()),
+        // The right ordering with a key of the wrong type, as a client could forge it.
+        ("NEWEST", "after", with_key(&newest_cursor, json!({ "Text": "2024-01-01" }))),
+        ("NEWEST", "before", with_key(&newest_cursor, json!({ "Text": "2024-01-01" }))),
+        ("TITLE", "after", with_key(&title_cursor, json!({ "Time": "2024-01-01T00:00:00Z" }))),
+        ("TITLE", "after", with_key(&title_cursor, json!({ "Text": "A\u{0}" }))),
+        ("NEWEST", "after", with_key(&newest_cursor, json!("Id"))),
+    ] {
+        let body = page(order, argument, Some(cursor.clone())).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{order} {argument} {cursor}: {body}");
+        assert_eq!(error_field(&body), argument, "{body}");
+    }
+}
