@@ -15,10 +15,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
+    sync::{Arc, Mutex},
 };
 
 use async_graphql::{
@@ -30,17 +27,19 @@ use async_graphql::{
     },
 };
 
+use tokio::{runtime::RuntimeFlavor, sync::OwnedSemaphorePermit};
+
 use crate::{
     error::{AppError, code},
     infra::work::Bound,
 };
 
-/// Documents with more tokens than this are validated under the validation
-/// bound, on a thread the async workers can spare (`block_in_place`): a few
-/// hundred tokens can still ask for costly work (e.g. "did you mean"
-/// suggestions for hundreds of long unknown names), and while one request
-/// validates on an async worker, the requests queued behind it there wait.
-/// Every operation the web app sends is well below it.
+/// Documents with more tokens than this are parsed and validated under the
+/// validation bound (`GRAPHQL_VALIDATION_CONCURRENCY`), off the async workers
+/// (`block_in_place`): a few hundred tokens can still ask for costly work (e.g.
+/// "did you mean" suggestions for hundreds of long unknown names), and while
+/// one request validates on an async worker, the requests queued behind it
+/// there wait. Every operation the web app sends is well below it.
 const LARGE_DOCUMENT_TOKENS: usize = 500;
 
 pub struct Limits {
@@ -59,7 +58,7 @@ impl ExtensionFactory for Limits {
             max_selections: self.max_selections,
             max_tokens: self.max_tokens,
             validation: self.validation.clone(),
-            tokens: AtomicUsize::new(0),
+            permit: Mutex::new(None),
         })
     }
 }
@@ -70,8 +69,8 @@ struct LimitsExtension {
     max_selections: usize,
     max_tokens: usize,
     validation: Option<Bound>,
-    /// The document's tokens, counted while parsing, read when validating.
-    tokens: AtomicUsize,
+    /// A large document's place under the validation bound, from parsing to the end of validation.
+    permit: Mutex<Option<OwnedSemaphorePermit>>,
 }
 
 fn with_code(mut error: ServerError, code: &str) -> ServerError {
@@ -83,6 +82,19 @@ fn refused(message: String, code: &str) -> ServerError {
     with_code(ServerError::new(message, None), code)
 }
 
+/// Runs `work` where it holds up no other request: for a large document on a
+/// multi-threaded runtime, in `block_in_place` (this worker's queued tasks move
+/// to another thread meanwhile); otherwise inline.
+async fn off_the_workers<T>(large: bool, work: impl Future<Output = T>) -> T {
+    let multi_threaded =
+        tokio::runtime::Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
+    if large && multi_threaded {
+        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(work))
+    } else {
+        work.await
+    }
+}
+
 #[async_trait::async_trait]
 impl Extension for LimitsExtension {
     async fn parse_query(
@@ -92,32 +104,52 @@ impl Extension for LimitsExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let tokens = count_tokens(query, self.max_tokens);
-        self.tokens.store(tokens, Ordering::Relaxed);
-        if tokens > self.max_tokens {
+        let scan = scan(query, self.max_tokens);
+        if scan.tokens > self.max_tokens {
             return Err(refused(
                 format!("The operation has more than {} tokens", self.max_tokens),
                 code::TOO_MANY_TOKENS,
             ));
         }
-        // Parsed here as well as by async-graphql, because its own parse step
-        // already expands fragments (its recursion-depth check); parsing twice
-        // costs time linear in the (token-bounded) document.
-        if let Ok(document) = async_graphql::parser::parse_query(query) {
-            let measure = measure(&document);
-            if measure.aliases > self.max_aliases {
-                return Err(refused(
-                    format!("The operation uses {} aliases; at most {} are allowed", measure.aliases, self.max_aliases),
-                    code::TOO_MANY_ALIASES,
-                ));
-            }
-            if measure.selections > self.max_selections {
-                // async-graphql's own message, so clients see one refusal whichever counted.
-                return Err(refused("Query is too complex.".into(), code::QUERY_TOO_COMPLEX));
-            }
-            reject_nul(&document, variables)?;
+        if scan.longest_name > MAX_NAME_LEN {
+            return Err(refused(
+                format!("Names can have at most {MAX_NAME_LEN} characters"),
+                code::GRAPHQL_PARSE_FAILED,
+            ));
         }
-        next.run(ctx, query, variables).await.map_err(|e| with_code(e, code::GRAPHQL_PARSE_FAILED))
+        // A large document is parsed and validated under one permit, released after validation.
+        let large = scan.tokens > LARGE_DOCUMENT_TOKENS;
+        if let Some(bound) = self.validation.as_ref().filter(|_| large) {
+            let permit = bound
+                .acquire()
+                .await
+                .map_err(|busy| AppError::Unavailable(busy).extend().into_server_error(Pos::default()))?;
+            *self.permit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(permit);
+        }
+        off_the_workers(large, async {
+            // Parsed here as well as by async-graphql, because its own parse step
+            // already expands fragments (its recursion-depth check); parsing twice
+            // costs time linear in the (token-bounded) document.
+            if let Ok(document) = async_graphql::parser::parse_query(query) {
+                let measure = measure(&document);
+                if measure.aliases > self.max_aliases {
+                    return Err(refused(
+                        format!(
+                            "The operation uses {} aliases; at most {} are allowed",
+                            measure.aliases, self.max_aliases
+                        ),
+                        code::TOO_MANY_ALIASES,
+                    ));
+                }
+                if measure.selections > self.max_selections {
+                    // async-graphql's own message, so clients see one refusal whichever counted.
+                    return Err(refused("Query is too complex.".into(), code::QUERY_TOO_COMPLEX));
+                }
+                reject_nul(&document, variables)?;
+            }
+            next.run(ctx, query, variables).await.map_err(|e| with_code(e, code::GRAPHQL_PARSE_FAILED))
+        })
+        .await
     }
 
     async fn validation(
@@ -125,21 +157,9 @@ impl Extension for LimitsExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let large = self.tokens.load(Ordering::Relaxed) > LARGE_DOCUMENT_TOKENS;
-        let validated = match &self.validation {
-            Some(bound) if large => {
-                let _permit = bound.acquire().await.map_err(|busy| vec![AppError::Unavailable(busy).extend().into_server_error(Pos::default())])?;
-                let multi_threaded =
-                    tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
-                if multi_threaded {
-                    // This worker's other tasks move to another thread while it validates.
-                    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(next.run(ctx)))
-                } else {
-                    next.run(ctx).await
-                }
-            }
-            _ => next.run(ctx).await,
-        };
+        let permit = self.permit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        let validated = off_the_workers(permit.is_some(), next.run(ctx)).await;
+        drop(permit);
         validated.map_err(|errors| {
             errors
                 .into_iter()
@@ -156,13 +176,28 @@ impl Extension for LimitsExtension {
     }
 }
 
-/// GraphQL lexical tokens in `query` (punctuators, names, numbers, strings;
-/// whitespace, commas and comments are not tokens), counting no further than
-/// just past `limit`. One pass over the bytes, so a refusal costs no more than
-/// reading the document.
-fn count_tokens(query: &str, limit: usize) -> usize {
+/// The longest name a document may use. Every name in the schema is far
+/// shorter; an unknown name is compared with the schema's for "did you mean"
+/// suggestions at a cost that grows with its length (a 1 MB field name took
+/// seconds of validation).
+const MAX_NAME_LEN: usize = 128;
+
+/// What one pass over a document's text finds.
+#[derive(Debug, PartialEq, Eq)]
+struct Scan {
+    /// Lexical tokens (punctuators, names, numbers, strings; whitespace, commas
+    /// and comments are not tokens), counted no further than just past the limit.
+    tokens: usize,
+    /// Bytes of the longest name among them.
+    longest_name: usize,
+}
+
+/// Counts the tokens of `query` in one pass over its bytes, stopping just past
+/// `limit`, so a refusal costs no more than reading the document.
+fn scan(query: &str, limit: usize) -> Scan {
     let bytes = query.as_bytes();
     let mut tokens = 0usize;
+    let mut longest_name = 0usize;
     let mut i = 0;
     while i < bytes.len() && tokens <= limit {
         match bytes[i] {
@@ -194,10 +229,12 @@ fn count_tokens(query: &str, limit: usize) -> usize {
             }
             b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
                 tokens += 1;
+                let start = i;
                 i += 1;
                 while i < bytes.len() && matches!(bytes[i], b'_' | b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9') {
                     i += 1;
                 }
+                longest_name = longest_name.max(i - start);
             }
             b'-' | b'0'..=b'9' => {
                 tokens += 1;
@@ -213,7 +250,7 @@ fn count_tokens(query: &str, limit: usize) -> usize {
             }
         }
     }
-    tokens
+    Scan { tokens, longest_name }
 }
 
 /// What a document would execute, counting each fragment once per spread.
@@ -455,12 +492,15 @@ mod tests {
 
     #[test]
     fn counts_tokens_like_the_graphql_lexer() {
-        assert_eq!(count_tokens("{ me { id } }", 100), 6);
-        assert_eq!(count_tokens("query Q($a: Int = -1.5e3) { ...F, # comment { { {\n x }", 100), 15);
-        assert_eq!(count_tokens(r#"{ f(a: "s \" { }", b: """block \""" { """) }"#, 100), 11);
-        assert_eq!(count_tokens("{id...F}", 100), 5, "a spread after a name is three tokens");
+        let tokens = |query: &str| scan(query, 100).tokens;
+        assert_eq!(tokens("{ me { id } }"), 6);
+        assert_eq!(tokens("query Q($a: Int = -1.5e3) { ...F, # comment { { {\n x }"), 15);
+        assert_eq!(tokens(r#"{ f(a: "s \" { }", b: """block \""" { """) }"#), 11);
+        assert_eq!(tokens("{id...F}"), 5, "a spread after a name is three tokens");
         // Counting stops just past the limit, however long the document.
-        assert_eq!(count_tokens(&"a ".repeat(1_000_000), 10), 11);
+        assert_eq!(scan(&"a ".repeat(1_000_000), 10).tokens, 11);
+        assert_eq!(scan("{ me { displayName } }", 100).longest_name, "displayName".len());
+        assert_eq!(scan(r#"{ f(a: "a very long string is not a name") }"#, 100).longest_name, 1);
     }
 
     #[test]

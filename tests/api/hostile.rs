@@ -52,6 +52,94 @@ async fn fragment_fan_out_is_refused_before_validation() {
 
 
 #[tokio::test]
+async fn oversized_documents_are_refused_before_parsing() {
+    let app = TestApp::spawn_with(&[("GRAPHQL_MAX_TOKENS", "50")]).await;
+    let small = app.graphql("{ tags { slug } }", json!({})).await;
+    assert!(small["data"]["tags"].is_array(), "{small}");
+    let wide = format!("{{ {} }}", "tags { slug } ".repeat(20));
+    let refused = app.graphql(&wide, json!({})).await;
+    assert_eq!(error_code(&refused), "TOO_MANY_TOKENS", "{refused}");
+
+    // A long unknown name costs "did you mean" suggestions in proportion to its
+    // length; it is refused before validation (which would say GRAPHQL_VALIDATION_FAILED).
+    let long_name = app.graphql(&format!("{{ {} }}", "a".repeat(500_000)), json!({})).await;
+    assert_eq!(error_code(&long_name), "GRAPHQL_PARSE_FAILED", "{}", &long_name.to_string()[..200]);
+}
+
+/// Within every limit, yet slow to validate: hundreds of long unknown field names,
+/// each compared with the schema's for "did you mean" suggestions.
+fn costly_to_validate() -> String {
+    let names: String = (0..600).map(|i| format!("x{i:03}{} ", "y".repeat(120))).collect();
+    format!("{{ {names} }}")
+}
+
+/// How long `GET path` takes, timed from a thread of its own with a plain
+/// socket: nothing of the runtime under test (its timers included) is involved.
+fn time_get_from_outside(addr: std::net::SocketAddr, path: &str, after: Duration) -> (String, Duration) {
+    use std::io::{Read, Write};
+    std::thread::sleep(after);
+    let started = Instant::now();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: lectern.test\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    (response.lines().next().unwrap_or_default().to_owned(), started.elapsed())
+}
+
+// One worker thread: a validation that held it would hold up every other request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn validating_large_documents_leaves_the_workers_free() {
+    let app = TestApp::spawn().await;
+    let document = costly_to_validate();
+    let started = Instant::now();
+    let alone = app.graphql(&document, json!({})).await;
+    let one_validation = started.elapsed();
+    assert_eq!(error_code(&alone), "GRAPHQL_VALIDATION_FAILED", "{}", &alone.to_string()[..200]);
+
+    let costly = || {
+        let (client, url, body) = (app.client.clone(), app.url("/graphql"), json!({ "query": document }));
+        tokio::spawn(async move { client.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap() })
+    };
+    let running = [costly(), costly()];
+    let addr = app.addr;
+    let (status, health_took) =
+        std::thread::spawn(move || time_get_from_outside(addr, "/healthz", one_validation / 3)).join().unwrap();
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(
+        health_took < one_validation / 4,
+        "/healthz took {health_took:?} while two documents validated ({one_validation:?} each)"
+    );
+    for costly in running {
+        assert_eq!(error_code(&costly.await.unwrap()), "GRAPHQL_VALIDATION_FAILED");
+    }
+}
+
+// Several workers, so the requests reach the bound together (on the one thread of
+// a current-thread runtime each validation would end before the next began).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn validations_beyond_capacity_are_refused_as_unavailable() {
+    let app =
+        TestApp::spawn_with(&[("GRAPHQL_VALIDATION_CONCURRENCY", "1"), ("WORK_QUEUE_WAIT_MS", "10")]).await;
+    let document = costly_to_validate();
+    let costly = || {
+        let (client, url, body) = (app.client.clone(), app.url("/graphql"), json!({ "query": document }));
+        tokio::spawn(async move { client.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap() })
+    };
+    let results: Vec<Value> = futures::future::join_all([costly(), costly(), costly()])
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let codes: Vec<&str> = results.iter().map(error_code).collect();
+    assert!(codes.contains(&"GRAPHQL_VALIDATION_FAILED"), "one was validated: {codes:?}");
+    let refused = results.iter().find(|r| error_code(r) == "UNAVAILABLE").unwrap_or_else(|| panic!("{codes:?}"));
+    assert_eq!(refused["errors"][0]["extensions"]["retryAfter"], 1, "{refused}");
+    // Small documents do not queue behind large ones.
+    let small = app.graphql("{ tags { slug } }", json!({})).await;
+    assert!(small["data"]["tags"].is_array(), "{small}");
+}
+
+#[tokio::test]
 async fn websockets_refuse_the_fan_out_and_nul_characters_too() {
     let app = TestApp::spawn().await;
     let mut ws = app.ws("graphql-transport-ws").await;
