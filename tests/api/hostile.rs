@@ -322,3 +322,165 @@ async fn a_cursor_from_another_ordering_or_with_a_forged_key_is_bad_user_input()
         assert_eq!(error_field(&body), argument, "{body}");
     }
 }
+
+/// A redis-server of the test's own on a free port, stopped (by its pid) when dropped.
+struct OwnRedis {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl OwnRedis {
+    /// `None` when `redis-server` is not on PATH.
+    fn start() -> Option<OwnRedis> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut redis = OwnRedis { port, child: None };
+        redis.restart().then_some(redis)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn restart(&mut self) -> bool {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn();
+        let Ok(child) = child else { return false };
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start on port {}", self.port);
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Keys under `pattern`, asked directly.
+    async fn keys(&self, pattern: &str) -> Vec<String> {
+        let client = redis::Client::open(self.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        redis::cmd("KEYS").arg(pattern).query_async(&mut conn).await.unwrap()
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+const SEARCH: &str = "query($q: String!) { search(query: $q) { hits { post { slug } } } }";
+
+#[tokio::test]
+async fn without_redis_limited_operations_answer_quickly_and_redis_is_used_again_when_back() {
+    let Some(mut redis) = OwnRedis::start() else {
+        eprintln!("SKIPPED: redis-server is not on PATH; this test starts and stops a Redis of its own");
+        return;
+    };
+    let app = TestApp::spawn_with(&[
+        ("REDIS_URL", &redis.url()),
+        ("REDIS_KEY_PREFIX", "outage:"),
+        ("REDIS_RETRY_AFTER_MS", "1000"),
+    ])
+    .await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.user_with_role("READER").await;
+    let (post_id, _) = app.published_post(&author, "Caching and consistency").await;
+    let searched = app.graphql(SEARCH, json!({ "q": "caching" })).await;
+    assert!(searched["errors"].is_null(), "{searched}");
+    assert!(!redis.keys("outage:rl:login:*").await.is_empty(), "the limiter counts in Redis while it is up");
+
+    redis.stop();
+    let timed = |document: &'static str, token: Option<String>, variables: Value| {
+        let app = &app;
+        async move {
+            let started = Instant::now();
+            let body = app.graphql_with(token.as_deref(), document, variables).await;
+            (body, started.elapsed())
+        }
+    };
+    let (login, took) = timed(
+        "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+        None,
+        json!({ "input": { "email": reader.email, "password": PASSWORD } }),
+    )
+    .await;
+    assert!(login["data"]["login"]["accessToken"].is_string(), "{login}");
+    assert!(took < Duration::from_secs(2), "login took {took:?} without Redis");
+    let (comment, took) = timed(
+        "mutation($post: ID!) { addComment(postId: $post, body: \"Still here\") { id } }",
+        Some(reader.access_token.clone()),
+        json!({ "post": post_id }),
+    )
+    .await;
+    assert!(comment["data"]["addComment"]["id"].is_string(), "{comment}");
+    assert!(took < Duration::from_secs(2), "addComment took {took:?} without Redis");
+    for query in ["consistency", "caching"] {
+        let (search, took) = timed(SEARCH, None, json!({ "q": query })).await;
+        assert!(search["errors"].is_null() && search["data"]["search"]["hits"].is_array(), "{search}");
+        assert!(took < Duration::from_secs(2), "search took {took:?} without Redis");
+    }
+    // The in-process fallback still limits: the per-account login limit is 10 per 15 minutes.
+    let mut codes = Vec::new();
+    for _ in 0..12 {
+        let (body, _) = timed(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            None,
+            json!({ "input": { "email": reader.email, "password": "not the password" } }),
+        )
+        .await;
+        codes.push(error_code(&body).to_owned());
+    }
+    assert!(codes.iter().any(|c| c == "RATE_LIMITED"), "{codes:?}");
+
+    redis.restart();
+    let mut counted_in_redis = false;
+    for _ in 0..40 {
+        let search = app.graphql(SEARCH, json!({ "q": "caching" })).await;
+        assert!(search["errors"].is_null(), "{search}");
+        if !redis.keys("outage:rl:search:*").await.is_empty() {
+            counted_in_redis = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(counted_in_redis, "the limiter went back to Redis once it answered again");
+}
+
+#[tokio::test]
+async fn redis_limits_intervals_shorter_than_a_millisecond() {
+    use lectern::{
+        config::RedisGuardConfig,
+        infra::{
+            rate_limit::{InProcessRateLimiter, RateLimiter, RedisRateLimiter, Rule},
+            redis_guard::RedisGuard,
+        },
+    };
+    let Some(redis) = OwnRedis::start() else {
+        eprintln!("SKIPPED: redis-server is not on PATH; this test starts a Redis of its own");
+        return;
+    };
+    let manager = redis::aio::ConnectionManager::new(redis::Client::open(redis.url()).unwrap()).await.unwrap();
+    let config = RedisGuardConfig { timeout: Duration::from_secs(2), retry_after: Duration::from_secs(60) };
+    let fallback = std::sync::Arc::new(InProcessRateLimiter::default());
+    let limiter = RedisRateLimiter::new(std::sync::Arc::new(RedisGuard::new(manager, &config)), "fast:", fallback);
+    // 100 at once, refilling one every 900 µs: counted in whole milliseconds, the interval was 0
+    // and Redis refused every call ("invalid expire time").
+    let rule = Rule::new("fast", 100, Duration::from_micros(90_000));
+    let mut outcomes = Vec::new();
+    for _ in 0..300 {
+        outcomes.push(limiter.hit(&rule, "client").await.map_err(|e| e.code()));
+    }
+    assert!(outcomes[..100].iter().all(Result::is_ok), "the burst passes: {outcomes:?}");
+    assert!(outcomes.iter().any(|o| *o == Err("RATE_LIMITED")), "then it limits: {outcomes:?}");
+    assert!(!redis.keys("fast:rl:fast:*").await.is_empty(), "counted in Redis, not the fallback");
+}
