@@ -396,7 +396,11 @@ fn trusted_proxies(env: &Env) -> anyhow::Result<TrustedProxies> {
                 .map(|entry| {
                     // A bare address is a network of one.
                     entry.parse::<ipnet::IpNet>().or_else(|_| entry.parse::<IpAddr>().map(ipnet::IpNet::from)).map_err(
-                        |_| anyhow::anyhow!("TRUSTED_PROXIES entry {entry:?} is not an address or a network like 10.0.0.0/8"),
+                        |_| {
+                            anyhow::anyhow!(
+                                "TRUSTED_PROXIES entry {entry:?} is not an address or a network like 10.0.0.0/8"
+                            )
+                        },
                     )
                 })
                 .collect::<anyhow::Result<_>>()?,

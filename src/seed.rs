@@ -188,7 +188,7 @@ async fn ensure_account(
     }
     let email = Email::parse("email", email)?;
     let password = Password::parse("password", password, &[])?;
-    let hash = password::hash(&passwords, &password).await?;
+    let hash = password::hash(passwords, &password).await?;
     let created =
         accounts::create_user(db, &email, hash, DisplayName::parse("displayName", display_name)?, role).await?;
     accounts::mark_email_verified(db, created.id).await?;

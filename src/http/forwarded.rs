@@ -113,17 +113,19 @@ mod tests {
         assert_eq!(client_address(&TrustedProxies::Hops(1), peer, &HeaderMap::new()), peer);
         assert_eq!(client_address(&TrustedProxies::Hops(1), peer, &headers(&["not an address"])), peer);
         assert_eq!(client_address(&TrustedProxies::Hops(1), peer, &headers(&["192.0.2.1:4711"])), ip("192.0.2.1"));
-        assert_eq!(
-            client_address(&TrustedProxies::Hops(1), peer, &headers(&["[2001:db8::1]:443"])),
-            ip("2001:db8::1")
-        );
+        assert_eq!(client_address(&TrustedProxies::Hops(1), peer, &headers(&["[2001:db8::1]:443"])), ip("2001:db8::1"));
     }
 
     #[test]
     fn networks_walk_past_trusted_proxies() {
-        let proxies = TrustedProxies::Networks(vec!["10.0.0.0/8".parse().unwrap(), "2001:db8:ff::/48".parse().unwrap()]);
+        let proxies =
+            TrustedProxies::Networks(vec!["10.0.0.0/8".parse().unwrap(), "2001:db8:ff::/48".parse().unwrap()]);
         let chain = headers(&["6.6.6.6, 198.51.100.1, 10.1.2.3"]);
-        assert_eq!(client_address(&proxies, ip("10.0.0.1"), &chain), ip("198.51.100.1"), "the forged 6.6.6.6 is skipped");
+        assert_eq!(
+            client_address(&proxies, ip("10.0.0.1"), &chain),
+            ip("198.51.100.1"),
+            "the forged 6.6.6.6 is skipped"
+        );
         // A peer outside the trusted networks wrote the header itself.
         assert_eq!(client_address(&proxies, ip("192.0.2.50"), &chain), ip("192.0.2.50"));
         assert_eq!(client_address(&proxies, ip("::ffff:10.0.0.1"), &chain), ip("198.51.100.1"));

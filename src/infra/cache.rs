@@ -63,9 +63,11 @@ impl Cache for RedisCache {
 
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) {
         let key = format!("{}{key}", self.prefix);
-        let _ = self
-            .redis
-            .call("cache write", |mut conn| async move { conn.set_ex::<_, _, ()>(key, value, ttl.as_secs().max(1)).await })
-            .await;
+        let _ =
+            self.redis
+                .call("cache write", |mut conn| async move {
+                    conn.set_ex::<_, _, ()>(key, value, ttl.as_secs().max(1)).await
+                })
+                .await;
     }
 }

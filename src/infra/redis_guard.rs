@@ -53,18 +53,12 @@ impl RedisGuard {
         }
     }
 
-    /// The connection manager behind the guard, for callers that wait on purpose
-    /// (readiness checks, start-up).
-    pub fn manager(&self) -> &ConnectionManager {
-        &self.manager
-    }
-
     fn breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
         self.breaker.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// True while calls skip Redis.
-    pub fn is_open(&self) -> bool {
+    fn is_open(&self) -> bool {
         let mut breaker = self.breaker();
         match breaker.open_until {
             Some(until) if Instant::now() < until => {

@@ -29,8 +29,14 @@ async fn fragment_fan_out_is_refused_before_validation() {
     let started = Instant::now();
     let refused = app.graphql(&document, json!({})).await;
     let took = started.elapsed();
-    for _ in 0..3 { let s = Instant::now(); app.graphql(&document, json!({})).await; eprintln!("again {:?}", s.elapsed()); }
-    let s = Instant::now(); app.graphql("{ tags { slug } }", json!({})).await; eprintln!("tags {:?}", s.elapsed());
+    for _ in 0..3 {
+        let s = Instant::now();
+        app.graphql(&document, json!({})).await;
+        eprintln!("again {:?}", s.elapsed());
+    }
+    let s = Instant::now();
+    app.graphql("{ tags { slug } }", json!({})).await;
+    eprintln!("tags {:?}", s.elapsed());
     assert_eq!(error_code(&refused), "QUERY_TOO_COMPLEX", "{refused}");
     assert!(took < Duration::from_millis(50), "refused in {took:?}, the issue's bound is 50 ms");
 
@@ -49,7 +55,6 @@ async fn fragment_fan_out_is_refused_before_validation() {
         assert_eq!(error_code(&attack.await.unwrap()), "QUERY_TOO_COMPLEX");
     }
 }
-
 
 #[tokio::test]
 async fn oversized_documents_are_refused_before_parsing() {
@@ -118,18 +123,14 @@ async fn validating_large_documents_leaves_the_workers_free() {
 // a current-thread runtime each validation would end before the next began).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn validations_beyond_capacity_are_refused_as_unavailable() {
-    let app =
-        TestApp::spawn_with(&[("GRAPHQL_VALIDATION_CONCURRENCY", "1"), ("WORK_QUEUE_WAIT_MS", "10")]).await;
+    let app = TestApp::spawn_with(&[("GRAPHQL_VALIDATION_CONCURRENCY", "1"), ("WORK_QUEUE_WAIT_MS", "10")]).await;
     let document = costly_to_validate();
     let costly = || {
         let (client, url, body) = (app.client.clone(), app.url("/graphql"), json!({ "query": document }));
         tokio::spawn(async move { client.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap() })
     };
-    let results: Vec<Value> = futures::future::join_all([costly(), costly(), costly()])
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let results: Vec<Value> =
+        futures::future::join_all([costly(), costly(), costly()]).await.into_iter().map(Result::unwrap).collect();
     let codes: Vec<&str> = results.iter().map(error_code).collect();
     assert!(codes.contains(&"GRAPHQL_VALIDATION_FAILED"), "one was validated: {codes:?}");
     let refused = results.iter().find(|r| error_code(r) == "UNAVAILABLE").unwrap_or_else(|| panic!("{codes:?}"));
@@ -152,8 +153,10 @@ async fn websockets_refuse_the_fan_out_and_nul_characters_too() {
     assert_eq!(refused["payload"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX", "{refused}");
 
     let query = "query($slug: String!) { post(slug: $slug) { id } }";
-    ws.send(json!({ "id": "2", "type": "subscribe", "payload": { "query": query, "variables": { "slug": "a\u{0}" } } }))
-        .await;
+    ws.send(
+        json!({ "id": "2", "type": "subscribe", "payload": { "query": query, "variables": { "slug": "a\u{0}" } } }),
+    )
+    .await;
     // Bad input is an execution result (as on HTTP), not a protocol error.
     let refused = ws.message().await;
     assert_eq!(refused["type"], "next", "{refused}");
@@ -199,7 +202,11 @@ async fn the_web_apps_operations_pass_the_limits() {
     let operations = web_app_operations();
     assert!(operations.len() > 30, "found the web app's operations: {}", operations.len());
     let largest = operations.iter().map(|(_, document)| document.len()).max().unwrap();
-    assert!(operations.iter().any(|(name, _)| name == "PostPage"), "{:?}", operations.iter().map(|o| &o.0).collect::<Vec<_>>());
+    assert!(
+        operations.iter().any(|(name, _)| name == "PostPage"),
+        "{:?}",
+        operations.iter().map(|o| &o.0).collect::<Vec<_>>()
+    );
     for (name, document) in &operations {
         // No variables: most are refused for that, after the limits have passed them.
         let body = app.graphql(document, json!({})).await;
@@ -207,8 +214,14 @@ async fn the_web_apps_operations_pass_the_limits() {
             .as_array()
             .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str()).collect())
             .unwrap_or_default();
-        for limit in ["TOO_MANY_TOKENS", "QUERY_TOO_COMPLEX", "QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "GRAPHQL_PARSE_FAILED"] {
-            assert!(!codes.contains(&limit), "{name} ({} bytes, largest {largest}) hit {limit}: {body}", document.len());
+        for limit in
+            ["TOO_MANY_TOKENS", "QUERY_TOO_COMPLEX", "QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "GRAPHQL_PARSE_FAILED"]
+        {
+            assert!(
+                !codes.contains(&limit),
+                "{name} ({} bytes, largest {largest}) hit {limit}: {body}",
+                document.len()
+            );
         }
     }
 }
@@ -258,14 +271,24 @@ async fn nul_characters_are_bad_user_input_on_every_entry_point() {
             json!({ "input": { "displayName": nul } }),
             "displayName",
         ),
-        (Some(&admin.access_token), "mutation($name: String!) { createTag(name: $name) { id } }", json!({ "name": nul }), "name"),
+        (
+            Some(&admin.access_token),
+            "mutation($name: String!) { createTag(name: $name) { id } }",
+            json!({ "name": nul }),
+            "name",
+        ),
         (
             None,
             "mutation($email: String!) { subscribeNewsletter(email: $email) }",
             json!({ "email": "x\u{0}@example.com" }),
             "email",
         ),
-        (Some(&admin.access_token), "query($search: String!) { users(search: $search) { totalCount } }", json!({ "search": nul }), "search"),
+        (
+            Some(&admin.access_token),
+            "query($search: String!) { users(search: $search) { totalCount } }",
+            json!({ "search": nul }),
+            "search",
+        ),
     ];
     for (token, document, variables, field) in cases {
         let body = app.graphql_with(token, document, variables).await;
@@ -481,6 +504,75 @@ async fn redis_limits_intervals_shorter_than_a_millisecond() {
         outcomes.push(limiter.hit(&rule, "client").await.map_err(|e| e.code()));
     }
     assert!(outcomes[..100].iter().all(Result::is_ok), "the burst passes: {outcomes:?}");
-    assert!(outcomes.iter().any(|o| *o == Err("RATE_LIMITED")), "then it limits: {outcomes:?}");
+    assert!(outcomes.contains(&Err("RATE_LIMITED")), "then it limits: {outcomes:?}");
     assert!(!redis.keys("fast:rl:fast:*").await.is_empty(), "counted in Redis, not the fallback");
+}
+
+// Several workers, so the logins reach the bound together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn logins_beyond_the_hashing_capacity_are_refused_as_unavailable() {
+    let app = TestApp::spawn_with(&[("PASSWORD_HASH_CONCURRENCY", "1"), ("WORK_QUEUE_WAIT_MS", "5")]).await;
+    let email = "capacity@example.com";
+    app.register(email).await;
+    let login = || {
+        let (client, url) = (app.client.clone(), app.url("/graphql"));
+        let body = json!({
+            "query": "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            "variables": { "input": { "email": email, "password": PASSWORD } },
+        });
+        tokio::spawn(async move { client.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap() })
+    };
+    // Eight at once against one hashing permit (argon2 takes tens of milliseconds, the wait 5).
+    let results: Vec<Value> =
+        futures::future::join_all((0..8).map(|_| login())).await.into_iter().map(Result::unwrap).collect();
+    let signed_in = results.iter().filter(|r| r["data"]["login"]["accessToken"].is_string()).count();
+    let refused: Vec<&Value> =
+        results.iter().filter(|r| r["errors"][0]["extensions"]["code"] == "UNAVAILABLE").collect();
+    assert!(signed_in >= 1, "the permit's holder signs in: {results:?}");
+    assert!(!refused.is_empty(), "those beyond capacity are refused: {results:?}");
+    assert_eq!(signed_in + refused.len(), results.len(), "nothing else happens: {results:?}");
+    assert_eq!(refused[0]["errors"][0]["extensions"]["retryAfter"], 1, "{}", refused[0]);
+    assert!(refused[0]["errors"][0]["message"].as_str().unwrap().contains("busy"), "{}", refused[0]);
+    // Once the burst is over, signing in works again.
+    let again = app.login(email, PASSWORD).await;
+    assert!(!again.access_token.is_empty());
+}
+
+/// A search as sent through proxies: `forwarded` is the X-Forwarded-For header. "ok" or the error code.
+async fn search_via(app: &TestApp, forwarded: &str) -> String {
+    let body: Value = app
+        .client
+        .post(app.url("/graphql"))
+        .header("x-forwarded-for", forwarded)
+        .json(&json!({ "query": SEARCH, "variables": { "q": "rate limits" } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    if body["errors"].is_null() { "ok".into() } else { error_code(&body).to_owned() }
+}
+
+#[tokio::test]
+async fn rate_limits_key_on_the_client_behind_trusted_proxies_and_ipv6_by_its_slash_64() {
+    // Two proxies (a CDN, then a load balancer) append to X-Forwarded-For; what is left of them the client wrote.
+    let app = TestApp::spawn_with(&[("TRUSTED_PROXY_HOPS", "2"), ("SEARCHES_PER_MINUTE", "2")]).await;
+    assert_eq!(search_via(&app, "6.6.6.1, 2001:db8:1:2::1, 10.0.0.1").await, "ok");
+    // Another forged entry and another address in the same /64: the same bucket.
+    assert_eq!(search_via(&app, "6.6.6.2, 2001:db8:1:2:ffff::9, 10.0.0.2").await, "ok");
+    assert_eq!(search_via(&app, "6.6.6.3, 2001:db8:1:2::abcd, 10.0.0.1").await, "RATE_LIMITED");
+    // The next /64 is someone else.
+    assert_eq!(search_via(&app, "2001:db8:1:3::1, 10.0.0.1").await, "ok");
+    // An IPv4-mapped address is its IPv4 address.
+    assert_eq!(search_via(&app, "::ffff:192.0.2.1, 10.0.0.1").await, "ok");
+    assert_eq!(search_via(&app, "192.0.2.1, 10.0.0.1").await, "ok");
+    assert_eq!(search_via(&app, "[::ffff:192.0.2.1]:5000, 10.0.0.1").await, "RATE_LIMITED");
+
+    // By network: the peer (127.0.0.1 here) and 10.0.0.0/8 are ours; the first other address is the client.
+    let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8"), ("SEARCHES_PER_MINUTE", "2")]).await;
+    assert_eq!(search_via(&app, "6.6.6.1, 198.51.100.7, 10.0.0.3").await, "ok");
+    assert_eq!(search_via(&app, "7.7.7.7, 198.51.100.7, 10.20.0.1, 10.0.0.3").await, "ok");
+    assert_eq!(search_via(&app, "198.51.100.7").await, "RATE_LIMITED");
+    assert_eq!(search_via(&app, "198.51.100.8, 10.0.0.3").await, "ok");
 }

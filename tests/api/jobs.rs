@@ -341,11 +341,8 @@ async fn concurrent_claimers_take_every_due_job_exactly_once_and_never_come_back
                 claimed.push(job.row.id);
             }
             // Claims only ever take jobs, so any job still pending now was pending when this claimer gave up.
-            let pending = job::Entity::find()
-                .filter(job::Column::Status.eq(job::Status::Pending))
-                .count(&db)
-                .await
-                .unwrap();
+            let pending =
+                job::Entity::find().filter(job::Column::Status.eq(job::Status::Pending)).count(&db).await.unwrap();
             (claimed, pending)
         })
     });
