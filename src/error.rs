@@ -54,7 +54,7 @@ pub enum AppError {
     #[error("{0}")]
     Unavailable(crate::infra::work::Busy),
     #[error("Internal server error")]
-    Internal(anyhow::Error),
+    Internal(#[source] anyhow::Error),
 }
 
 /// An error from below becomes INTERNAL_SERVER_ERROR, except a [`Busy`](crate::infra::work::Busy)

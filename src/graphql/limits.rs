@@ -19,18 +19,17 @@ use std::{
 };
 
 use async_graphql::{
-    ErrorExtensions, Name, Pos, Positioned, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+    Name, Positioned, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
     parser::{
         self,
         types::{ExecutableDocument, Selection, SelectionSet},
     },
 };
-
 use tokio::{runtime::RuntimeFlavor, sync::OwnedSemaphorePermit};
 
 use crate::{
-    error::{AppError, code},
+    error::{UNAVAILABLE_RETRY_AFTER_SECS, code},
     infra::work::Bound,
 };
 
@@ -120,10 +119,11 @@ impl Extension for LimitsExtension {
         // A large document is parsed and validated under one permit, released after validation.
         let large = scan.tokens > LARGE_DOCUMENT_TOKENS;
         if let Some(bound) = self.validation.as_ref().filter(|_| large) {
-            let permit = bound
-                .acquire()
-                .await
-                .map_err(|busy| AppError::Unavailable(busy).extend().into_server_error(Pos::default()))?;
+            let permit = bound.acquire().await.map_err(|busy| {
+                let mut error = refused(busy.to_string(), code::UNAVAILABLE);
+                error.extensions.get_or_insert_with(Default::default).set("retryAfter", UNAVAILABLE_RETRY_AFTER_SECS);
+                error
+            })?;
             *self.permit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(permit);
         }
         off_the_workers(large, async {

@@ -23,7 +23,7 @@ impl Rule {
         Rule { name, burst, period }
     }
 
-    pub fn emission_interval(&self) -> Duration {
+    fn emission_interval(&self) -> Duration {
         self.period / self.burst.max(1)
     }
 }
