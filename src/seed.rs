@@ -33,7 +33,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     graphql::Viewer,
-    infra::work::Bound,
+    infra::work::{self, Bound},
     state::AppState,
     values::{DisplayName, Email},
 };
@@ -86,9 +86,9 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         .chain(READERS.iter().map(|r| (r.email, reader_password, r.display_name, Role::Reader)));
     // Side by side: each new account costs a deliberately slow argon2 hash, and
     // the embedded first start waits for the demo (as many at once as the bound allows).
-    let passwords = state.work.passwords.patient();
+    let passwords = &state.work.passwords;
     let found = futures::future::try_join_all(
-        people.map(|(email, password, name, role)| ensure_account(db, &passwords, email, password, name, role)),
+        people.map(|(email, password, name, role)| ensure_account(db, passwords, email, password, name, role)),
     )
     .await?;
     let mut users: HashMap<String, user::Model> = HashMap::new();
@@ -188,7 +188,7 @@ async fn ensure_account(
     }
     let email = Email::parse("email", email)?;
     let password = Password::parse("password", password, &[])?;
-    let hash = password::hash(passwords, &password).await?;
+    let hash = work::patiently(password::hash(passwords, &password)).await?;
     let created =
         accounts::create_user(db, &email, hash, DisplayName::parse("displayName", display_name)?, role).await?;
     accounts::mark_email_verified(db, created.id).await?;

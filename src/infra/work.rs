@@ -4,9 +4,11 @@
 //! core (or, for argon2, unbounded memory) from the rest, nor starve the
 //! async worker threads that answer everything else.
 //!
-//! A caller waits at most `WORK_QUEUE_WAIT_MS` for a permit and is then
+//! A request waits at most `WORK_QUEUE_WAIT_MS` for a permit and is then
 //! refused with [`Busy`], which becomes `UNAVAILABLE` (with `retryAfter`):
-//! a queue without end only turns overload into timeouts for everyone.
+//! a queue without end only turns overload into timeouts for everyone. Work
+//! nobody waits on (jobs, seeding) runs inside [`patiently`] and queues for
+//! its turn instead: it shares the permits, so it cannot crowd requests out.
 
 use std::{sync::Arc, time::Duration};
 
@@ -20,6 +22,17 @@ use crate::config::WorkLimits;
 #[error("The server is busy {what}; try again in a moment")]
 pub struct Busy {
     pub what: &'static str,
+}
+
+tokio::task_local! {
+    static PATIENT: ();
+}
+
+/// Runs `work` so that every bound inside it waits for a permit as long as it
+/// takes instead of refusing: for background work (jobs, seeding), where a
+/// refusal would only mean a retry later.
+pub async fn patiently<F: Future>(work: F) -> F::Output {
+    PATIENT.scope((), work).await
 }
 
 /// One kind of bounded work: at most `permits` at once, waiters wait at most `wait`.
@@ -41,15 +54,14 @@ impl Bound {
         Bound { what, permits: Arc::new(Semaphore::new(Semaphore::MAX_PERMITS)), wait: Duration::from_secs(3600) }
     }
 
-    /// The same bound for work nobody is waiting on (seeding, start-up): it
-    /// queues for a permit as long as it takes instead of being refused.
-    pub fn patient(&self) -> Bound {
-        Bound { wait: Duration::from_secs(3600), ..self.clone() }
-    }
-
-    /// A permit, or [`Busy`] when none came free within the wait.
+    /// A permit, or [`Busy`] when none came free within the wait (inside
+    /// [`patiently`], whenever one comes free).
     pub async fn acquire(&self) -> Result<OwnedSemaphorePermit, Busy> {
-        match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
+        let permit = self.permits.clone().acquire_owned();
+        if PATIENT.try_with(|_| ()).is_ok() {
+            return permit.await.map_err(|_| Busy { what: self.what });
+        }
+        match tokio::time::timeout(self.wait, permit).await {
             Ok(Ok(permit)) => Ok(permit),
             // The semaphore is never closed; either way there is no permit to be had.
             Ok(Err(_)) | Err(_) => Err(Busy { what: self.what }),
@@ -125,8 +137,15 @@ mod tests {
         running.abort();
         let busy = bound.run_blocking(|| ()).await.unwrap_err();
         assert!(busy.downcast_ref::<Busy>().is_some(), "still busy after the caller gave up: {busy:?}");
-        finish_tx.send(()).unwrap();
+        // Background work waits its turn instead.
+        let patient = tokio::spawn({
+            let bound = bound.clone();
+            patiently(async move { bound.run_blocking(|| "ran").await.unwrap() })
+        });
         tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!patient.is_finished(), "it waits past the requests' wait");
+        finish_tx.send(()).unwrap();
+        assert_eq!(patient.await.unwrap(), "ran");
         assert!(bound.run_blocking(|| ()).await.is_ok());
     }
 }
