@@ -10,8 +10,10 @@
 //! its aliases and expanded selections with a memoised count per fragment.
 //! Selections are every field, `__typename`, fragment spread and inline
 //! fragment, counted once per place it lands after expanding fragments; they
-//! bound every later walk, and are at least async-graphql's complexity (one per
-//! field), so the complexity budget bounds them too.
+//! bound every later walk. They share the complexity budget: async-graphql
+//! counts a field 1 (list fields their page size times their selection), so a
+//! document within budget has about as many selections as it has fields, plus
+//! its spreads and `__typename`s.
 
 use std::{
     collections::HashMap,
