@@ -8,7 +8,9 @@
 //! refused with [`Busy`], which becomes `UNAVAILABLE` (with `retryAfter`):
 //! a queue without end only turns overload into timeouts for everyone. Work
 //! nobody waits on (jobs, seeding) runs inside [`patiently`] and queues for
-//! its turn instead: it shares the permits, so it cannot crowd requests out.
+//! its turn instead; it takes the same permits, so requests and jobs together
+//! never run more at once than the bound (the semaphore is fair: a request
+//! waits behind the work queued before it, at most `WORK_QUEUE_WAIT_MS`).
 
 use std::{sync::Arc, time::Duration};
 
