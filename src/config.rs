@@ -31,6 +31,8 @@ pub struct GraphqlLimits {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_aliases: usize,
+    /// Lexical tokens per document, counted before parsing.
+    pub max_tokens: usize,
     pub max_batch: usize,
     pub max_body_bytes: usize,
     pub introspection: bool,
@@ -71,8 +73,12 @@ pub struct Config {
     pub hsts_max_age: Option<Duration>,
     pub ws_init_timeout: Duration,
     pub request_timeout: Duration,
-    /// Take the client address from the last `X-Forwarded-For` hop (behind a load balancer).
-    pub trust_proxy_headers: bool,
+    /// Which proxies' `X-Forwarded-For` entries to believe when finding the client's address.
+    pub proxies: TrustedProxies,
+    /// Bounds on CPU-heavy work (src/infra/work.rs).
+    pub work: WorkLimits,
+    /// How Redis calls on the request path fail fast (src/infra/redis_guard.rs).
+    pub redis_guard: RedisGuardConfig,
     /// Run the job workers inside `serve` (always true in embedded mode).
     pub in_process_worker: bool,
     pub jobs: JobsConfig,
@@ -92,6 +98,42 @@ pub struct EmbeddingsConfig {
     pub model: String,
     pub api_key: Option<SecretString>,
     pub dimensions: Option<usize>,
+}
+
+/// Where the client address for rate limits comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrustedProxies {
+    /// The TCP peer; `X-Forwarded-For` is ignored (the default: nothing in front).
+    None,
+    /// `TRUSTED_PROXY_HOPS=N` (or `TRUST_PROXY_HEADERS=true`, N = 1): this many proxies
+    /// append to `X-Forwarded-For`, so the client is the Nth address from the right.
+    Hops(usize),
+    /// `TRUSTED_PROXIES=10.0.0.0/8,…`: walk `X-Forwarded-For` from the right (starting
+    /// with the peer) past addresses in these networks; the first other one is the client.
+    Networks(Vec<ipnet::IpNet>),
+}
+
+/// Semaphores around CPU-heavy work, sized to the machine by default.
+#[derive(Clone, Debug)]
+pub struct WorkLimits {
+    /// `PASSWORD_HASH_CONCURRENCY`: argon2 hashes (19 MiB each) at once.
+    pub password_hashes: usize,
+    /// `EMBEDDING_CONCURRENCY`: local-model embedding passes at once.
+    pub embeddings: usize,
+    /// `GRAPHQL_VALIDATION_CONCURRENCY`: large documents validated at once.
+    pub validations: usize,
+    /// `WORK_QUEUE_WAIT_MS`: how long a request waits for a permit before `UNAVAILABLE`.
+    pub queue_wait: Duration,
+}
+
+/// Redis on the request path (rate limits, the cache, publishing events).
+#[derive(Clone, Debug)]
+pub struct RedisGuardConfig {
+    /// `REDIS_TIMEOUT_MS`: the longest a request waits on one Redis call.
+    pub timeout: Duration,
+    /// `REDIS_RETRY_AFTER_MS`: after a failed call, how long calls skip Redis
+    /// (rate limits fall back to this instance's own) before trying it again.
+    pub retry_after: Duration,
 }
 
 /// Search and "ask AI": which answerer, and the limits around them.
@@ -240,6 +282,7 @@ impl Config {
         let hsts_default = if public_url.scheme() == "https" { 365 * 86_400 } else { 0u64 };
         let hsts_max_age =
             Some(env.parse("HSTS_MAX_AGE_SECS", hsts_default)?).filter(|secs| *secs > 0).map(Duration::from_secs);
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
 
         Ok(Config {
             host,
@@ -260,11 +303,12 @@ impl Config {
             mail_from: env.get("MAIL_FROM").unwrap_or_else(|| "Lectern <no-reply@lectern.localhost>".into()),
             cors_origins,
             log_format,
-            comment_burst: env.parse("COMMENT_BURST", 20u32)?.max(1),
+            comment_burst: rate(env, "COMMENT_BURST", 20, MAX_COMMENT_BURST)?,
             graphql: GraphqlLimits {
                 max_depth: env.parse("GRAPHQL_MAX_DEPTH", 15)?,
                 max_complexity: env.parse("GRAPHQL_MAX_COMPLEXITY", 2_000)?,
                 max_aliases: env.parse("GRAPHQL_MAX_ALIASES", 30)?,
+                max_tokens: env.parse("GRAPHQL_MAX_TOKENS", 2_000)?,
                 max_batch: env.parse("GRAPHQL_MAX_BATCH", 10)?,
                 max_body_bytes: env.parse("MAX_BODY_BYTES", 1024 * 1024)?,
                 introspection: env.flag("GRAPHQL_INTROSPECTION", embedded)?,
@@ -273,7 +317,17 @@ impl Config {
             hsts_max_age,
             ws_init_timeout: Duration::from_millis(env.parse("WS_INIT_TIMEOUT_MS", 10_000u64)?),
             request_timeout: Duration::from_secs(env.parse("REQUEST_TIMEOUT_SECS", 30u64)?),
-            trust_proxy_headers: env.flag("TRUST_PROXY_HEADERS", false)?,
+            proxies: trusted_proxies(env)?,
+            work: WorkLimits {
+                password_hashes: positive(env, "PASSWORD_HASH_CONCURRENCY", cores)?,
+                embeddings: positive(env, "EMBEDDING_CONCURRENCY", cores)?,
+                validations: positive(env, "GRAPHQL_VALIDATION_CONCURRENCY", cores)?,
+                queue_wait: Duration::from_millis(env.parse("WORK_QUEUE_WAIT_MS", 2_000u64)?),
+            },
+            redis_guard: RedisGuardConfig {
+                timeout: Duration::from_millis(env.parse("REDIS_TIMEOUT_MS", 500u64)?.max(1)),
+                retry_after: Duration::from_millis(env.parse("REDIS_RETRY_AFTER_MS", 5_000u64)?),
+            },
             in_process_worker: env.flag("IN_PROCESS_WORKER", embedded)?,
             jobs: JobsConfig {
                 concurrency: env.parse("JOB_CONCURRENCY", 4usize)?.max(1),
@@ -297,13 +351,13 @@ impl Config {
                     .transpose()?,
             },
             ai: AiConfig {
-                searches_per_minute: env.parse("SEARCHES_PER_MINUTE", 300u32)?.max(1),
+                searches_per_minute: rate(env, "SEARCHES_PER_MINUTE", 300, MAX_SEARCHES_PER_MINUTE)?,
                 llm_base_url: http_url(env, "LLM_BASE_URL")?,
                 llm_model: env.get("LLM_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
                 llm_api_key: env.get("LLM_API_KEY").map(SecretString::from),
                 llm_idle_timeout: Duration::from_millis(env.parse("LLM_IDLE_TIMEOUT_MS", 30_000u64)?.max(100)),
                 max_question_chars: env.parse("ASK_AI_MAX_QUESTION_CHARS", 500usize)?.max(1),
-                questions_per_hour: env.parse("ASK_AI_QUESTIONS_PER_HOUR", 30u32)?.max(1),
+                questions_per_hour: rate(env, "ASK_AI_QUESTIONS_PER_HOUR", 30, MAX_QUESTIONS_PER_HOUR)?,
                 sources: env.parse("ASK_AI_SOURCES", 5usize)?.clamp(1, 20),
             },
         })
@@ -321,6 +375,61 @@ impl Config {
             Database::Postgres(url) => url.expose_secret().to_owned(),
         }
     }
+}
+
+/// Rate settings are spread over their period one hit at a time, and the
+/// limiters count in whole milliseconds: a rate above one per millisecond
+/// would round the interval between hits to nothing.
+pub const MAX_SEARCHES_PER_MINUTE: u32 = 60_000;
+pub const MAX_QUESTIONS_PER_HOUR: u32 = 3_600_000;
+/// A burst refills at one comment per 30 s; a larger one is no limit at all.
+pub const MAX_COMMENT_BURST: u32 = 1_000_000;
+
+/// A rate setting, at least 1 and at most `max`.
+fn rate(env: &Env, key: &str, default: u32, max: u32) -> anyhow::Result<u32> {
+    let value = env.parse(key, default)?;
+    if !(1..=max).contains(&value) {
+        bail!("{key}={value} is out of range: it must be between 1 and {max}");
+    }
+    Ok(value)
+}
+
+/// A count of at least 1 (a semaphore with no permits would refuse everything).
+fn positive(env: &Env, key: &str, default: usize) -> anyhow::Result<usize> {
+    let value = env.parse(key, default)?;
+    if value == 0 {
+        bail!("{key}=0 is out of range: it must be at least 1");
+    }
+    Ok(value)
+}
+
+/// `TRUSTED_PROXY_HOPS`, `TRUSTED_PROXIES`, or the older `TRUST_PROXY_HEADERS=true` (one hop).
+fn trusted_proxies(env: &Env) -> anyhow::Result<TrustedProxies> {
+    let hops = env.get("TRUSTED_PROXY_HOPS").map(|_| env.parse("TRUSTED_PROXY_HOPS", 0usize)).transpose()?;
+    let networks = env.get("TRUSTED_PROXIES");
+    Ok(match (hops, networks) {
+        (Some(_), Some(_)) => bail!("Set TRUSTED_PROXY_HOPS or TRUSTED_PROXIES, not both"),
+        (Some(0), None) => bail!("TRUSTED_PROXY_HOPS=0 is out of range: it must be at least 1 (or unset)"),
+        (Some(hops), None) => TrustedProxies::Hops(hops),
+        (None, Some(list)) => TrustedProxies::Networks(
+            list.split(',')
+                .map(str::trim)
+                .filter(|entry| !entry.is_empty())
+                .map(|entry| {
+                    // A bare address is a network of one.
+                    entry.parse::<ipnet::IpNet>().or_else(|_| entry.parse::<IpAddr>().map(ipnet::IpNet::from)).map_err(
+                        |_| {
+                            anyhow::anyhow!(
+                                "TRUSTED_PROXIES entry {entry:?} is not an address or a network like 10.0.0.0/8"
+                            )
+                        },
+                    )
+                })
+                .collect::<anyhow::Result<_>>()?,
+        ),
+        (None, None) if env.flag("TRUST_PROXY_HEADERS", false)? => TrustedProxies::Hops(1),
+        (None, None) => TrustedProxies::None,
+    })
 }
 
 /// An optional http(s) base URL, checked at start-up.
@@ -449,6 +558,58 @@ mod tests {
             let err = config(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{key}: {err}");
         }
+    }
+
+    #[test]
+    fn rate_settings_are_checked_against_their_range() {
+        for (key, max) in [
+            ("SEARCHES_PER_MINUTE", MAX_SEARCHES_PER_MINUTE),
+            ("ASK_AI_QUESTIONS_PER_HOUR", MAX_QUESTIONS_PER_HOUR),
+            ("COMMENT_BURST", MAX_COMMENT_BURST),
+        ] {
+            assert!(config(&[(key, &max.to_string())]).is_ok(), "{key}={max} is allowed");
+            for bad in [0, max + 1] {
+                let err = config(&[(key, &bad.to_string())]).unwrap_err().to_string();
+                assert!(err.contains(key) && err.contains(&format!("between 1 and {max}")), "{key}={bad}: {err}");
+            }
+        }
+        let err = config(&[("SEARCHES_PER_MINUTE", "120000")]).unwrap_err().to_string();
+        assert_eq!(err, "SEARCHES_PER_MINUTE=120000 is out of range: it must be between 1 and 60000");
+        assert_eq!(config(&[]).unwrap().ai.searches_per_minute, 300);
+    }
+
+    #[test]
+    fn trusted_proxies_by_hops_or_networks() {
+        assert_eq!(config(&[]).unwrap().proxies, TrustedProxies::None);
+        assert_eq!(config(&[("TRUST_PROXY_HEADERS", "true")]).unwrap().proxies, TrustedProxies::Hops(1));
+        assert_eq!(config(&[("TRUSTED_PROXY_HOPS", "2")]).unwrap().proxies, TrustedProxies::Hops(2));
+        assert_eq!(
+            config(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,2001:db8::/32")]).unwrap().proxies,
+            TrustedProxies::Networks(vec![
+                "10.0.0.0/8".parse().unwrap(),
+                "192.0.2.7/32".parse().unwrap(),
+                "2001:db8::/32".parse().unwrap(),
+            ])
+        );
+        for (vars, named) in [
+            (vec![("TRUSTED_PROXY_HOPS", "0")], "TRUSTED_PROXY_HOPS"),
+            (vec![("TRUSTED_PROXY_HOPS", "two")], "TRUSTED_PROXY_HOPS"),
+            (vec![("TRUSTED_PROXIES", "10.0.0.0/33")], "TRUSTED_PROXIES"),
+            (vec![("TRUSTED_PROXIES", "proxy.internal")], "TRUSTED_PROXIES"),
+            (vec![("TRUSTED_PROXY_HOPS", "1"), ("TRUSTED_PROXIES", "10.0.0.0/8")], "not both"),
+        ] {
+            let err = config(&vars).unwrap_err().to_string();
+            assert!(err.contains(named), "{vars:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn work_bounds_default_to_the_machine_and_refuse_zero() {
+        let cores = std::thread::available_parallelism().unwrap().get();
+        let work = config(&[]).unwrap().work;
+        assert_eq!((work.password_hashes, work.embeddings, work.validations), (cores, cores, cores));
+        let err = config(&[("PASSWORD_HASH_CONCURRENCY", "0")]).unwrap_err().to_string();
+        assert!(err.contains("PASSWORD_HASH_CONCURRENCY"), "{err}");
     }
 
     #[test]

@@ -14,10 +14,12 @@ pub mod code {
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     pub const CONFLICT: &str = "CONFLICT";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const UNAVAILABLE: &str = "UNAVAILABLE";
     pub const PAYMENT_REQUIRED: &str = "PAYMENT_REQUIRED";
     pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     pub const TOO_MANY_ALIASES: &str = "TOO_MANY_ALIASES";
+    pub const TOO_MANY_TOKENS: &str = "TOO_MANY_TOKENS";
     pub const BATCH_TOO_LARGE: &str = "BATCH_TOO_LARGE";
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
@@ -48,9 +50,26 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
     PaymentRequired(String),
+    /// The server is at capacity for some bounded work (src/infra/work.rs); not the client's doing.
+    #[error("{0}")]
+    Unavailable(crate::infra::work::Busy),
     #[error("Internal server error")]
-    Internal(#[from] anyhow::Error),
+    Internal(#[source] anyhow::Error),
 }
+
+/// An error from below becomes INTERNAL_SERVER_ERROR, except a [`Busy`](crate::infra::work::Busy)
+/// refusal, which keeps its meaning through any `.context()` around it.
+impl From<anyhow::Error> for AppError {
+    fn from(err: anyhow::Error) -> Self {
+        match err.downcast::<crate::infra::work::Busy>() {
+            Ok(busy) => AppError::Unavailable(busy),
+            Err(err) => AppError::Internal(err),
+        }
+    }
+}
+
+/// Seconds a client told UNAVAILABLE should wait before trying again.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
 
 impl AppError {
     pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
@@ -70,6 +89,7 @@ impl AppError {
             AppError::Conflict { .. } => code::CONFLICT,
             AppError::RateLimited { .. } => code::RATE_LIMITED,
             AppError::PaymentRequired(_) => code::PAYMENT_REQUIRED,
+            AppError::Unavailable(_) => code::UNAVAILABLE,
             AppError::Internal(_) => code::INTERNAL_SERVER_ERROR,
         }
     }
@@ -114,6 +134,7 @@ impl ErrorExtensions for AppError {
             match self {
                 AppError::BadUserInput { field, .. } | AppError::Conflict { field, .. } => ext.set("field", *field),
                 AppError::RateLimited { retry_after_secs } => ext.set("retryAfter", *retry_after_secs),
+                AppError::Unavailable(_) => ext.set("retryAfter", UNAVAILABLE_RETRY_AFTER_SECS),
                 _ => {}
             }
         })

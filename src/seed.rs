@@ -26,7 +26,7 @@ pub use synthetic::{SYNTHETIC_PASSWORD, SyntheticReport, synthetic};
 
 use crate::{
     domains::{
-        accounts::{Role, password::Password, service as accounts},
+        accounts::{Role, password, password::Password, service as accounts},
         comments::service as comments,
         posts::service::{self as posts, PostInput},
         series::service::{self as series, SeriesInput},
@@ -34,6 +34,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     graphql::Viewer,
+    infra::work::{self, Bound},
     state::AppState,
     values::{DisplayName, Email},
 };
@@ -85,9 +86,10 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         .map(|a| (a.email, a.password, a.display_name, a.role))
         .chain(READERS.iter().map(|r| (r.email, reader_password, r.display_name, Role::Reader)));
     // Side by side: each new account costs a deliberately slow argon2 hash, and
-    // the embedded first start waits for the demo.
+    // the embedded first start waits for the demo (as many at once as the bound allows).
+    let passwords = &state.work.passwords;
     let found = futures::future::try_join_all(
-        people.map(|(email, password, name, role)| ensure_account(db, email, password, name, role)),
+        people.map(|(email, password, name, role)| ensure_account(db, passwords, email, password, name, role)),
     )
     .await?;
     let mut users: HashMap<String, user::Model> = HashMap::new();
@@ -176,6 +178,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
 
 async fn ensure_account(
     db: &DatabaseConnection,
+    passwords: &Bound,
     email: &str,
     password: &str,
     display_name: &str,
@@ -186,8 +189,9 @@ async fn ensure_account(
     }
     let email = Email::parse("email", email)?;
     let password = Password::parse("password", password, &[])?;
+    let hash = work::patiently(password::hash(passwords, &password)).await?;
     let created =
-        accounts::create_user(db, &email, &password, DisplayName::parse("displayName", display_name)?, role).await?;
+        accounts::create_user(db, &email, hash, DisplayName::parse("displayName", display_name)?, role).await?;
     accounts::mark_email_verified(db, created.id).await?;
     accounts::get_user(db, created.id).await
 }

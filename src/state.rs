@@ -26,6 +26,8 @@ use crate::{
         embeddings::{self, Embedder},
         mail::{self, Mailer},
         rate_limit::{InProcessRateLimiter, RateLimiter, RedisRateLimiter},
+        redis_guard::RedisGuard,
+        work::Work,
     },
 };
 
@@ -45,6 +47,8 @@ pub struct AppState {
     /// Writes "ask AI" answers (extractive, or an OpenAI-compatible model).
     pub answerer: Arc<dyn Answerer>,
     pub redis: Option<redis::aio::ConnectionManager>,
+    /// Semaphores around CPU-heavy work (password hashing, embedding, validation).
+    pub work: Work,
     /// Cancelled when the process shuts down; background tasks watch it.
     pub shutdown: CancellationToken,
     /// Wakes this process's queue worker when a job was enqueued (others poll).
@@ -68,14 +72,26 @@ impl AppState {
         let (redis, limiter, bus, cache): Adapters = match &config.redis_url {
             Some(url) => {
                 let client = redis::Client::open(url.expose_secret()).context("REDIS_URL is not a valid Redis URL")?;
-                let manager =
-                    tokio::time::timeout(Duration::from_secs(10), redis::aio::ConnectionManager::new(client.clone()))
-                        .await
-                        .context("Timed out connecting to Redis (REDIS_URL)")?
-                        .context("Failed to connect to Redis (REDIS_URL)")?;
-                let bus = RedisBus::start(client, manager.clone(), &config.redis_prefix, shutdown.clone()).await?;
-                let limiter = RedisRateLimiter::new(manager.clone(), &config.redis_prefix);
-                let cache = RedisCache::new(manager.clone(), &config.redis_prefix);
+                // Requests never wait longer than the guard's deadline; the manager's own
+                // timeouts keep its background reconnects from queueing up behind a dead socket.
+                let timeout = config.redis_guard.timeout;
+                let manager_config = redis::aio::ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(timeout.max(Duration::from_secs(1))))
+                    .set_response_timeout(Some(timeout.max(Duration::from_secs(1))))
+                    .set_number_of_retries(2);
+                let manager = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    redis::aio::ConnectionManager::new_with_config(client.clone(), manager_config),
+                )
+                .await
+                .context("Timed out connecting to Redis (REDIS_URL)")?
+                .context("Failed to connect to Redis (REDIS_URL)")?;
+                let guard = Arc::new(RedisGuard::new(manager.clone(), &config.redis_guard));
+                let bus = RedisBus::start(client, guard.clone(), &config.redis_prefix, shutdown.clone()).await?;
+                let fallback = Arc::new(InProcessRateLimiter::default());
+                spawn_limiter_cleanup(fallback.clone(), shutdown.clone());
+                let limiter = RedisRateLimiter::new(guard.clone(), &config.redis_prefix, fallback);
+                let cache = RedisCache::new(guard, &config.redis_prefix);
                 (Some(manager), Arc::new(limiter) as _, Arc::new(bus) as _, Arc::new(cache) as _)
             }
             None => {
@@ -86,7 +102,8 @@ impl AppState {
             }
         };
 
-        let embedder = embeddings::from_config(&config.embeddings, &config.data_dir)?;
+        let work = Work::from_config(&config.work);
+        let embedder = embeddings::from_config(&config.embeddings, &config.data_dir, work.embeddings.clone())?;
         let answerer = ask::from_config(&config.ai, embedder.clone())?;
         Ok(AppState {
             jwt: Arc::new(JwtKeys::from_config(&config)),
@@ -99,6 +116,7 @@ impl AppState {
             embedder,
             answerer,
             redis,
+            work,
             shutdown,
             job_wake: Arc::new(tokio::sync::Notify::new()),
             sql_statements,

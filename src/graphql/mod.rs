@@ -74,7 +74,12 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
     if limits.as_ref().is_some_and(|l| !l.introspection) {
         builder = builder.extension(introspection::RefuseIntrospection);
     }
-    builder = builder.extension(limits::Limits { max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases) });
+    builder = builder.extension(limits::Limits {
+        max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases),
+        max_selections: limits.as_ref().map_or(usize::MAX, |l| l.max_complexity),
+        max_tokens: limits.as_ref().map_or(usize::MAX, |l| l.max_tokens),
+        validation: state.as_ref().map(|s| s.work.validation.clone()),
+    });
     if let Some(limits) = &limits {
         builder =
             builder.limit_depth(limits.max_depth).limit_complexity(limits.max_complexity).limit_recursive_depth(64);

@@ -164,6 +164,24 @@ impl PageArgs {
     }
 }
 
+/// Which kind of [`Key`] a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyType {
+    Time,
+    Text,
+}
+
+impl KeyType {
+    fn of(column: &impl ColumnTrait) -> Option<KeyType> {
+        use sea_orm::sea_query::ColumnType;
+        match column.def().get_column_type() {
+            ColumnType::DateTime | ColumnType::Timestamp | ColumnType::TimestampWithTimeZone => Some(KeyType::Time),
+            ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => Some(KeyType::Text),
+            _ => None,
+        }
+    }
+}
+
 /// Rows strictly after (`later`) or before `cursor` in the sort order.
 fn beyond<C: ColumnTrait>(
     sort: &Sort<C>,
@@ -178,10 +196,15 @@ fn beyond<C: ColumnTrait>(
     // In a descending order, "later" rows have smaller keys.
     let smaller = sort.descending == later;
     let past = |column: C, value: sea_orm::Value| if smaller { column.lt(value) } else { column.gt(value) };
+    // The key must be of the column's type: a hand-made cursor with a text key
+    // on a time column would otherwise reach the database as a comparison
+    // PostgreSQL refuses (`character varying > timestamp`) where SQLite shrugs.
     let key_value: Option<sea_orm::Value> = match (&sort.column, &cursor.key) {
         (None, Key::Id) => None,
-        (Some(_), Key::Time(t)) => Some((*t).into()),
-        (Some(_), Key::Text(s)) => Some(s.clone().into()),
+        (Some(column), Key::Time(t)) if KeyType::of(column) == Some(KeyType::Time) => Some((*t).into()),
+        (Some(column), Key::Text(s)) if KeyType::of(column) == Some(KeyType::Text) && !s.contains('\0') => {
+            Some(s.clone().into())
+        }
         _ => return Err(AppError::bad_input(field, "The cursor belongs to another ordering")),
     };
     Ok(match (sort.column, key_value) {
@@ -268,6 +291,26 @@ mod tests {
         assert!(matches!(cursor, AppError::BadUserInput { field: "after", .. }));
         let both = PageArgs { first: Some(1), last: Some(1), ..Default::default() }.window().unwrap_err();
         assert!(matches!(both, AppError::BadUserInput { .. }));
+    }
+
+    #[test]
+    fn a_cursor_key_must_match_its_column() {
+        use entity::post;
+        let newest = Sort { column: Some(post::Column::PublishedAt), descending: true };
+        let title = Sort { column: Some(post::Column::Title), descending: false };
+        let token = |sort: &Sort<post::Column>, key: Key| Token { ordering: sort.name(), key, id: Uuid::now_v7() };
+        let refused = |sort: &Sort<post::Column>, key: Key| {
+            matches!(
+                beyond(sort, post::Column::Id, &token(sort, key), "after", true),
+                Err(AppError::BadUserInput { field: "after", .. })
+            )
+        };
+        assert!(refused(&newest, Key::Text("2024-01-01".into())), "a text key on a time column");
+        assert!(refused(&title, Key::Time(Utc::now())), "a time key on a text column");
+        assert!(refused(&title, Key::Text("a\0b".into())), "text no database compares the same way");
+        assert!(refused(&newest, Key::Id));
+        assert!(!refused(&newest, Key::Time(Utc::now())));
+        assert!(!refused(&title, Key::Text("Rust".into())));
     }
 
     #[test]

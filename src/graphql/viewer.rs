@@ -95,6 +95,11 @@ impl RequestMeta {
     pub fn unknown() -> Self {
         RequestMeta { request_id: "-".into(), client_ip: IpAddr::from([0, 0, 0, 0]) }
     }
+
+    /// The key per-client rate limits count under (IPv6 clients by their /64).
+    pub fn rate_limit_key(&self) -> String {
+        crate::http::forwarded::rate_limit_key(self.client_ip)
+    }
 }
 
 #[cfg(test)]

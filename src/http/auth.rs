@@ -327,6 +327,7 @@ fn app_error(err: &AppError, request_id: &str) -> Response {
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     // `extend` logs an internal cause (the request span carries the request id).
@@ -339,6 +340,9 @@ fn app_error(err: &AppError, request_id: &str) -> Response {
     let mut response = json_response(status, body);
     if let AppError::RateLimited { retry_after_secs } = err {
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+    }
+    if matches!(err, AppError::Unavailable(_)) {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(crate::error::UNAVAILABLE_RETRY_AFTER_SECS));
     }
     response
 }

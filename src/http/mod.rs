@@ -7,6 +7,7 @@
 mod app;
 mod auth;
 pub mod feeds;
+pub mod forwarded;
 mod graphiql;
 mod graphql;
 pub mod security;
@@ -151,15 +152,6 @@ async fn readyz(State(http): State<Http>) -> impl IntoResponse {
 /// Request id and client address, for rate limits and masked errors.
 fn request_meta(http: &Http, headers: &HeaderMap, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> RequestMeta {
     let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-    let forwarded = http
-        .state
-        .config
-        .trust_proxy_headers
-        .then(|| headers.get("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .and_then(|ip| ip.trim().parse().ok());
-    let client_ip = forwarded.unwrap_or(peer.ip());
+    let client_ip = forwarded::client_address(&http.state.config.proxies, peer.ip(), headers);
     RequestMeta { request_id, client_ip }
 }

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+use crate::infra::redis_guard::RedisGuard;
+
 /// How many events a slow subscriber may fall behind before it skips ahead.
 const SUBSCRIBER_BUFFER: usize = 64;
 
@@ -84,7 +86,7 @@ impl EventBus for InProcessBus {
 
 /// Scaled mode: Redis pub/sub carries events between instances.
 pub struct RedisBus {
-    publisher: redis::aio::ConnectionManager,
+    publisher: Arc<RedisGuard>,
     channel: String,
     fanout: Arc<Fanout>,
 }
@@ -93,7 +95,7 @@ impl RedisBus {
     /// Connects, subscribes, and keeps relaying (reconnecting with backoff) until `shutdown`.
     pub async fn start(
         client: redis::Client,
-        publisher: redis::aio::ConnectionManager,
+        publisher: Arc<RedisGuard>,
         prefix: &str,
         shutdown: CancellationToken,
     ) -> anyhow::Result<Self> {
@@ -160,14 +162,20 @@ async fn relay(
 #[async_trait::async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, topic: &str, payload: serde_json::Value) -> anyhow::Result<()> {
-        let event = serde_json::to_string(&Event { topic: topic.to_owned(), payload })?;
-        let mut conn = self.publisher.clone();
-        redis::cmd("PUBLISH")
-            .arg(&self.channel)
-            .arg(event)
-            .query_async::<i64>(&mut conn)
-            .await
-            .context("Failed to publish an event to Redis")?;
+        let event = Event { topic: topic.to_owned(), payload };
+        let encoded = serde_json::to_string(&event)?;
+        let channel = self.channel.clone();
+        let published = self
+            .publisher
+            .call("publish an event", |mut conn| async move {
+                redis::cmd("PUBLISH").arg(channel).arg(encoded).query_async::<i64>(&mut conn).await
+            })
+            .await;
+        // Without Redis, at least this instance's subscribers hear of it (a call
+        // that timed out may still have been published: then they hear it twice).
+        if published.is_err() {
+            self.fanout.deliver(event);
+        }
         Ok(())
     }
 

@@ -2,9 +2,11 @@
 //! (shared by every instance), in process (moka) otherwise. Misses and Redis
 //! outages are the same thing to callers: they compute the value again.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use redis::AsyncCommands;
+
+use crate::infra::redis_guard::RedisGuard;
 
 #[async_trait::async_trait]
 pub trait Cache: Send + Sync {
@@ -41,35 +43,31 @@ impl Cache for MemoryCache {
 }
 
 pub struct RedisCache {
-    redis: redis::aio::ConnectionManager,
+    redis: Arc<RedisGuard>,
     prefix: String,
 }
 
 impl RedisCache {
-    pub fn new(redis: redis::aio::ConnectionManager, prefix: &str) -> Self {
+    pub fn new(redis: Arc<RedisGuard>, prefix: &str) -> Self {
         RedisCache { redis, prefix: format!("{prefix}cache:") }
     }
 }
 
+// Failures are logged by the guard (rate-limited) and read as misses.
 #[async_trait::async_trait]
 impl Cache for RedisCache {
     async fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let mut conn = self.redis.clone();
-        match conn.get::<_, Option<Vec<u8>>>(format!("{}{key}", self.prefix)).await {
-            Ok(value) => value,
-            Err(err) => {
-                tracing::warn!(%err, "cache read failed; computing instead");
-                None
-            }
-        }
+        let key = format!("{}{key}", self.prefix);
+        self.redis.call("cache read", |mut conn| async move { conn.get::<_, Option<Vec<u8>>>(key).await }).await.ok()?
     }
 
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) {
-        let mut conn = self.redis.clone();
-        let result: redis::RedisResult<()> =
-            conn.set_ex(format!("{}{key}", self.prefix), value, ttl.as_secs().max(1)).await;
-        if let Err(err) = result {
-            tracing::warn!(%err, "cache write failed");
-        }
+        let key = format!("{}{key}", self.prefix);
+        let _ =
+            self.redis
+                .call("cache write", |mut conn| async move {
+                    conn.set_ex::<_, _, ()>(key, value, ttl.as_secs().max(1)).await
+                })
+                .await;
     }
 }

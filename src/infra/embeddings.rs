@@ -19,7 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 use tokio::sync::OnceCell;
 
-use crate::config::EmbeddingsConfig;
+use crate::{config::EmbeddingsConfig, infra::work::Bound};
 
 #[async_trait::async_trait]
 pub trait Embedder: Send + Sync {
@@ -31,7 +31,8 @@ pub trait Embedder: Send + Sync {
     async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>>;
 }
 
-pub fn from_config(config: &EmbeddingsConfig, data_dir: &Path) -> anyhow::Result<Arc<dyn Embedder>> {
+/// `bound` caps the local model's passes at once (a remote embedder is only I/O here).
+pub fn from_config(config: &EmbeddingsConfig, data_dir: &Path, bound: Bound) -> anyhow::Result<Arc<dyn Embedder>> {
     Ok(match &config.url {
         Some(url) => Arc::new(OpenAiEmbedder::new(
             url.clone(),
@@ -41,7 +42,7 @@ pub fn from_config(config: &EmbeddingsConfig, data_dir: &Path) -> anyhow::Result
         )?),
         None => {
             let dir = config.model_dir.clone().unwrap_or_else(|| data_dir.join("models").join(MINILM));
-            Arc::new(MiniLm::new(dir, config.hub_url.clone()))
+            Arc::new(MiniLm::new(dir, config.hub_url.clone()).with_bound(bound))
         }
     })
 }
@@ -84,6 +85,7 @@ pub struct MiniLm {
     dir: PathBuf,
     hub_url: String,
     loaded: OnceCell<Arc<LoadedMiniLm>>,
+    bound: Bound,
 }
 
 struct LoadedMiniLm {
@@ -93,7 +95,12 @@ struct LoadedMiniLm {
 
 impl MiniLm {
     pub fn new(dir: PathBuf, hub_url: String) -> Self {
-        MiniLm { dir, hub_url, loaded: OnceCell::new() }
+        MiniLm { dir, hub_url, loaded: OnceCell::new(), bound: Bound::unbounded("embedding text") }
+    }
+
+    /// Caps how many embedding passes run at once (the server's `EMBEDDING_CONCURRENCY`).
+    pub fn with_bound(self, bound: Bound) -> Self {
+        MiniLm { bound, ..self }
     }
 
     async fn loaded(&self) -> anyhow::Result<Arc<LoadedMiniLm>> {
@@ -123,14 +130,15 @@ impl Embedder for MiniLm {
     async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
         let loaded = self.loaded().await?;
         let texts = texts.to_vec();
-        tokio::task::spawn_blocking(move || {
-            let mut out = Vec::with_capacity(texts.len());
-            for batch in texts.chunks(MINILM_BATCH) {
-                out.extend(loaded.embed_batch(batch)?);
-            }
-            Ok(out)
-        })
-        .await?
+        self.bound
+            .run_blocking(move || {
+                let mut out = Vec::with_capacity(texts.len());
+                for batch in texts.chunks(MINILM_BATCH) {
+                    out.extend(loaded.embed_batch(batch)?);
+                }
+                Ok(out)
+            })
+            .await?
     }
 }
 

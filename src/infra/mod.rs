@@ -8,3 +8,5 @@ pub mod embeddings;
 pub mod llm;
 pub mod mail;
 pub mod rate_limit;
+pub mod redis_guard;
+pub mod work;

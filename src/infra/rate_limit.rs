@@ -1,12 +1,14 @@
 //! Rate limits (GCRA): in process with governor, or shared by every instance
-//! through Redis with the same algorithm in a Lua script.
+//! through Redis with the same algorithm in a Lua script. While Redis is away
+//! (src/infra/redis_guard.rs), the Redis limiter falls back to an in-process
+//! one: each instance then limits on its own, which is looser across
+//! instances but keeps every limited operation working.
 
 use std::{collections::HashMap, num::NonZeroU32, sync::Arc, time::Duration};
 
-use anyhow::Context;
 use governor::{DefaultKeyedRateLimiter, Quota, clock::Clock};
 
-use crate::error::AppError;
+use crate::{error::AppError, infra::redis_guard::RedisGuard};
 
 /// A named limit: at most `burst` hits at once, refilling to `burst` over `period`.
 #[derive(Debug, Clone, Copy)]
@@ -76,12 +78,14 @@ impl RateLimiter for InProcessRateLimiter {
     }
 }
 
-/// GCRA over Redis: the key holds the "theoretical arrival time" in ms.
-/// Returns 0 when allowed, otherwise the ms to wait.
+/// GCRA over Redis: the key holds the "theoretical arrival time" in
+/// microseconds (Redis `TIME` has them), so no configured rate rounds its
+/// interval to zero; the interval is at least 1 µs all the same.
+/// Returns 0 when allowed, otherwise the µs to wait.
 const GCRA_SCRIPT: &str = r#"
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = math.max(tonumber(ARGV[1]), 1)
 local burst = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
@@ -90,34 +94,37 @@ if tat - now > tolerance then
   return tat - tolerance - now
 end
 local new_tat = tat + interval
-redis.call('SET', KEYS[1], new_tat, 'PX', new_tat - now)
+redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.max(math.ceil((new_tat - now) / 1000), 1))
 return 0
 "#;
 
 pub struct RedisRateLimiter {
-    redis: redis::aio::ConnectionManager,
+    redis: Arc<RedisGuard>,
     prefix: String,
     script: redis::Script,
+    /// Used while Redis is away.
+    fallback: Arc<InProcessRateLimiter>,
 }
 
 impl RedisRateLimiter {
-    pub fn new(redis: redis::aio::ConnectionManager, prefix: &str) -> Self {
-        RedisRateLimiter { redis, prefix: format!("{prefix}rl:"), script: redis::Script::new(GCRA_SCRIPT) }
+    pub fn new(redis: Arc<RedisGuard>, prefix: &str, fallback: Arc<InProcessRateLimiter>) -> Self {
+        RedisRateLimiter { redis, prefix: format!("{prefix}rl:"), script: redis::Script::new(GCRA_SCRIPT), fallback }
     }
 }
 
 #[async_trait::async_trait]
 impl RateLimiter for RedisRateLimiter {
     async fn hit(&self, rule: &Rule, key: &str) -> Result<(), AppError> {
-        let mut conn = self.redis.clone();
-        let wait_ms: u64 = self
-            .script
-            .key(format!("{}{}:{key}", self.prefix, rule.name))
-            .arg(rule.emission_interval().as_millis() as u64)
-            .arg(rule.burst)
-            .invoke_async(&mut conn)
-            .await
-            .context("Failed to check a rate limit in Redis")?;
-        if wait_ms == 0 { Ok(()) } else { Err(limited(Duration::from_millis(wait_ms))) }
+        let mut invocation = self.script.key(format!("{}{}:{key}", self.prefix, rule.name));
+        invocation.arg(rule.emission_interval().as_micros().max(1) as u64).arg(rule.burst);
+        let checked = self
+            .redis
+            .call("rate limit", |mut conn| async move { invocation.invoke_async::<u64>(&mut conn).await })
+            .await;
+        match checked {
+            Ok(0) => Ok(()),
+            Ok(wait_us) => Err(limited(Duration::from_micros(wait_us))),
+            Err(_) => self.fallback.hit(rule, key).await,
+        }
     }
 }

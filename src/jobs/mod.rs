@@ -37,6 +37,7 @@ pub use queue::{Enqueue, Job, MailLink, MailLinks, enqueue, enqueue_with};
 use crate::{
     domains::{accounts, newsletter, posts, search},
     http::feeds,
+    infra::work::patiently,
     state::AppState,
 };
 
@@ -58,7 +59,8 @@ fn run_job(claimed: queue::Claimed, state: Data<AppState>) -> BoxFuture<'static,
     Box::pin(async move {
         let config = &state.config.jobs;
         let span = tracing::info_span!("job", job.id = %claimed.id(), job.kind = %claimed.row.kind, attempt = claimed.row.attempts);
-        let work = tracing::Instrument::instrument(perform(&state, &claimed), span.clone());
+        // Jobs queue for the bounded work (embedding) rather than be refused like requests.
+        let work = tracing::Instrument::instrument(patiently(perform(&state, &claimed)), span.clone());
         tokio::pin!(work);
         let mut heartbeat = tokio::time::interval(config.lease / 3);
         heartbeat.tick().await;

@@ -8,9 +8,10 @@
 //! Lectern's apalis workers read this table through a custom apalis backend
 //! instead, see `jobs::run`.)
 //!
-//! A worker claims a due job with a compare-and-set on (status, attempts), so
-//! any number of workers in any number of processes run each job once. The
-//! claim is a lease: the worker extends it while the job runs, and a job whose
+//! A worker claims a due job in one step (on PostgreSQL one statement with
+//! `FOR UPDATE SKIP LOCKED`, on SQLite one write transaction), so any number
+//! of workers in any number of processes run each job once, and none comes
+//! back empty while a job is due. The claim is a lease: the worker extends it while the job runs, and a job whose
 //! worker died is claimed again once the lease has run out. Failures are
 //! retried with exponential backoff; after `max_attempts` runs the job is
 //! FAILED and waits for an admin's `retryJob`.
@@ -21,8 +22,9 @@ use chrono::{DateTime, Utc};
 use entity::job::{self, Status};
 use rand::Rng;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TryInsertResult,
-    UpdateMany, prelude::Expr, sea_query::ExprTrait,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement, TryInsertResult, UpdateMany, prelude::Expr,
+    sea_query::ExprTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -31,6 +33,7 @@ use crate::{
     domains::newsletter::service::MailingList,
     error::{AppError, AppResult},
     infra::mail::{Mail, link_placeholder},
+    state::BeginWrite,
 };
 
 /// Everything Lectern does in the background. The serialised form is the
@@ -201,56 +204,31 @@ impl Claimed {
 }
 
 /// Claims the next due job for `worker`, or `None` when nothing is due.
-pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> AppResult<Option<Claimed>> {
-    // A lost race for one row means another worker took it: look again.
+///
+/// Due means PENDING with `run_at` passed, or RUNNING with its lease run out
+/// and attempts left (a dead worker's job, taken over); highest priority
+/// first, then the longest due. Each claim takes one row in one step, so
+/// claimers never race for the same job: on PostgreSQL one statement locks
+/// the row it takes and skips rows other claimers hold (`FOR UPDATE SKIP
+/// LOCKED`); on SQLite, where writes are serialised anyway, the look and the
+/// take share one write transaction.
+pub async fn claim(db: &DatabaseConnection, worker: &str, lease: Duration) -> AppResult<Option<Claimed>> {
+    // A payload this build cannot read is parked FAILED and the next job is looked at.
     for _ in 0..8 {
         let now = Utc::now();
-        let due = Condition::any()
-            .add(Condition::all().add(job::Column::Status.eq(Status::Pending)).add(job::Column::RunAt.lte(now)))
-            .add(
-                Condition::all()
-                    .add(job::Column::Status.eq(Status::Running))
-                    .add(job::Column::LockedUntil.lt(now))
-                    .add(Expr::col(job::Column::Attempts).lt(Expr::col(job::Column::MaxAttempts))),
-            );
-        let Some(candidate) = job::Entity::find()
-            .filter(due)
-            .order_by_desc(job::Column::Priority)
-            .order_by_asc(job::Column::RunAt)
-            .one(db)
-            .await?
-        else {
+        let taken = match db.get_database_backend() {
+            DatabaseBackend::Postgres => take_skipping_locked(db, worker, now, now + lease).await?,
+            _ => take_in_write_transaction(db, worker, now, now + lease).await?,
+        };
+        let Some(Taken { row, previous_status, previous_worker }) = taken else {
             return Ok(None);
         };
-        let locked_until = now + lease;
-        let taken = job::Entity::update_many()
-            .col_expr(job::Column::Status, Expr::value(Status::Running))
-            .col_expr(job::Column::Attempts, Expr::value(candidate.attempts + 1))
-            .col_expr(job::Column::LockedBy, Expr::value(worker))
-            .col_expr(job::Column::LockedUntil, Expr::value(locked_until))
-            .col_expr(job::Column::UpdatedAt, Expr::value(now))
-            .filter(job::Column::Id.eq(candidate.id))
-            .filter(job::Column::Status.eq(candidate.status))
-            .filter(job::Column::Attempts.eq(candidate.attempts))
-            .exec(db)
-            .await?;
-        if taken.rows_affected != 1 {
-            continue;
-        }
-        if candidate.status == Status::Running {
-            tracing::warn!(job.id = %candidate.id, job.kind = %candidate.kind, previous_worker = ?candidate.locked_by,
+        if previous_status == Status::Running {
+            tracing::warn!(job.id = %row.id, job.kind = %row.kind, ?previous_worker,
                 "job taken over after its worker's lease ran out");
         }
-        let row = job::Model {
-            status: Status::Running,
-            attempts: candidate.attempts + 1,
-            locked_by: Some(worker.to_owned()),
-            locked_until: Some(locked_until),
-            updated_at: now,
-            ..candidate
-        };
-        return match serde_json::from_value::<Job>(row.payload.clone()) {
-            Ok(job) => Ok(Some(Claimed { row, job, worker: worker.to_owned() })),
+        match serde_json::from_value::<Job>(row.payload.clone()) {
+            Ok(job) => return Ok(Some(Claimed { row, job, worker: worker.to_owned() })),
             Err(err) => {
                 // A payload this build cannot read (e.g. written by a newer version) is
                 // parked as FAILED for an admin rather than retried forever.
@@ -259,11 +237,115 @@ pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> 
                     .filter(job::Column::Id.eq(row.id))
                     .exec(db)
                     .await?;
-                continue;
             }
-        };
+        }
     }
     Ok(None)
+}
+
+/// A claimed row, and what it was before (to tell a takeover from a first run).
+struct Taken {
+    row: job::Model,
+    previous_status: Status,
+    previous_worker: Option<String>,
+}
+
+/// Jobs a worker may claim at `now`.
+fn due(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(Condition::all().add(job::Column::Status.eq(Status::Pending)).add(job::Column::RunAt.lte(now)))
+        .add(
+            Condition::all()
+                .add(job::Column::Status.eq(Status::Running))
+                .add(job::Column::LockedUntil.lt(now))
+                .add(Expr::col(job::Column::Attempts).lt(Expr::col(job::Column::MaxAttempts))),
+        )
+}
+
+/// PostgreSQL: pick, lock and take the first due row no other claimer holds, in one statement.
+async fn take_skipping_locked(
+    db: &DatabaseConnection,
+    worker: &str,
+    now: DateTime<Utc>,
+    locked_until: DateTime<Utc>,
+) -> AppResult<Option<Taken>> {
+    const CLAIM: &str = r#"
+        WITH candidate AS (
+            SELECT id, status AS previous_status, locked_by AS previous_worker
+            FROM jobs
+            WHERE (status = $1 AND run_at <= $3)
+               OR (status = $2 AND locked_until < $3 AND attempts < max_attempts)
+            ORDER BY priority DESC, run_at ASC
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE jobs
+        SET status = $2, attempts = jobs.attempts + 1, locked_by = $4, locked_until = $5, updated_at = $3
+        FROM candidate
+        WHERE jobs.id = candidate.id
+        RETURNING jobs.*, candidate.previous_status, candidate.previous_worker"#;
+    let statement = Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        CLAIM,
+        [
+            Status::Pending.to_value().into(),
+            Status::Running.to_value().into(),
+            now.into(),
+            worker.into(),
+            locked_until.into(),
+        ],
+    );
+    let Some(result) = db.query_one_raw(statement).await? else {
+        return Ok(None);
+    };
+    let previous_status: String = result.try_get("", "previous_status")?;
+    Ok(Some(Taken {
+        row: job::Model::from_query_result(&result, "")?,
+        previous_status: Status::try_from_value(&previous_status)?,
+        previous_worker: result.try_get("", "previous_worker")?,
+    }))
+}
+
+/// SQLite: look and take inside one `BEGIN IMMEDIATE` transaction, which holds
+/// the write lock from the start, so no other claimer can take the row between.
+async fn take_in_write_transaction(
+    db: &DatabaseConnection,
+    worker: &str,
+    now: DateTime<Utc>,
+    locked_until: DateTime<Utc>,
+) -> AppResult<Option<Taken>> {
+    let txn = db.begin_write().await?;
+    let Some(candidate) = job::Entity::find()
+        .filter(due(now))
+        .order_by_desc(job::Column::Priority)
+        .order_by_asc(job::Column::RunAt)
+        .one(&txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(Status::Running))
+        .col_expr(job::Column::Attempts, Expr::value(candidate.attempts + 1))
+        .col_expr(job::Column::LockedBy, Expr::value(worker))
+        .col_expr(job::Column::LockedUntil, Expr::value(locked_until))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(candidate.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(Some(Taken {
+        previous_status: candidate.status,
+        previous_worker: candidate.locked_by.clone(),
+        row: job::Model {
+            status: Status::Running,
+            attempts: candidate.attempts + 1,
+            locked_by: Some(worker.to_owned()),
+            locked_until: Some(locked_until),
+            updated_at: now,
+            ..candidate
+        },
+    }))
 }
 
 /// Extends the lease of a running job. False when the run is no longer this worker's.

@@ -33,6 +33,7 @@ use crate::{
     },
     error::AppResult,
     graphql::Viewer,
+    infra::work,
     state::AppState,
     state::BeginWrite,
 };
@@ -89,7 +90,8 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
     println!("seeding batch {batch}: {posts} posts");
 
     // One hash for every user: argon2 is deliberately slow, and they share the password.
-    let password_hash = password::hash(Password::parse("password", SYNTHETIC_PASSWORD, &[])?.expose()).await?;
+    let password = Password::parse("password", SYNTHETIC_PASSWORD, &[])?;
+    let password_hash = work::patiently(password::hash(&state.work.passwords, &password)).await?.into_inner();
     let txn = db.begin_write().await?;
 
     let users = plan_users(&mut rng, &batch, &password_hash, now);

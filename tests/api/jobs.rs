@@ -318,3 +318,42 @@ async fn mail_someone_waits_for_runs_before_bulk_work_that_was_due_first() {
     };
     assert_eq!([reset, sitemap, index, bulk].map(priority_of), [2, 1, 0, 0]);
 }
+
+// Real parallelism: the claimers race on several threads and connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claimers_take_every_due_job_exactly_once_and_never_come_back_empty_early() {
+    const JOBS: usize = 150;
+    const CLAIMERS: usize = 12;
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    let mut enqueued = std::collections::HashSet::new();
+    let txn = app.state.db.begin_write().await.unwrap();
+    for i in 0..JOBS {
+        enqueued.insert(jobs::enqueue(&txn, &mail(&format!("reader{i}@example.com"), "Hello")).await.unwrap());
+    }
+    txn.commit().await.unwrap();
+
+    let start = Arc::new(tokio::sync::Barrier::new(CLAIMERS));
+    let claimers = (0..CLAIMERS).map(|n| {
+        let (db, start) = (app.state.db.clone(), start.clone());
+        tokio::spawn(async move {
+            let worker = format!("claimer-{n}");
+            let mut claimed = Vec::new();
+            start.wait().await;
+            while let Some(job) = jobs::queue::claim(&db, &worker, Duration::from_secs(60)).await.unwrap() {
+                assert_eq!((job.row.attempts, job.row.locked_by.as_deref()), (1, Some(worker.as_str())));
+                claimed.push(job.row.id);
+            }
+            // Claims only ever take jobs, so any job still pending now was pending when this claimer gave up.
+            let pending =
+                job::Entity::find().filter(job::Column::Status.eq(job::Status::Pending)).count(&db).await.unwrap();
+            (claimed, pending)
+        })
+    });
+    let mut all = Vec::new();
+    for (claimed, pending_when_empty) in futures::future::join_all(claimers).await.into_iter().map(Result::unwrap) {
+        assert_eq!(pending_when_empty, 0, "a claimer came back empty while {pending_when_empty} jobs were due");
+        all.extend(claimed);
+    }
+    assert_eq!(all.len(), JOBS, "every job claimed once");
+    assert_eq!(all.into_iter().collect::<std::collections::HashSet<_>>(), enqueued);
+}

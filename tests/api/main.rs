@@ -10,6 +10,7 @@ mod comments;
 mod content;
 mod cookie_sessions;
 mod engagement;
+mod hostile;
 mod http;
 mod jobs;
 mod loaders;

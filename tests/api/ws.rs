@@ -91,7 +91,7 @@ async fn connect(app: &TestApp, token: &str) -> Result<WsClient, u16> {
 
 #[tokio::test]
 async fn a_socket_closes_4403_when_its_access_token_expires() {
-    let app = TestApp::spawn_with(&[("ACCESS_TOKEN_TTL_SECS", "2")]).await;
+    let app = TestApp::spawn_with(&[("ACCESS_TOKEN_TTL_SECS", "4")]).await;
     let user = app.register("expiring@example.com").await;
     let mut ws = connect(&app, &user.access_token).await.expect("a fresh token is accepted");
     let mutation = "mutation { markAllNotificationsRead }";
@@ -121,7 +121,7 @@ async fn a_socket_closes_4403_when_its_access_token_expires() {
 
 #[tokio::test]
 async fn a_header_token_that_expires_closes_the_socket_too() {
-    let app = TestApp::spawn_with(&[("ACCESS_TOKEN_TTL_SECS", "1")]).await;
+    let app = TestApp::spawn_with(&[("ACCESS_TOKEN_TTL_SECS", "4")]).await;
     let user = app.register("header@example.com").await;
     let mut ws = app.ws_with_token("graphql-transport-ws", &user.access_token).await;
     ws.init(None).await;

@@ -1,12 +1,14 @@
 //! Passwords: a `Password` newtype that only holds acceptable passwords, and
-//! argon2id hashing with OWASP's parameters (19 MiB, t=2, p=1) off the async runtime.
+//! argon2id hashing with OWASP's parameters (19 MiB, t=2, p=1) off the async
+//! runtime, a bounded number at a time.
 
 use anyhow::Context;
-use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version, password_hash::SaltString,
-};
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version, password_hash::SaltString};
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    infra::work::Bound,
+};
 
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 128;
@@ -53,35 +55,52 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-pub async fn hash(password: &str) -> anyhow::Result<String> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("argon2: {e}"))
-    })
-    .await
-    .context("The password hashing task failed")?
+/// An argon2id hash of a [`Password`]; only [`hash`] makes one.
+#[derive(Debug, Clone)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// Hashes on a blocking thread under `bound` (`PASSWORD_HASH_CONCURRENCY`):
+/// each hash takes 19 MiB and a core for tens of milliseconds.
+pub async fn hash(bound: &Bound, password: &Password) -> anyhow::Result<PasswordHash> {
+    let password = password.expose().to_owned();
+    bound
+        .run_blocking(move || {
+            let salt = SaltString::generate(&mut rand::rngs::OsRng);
+            argon2()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| PasswordHash(h.to_string()))
+                .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+        })
+        .await
+        .context("The password hashing task failed")?
 }
 
 /// True when `password` matches `stored`. A malformed stored hash never matches.
-pub async fn verify(password: &str, stored: &str) -> anyhow::Result<bool> {
-    let (password, stored) = (password.to_owned(), stored.to_owned());
-    tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&stored) else {
-            return false;
-        };
-        argon2().verify_password(password.as_bytes(), &parsed).is_ok()
-    })
-    .await
-    .context("The password verification task failed")
+/// With no stored hash (an unknown account) it verifies against a dummy hash
+/// all the same, so sign-in takes as long for unknown emails as for known ones.
+pub async fn verify(bound: &Bound, password: &str, stored: Option<&str>) -> anyhow::Result<bool> {
+    let (password, known, stored) = (password.to_owned(), stored.is_some(), stored.map(str::to_owned));
+    bound
+        .run_blocking(move || {
+            let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
+            let Ok(parsed) = argon2::PasswordHash::new(&stored) else {
+                return false;
+            };
+            argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known
+        })
+        .await
+        .context("The password verification task failed")
 }
 
-/// A valid hash of a random password, verified against when the account does
-/// not exist, so sign-in takes as long for unknown emails as for known ones.
-pub fn dummy_hash() -> &'static str {
+/// A valid hash of a random password, computed once per process (on the
+/// blocking thread of the first unknown-account sign-in, under its permit).
+fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -98,11 +117,15 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_with_owasp_parameters_and_verifies() {
-        let stored = hash("correct horse battery staple").await.unwrap();
+        let bound = Bound::unbounded("testing");
+        let password = Password::parse("password", "correct horse battery staple", &[]).unwrap();
+        let stored = hash(&bound, &password).await.unwrap().into_inner();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
-        assert!(verify("correct horse battery staple", &stored).await.unwrap());
-        assert!(!verify("wrong horse battery staple", &stored).await.unwrap());
-        assert!(!verify("anything", "not-a-hash").await.unwrap());
+        assert!(verify(&bound, "correct horse battery staple", Some(&stored)).await.unwrap());
+        assert!(!verify(&bound, "wrong horse battery staple", Some(&stored)).await.unwrap());
+        assert!(!verify(&bound, "anything", Some("not-a-hash")).await.unwrap());
+        assert!(!verify(&bound, "anything", None).await.unwrap(), "no account never matches");
+        assert!(dummy_hash().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "the dummy costs what a real hash costs");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     Role, password,
-    password::Password,
+    password::{Password, PasswordHash},
     tokens::{opaque_token, token_hash},
 };
 use crate::{
@@ -105,14 +105,16 @@ pub struct Registration<'a> {
 }
 
 pub async fn register(state: &AppState, input: Registration<'_>, meta: &RequestMeta) -> AppResult<Session> {
-    state.limiter.hit(&REGISTER_PER_IP, &meta.client_ip.to_string()).await?;
+    state.limiter.hit(&REGISTER_PER_IP, &meta.rate_limit_key()).await?;
     let email = Email::parse("email", input.email)?;
     state.limiter.hit(&REGISTER_PER_ACCOUNT, email.as_str()).await?;
     let display_name = DisplayName::parse("displayName", input.display_name)?;
     let password = Password::parse("password", input.password, &password_context(&email, display_name.as_str()))?;
+    // Hashed before the transaction, so no write lock is held while it waits for a core.
+    let hash = password::hash(&state.work.passwords, &password).await?;
     // The account, its first session and the verification mail's job commit together.
     let txn = state.db.begin_write().await?;
-    let user = create_user(&txn, &email, &password, display_name, Role::Reader).await?;
+    let user = create_user(&txn, &email, hash, display_name, Role::Reader).await?;
     let session = start_session(state, &txn, user, None).await?;
     send_verification_mail(&txn, &session.user).await?;
     txn.commit().await?;
@@ -132,16 +134,15 @@ fn password_context<'a>(email: &'a Email, display_name: &'a str) -> Vec<&'a str>
 pub async fn create_user(
     db: &impl ConnectionTrait,
     email: &Email,
-    password: &Password,
+    password: PasswordHash,
     display_name: DisplayName,
     role: Role,
 ) -> AppResult<user::Model> {
     let now = Utc::now();
-    let hash = password::hash(password.expose()).await?;
     user::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email.as_str().to_owned()),
-        password_hash: Set(hash),
+        password_hash: Set(password.into_inner()),
         display_name: Set(display_name.into_inner()),
         role: Set(role),
         email_verified_at: Set(None),
@@ -157,13 +158,13 @@ pub async fn create_user(
 }
 
 pub async fn login(state: &AppState, email: &str, password: &str, meta: &RequestMeta) -> AppResult<Session> {
-    state.limiter.hit(&LOGIN_PER_IP, &meta.client_ip.to_string()).await?;
+    state.limiter.hit(&LOGIN_PER_IP, &meta.rate_limit_key()).await?;
     let email = Email::parse("email", email)?;
     state.limiter.hit(&LOGIN_PER_ACCOUNT, email.as_str()).await?;
     let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await?;
-    // Verify against a dummy hash for unknown accounts, so timing does not reveal which emails exist.
-    let stored = found.as_ref().map_or(password::dummy_hash(), |u| u.password_hash.as_str());
-    let matches = password::verify(password, stored).await?;
+    // Unknown accounts are verified against a dummy hash, so timing does not reveal which emails exist.
+    let stored = found.as_ref().map(|u| u.password_hash.as_str());
+    let matches = password::verify(&state.work.passwords, password, stored).await?;
     match found {
         Some(user) if matches => start_session(state, &state.db, user, None).await,
         _ => Err(AppError::UnauthenticatedBecause("Wrong email or password")),
@@ -226,7 +227,7 @@ const INVALID_REFRESH: AppError = AppError::UnauthenticatedBecause("The refresh 
 /// Rotates a refresh token. Presenting an already-rotated token means it was
 /// copied: the whole family is revoked and both holders must sign in again.
 pub async fn refresh(state: &AppState, token: &str, meta: &RequestMeta) -> AppResult<Session> {
-    state.limiter.hit(&REFRESH_PER_IP, &meta.client_ip.to_string()).await?;
+    state.limiter.hit(&REFRESH_PER_IP, &meta.rate_limit_key()).await?;
     let Some(stored) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
         .one(&state.db)
@@ -474,7 +475,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Mode
 
 /// Always answers true for a well-formed address, so it cannot reveal which accounts exist.
 pub async fn request_password_reset(state: &AppState, email: &str, meta: &RequestMeta) -> AppResult<bool> {
-    state.limiter.hit(&RESET_PER_IP, &meta.client_ip.to_string()).await?;
+    state.limiter.hit(&RESET_PER_IP, &meta.rate_limit_key()).await?;
     let email = Email::parse("email", email)?;
     state.limiter.hit(&RESET_PER_ACCOUNT, email.as_str()).await?;
     let Some(user) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await? else {
@@ -508,7 +509,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     let now = Utc::now();
     let verified = user.email_verified_at.unwrap_or(now);
     let mut user: user::ActiveModel = user.into();
-    user.password_hash = Set(password::hash(password.expose()).await?);
+    user.password_hash = Set(password::hash(&state.work.passwords, &password).await?.into_inner());
     user.email_verified_at = Set(Some(verified));
     user.updated_at = Set(now);
     user.update(&txn).await?;
@@ -522,7 +523,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
 pub async fn change_password(state: &AppState, user_id: Uuid, current: &str, new_password: &str) -> AppResult<bool> {
     let user = get_user(&state.db, user_id).await?;
     state.limiter.hit(&LOGIN_PER_ACCOUNT, &user.email).await?;
-    if !password::verify(current, &user.password_hash).await? {
+    if !password::verify(&state.work.passwords, current, Some(&user.password_hash)).await? {
         return Err(AppError::bad_input("current", "The current password is wrong"));
     }
     let email = Email::parse("email", &user.email)?;
@@ -530,10 +531,10 @@ pub async fn change_password(state: &AppState, user_id: Uuid, current: &str, new
     if current == new_password {
         return Err(AppError::bad_input("new", "The new password must differ from the current one"));
     }
-    let hash = password::hash(password.expose()).await?;
+    let hash = password::hash(&state.work.passwords, &password).await?;
     let txn = state.db.begin_write().await?;
     let mut active: user::ActiveModel = user.into();
-    active.password_hash = Set(hash);
+    active.password_hash = Set(hash.into_inner());
     active.updated_at = Set(Utc::now());
     active.update(&txn).await?;
     revoke_all_sessions(&txn, user_id).await?;

@@ -53,7 +53,7 @@ pub fn unsubscribe_url(state: &AppState, list: MailingList, subject: &str) -> St
 /// confirmation mail; a pending one gets the mail again; a confirmed one is left
 /// as it is. The answer is the same in every case, so it reveals nothing.
 pub async fn subscribe(state: &AppState, email: &str, meta: &RequestMeta) -> AppResult<bool> {
-    state.limiter.hit(&SUBSCRIBE_PER_IP, &meta.client_ip.to_string()).await?;
+    state.limiter.hit(&SUBSCRIBE_PER_IP, &meta.rate_limit_key()).await?;
     let email = Email::parse("email", email)?;
     state.limiter.hit(&SUBSCRIBE_PER_ADDRESS, email.as_str()).await?;
     let now = Utc::now();

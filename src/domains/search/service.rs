@@ -265,7 +265,7 @@ pub async fn passages_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> AppResul
 /// past `SEARCHES_PER_MINUTE` a minute per client address.
 pub async fn count_search(state: &AppState, meta: &RequestMeta) -> AppResult<()> {
     let rule = Rule::new("search:ip", state.config.ai.searches_per_minute, std::time::Duration::from_secs(60));
-    state.limiter.hit(&rule, &meta.client_ip.to_string()).await
+    state.limiter.hit(&rule, &meta.rate_limit_key()).await
 }
 
 pub async fn related(state: &AppState, viewer: &Viewer, slug: &str, first: usize) -> AppResult<Vec<post::Model>> {
