@@ -49,6 +49,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Wakes this process's queue worker when a job was enqueued (others poll).
     pub job_wake: Arc<tokio::sync::Notify>,
+    /// Documents named by hash: learnt ones (APQ) and the trusted manifest.
+    pub persisted: Arc<crate::graphql::persisted::PersistedQueries>,
     /// SQL statements run since start-up (tests and benchmarks read it to prove batching).
     pub sql_statements: Arc<AtomicU64>,
 }
@@ -86,6 +88,7 @@ impl AppState {
             }
         };
 
+        let persisted = Arc::new(crate::graphql::persisted::PersistedQueries::from_config(&config, redis.clone())?);
         let embedder = embeddings::from_config(&config.embeddings, &config.data_dir)?;
         let answerer = ask::from_config(&config.ai, embedder.clone())?;
         Ok(AppState {
@@ -101,6 +104,7 @@ impl AppState {
             redis,
             shutdown,
             job_wake: Arc::new(tokio::sync::Notify::new()),
+            persisted,
             sql_statements,
         })
     }

@@ -6,6 +6,7 @@ pub mod guard;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
+pub mod persisted;
 pub mod viewer;
 
 use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema, dataloader::DataLoader};
