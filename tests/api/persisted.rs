@@ -276,3 +276,31 @@ async fn the_web_apps_generated_manifest_is_trusted() {
     assert_eq!(status, 200, "{body}");
     assert!(body["data"]["seriesList"]["edges"].is_array(), "{body}");
 }
+
+#[tokio::test]
+async fn websocket_subscribe_resolves_hashes_and_obeys_trusted_only_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("persisted-documents.json");
+    std::fs::write(&manifest, json!({ format!("sha256:{}", sha256(TAGS)): TAGS }).to_string()).unwrap();
+    let path = manifest.display().to_string();
+    let app = TestApp::spawn_with(&[("TRUSTED_DOCUMENTS", &path), ("TRUSTED_DOCUMENTS_ONLY", "true")]).await;
+    let mut ws = app.ws("graphql-transport-ws").await;
+    ws.init(None).await;
+
+    let unknown = sha256("subscription Nope { nope }");
+    ws.send(json!({ "id": "1", "type": "subscribe", "payload": { "extensions": persisted(&unknown) } })).await;
+    let error = ws.message().await;
+    assert_eq!((error["type"].as_str(), error["id"].as_str()), (Some("error"), Some("1")), "{error}");
+    assert_eq!(error["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND", "{error}");
+
+    let ad_hoc = "subscription { notifications { id } }";
+    ws.send(json!({ "id": "2", "type": "subscribe", "payload": { "query": ad_hoc } })).await;
+    let error = ws.message().await;
+    assert_eq!(error["payload"][0]["extensions"]["code"], "OPERATION_NOT_TRUSTED", "{error}");
+
+    // The manifest's document, named by hash, runs (a query over the socket answers once).
+    ws.send(json!({ "id": "3", "type": "subscribe", "payload": { "extensions": persisted(&sha256(TAGS)) } })).await;
+    let next = ws.message().await;
+    assert_eq!(next["type"], "next", "{next}");
+    assert!(next["payload"]["data"]["tags"].is_array(), "{next}");
+}
