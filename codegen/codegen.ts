@@ -21,7 +21,10 @@ const config = {
   generates: {
     [rel('frontend/src/gql') + '/']: {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: every operation's sha256 goes into its document
+      // (`__meta__.hash`, what the web app sends) and into
+      // `persisted-documents.json`, the manifest the server's TRUSTED_DOCUMENTS reads.
+      presetConfig: { fragmentMasking: false, persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: 'sha256' } },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
@@ -30,7 +33,6 @@ const config = {
         avoidOptionals: { field: true, inputValue: false, object: false },
         skipTypename: false,
         nonOptionalTypename: true,
-        documentMode: 'documentNode',
       },
     },
     [rel('frontend/src/gql/introspection.ts')]: {
