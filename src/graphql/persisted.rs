@@ -48,6 +48,11 @@ impl Refusal {
     fn request_error(code: &'static str, message: impl Into<String>) -> Self {
         Refusal { code, message: message.into(), status: None }
     }
+
+    /// Not a GraphQL request at all: 400 whatever the media type, as for a body without `query`.
+    fn malformed(message: impl Into<String>) -> Self {
+        Refusal { code: code::BAD_REQUEST, message: message.into(), status: Some(StatusCode::BAD_REQUEST) }
+    }
 }
 
 /// One operation after its hash was looked up: the document to run, and the
@@ -122,19 +127,16 @@ impl PersistedQueries {
         let Some(persisted) = persisted else {
             return match query {
                 Some(query) => Ok(Resolved { query, register: None, by_hash: false }),
-                None => Err(Refusal::request_error(code::BAD_REQUEST, "Every operation needs a `query` string")),
+                None => Err(Refusal::malformed("Every operation needs a `query` string")),
             };
         };
         let version = persisted.get("version").and_then(Value::as_i64);
         let hash = persisted.get("sha256Hash").and_then(Value::as_str).map(str::to_ascii_lowercase);
         let (Some(1), Some(hash)) = (version, hash) else {
-            return Err(Refusal::request_error(
-                code::BAD_REQUEST,
-                "`extensions.persistedQuery` must be { version: 1, sha256Hash }",
-            ));
+            return Err(Refusal::malformed("`extensions.persistedQuery` must be { version: 1, sha256Hash }"));
         };
         if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Refusal::request_error(code::BAD_REQUEST, "`sha256Hash` must be 64 hex digits"));
+            return Err(Refusal::malformed("`sha256Hash` must be 64 hex digits"));
         }
         match query {
             Some(query) => {
