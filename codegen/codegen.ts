@@ -5,12 +5,18 @@
 // Run from `frontend/`: `npm run codegen` regenerates, `npm run codegen:check`
 // fails when the generated files are stale or an operation no longer
 // validates against the schema.
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const rel = (p: string) => path.relative(process.cwd(), path.join(root, p));
+// The tools are the frontend's dependencies; this file sits outside its node_modules.
+const frontendRequire = createRequire(path.join(root, 'frontend', 'package.json'));
+const { addTypenameSelectionDocumentTransform } = frontendRequire(
+  '@graphql-codegen/client-preset',
+) as { addTypenameSelectionDocumentTransform: unknown };
 
 const config = {
   overwrite: true,
@@ -25,6 +31,10 @@ const config = {
       // (`__meta__.hash`, what the web app sends) and into
       // `persisted-documents.json`, the manifest the server's TRUSTED_DOCUMENTS reads.
       presetConfig: { fragmentMasking: false, persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: 'sha256' } },
+      // graphcache needs `__typename` everywhere; it must be in the documents
+      // themselves (not added by the client) so the manifest's text, which the
+      // server runs for a hash, asks for it too.
+      documentTransforms: [addTypenameSelectionDocumentTransform],
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

@@ -14,7 +14,7 @@ import { Client, CombinedError, fetchExchange, subscriptionExchange, type Operat
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 
 import schema from '../gql/introspection';
-import { documentText, lecternPersistedExchange } from './persisted';
+import { documentText, lecternPersistedExchange, manifestTextFetch } from './persisted';
 import { EXPIRY_SKEW_MS, type RefreshOutcome, type Refresher, type Session, type Tokens } from './session';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -231,6 +231,7 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
   const client = new Client({
     url,
     requestPolicy: 'cache-and-network',
+    fetch: manifestTextFetch(),
     exchanges: [
       cacheExchange({
         schema,
