@@ -14,9 +14,31 @@ const root = path.resolve(here, '..');
 const rel = (p: string) => path.relative(process.cwd(), path.join(root, p));
 // The tools are the frontend's dependencies; this file sits outside its node_modules.
 const frontendRequire = createRequire(path.join(root, 'frontend', 'package.json'));
-const { addTypenameSelectionDocumentTransform } = frontendRequire(
-  '@graphql-codegen/client-preset',
-) as { addTypenameSelectionDocumentTransform: unknown };
+type Node = { kind: string; name?: { value: string }; alias?: unknown; selections?: Node[] };
+const { visit } = frontendRequire('graphql') as { visit: (document: unknown, visitor: unknown) => unknown };
+
+// graphcache needs `__typename` on every object; it must be in the documents
+// themselves (not added by the client) so the manifest's text, which the
+// server runs for a hash, asks for it too. Not on the operation's root: a
+// failed mutation would then come back as `{ __typename }` instead of null.
+const typenameBelowRoot = {
+  transform: ({ documents }: { documents: { document?: unknown }[] }) =>
+    documents.map((file) => ({
+      ...file,
+      document:
+        file.document &&
+        visit(file.document, {
+          SelectionSet: {
+            leave(node: Node, _key: unknown, parent: Node | undefined) {
+              if (parent?.kind === 'OperationDefinition') return undefined;
+              const has = node.selections?.some((s) => s.kind === 'Field' && s.name?.value === '__typename' && !s.alias);
+              if (has) return undefined;
+              return { ...node, selections: [...(node.selections ?? []), { kind: 'Field', name: { kind: 'Name', value: '__typename' } }] };
+            },
+          },
+        }),
+    })),
+};
 
 const config = {
   overwrite: true,
@@ -31,10 +53,7 @@ const config = {
       // (`__meta__.hash`, what the web app sends) and into
       // `persisted-documents.json`, the manifest the server's TRUSTED_DOCUMENTS reads.
       presetConfig: { fragmentMasking: false, persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: 'sha256' } },
-      // graphcache needs `__typename` everywhere; it must be in the documents
-      // themselves (not added by the client) so the manifest's text, which the
-      // server runs for a hash, asks for it too.
-      documentTransforms: [addTypenameSelectionDocumentTransform],
+      documentTransforms: [typenameBelowRoot],
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

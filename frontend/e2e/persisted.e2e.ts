@@ -90,12 +90,19 @@ describe('automatic persisted queries (urql persisted exchange)', () => {
     expect(result.error).toBeUndefined();
     expect(result.data?.seriesList.edges).toBeInstanceOf(Array);
     // The e2e server has no TRUSTED_DOCUMENTS: it learns the hash from the retry,
-    // which the server only accepts because the text sent is the manifest's.
-    expect(first.map((s) => [s.hasQuery, s.hash, s.code])).toEqual([
-      [false, trusted?.hash, 'PERSISTED_QUERY_NOT_FOUND'],
-      [true, trusted?.hash, undefined],
-    ]);
-    expect(first[1]?.query).toBe(trusted?.text);
+    // which it only accepts because the text sent is the manifest's. When the
+    // browser tests ran first, the web app already taught it this hash the
+    // same way (the server stores a hash only after checking the text), so
+    // the hash alone is answered.
+    if (first.length === 1) {
+      expect(first[0]).toMatchObject({ hasQuery: false, hash: trusted?.hash, status: 200, code: undefined });
+    } else {
+      expect(first.map((s) => [s.hasQuery, s.hash, s.code])).toEqual([
+        [false, trusted?.hash, 'PERSISTED_QUERY_NOT_FOUND'],
+        [true, trusted?.hash, undefined],
+      ]);
+      expect(first[1]?.query).toBe(trusted?.text);
+    }
 
     const second: Seen[] = [];
     const again = await client(lecternPersistedExchange(), second, true).query(SeriesListDocument, {}).toPromise();

@@ -12,14 +12,15 @@ async function sha256(text: string): Promise<string> {
 }
 
 describe('the persisted-documents manifest', () => {
-  it("holds every generated operation under the sha256 of its text, and that text asks for __typename", async () => {
+  it("holds every generated operation under the sha256 of its text, with __typename below the root", async () => {
     const operations = Object.entries(generated).filter(([name]) => name.endsWith('Document'));
     expect(operations.length).toBeGreaterThan(10);
     for (const [name, document] of operations) {
       const trusted = trustedDocument(document as never);
       expect(trusted, name).not.toBeNull();
       expect(await sha256(trusted!.text), name).toBe(trusted!.hash);
-      expect(trusted!.text, name).toContain('__typename');
+      // Objects below the root carry __typename (graphcache needs it); a root of scalars has none to carry.
+      if ((trusted!.text.match(/\{/g) ?? []).length > 1) expect(trusted!.text, name).toContain('__typename');
     }
   });
 });
