@@ -39,6 +39,9 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --create-home lect
     && install -d -o lectern -g lectern /app/models
 COPY --from=builder /usr/local/bin/lectern /usr/local/bin/lectern
 COPY --from=web /src/frontend/dist /app/web
+# The manifest of this very build's operations: set TRUSTED_DOCUMENTS to it
+# (and TRUSTED_DOCUMENTS_ONLY=true) to run only the web app's operations.
+COPY --from=web /src/frontend/src/gql/persisted-documents.json /app/persisted-documents.json
 WORKDIR /app
 USER lectern
 # The binary binds 127.0.0.1 by default; in a container it must listen on

@@ -84,6 +84,21 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub embeddings: EmbeddingsConfig,
     pub ai: AiConfig,
+    pub persisted: PersistedConfig,
+}
+
+/// Operations named by hash (src/graphql/persisted.rs).
+#[derive(Clone, Debug)]
+pub struct PersistedConfig {
+    /// `PERSISTED_QUERY_TTL_SECS`: how long a learnt hash is remembered.
+    pub ttl: Duration,
+    /// `PERSISTED_QUERY_MAX_AGE_SECS`: `Cache-Control: public, max-age` of an
+    /// anonymous hash-only GET that succeeded (0: `no-store`).
+    pub get_max_age: Duration,
+    /// `TRUSTED_DOCUMENTS`: the manifest of the web app's operations (sha256 -> document).
+    pub trusted_documents: Option<PathBuf>,
+    /// `TRUSTED_DOCUMENTS_ONLY`: refuse every other operation, except an admin's.
+    pub trusted_only: bool,
 }
 
 /// Which embedder turns passages and queries into vectors (src/infra/embeddings.rs).
@@ -284,6 +299,12 @@ impl Config {
             Some(env.parse("HSTS_MAX_AGE_SECS", hsts_default)?).filter(|secs| *secs > 0).map(Duration::from_secs);
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
 
+        let trusted_documents = env.get("TRUSTED_DOCUMENTS").map(PathBuf::from);
+        let trusted_only = env.flag("TRUSTED_DOCUMENTS_ONLY", false)?;
+        if trusted_only && trusted_documents.is_none() {
+            bail!("TRUSTED_DOCUMENTS_ONLY=true needs TRUSTED_DOCUMENTS (the manifest `npm run codegen` writes)");
+        }
+
         Ok(Config {
             host,
             port,
@@ -359,6 +380,12 @@ impl Config {
                 max_question_chars: env.parse("ASK_AI_MAX_QUESTION_CHARS", 500usize)?.max(1),
                 questions_per_hour: rate(env, "ASK_AI_QUESTIONS_PER_HOUR", 30, MAX_QUESTIONS_PER_HOUR)?,
                 sources: env.parse("ASK_AI_SOURCES", 5usize)?.clamp(1, 20),
+            },
+            persisted: PersistedConfig {
+                ttl: Duration::from_secs(env.parse("PERSISTED_QUERY_TTL_SECS", 7 * 86_400u64)?.max(1)),
+                get_max_age: Duration::from_secs(env.parse("PERSISTED_QUERY_MAX_AGE_SECS", 60u64)?),
+                trusted_documents,
+                trusted_only,
             },
         })
     }
@@ -554,6 +581,7 @@ mod tests {
             ("REFRESH_SESSION_MAX_DAYS", "-1"),
             ("GRAPHIQL", "maybe"),
             ("HSTS_MAX_AGE_SECS", "a year"),
+            ("TRUSTED_DOCUMENTS_ONLY", "true"),
         ] {
             let err = config(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{key}: {err}");

@@ -28,6 +28,12 @@ pub mod code {
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+    /// A hash-only request whose hash this server does not know: send the query with it.
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// A query sent with a `sha256Hash` that is not its sha256.
+    pub const PERSISTED_QUERY_HASH_MISMATCH: &str = "PERSISTED_QUERY_HASH_MISMATCH";
+    /// Trusted-only mode: the operation is not one of the web app's.
+    pub const OPERATION_NOT_TRUSTED: &str = "OPERATION_NOT_TRUSTED";
 }
 
 pub type AppResult<T> = Result<T, AppError>;

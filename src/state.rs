@@ -53,6 +53,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Wakes this process's queue worker when a job was enqueued (others poll).
     pub job_wake: Arc<tokio::sync::Notify>,
+    /// Documents named by hash: learnt ones (APQ) and the trusted manifest.
+    pub persisted: Arc<crate::graphql::persisted::PersistedQueries>,
     /// SQL statements run since start-up (tests and benchmarks read it to prove batching).
     pub sql_statements: Arc<AtomicU64>,
 }
@@ -103,6 +105,7 @@ impl AppState {
         };
 
         let work = Work::from_config(&config.work);
+        let persisted = Arc::new(crate::graphql::persisted::PersistedQueries::from_config(&config, redis.clone())?);
         let embedder = embeddings::from_config(&config.embeddings, &config.data_dir, work.embeddings.clone())?;
         let answerer = ask::from_config(&config.ai, embedder.clone())?;
         Ok(AppState {
@@ -119,6 +122,7 @@ impl AppState {
             work,
             shutdown,
             job_wake: Arc::new(tokio::sync::Notify::new()),
+            persisted,
             sql_statements,
         })
     }

@@ -7,6 +7,7 @@ mod introspection;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
+pub mod persisted;
 pub mod viewer;
 
 use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema, dataloader::DataLoader};

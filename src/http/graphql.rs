@@ -21,7 +21,7 @@ use serde::Deserialize;
 use super::{Http, request_meta};
 use crate::{
     error::{AppError, code},
-    graphql::{Viewer, limits},
+    graphql::{Viewer, limits, persisted::Refusal},
 };
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -131,11 +131,8 @@ pub async fn get(
             "Accept application/graphql-response+json or application/json",
         );
     };
-    let Some(query) = params.query else {
-        return error_response(StatusCode::BAD_REQUEST, media, code::BAD_REQUEST, "The `query` parameter is required");
-    };
     let parse_json = |raw: Option<String>| raw.map(|raw| serde_json::from_str::<serde_json::Value>(&raw)).transpose();
-    let (Ok(variables), Ok(extensions)) = (parse_json(params.variables), parse_json(params.extensions)) else {
+    let (Ok(variables), Ok(mut extensions)) = (parse_json(params.variables), parse_json(params.extensions)) else {
         return error_response(
             StatusCode::BAD_REQUEST,
             media,
@@ -143,6 +140,13 @@ pub async fn get(
             "`variables` and `extensions` must be JSON objects",
         );
     };
+    // A hash alone names a query learnt earlier; the GET rule below applies to what it names.
+    let resolved =
+        match http.state.persisted.resolve(params.query, extensions.as_mut().and_then(|e| e.as_object_mut())).await {
+            Ok(resolved) => resolved,
+            Err(refusal) => return refused(media, refusal),
+        };
+    let query = resolved.query;
     // GET must never change anything: only queries run over GET.
     if let Ok(document) = async_graphql::parser::parse_query(&query) {
         let operation = document.operations.iter().find(|(name, _)| match (&params.operation_name, name) {
@@ -179,7 +183,17 @@ pub async fn get(
         Ok(viewer) => viewer,
         Err(err) => return unauthenticated(media, &err),
     };
-    execute(&http, media, BatchRequest::Single(request), viewer, request_meta(&http, &headers, peer)).await
+    if let Err(refusal) = http.state.persisted.check_trusted(&viewer, &request.query) {
+        return refused(media, refusal);
+    }
+    if let Some(hash) = &resolved.register {
+        http.state.persisted.register(hash, &request.query).await;
+    }
+    // Only what any anonymous client would get may sit in a shared cache: a
+    // hash-only GET (a stable URL) without credentials.
+    let max_age = http.state.config.persisted.get_max_age;
+    let cacheable = (resolved.by_hash && viewer == Viewer::Anonymous && !max_age.is_zero()).then_some(max_age);
+    execute(&http, media, BatchRequest::Single(request), viewer, request_meta(&http, &headers, peer), cacheable).await
 }
 
 pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap, body: Body) -> Response {
@@ -223,7 +237,44 @@ pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, heade
         Err(_) => return too_large(),
     };
 
-    let batch = match parse_body(&bytes) {
+    let mut body: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(body) => body,
+        Err(err) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                code::BAD_REQUEST,
+                &format!("The body is not JSON: {err}"),
+            );
+        }
+    };
+    let mut register = Vec::new();
+    let operations: Vec<&mut serde_json::Value> = match &mut body {
+        serde_json::Value::Array(many) if many.len() <= http.state.config.graphql.max_batch => {
+            many.iter_mut().collect()
+        }
+        serde_json::Value::Array(_) => Vec::new(),
+        one => vec![one],
+    };
+    for operation in operations {
+        let Some(operation) = operation.as_object_mut() else { continue };
+        let named = operation.get("extensions").and_then(|e| e.get("persistedQuery")).is_some();
+        if !named {
+            continue;
+        }
+        let query = operation.remove("query").and_then(|q| q.as_str().map(str::to_owned));
+        let extensions = operation.get_mut("extensions").and_then(|e| e.as_object_mut());
+        match http.state.persisted.resolve(query, extensions).await {
+            Ok(resolved) => {
+                if let Some(hash) = resolved.register {
+                    register.push((hash, resolved.query.clone()));
+                }
+                operation.insert("query".into(), resolved.query.into());
+            }
+            Err(refusal) => return refused(media, refusal),
+        }
+    }
+    let batch = match parse_body(body) {
         Ok(batch) => batch,
         Err(reason) => {
             return error_response(StatusCode::BAD_REQUEST, media, code::BAD_REQUEST, &reason);
@@ -244,7 +295,31 @@ pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, heade
         Ok(viewer) => viewer,
         Err(err) => return unauthenticated(media, &err),
     };
-    execute(&http, media, batch, viewer, request_meta(&http, &headers, peer)).await
+    let queries: Vec<&str> = match &batch {
+        BatchRequest::Single(one) => vec![one.query.as_str()],
+        BatchRequest::Batch(many) => many.iter().map(|one| one.query.as_str()).collect(),
+    };
+    for query in queries {
+        if let Err(refusal) = http.state.persisted.check_trusted(&viewer, query) {
+            return refused(media, refusal);
+        }
+    }
+    for (hash, query) in register {
+        http.state.persisted.register(&hash, &query).await;
+    }
+    execute(&http, media, batch, viewer, request_meta(&http, &headers, peer), None).await
+}
+
+/// A persisted-query refusal: a request error (400, or 200 for legacy JSON) unless it has its own status.
+fn refused(media: MediaType, refusal: Refusal) -> Response {
+    let status = refusal.status.unwrap_or(match media {
+        MediaType::GraphqlResponse => StatusCode::BAD_REQUEST,
+        MediaType::Json => StatusCode::OK,
+    });
+    let mut response = error_response(status, media, refusal.code, &refusal.message);
+    // A miss must never be cached: the next request (with the query) teaches the server the hash.
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 async fn execute(
@@ -253,6 +328,7 @@ async fn execute(
     batch: BatchRequest,
     viewer: Viewer,
     meta: crate::graphql::RequestMeta,
+    cache_max_age: Option<std::time::Duration>,
 ) -> Response {
     let request_id = meta.request_id.clone();
     let (loader, batches) = crate::graphql::loaders::for_request(&http.state, &viewer);
@@ -296,17 +372,22 @@ async fn execute(
             );
         }
     };
-    (
-        status,
-        [(header::CONTENT_TYPE, media.content_type()), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-        body,
-    )
-        .into_response()
+    let succeeded = matches!(&response, BatchResponse::Single(one) if one.errors.is_empty());
+    let cache_control = match cache_max_age.filter(|_| succeeded && status == StatusCode::OK) {
+        Some(age) => HeaderValue::from_str(&format!("public, max-age={}", age.as_secs()))
+            .unwrap_or(HeaderValue::from_static("no-store")),
+        None => HeaderValue::from_static("no-store"),
+    };
+    let mut response =
+        (status, [(header::CONTENT_TYPE, media.content_type()), (header::CACHE_CONTROL, cache_control)], body)
+            .into_response();
+    // The body depends on the media type asked for, and a signed-in viewer must never get the anonymous copy.
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept, Authorization"));
+    response
 }
 
 /// A single operation (object) or a batch (array of objects), each with a `query` string.
-fn parse_body(bytes: &[u8]) -> Result<BatchRequest, String> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("The body is not JSON: {e}"))?;
+fn parse_body(value: serde_json::Value) -> Result<BatchRequest, String> {
     let has_query = |v: &serde_json::Value| v.get("query").is_some_and(serde_json::Value::is_string);
     let well_formed = match &value {
         serde_json::Value::Object(_) => has_query(&value),

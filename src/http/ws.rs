@@ -355,12 +355,34 @@ impl Connection {
                 if !self.acknowledged {
                     return Err(Some(Closing(4401, "Unauthorized".into())));
                 }
-                let payload = message
-                    .payload
-                    .filter(|p| p.get("query").is_some_and(Value::is_string))
-                    .ok_or_else(|| invalid("The operation needs a payload with a query"))?;
+                let mut payload =
+                    message.payload.ok_or_else(|| invalid("The operation needs a payload with a query"))?;
+                // A subscription may be named by hash too (APQ); trusted-only mode checks what it names.
+                let mut register = None;
+                if let Some(fields) = payload.as_object_mut()
+                    && fields.get("extensions").and_then(|e| e.get("persistedQuery")).is_some()
+                {
+                    let query = fields.remove("query").and_then(|q| q.as_str().map(str::to_owned));
+                    let extensions = fields.get_mut("extensions").and_then(Value::as_object_mut);
+                    match self.http.state.persisted.resolve(query, extensions).await {
+                        Ok(resolved) => {
+                            register = resolved.register.map(|hash| (hash, resolved.query.clone()));
+                            fields.insert("query".into(), resolved.query.into());
+                        }
+                        Err(refusal) => return self.refuse(id, refusal.code, &refusal.message).await,
+                    }
+                }
+                if !payload.get("query").is_some_and(Value::is_string) {
+                    return Err(invalid("The operation needs a payload with a query"));
+                }
                 let request: GqlRequest =
                     serde_json::from_value(payload).map_err(|_| invalid("Invalid subscribe payload"))?;
+                if let Err(refusal) = self.http.state.persisted.check_trusted(&self.viewer, &request.query) {
+                    return self.refuse(id, refusal.code, &refusal.message).await;
+                }
+                if let Some((hash, query)) = register {
+                    self.http.state.persisted.register(&hash, &query).await;
+                }
                 self.start(id, request).await
             }
             (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
@@ -400,6 +422,15 @@ impl Connection {
         if self.protocol == Protocol::Legacy {
             self.send(json!({ "type": "ka" })).await;
         }
+        Ok(())
+    }
+
+    /// Ends one operation with an error before it runs; the connection stays open.
+    async fn refuse(&mut self, id: String, code: &str, message: &str) -> Result<(), Option<Closing>> {
+        self.send(
+            json!({ "type": "error", "id": id, "payload": [{ "message": message, "extensions": { "code": code } }] }),
+        )
+        .await;
         Ok(())
     }
 

@@ -18,6 +18,7 @@ mod mail;
 mod newsletter;
 mod notifications;
 mod openai_peer;
+mod persisted;
 mod schema_file;
 mod search;
 mod secrets;

@@ -1,8 +1,8 @@
 // The GraphQL client: urql with graphcache (normalised by `__typename` + `id`,
 // schema-aware through the generated introspection), transparent token
-// refresh with one retry on UNAUTHENTICATED, and subscriptions over
-// graphql-ws on `/graphql/ws`; and the cookie session endpoints under `/auth`
-// that sign in, refresh and sign out.
+// refresh with one retry on UNAUTHENTICATED, operations sent by hash
+// (persisted.ts), and subscriptions over graphql-ws on `/graphql/ws`; and the
+// cookie session endpoints under `/auth` that sign in, refresh and sign out.
 //
 // A new client (and so a new cache and a new socket) is made whenever the
 // signed-in user changes, so nothing one viewer saw leaks to the next.
@@ -14,6 +14,7 @@ import { Client, CombinedError, fetchExchange, subscriptionExchange, type Operat
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 
 import schema from '../gql/introspection';
+import { documentText, lecternPersistedExchange, manifestTextFetch } from './persisted';
 import { EXPIRY_SKEW_MS, type RefreshOutcome, type Refresher, type Session, type Tokens } from './session';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -230,6 +231,7 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
   const client = new Client({
     url,
     requestPolicy: 'cache-and-network',
+    fetch: manifestTextFetch(),
     exchanges: [
       cacheExchange({
         schema,
@@ -267,11 +269,13 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
         },
       }),
       authExchange(authConfig(session)),
+      lecternPersistedExchange(),
       fetchExchange,
       subscriptionExchange({
         enableAllOperations: false,
-        forwardSubscription(request) {
-          const input = { ...request, query: request.query ?? '' };
+        forwardSubscription(request, operation) {
+          // The manifest's text, so a trusted-only server recognises the web app's subscriptions.
+          const input = { ...request, query: documentText(operation.query, request.query ?? '') };
           return {
             subscribe(sink) {
               const unsubscribe = ws.subscribe(input, sink);
