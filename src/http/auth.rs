@@ -342,7 +342,9 @@ fn app_error(err: &AppError, request_id: &str) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
     }
     if matches!(err, AppError::Unavailable(_)) {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(crate::error::UNAVAILABLE_RETRY_AFTER_SECS));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(crate::error::UNAVAILABLE_RETRY_AFTER_SECS));
     }
     response
 }
