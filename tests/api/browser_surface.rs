@@ -36,8 +36,9 @@ fn app_script() -> String {
     (0..400).map(|i| format!("console.log(\"lectern-app-bundle line {i}\");\n")).collect()
 }
 
+/// Every value of the header `name`, joined as one list (`Vary` may come in several lines).
 fn header_of(response: &reqwest::Response, name: &str) -> String {
-    response.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    response.headers().get_all(name).iter().map(|v| v.to_str().unwrap().to_owned()).collect::<Vec<_>>().join(", ")
 }
 
 /// The directive `name` of a Content-Security-Policy, without its name.
