@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    ServerError, ServerResult, Variables,
+    ServerResult, Variables,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
@@ -33,14 +33,12 @@ impl Extension for RefuseIntrospection {
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
         if let Some(field) = introspection_field(&document) {
-            let mut error = ServerError::new(
+            return Err(super::limits::refused(
                 format!(
                     "Introspection is turned off on this server (GRAPHQL_INTROSPECTION=false); `{field}` cannot be queried"
                 ),
-                None,
-            );
-            error.extensions.get_or_insert_with(Default::default).set("code", code::GRAPHQL_VALIDATION_FAILED);
-            return Err(error);
+                code::GRAPHQL_VALIDATION_FAILED,
+            ));
         }
         Ok(document)
     }

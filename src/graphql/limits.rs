@@ -79,7 +79,8 @@ fn with_code(mut error: ServerError, code: &str) -> ServerError {
     error
 }
 
-fn refused(message: String, code: &str) -> ServerError {
+/// An error raised before execution, with its stable code.
+pub(crate) fn refused(message: String, code: &str) -> ServerError {
     with_code(ServerError::new(message, None), code)
 }
 

@@ -483,13 +483,7 @@ async fn the_thread_pages_flat_and_depth_first() {
         let body = app.graphql(FLAT, variables).await;
         assert_eq!((error_code(&body), error_field(&body)), ("BAD_USER_INPUT", field), "{body}");
     }
-    let viewer = app.viewer_of(&author).await;
-    let input = lectern::domains::posts::service::PostInput {
-        title: Some("Draft".into()),
-        body: Some("Not yet".into()),
-        ..Default::default()
-    };
-    let draft = lectern::domains::posts::service::create(&app.state.db, &viewer, input).await.unwrap();
+    let draft = app.draft_post(&author, "Draft").await;
     let body = app.graphql(FLAT, json!({ "post": draft.id.to_string() })).await;
     assert_eq!(error_code(&body), "NOT_FOUND");
 }

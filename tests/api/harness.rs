@@ -282,6 +282,17 @@ impl TestApp {
         (post.id.to_string(), post.slug)
     }
 
+    /// A draft (never published) by `author`, made through the posts service.
+    pub async fn draft_post(&self, author: &TestUser, title: &str) -> entity::post::Model {
+        let viewer = self.viewer_of(author).await;
+        let input = lectern::domains::posts::service::PostInput {
+            title: Some(title.to_owned()),
+            body: Some("Not yet".into()),
+            ..Default::default()
+        };
+        lectern::domains::posts::service::create(&self.state.db, &viewer, input).await.expect("create draft")
+    }
+
     /// The viewer a test user's access token stands for.
     pub async fn viewer_of(&self, user: &TestUser) -> lectern::graphql::Viewer {
         lectern::graphql::Viewer::from_bearer(&self.state.jwt, Some(&format!("Bearer {}", user.access_token)))

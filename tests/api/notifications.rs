@@ -239,13 +239,7 @@ async fn comment_added_reaches_open_post_pages() {
     assert_eq!(added["author"]["id"], ada.id.as_str());
 
     // A draft is NOT_FOUND for others, and a malformed id is BAD_USER_INPUT; the connection stays.
-    let viewer = app.viewer_of(&author).await;
-    let input = lectern::domains::posts::service::PostInput {
-        title: Some("Draft".into()),
-        body: Some("Not yet".into()),
-        ..Default::default()
-    };
-    let draft = lectern::domains::posts::service::create(&app.state.db, &viewer, input).await.unwrap();
+    let draft = app.draft_post(&author, "Draft").await;
     for (id, variables, code) in [
         ("d", json!({ "post": draft.id.to_string() }), "NOT_FOUND"),
         ("m", json!({ "post": "nope" }), "BAD_USER_INPUT"),
