@@ -40,6 +40,8 @@ pub struct Model {
     pub body: String,
     /// Rendered and sanitised HTML of `body`.
     pub body_html: String,
+    /// The markdown renderer version that made `body_html`.
+    pub html_version: i16,
     pub status: Status,
     pub difficulty: Difficulty,
     pub reading_minutes: i32,

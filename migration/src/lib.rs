@@ -15,6 +15,7 @@ mod m20261201_000007_session_epoch;
 mod m20261201_000008_fts_stable_keys;
 mod m20261201_000009_comment_threads;
 mod m20261201_000010_session_family_start;
+mod m20261206_000011_post_html_version;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_fts_stable_keys::Migration),
             Box::new(m20261201_000009_comment_threads::Migration),
             Box::new(m20261201_000010_session_family_start::Migration),
+            Box::new(m20261206_000011_post_html_version::Migration),
         ]
     }
 }

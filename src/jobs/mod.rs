@@ -121,6 +121,15 @@ async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<(
             tracing::info!(%post, ?outcome, "post indexed for search");
             Ok(())
         }
+        Job::RerenderPosts { version } => {
+            if *version > posts::markdown::RENDERER_VERSION {
+                // Enqueued by a newer process during a rolling deploy: it is that one's job.
+                anyhow::bail!("renderer version {version} is newer than this process's");
+            }
+            let done = posts::rerender::rerender_outdated(&state.db).await?;
+            tracing::info!(updated = done.updated, skipped = done.skipped, "posts re-rendered");
+            Ok(())
+        }
     }
 }
 
@@ -301,6 +310,12 @@ pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result
         };
     }
     tracing::info!(worker = %name, concurrency = config.concurrency, "job workers started");
+    // Posts rendered by an older markdown renderer get the current one's HTML.
+    match posts::rerender::schedule(&state.db).await {
+        Ok(true) => state.jobs_enqueued(),
+        Ok(false) => {}
+        Err(err) => tracing::warn!(error = %err, "could not check for posts to re-render"),
+    }
     tokio::try_join!(
         queue_worker.run_until(until(shutdown.clone())),
         cron_worker!("token-cleanup", TOKEN_CLEANUP_SCHEDULE, clean_expired_tokens),

@@ -56,6 +56,9 @@ pub enum Job {
     SendNewsletter { issue: Uuid, subject: String, markdown: String },
     /// Re-chunk and re-embed a post for search, or drop its passages when it is not live.
     IndexPost { post: Uuid },
+    /// Re-render the posts whose stored HTML an older markdown renderer made
+    /// (`version` is the renderer version the job was enqueued for).
+    RerenderPosts { version: i16 },
 }
 
 /// A link a mail carries that grants something. The job stores only what the
@@ -106,7 +109,7 @@ impl Job {
     pub fn priority(&self) -> i16 {
         match self {
             Job::SendMail { mail, .. } if mail.unsubscribe_url.is_none() => priority::URGENT,
-            Job::SendMail { .. } | Job::IndexPost { .. } => priority::BULK,
+            Job::SendMail { .. } | Job::IndexPost { .. } | Job::RerenderPosts { .. } => priority::BULK,
             Job::SendDigests { .. } | Job::RefreshSitemap | Job::SendNewsletter { .. } => priority::NORMAL,
         }
     }
@@ -118,6 +121,7 @@ impl Job {
             Job::RefreshSitemap => "refresh_sitemap",
             Job::SendNewsletter { .. } => "send_newsletter",
             Job::IndexPost { .. } => "index_post",
+            Job::RerenderPosts { .. } => "rerender_posts",
         }
     }
 }

@@ -323,6 +323,7 @@ fn render(post: PlannedPost) -> post::ActiveModel {
         slug: Set(post.slug),
         excerpt: Set(markdown::excerpt(&post.body, 240)),
         body_html: Set(markdown::render(&post.body)),
+        html_version: Set(markdown::RENDERER_VERSION),
         reading_minutes: Set(markdown::reading_minutes(&post.body)),
         body: Set(post.body),
         status: Set(post.status),

@@ -524,3 +524,95 @@ async fn rss_atom_and_sitemap_list_published_posts_only() {
     }
     assert_eq!(urls, 3, "home and two posts");
 }
+
+/// Waits for the one `rerender_posts` job to end (its bound is far beyond any run).
+async fn rerender_job(app: &TestApp) -> entity::job::Model {
+    use entity::job;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    for _ in 0..1_200 {
+        let jobs = job::Entity::find().filter(job::Column::Kind.eq("rerender_posts")).all(&app.state.db).await.unwrap();
+        assert!(jobs.len() <= 1, "one re-render job per renderer version: {jobs:?}");
+        if let Some(job) = jobs.into_iter().next().filter(|j| j.status == job::Status::Done || j.last_error.is_some()) {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the re-render job did not end within 2 minutes");
+}
+
+#[tokio::test]
+async fn posts_rendered_by_an_older_renderer_are_rerendered_once_when_a_worker_starts() {
+    use entity::post;
+    use lectern::domains::posts::{markdown::RENDERER_VERSION, rerender};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    // No worker yet: the "old" posts are made first, as an older release left them.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let body = "# Setup {#setup}\n\nSee [the setup](#setup) and [a comment](#comment-1).";
+    let (old_id, old_slug) = create_published(&app, &author, "Old render", json!({ "body": body })).await;
+    let (new_id, new_slug) = create_published(&app, &author, "New render", json!({ "body": body })).await;
+    assert!(!rerender::any_outdated(&app.state.db).await.unwrap(), "new posts carry the current renderer");
+    let old_uuid = uuid::Uuid::parse_str(&old_id).unwrap();
+    let version_1_html = "<h1 id=\"setup\">Setup</h1>\n<p>See <a href=\"#setup\">the setup</a></p>\n";
+    post::Entity::update_many()
+        .col_expr(post::Column::BodyHtml, Expr::value(version_1_html))
+        .col_expr(post::Column::HtmlVersion, Expr::value(1i16))
+        .filter(post::Column::Id.eq(old_uuid))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let stored = |id: uuid::Uuid| {
+        let db = app.state.db.clone();
+        async move { post::Entity::find_by_id(id).one(&db).await.unwrap().unwrap() }
+    };
+    let before = stored(old_uuid).await;
+    let untouched = stored(uuid::Uuid::parse_str(&new_id).unwrap()).await;
+    let read = |slug: String| {
+        let app = &app;
+        async move {
+            let body = app.graphql(BY_SLUG, json!({ "slug": slug })).await;
+            body["data"]["post"]["bodyHtml"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
+        }
+    };
+    assert_eq!(read(old_slug.clone()).await, version_1_html, "served as stored until re-rendered");
+
+    // Two processes start their workers on the same database: one job runs.
+    let first = app.sibling_with(&[("IN_PROCESS_WORKER", "true")]).await;
+    let second = app.sibling_with(&[("IN_PROCESS_WORKER", "true")]).await;
+    let job = rerender_job(&first).await;
+    assert_eq!(job.status, entity::job::Status::Done, "{:?}", job.last_error);
+    assert_eq!(job.dedupe_key.as_deref(), Some(format!("renderer-v{RENDERER_VERSION}").as_str()));
+
+    let after = stored(old_uuid).await;
+    assert_eq!(after.html_version, RENDERER_VERSION);
+    assert_eq!(after.body_html, untouched.body_html, "the same HTML a fresh render makes");
+    assert!(after.body_html.contains("<h1 id=\"user-content-setup\">"), "{}", after.body_html);
+    assert!(after.body_html.contains("href=\"#user-content-setup\""), "{}", after.body_html);
+    assert!(after.body_html.contains("href=\"#comment-1\""), "app anchors stay: {}", after.body_html);
+    assert_eq!(after.updated_at, before.updated_at, "a re-render is not an edit");
+    assert_eq!(after.body, before.body);
+    assert_eq!(read(old_slug).await, after.body_html);
+    assert_eq!(stored(untouched.id).await, untouched, "a current post is not rewritten");
+    assert_eq!(read(new_slug).await, untouched.body_html);
+
+    // Nothing left to do: a later start enqueues nothing.
+    assert!(!rerender::any_outdated(&app.state.db).await.unwrap());
+    assert!(!rerender::schedule(&app.state.db).await.unwrap());
+    drop((first, second));
+}
+
+#[tokio::test]
+async fn a_rerender_job_from_a_newer_release_is_left_for_that_release() {
+    use lectern::jobs::{self, Job};
+
+    let app = TestApp::spawn_with(&[("JOB_RETRY_BASE_MS", "10")]).await;
+    let newer = lectern::domains::posts::markdown::RENDERER_VERSION + 1;
+    let options = jobs::Enqueue { max_attempts: Some(1), ..Default::default() };
+    jobs::enqueue_with(&app.state.db, &Job::RerenderPosts { version: newer }, options).await.unwrap();
+    app.state.jobs_enqueued();
+    let job = rerender_job(&app).await;
+    assert_eq!(job.status, entity::job::Status::Failed);
+    let error = job.last_error.unwrap_or_default();
+    assert!(error.contains(&format!("renderer version {newer} is newer")), "{error}");
+}

@@ -136,7 +136,16 @@ impl TestApp {
 
     /// A second instance sharing this one's database and Redis (a scaled-out deployment).
     pub async fn sibling(&self) -> TestApp {
-        Self::start(self.env.clone(), tempfile::tempdir().expect("temp dir"), None).await
+        self.sibling_with(&[]).await
+    }
+
+    /// A sibling with some settings of its own (say, one that runs the workers).
+    pub async fn sibling_with(&self, settings: &[(&str, &str)]) -> TestApp {
+        let mut env = self.env.clone();
+        for (key, value) in settings {
+            env.insert((*key).into(), (*value).into());
+        }
+        Self::start(env, tempfile::tempdir().expect("temp dir"), None).await
     }
 
     async fn start(

@@ -18,6 +18,12 @@ use pulldown_cmark::{Options, Parser, html};
 /// What every id in rendered markdown starts with.
 pub const USER_ID_PREFIX: &str = "user-content-";
 
+/// The version of what `render` emits, stored with each post's HTML. Raise it
+/// whenever a change to `render` should reach posts rendered before it: the
+/// workers then re-render the older ones (`posts::rerender`).
+/// 1: the first renderer. 2: ids and in-document links get `USER_ID_PREFIX`.
+pub const RENDERER_VERSION: i16 = 2;
+
 pub fn render(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES

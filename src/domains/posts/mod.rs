@@ -4,5 +4,6 @@
 
 pub mod loaders;
 pub mod markdown;
+pub mod rerender;
 pub mod schema;
 pub mod service;

@@ -434,6 +434,7 @@ pub async fn create(
         slug: Set(slug),
         excerpt: Set(excerpt),
         body_html: Set(markdown::render(&body)),
+        html_version: Set(markdown::RENDERER_VERSION),
         reading_minutes: Set(markdown::reading_minutes(&body)),
         body: Set(body),
         status: Set(Status::Draft),
@@ -463,6 +464,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInpu
     if let Some(body) = &input.body {
         let body = parse_body(body)?;
         post.body_html = Set(markdown::render(&body));
+        post.html_version = Set(markdown::RENDERER_VERSION);
         post.reading_minutes = Set(markdown::reading_minutes(&body));
         if input.excerpt.is_none() {
             post.excerpt = Set(markdown::excerpt(&body, 240));

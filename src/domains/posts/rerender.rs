@@ -1,0 +1,102 @@
+//! Bringing stored HTML up to the current markdown renderer.
+//!
+//! Each post stores the HTML of its body with the renderer version that made
+//! it (`html_version`). When `markdown::RENDERER_VERSION` is raised, the posts
+//! rendered before are re-rendered by one background job: a worker enqueues it
+//! on start when such posts exist, with the version as its dedupe key, so
+//! however many processes start, one job runs per version.
+//!
+//! The job walks the outdated posts in id order, a batch at a time, and writes
+//! a post's new HTML only if its body is still the one it rendered: a post
+//! edited meanwhile keeps the edit's HTML (an edit renders with the current
+//! version anyway). Reading the post is unaffected throughout: every row holds
+//! the old HTML or the new, and `updated_at` does not move (this is not an edit).
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+use super::markdown::{self, RENDERER_VERSION};
+use crate::{
+    error::AppResult,
+    jobs::{self, Enqueue, Job},
+};
+use entity::post;
+
+/// Posts rendered per batch (one read, then one guarded write each).
+const BATCH: u64 = 100;
+
+/// What a re-render run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Rerendered {
+    /// Posts whose HTML now comes from the current renderer.
+    pub updated: u64,
+    /// Posts edited while the run rendered them (they already carry the edit's HTML,
+    /// or, if an older process made the edit, wait for the next run).
+    pub skipped: u64,
+}
+
+/// Whether any post's HTML comes from an older renderer.
+pub async fn any_outdated(db: &impl ConnectionTrait) -> AppResult<bool> {
+    let one: Option<Uuid> = post::Entity::find()
+        .select_only()
+        .column(post::Column::Id)
+        .filter(post::Column::HtmlVersion.lt(RENDERER_VERSION))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(one.is_some())
+}
+
+/// Enqueues the re-render job for this renderer version if any post needs it;
+/// `true` when this call enqueued it (another process may have first).
+pub async fn schedule(db: &impl ConnectionTrait) -> AppResult<bool> {
+    if !any_outdated(db).await? {
+        return Ok(false);
+    }
+    let options = Enqueue { dedupe_key: Some(format!("renderer-v{RENDERER_VERSION}")), ..Default::default() };
+    Ok(jobs::enqueue_with(db, &Job::RerenderPosts { version: RENDERER_VERSION }, options).await?.is_some())
+}
+
+/// Re-renders every post whose HTML an older renderer made.
+pub async fn rerender_outdated(db: &DatabaseConnection) -> AppResult<Rerendered> {
+    let mut done = Rerendered::default();
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut query = post::Entity::find()
+            .select_only()
+            .columns([post::Column::Id, post::Column::Body])
+            .filter(post::Column::HtmlVersion.lt(RENDERER_VERSION))
+            .order_by_asc(post::Column::Id)
+            .limit(BATCH);
+        if let Some(after) = after {
+            query = query.filter(post::Column::Id.gt(after));
+        }
+        let batch: Vec<(Uuid, String)> = query.into_tuple().all(db).await?;
+        let Some((last, _)) = batch.last() else { return Ok(done) };
+        after = Some(*last);
+        // Rendering a batch is CPU work (up to 100 bodies of up to 200 kB): off the async threads.
+        let rendered = tokio::task::spawn_blocking(move || {
+            batch.into_iter().map(|(id, body)| (id, markdown::render(&body), body)).collect::<Vec<_>>()
+        })
+        .await
+        .map_err(anyhow::Error::from)?;
+        for (id, html, body) in rendered {
+            let written = post::Entity::update_many()
+                .col_expr(post::Column::BodyHtml, Expr::value(html))
+                .col_expr(post::Column::HtmlVersion, Expr::value(RENDERER_VERSION))
+                .filter(post::Column::Id.eq(id))
+                .filter(post::Column::HtmlVersion.lt(RENDERER_VERSION))
+                .filter(post::Column::Body.eq(body))
+                .exec(db)
+                .await?;
+            if written.rows_affected == 1 {
+                done.updated += 1;
+            } else {
+                done.skipped += 1;
+            }
+        }
+    }
+}
