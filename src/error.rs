@@ -3,7 +3,6 @@
 //! Clients branch on the code, never on the message. Internal causes are logged
 //! with the request id and replaced by a masked message carrying that id.
 
-use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, SqlErr};
 
 /// Error codes clients can rely on (`extensions.code`).
@@ -58,16 +57,24 @@ pub enum AppError {
     PaymentRequired(String),
     /// The server is at capacity for some bounded work (src/infra/work.rs); not the client's doing.
     #[error("{0}")]
-    Unavailable(crate::infra::work::Busy),
+    Unavailable(Busy),
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),
 }
 
-/// An error from below becomes INTERNAL_SERVER_ERROR, except a [`Busy`](crate::infra::work::Busy)
+/// No permit came free within the wait: the server is at capacity for some
+/// bounded work (`infra::work`).
+#[derive(Debug, thiserror::Error)]
+#[error("The server is busy {what}; try again in a moment")]
+pub struct Busy {
+    pub what: &'static str,
+}
+
+/// An error from below becomes INTERNAL_SERVER_ERROR, except a [`Busy`]
 /// refusal, which keeps its meaning through any `.context()` around it.
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
-        match err.downcast::<crate::infra::work::Busy>() {
+        match err.downcast::<Busy>() {
             Ok(busy) => AppError::Unavailable(busy),
             Err(err) => AppError::Internal(err),
         }
@@ -118,31 +125,5 @@ impl<T> OnConstraint<T> for Result<T, DbErr> {
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         AppError::Internal(anyhow::Error::new(err).context("Database operation failed"))
-    }
-}
-
-// async-graphql's `custom-error-conversion` feature is on, so this is the only
-// way an error becomes a GraphQL error: every one carries its code.
-impl From<AppError> for async_graphql::Error {
-    fn from(err: AppError) -> Self {
-        err.extend()
-    }
-}
-
-impl ErrorExtensions for AppError {
-    fn extend(&self) -> async_graphql::Error {
-        if let AppError::Internal(cause) = self {
-            // The request span carries the request id; the handler adds it to the response.
-            tracing::error!(error = ?cause, "internal error");
-        }
-        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
-            ext.set("code", self.code());
-            match self {
-                AppError::BadUserInput { field, .. } | AppError::Conflict { field, .. } => ext.set("field", *field),
-                AppError::RateLimited { retry_after_secs } => ext.set("retryAfter", *retry_after_secs),
-                AppError::Unavailable(_) => ext.set("retryAfter", UNAVAILABLE_RETRY_AFTER_SECS),
-                _ => {}
-            }
-        })
     }
 }

@@ -1,6 +1,7 @@
 //! Lectern: one GraphQL schema for a learning platform, served by axum over
 //! SQLite (embedded) or PostgreSQL + Redis (scaled). See ARCHITECTURE.md.
 
+pub mod auth;
 pub mod config;
 pub mod domains;
 pub mod error;
@@ -8,6 +9,7 @@ pub mod graphql;
 pub mod http;
 pub mod infra;
 pub mod jobs;
+pub mod schema;
 pub mod seed;
 pub mod state;
 pub mod values;
@@ -20,7 +22,7 @@ use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
 
 use config::{Config, LogFormat};
-use graphql::AppSchema;
+use schema::AppSchema;
 use state::AppState;
 
 /// A ready-to-serve instance: state, schema and router.
@@ -36,8 +38,8 @@ impl App {
         let state = AppState::connect(config).await?;
         migrate(&state.db).await?;
         domains::search::service::check_model(&state).await?;
-        let schema = graphql::build_schema(Some(state.clone()));
-        let router = http::router(state.clone(), schema.clone());
+        let schema = schema::build_schema(Some(state.clone()));
+        let router = http::router(state.clone(), schema.clone())?;
         Ok(App { state, schema, router })
     }
 

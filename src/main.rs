@@ -42,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Schema = command {
-        print!("{}", lectern::graphql::sdl());
+        print!("{}", lectern::schema::sdl());
         return Ok(());
     }
 

@@ -25,6 +25,7 @@ use uuid::Uuid;
 pub use synthetic::{SYNTHETIC_PASSWORD, SyntheticReport, synthetic};
 
 use crate::{
+    auth::Viewer,
     domains::{
         accounts::{Role, password, password::Password, service as accounts},
         comments::service as comments,
@@ -33,7 +34,6 @@ use crate::{
         tags::service as tags,
     },
     error::{AppError, AppResult},
-    graphql::Viewer,
     infra::work::{self, Bound},
     state::AppState,
     values::{DisplayName, Email},

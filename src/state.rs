@@ -15,15 +15,13 @@ use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    auth::JwtKeys,
     config::Config,
-    domains::{
-        accounts::tokens::JwtKeys,
-        search::ask::{self, Answerer},
-    },
     infra::{
         bus::{EventBus, InProcessBus, RedisBus},
         cache::{Cache, MemoryCache, RedisCache},
         embeddings::{self, Embedder},
+        llm::ChatClient,
         mail::{self, Mailer},
         rate_limit::{InProcessRateLimiter, RateLimiter, RedisRateLimiter},
         redis_guard::RedisGuard,
@@ -44,8 +42,9 @@ pub struct AppState {
     pub bus: Arc<dyn EventBus>,
     pub cache: Arc<dyn Cache>,
     pub embedder: Arc<dyn Embedder>,
-    /// Writes "ask AI" answers (extractive, or an OpenAI-compatible model).
-    pub answerer: Arc<dyn Answerer>,
+    /// The OpenAI-compatible chat model that writes "ask AI" answers (`LLM_BASE_URL`);
+    /// without one, answers are extractive.
+    pub chat: Option<Arc<ChatClient>>,
     pub redis: Option<redis::aio::ConnectionManager>,
     /// Semaphores around CPU-heavy work (password hashing, embedding, validation).
     pub work: Work,
@@ -53,8 +52,6 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Wakes this process's queue worker when a job was enqueued (others poll).
     pub job_wake: Arc<tokio::sync::Notify>,
-    /// Documents named by hash: learnt ones (APQ) and the trusted manifest.
-    pub persisted: Arc<crate::graphql::persisted::PersistedQueries>,
     /// SQL statements run since start-up (tests and benchmarks read it to prove batching).
     pub sql_statements: Arc<AtomicU64>,
 }
@@ -105,9 +102,16 @@ impl AppState {
         };
 
         let work = Work::from_config(&config.work);
-        let persisted = Arc::new(crate::graphql::persisted::PersistedQueries::from_config(&config, redis.clone())?);
         let embedder = embeddings::from_config(&config.embeddings, &config.data_dir, work.embeddings.clone())?;
-        let answerer = ask::from_config(&config.ai, embedder.clone())?;
+        let chat = match &config.ai.llm_base_url {
+            Some(url) => Some(Arc::new(ChatClient::new(
+                url,
+                config.ai.llm_model.clone(),
+                config.ai.llm_api_key.clone(),
+                config.ai.llm_idle_timeout,
+            )?)),
+            None => None,
+        };
         Ok(AppState {
             jwt: Arc::new(JwtKeys::from_config(&config)),
             mailer: mail::from_config(&config)?,
@@ -117,12 +121,11 @@ impl AppState {
             bus,
             cache,
             embedder,
-            answerer,
+            chat,
             redis,
             work,
             shutdown,
             job_wake: Arc::new(tokio::sync::Notify::new()),
-            persisted,
             sql_statements,
         })
     }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod bookmarks;
 pub mod comments;
 pub mod entitlements;
+pub mod feeds;
 pub mod newsletter;
 pub mod notifications;
 pub mod posts;

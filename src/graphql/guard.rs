@@ -5,7 +5,7 @@
 use async_graphql::{Context, Guard, Result};
 
 use super::ContextExt;
-use crate::domains::accounts::Role;
+use entity::user::Role;
 
 pub enum Require {
     SignedIn,

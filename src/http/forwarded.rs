@@ -66,19 +66,6 @@ fn parse(entry: &str) -> Option<IpAddr> {
         .map(|address| address.to_canonical())
 }
 
-/// The rate-limit bucket of an address: IPv4 addresses on their own, IPv6 by
-/// their /64 (one subscriber's network: a client holds a whole /64 and could
-/// otherwise take a fresh address for every request).
-pub fn rate_limit_key(address: IpAddr) -> String {
-    match address.to_canonical() {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => {
-            let network = ipnet::Ipv6Net::new(v6, 64).map(|net| net.trunc()).unwrap_or_else(|_| v6.into());
-            network.to_string()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,14 +120,5 @@ mod tests {
         // Every entry trusted: the furthest.
         assert_eq!(client_address(&proxies, ip("10.0.0.1"), &headers(&["10.9.9.9"])), ip("10.9.9.9"));
         assert_eq!(client_address(&proxies, ip("10.0.0.1"), &headers(&["garbage, 10.9.9.9"])), ip("10.9.9.9"));
-    }
-
-    #[test]
-    fn ipv6_clients_share_their_slash_64() {
-        assert_eq!(rate_limit_key(ip("192.0.2.1")), "192.0.2.1");
-        assert_eq!(rate_limit_key(ip("::ffff:192.0.2.1")), "192.0.2.1");
-        assert_eq!(rate_limit_key(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")), "2001:db8:1:2::/64");
-        assert_eq!(rate_limit_key(ip("2001:db8:1:2::9")), rate_limit_key(ip("2001:db8:1:2:ffff::1")));
-        assert_ne!(rate_limit_key(ip("2001:db8:1:2::9")), rate_limit_key(ip("2001:db8:1:3::9")));
     }
 }

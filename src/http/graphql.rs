@@ -20,8 +20,10 @@ use serde::Deserialize;
 
 use super::{Http, request_meta};
 use crate::{
+    auth::Viewer,
     error::{AppError, code},
-    graphql::{Viewer, limits, persisted::Refusal},
+    http::persisted::Refusal,
+    schema::limits,
 };
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -141,11 +143,11 @@ pub async fn get(
         );
     };
     // A hash alone names a query learnt earlier; the GET rule below applies to what it names.
-    let resolved =
-        match http.state.persisted.resolve(params.query, extensions.as_mut().and_then(|e| e.as_object_mut())).await {
-            Ok(resolved) => resolved,
-            Err(refusal) => return refused(media, refusal),
-        };
+    let resolved = match http.persisted.resolve(params.query, extensions.as_mut().and_then(|e| e.as_object_mut())).await
+    {
+        Ok(resolved) => resolved,
+        Err(refusal) => return refused(media, refusal),
+    };
     let query = resolved.query;
     // GET must never change anything: only queries run over GET.
     if let Ok(document) = async_graphql::parser::parse_query(&query) {
@@ -183,11 +185,11 @@ pub async fn get(
         Ok(viewer) => viewer,
         Err(err) => return unauthenticated(media, &err),
     };
-    if let Err(refusal) = http.state.persisted.check_trusted(&viewer, &request.query) {
+    if let Err(refusal) = http.persisted.check_trusted(&viewer, &request.query) {
         return refused(media, refusal);
     }
     if let Some(hash) = &resolved.register {
-        http.state.persisted.register(hash, &request.query).await;
+        http.persisted.register(hash, &request.query).await;
     }
     // Only what any anonymous client would get may sit in a shared cache: a
     // hash-only GET (a stable URL) without credentials.
@@ -264,7 +266,7 @@ pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, heade
         }
         let query = operation.remove("query").and_then(|q| q.as_str().map(str::to_owned));
         let extensions = operation.get_mut("extensions").and_then(|e| e.as_object_mut());
-        match http.state.persisted.resolve(query, extensions).await {
+        match http.persisted.resolve(query, extensions).await {
             Ok(resolved) => {
                 if let Some(hash) = resolved.register {
                     register.push((hash, resolved.query.clone()));
@@ -300,12 +302,12 @@ pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, heade
         BatchRequest::Batch(many) => many.iter().map(|one| one.query.as_str()).collect(),
     };
     for query in queries {
-        if let Err(refusal) = http.state.persisted.check_trusted(&viewer, query) {
+        if let Err(refusal) = http.persisted.check_trusted(&viewer, query) {
             return refused(media, refusal);
         }
     }
     for (hash, query) in register {
-        http.state.persisted.register(&hash, &query).await;
+        http.persisted.register(&hash, &query).await;
     }
     execute(&http, media, batch, viewer, request_meta(&http, &headers, peer), None).await
 }
@@ -327,7 +329,7 @@ async fn execute(
     media: MediaType,
     batch: BatchRequest,
     viewer: Viewer,
-    meta: crate::graphql::RequestMeta,
+    meta: crate::auth::RequestMeta,
     cache_max_age: Option<std::time::Duration>,
 ) -> Response {
     let request_id = meta.request_id.clone();

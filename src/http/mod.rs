@@ -10,11 +10,14 @@ pub mod feeds;
 pub mod forwarded;
 mod graphiql;
 mod graphql;
+pub mod persisted;
 pub mod security;
 mod unsubscribe;
 mod ws;
 
-use std::{net::SocketAddr, time::Duration};
+use persisted::PersistedQueries;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
     Json, Router,
@@ -36,10 +39,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{
-    graphql::{AppSchema, RequestMeta},
-    state::AppState,
-};
+use crate::{auth::RequestMeta, schema::AppSchema, state::AppState};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -48,11 +48,14 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct Http {
     pub state: AppState,
     pub schema: AppSchema,
+    /// Documents named by hash: learnt ones (APQ) and the trusted manifest.
+    pub persisted: Arc<PersistedQueries>,
 }
 
-pub fn router(state: AppState, schema: AppSchema) -> Router {
+pub fn router(state: AppState, schema: AppSchema) -> anyhow::Result<Router> {
     let config = state.config.clone();
-    let http = Http { state, schema };
+    let persisted = Arc::new(PersistedQueries::from_config(&config, state.redis.clone())?);
+    let http = Http { state, schema, persisted };
 
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<_>| {
@@ -84,7 +87,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout)),
         );
     // Outermost, so timeouts and every other early answer carry the headers too.
-    security::apply(router, &config)
+    Ok(security::apply(router, &config))
 }
 
 /// gzip, brotli or zstd, as the client's `Accept-Encoding` prefers, for bodies

@@ -44,8 +44,9 @@ use tracing::Instrument;
 
 use super::{Http, request_meta};
 use crate::{
+    auth::{RequestMeta, Viewer},
     domains::accounts::service::{self as accounts, AccountEventKind},
-    graphql::{RequestMeta, Viewer, limits},
+    schema::limits,
 };
 
 pub const TRANSPORT_WS: &str = "graphql-transport-ws";
@@ -364,7 +365,7 @@ impl Connection {
                 {
                     let query = fields.remove("query").and_then(|q| q.as_str().map(str::to_owned));
                     let extensions = fields.get_mut("extensions").and_then(Value::as_object_mut);
-                    match self.http.state.persisted.resolve(query, extensions).await {
+                    match self.http.persisted.resolve(query, extensions).await {
                         Ok(resolved) => {
                             register = resolved.register.map(|hash| (hash, resolved.query.clone()));
                             fields.insert("query".into(), resolved.query.into());
@@ -377,11 +378,11 @@ impl Connection {
                 }
                 let request: GqlRequest =
                     serde_json::from_value(payload).map_err(|_| invalid("Invalid subscribe payload"))?;
-                if let Err(refusal) = self.http.state.persisted.check_trusted(&self.viewer, &request.query) {
+                if let Err(refusal) = self.http.persisted.check_trusted(&self.viewer, &request.query) {
                     return self.refuse(id, refusal.code, &refusal.message).await;
                 }
                 if let Some((hash, query)) = register {
-                    self.http.state.persisted.register(&hash, &query).await;
+                    self.http.persisted.register(&hash, &query).await;
                 }
                 self.start(id, request).await
             }

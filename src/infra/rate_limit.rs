@@ -128,3 +128,36 @@ impl RateLimiter for RedisRateLimiter {
         }
     }
 }
+
+/// The rate-limit bucket of an address: IPv4 addresses on their own, IPv6 by
+/// their /64 (one subscriber's network: a client holds a whole /64 and could
+/// otherwise take a fresh address for every request).
+pub fn rate_limit_key(address: std::net::IpAddr) -> String {
+    match address.to_canonical() {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let network = ipnet::Ipv6Net::new(v6, 64).map(|net| net.trunc()).unwrap_or_else(|_| v6.into());
+            network.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use std::net::IpAddr;
+
+    use super::rate_limit_key;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_slash_64() {
+        assert_eq!(rate_limit_key(ip("192.0.2.1")), "192.0.2.1");
+        assert_eq!(rate_limit_key(ip("::ffff:192.0.2.1")), "192.0.2.1");
+        assert_eq!(rate_limit_key(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")), "2001:db8:1:2::/64");
+        assert_eq!(rate_limit_key(ip("2001:db8:1:2::9")), rate_limit_key(ip("2001:db8:1:2:ffff::1")));
+        assert_ne!(rate_limit_key(ip("2001:db8:1:2::9")), rate_limit_key(ip("2001:db8:1:3::9")));
+    }
+}

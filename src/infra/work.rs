@@ -19,12 +19,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::WorkLimits;
 
-/// No permit came free within the wait: the server is at capacity for this kind of work.
-#[derive(Debug, thiserror::Error)]
-#[error("The server is busy {what}; try again in a moment")]
-pub struct Busy {
-    pub what: &'static str,
-}
+pub use crate::error::Busy;
 
 tokio::task_local! {
     static PATIENT: ();

@@ -35,8 +35,7 @@ use tower::layer::util::Identity;
 pub use queue::{Enqueue, Job, MailLink, MailLinks, enqueue, enqueue_with};
 
 use crate::{
-    domains::{accounts, newsletter, posts, search},
-    http::feeds,
+    domains::{accounts, feeds::service as feeds, newsletter, posts, search},
     infra::work::patiently,
     state::AppState,
 };

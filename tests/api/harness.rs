@@ -303,8 +303,8 @@ impl TestApp {
     }
 
     /// The viewer a test user's access token stands for.
-    pub async fn viewer_of(&self, user: &TestUser) -> lectern::graphql::Viewer {
-        lectern::graphql::Viewer::from_bearer(&self.state.jwt, Some(&format!("Bearer {}", user.access_token)))
+    pub async fn viewer_of(&self, user: &TestUser) -> lectern::auth::Viewer {
+        lectern::auth::Viewer::from_bearer(&self.state.jwt, Some(&format!("Bearer {}", user.access_token)))
             .expect("valid token")
     }
 
@@ -328,7 +328,7 @@ impl TestApp {
     /// The stored row of a refresh token (found by its hash, as the server finds it).
     pub async fn refresh_row(&self, refresh_token: &str) -> entity::refresh_token::Model {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let hash = lectern::domains::accounts::tokens::token_hash(refresh_token);
+        let hash = lectern::auth::tokens::token_hash(refresh_token);
         entity::refresh_token::Entity::find()
             .filter(entity::refresh_token::Column::TokenHash.eq(hash))
             .one(&self.state.db)

@@ -2,7 +2,7 @@
 
 #[test]
 fn schema_graphql_is_current() {
-    let current = lectern::graphql::sdl();
+    let current = lectern::schema::sdl();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");
     let stored = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(

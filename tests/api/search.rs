@@ -552,7 +552,7 @@ async fn an_openai_compatible_embeddings_endpoint_indexes_and_a_model_change_nee
     assert_eq!(passages, 3);
     assert_eq!(reports.last(), Some(&(1, 1, 3)));
     let app2 = lectern::App::build(config).await.expect("the reindexed database starts");
-    let viewer = lectern::graphql::Viewer::Anonymous;
+    let viewer = lectern::auth::Viewer::Anonymous;
     let filter = search::SearchFilter::default();
     let hits =
         search::search(&app2.state, &viewer, "sourdough starter yeast", search::SearchMode::Semantic, &filter, 5)

@@ -6,6 +6,5 @@ pub mod loaders;
 pub mod password;
 pub mod schema;
 pub mod service;
-pub mod tokens;
 
 pub use entity::user::Role;

@@ -165,7 +165,7 @@ pub async fn verify(bound: &Bound, password: &str, stored: Option<&str>) -> anyh
 /// blocking thread of the first unknown-account sign-in, under its permit).
 fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_phc(crate::domains::accounts::tokens::opaque_token().as_bytes()).unwrap_or_default())
+    DUMMY.get_or_init(|| hash_phc(crate::auth::tokens::opaque_token().as_bytes()).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -14,14 +14,12 @@ use uuid::Uuid;
 use super::{
     Role, password,
     password::{Password, PasswordHash},
-    tokens::{opaque_token, token_hash},
 };
 use crate::{
+    auth::RequestMeta,
+    auth::tokens::{opaque_token, token_hash},
     error::{AppError, AppResult, OnConstraint},
-    graphql::{
-        RequestMeta,
-        pagination::{Cursor, Page, PageArgs, Sort, paginate},
-    },
+    graphql::pagination::{Cursor, Page, PageArgs, Sort, paginate},
     infra::{
         mail::{Mail, Template},
         rate_limit::Rule,

@@ -7,12 +7,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use crate::{
+    auth::Viewer,
     domains::posts::service as posts,
     error::AppResult,
-    graphql::{
-        Viewer,
-        pagination::{Cursor, Key, Page, PageArgs, Sort, paginate, with_nodes},
-    },
+    graphql::pagination::{Cursor, Key, Page, PageArgs, Sort, paginate, with_nodes},
 };
 use entity::{bookmark, post};
 

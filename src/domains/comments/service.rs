@@ -13,16 +13,14 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
+    auth::Viewer,
     domains::{
         accounts::{Role, service as accounts},
         notifications::{self, service::Notice},
         posts::service as posts,
     },
     error::{AppError, AppResult},
-    graphql::{
-        Viewer,
-        pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
-    },
+    graphql::pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     infra::{bus, rate_limit::Rule},
     state::AppState,
     state::BeginWrite,

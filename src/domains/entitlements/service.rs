@@ -3,9 +3,9 @@
 use uuid::Uuid;
 
 use crate::{
+    auth::Viewer,
     domains::accounts::{Role, service as accounts},
     error::AppResult,
-    graphql::Viewer,
 };
 
 /// The plan that unlocks premium posts.

@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::links::{self, Purpose};
 use crate::{
+    auth::RequestMeta,
     domains::accounts::service as accounts,
     error::{AppError, AppResult},
-    graphql::RequestMeta,
     infra::{mail::Template, rate_limit::Rule},
     jobs::{self, Job, MailLink, MailLinks},
     state::AppState,

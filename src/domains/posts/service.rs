@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::markdown;
 use crate::{
+    auth::Viewer,
     domains::{
         accounts::Role,
         notifications::{self, service::Notice},
@@ -21,10 +22,7 @@ use crate::{
         tags::service as tags,
     },
     error::{AppError, AppResult, OnConstraint},
-    graphql::{
-        Viewer,
-        pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
-    },
+    graphql::pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     jobs::{self, Job},
     state::AppState,
     state::BeginWrite,

@@ -11,9 +11,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
+    auth::Viewer,
     domains::posts::service as posts,
     error::{AppError, AppResult},
-    graphql::Viewer,
 };
 use entity::{post, reading_progress};
 

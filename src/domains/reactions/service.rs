@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{domains::posts::service as posts, error::AppResult, graphql::Viewer};
+use crate::{auth::Viewer, domains::posts::service as posts, error::AppResult};
 use entity::{
     post,
     reaction::{self, Kind},

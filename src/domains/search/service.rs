@@ -17,13 +17,13 @@ use super::{
     store::{Nearest, NewPassage, Scope, SearchStore, best_per_post},
 };
 use crate::{
+    auth::{RequestMeta, Viewer},
     domains::{
         entitlements::service as entitlements,
         posts::service::{self as posts, PostFilter},
         series::service as series,
     },
     error::{AppError, AppResult},
-    graphql::{RequestMeta, Viewer},
     infra::embeddings,
     infra::rate_limit::Rule,
     jobs::{self, Job},

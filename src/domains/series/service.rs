@@ -5,12 +5,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection
 use uuid::Uuid;
 
 use crate::{
+    auth::Viewer,
     domains::{accounts::Role, posts::service as posts, tags::service::slugify},
     error::{AppError, AppResult, OnConstraint},
-    graphql::{
-        Viewer,
-        pagination::{Cursor, Page, PageArgs, Sort, paginate},
-    },
+    graphql::pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::BeginWrite,
 };
 use entity::{post, series};

@@ -16,9 +16,9 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::{
+    auth::Viewer,
     domains::posts::service as posts,
     error::{AppError, AppResult},
-    graphql::Viewer,
 };
 use entity::post_view;
 

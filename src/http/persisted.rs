@@ -28,7 +28,7 @@ use redis::AsyncCommands;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::{config::Config, domains::accounts::Role, error::code, graphql::Viewer};
+use crate::{auth::Viewer, config::Config, domains::accounts::Role, error::code};
 
 /// The longest Redis may take to answer a lookup before it counts as a miss.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(500);

@@ -6,13 +6,9 @@ use std::net::IpAddr;
 
 use uuid::Uuid;
 
-use crate::{
-    domains::accounts::{
-        Role,
-        tokens::{AccessClaims, JwtKeys},
-    },
-    error::{AppError, AppResult},
-};
+use super::tokens::{AccessClaims, JwtKeys};
+use crate::error::{AppError, AppResult};
+use entity::user::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Viewer {
@@ -98,7 +94,7 @@ impl RequestMeta {
 
     /// The key per-client rate limits count under (IPv6 clients by their /64).
     pub fn rate_limit_key(&self) -> String {
-        crate::http::forwarded::rate_limit_key(self.client_ip)
+        crate::infra::rate_limit::rate_limit_key(self.client_ip)
     }
 }
 

@@ -1,0 +1,95 @@
+//! Schema assembly, the leaf of the GraphQL side: the merged query, mutation
+//! and subscription roots of every domain, and the limits every operation runs
+//! under. Nothing but `http`, `lib.rs` and `main.rs` imports this module; the
+//! resolvers' toolkit (context, viewer, pagination, loaders) is `crate::graphql`.
+
+mod introspection;
+pub mod limits;
+
+use async_graphql::{MergedObject, MergedSubscription, Schema};
+
+use crate::{
+    domains::{
+        accounts, bookmarks, comments, newsletter, notifications, posts, progress, reactions, search, series, tags,
+        views,
+    },
+    jobs,
+    state::AppState,
+};
+
+// `cargo xtask new-domain` adds a domain's roots above each `// new domains` line.
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    accounts::schema::AccountsQuery,
+    bookmarks::schema::BookmarksQuery,
+    comments::schema::CommentsQuery,
+    jobs::schema::JobsQuery,
+    notifications::schema::NotificationsQuery,
+    posts::schema::PostsQuery,
+    search::schema::SearchQuery,
+    series::schema::SeriesQuery,
+    tags::schema::TagsQuery,
+    // new domains: queries
+);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    accounts::schema::AccountsMutation,
+    bookmarks::schema::BookmarksMutation,
+    comments::schema::CommentsMutation,
+    jobs::schema::JobsMutation,
+    newsletter::schema::NewsletterMutation,
+    notifications::schema::NotificationsMutation,
+    posts::schema::PostsMutation,
+    progress::schema::ProgressMutation,
+    reactions::schema::ReactionsMutation,
+    series::schema::SeriesMutation,
+    tags::schema::TagsMutation,
+    views::schema::ViewsMutation,
+    // new domains: mutations
+);
+
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(
+    accounts::schema::AccountsSubscription,
+    comments::schema::CommentsSubscription,
+    notifications::schema::NotificationsSubscription,
+    search::schema::SearchSubscription,
+);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Builds the schema with the configured limits; `state` is shared by every request.
+pub fn build_schema(state: Option<AppState>) -> AppSchema {
+    let limits = state.as_ref().map(|s| s.config.graphql.clone());
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
+        .enable_subscription_in_federation();
+    // Registered before (so around) the limits extension, which codes every
+    // parse-phase error it sees GRAPHQL_PARSE_FAILED.
+    if limits.as_ref().is_some_and(|l| !l.introspection) {
+        builder = builder.extension(introspection::RefuseIntrospection);
+    }
+    builder = builder.extension(limits::Limits {
+        max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases),
+        max_selections: limits.as_ref().map_or(usize::MAX, |l| l.max_complexity),
+        max_tokens: limits.as_ref().map_or(usize::MAX, |l| l.max_tokens),
+        validation: state.as_ref().map(|s| s.work.validation.clone()),
+    });
+    if let Some(limits) = &limits {
+        builder =
+            builder.limit_depth(limits.max_depth).limit_complexity(limits.max_complexity).limit_recursive_depth(64);
+        if !limits.introspection {
+            builder = builder.disable_introspection().disable_suggestions();
+        }
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL `lectern schema` prints and `schema.graphql` holds.
+pub fn sdl() -> String {
+    build_schema(None).sdl()
+}
