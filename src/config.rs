@@ -87,7 +87,7 @@ pub struct Config {
     pub persisted: PersistedConfig,
 }
 
-/// Operations named by hash (src/graphql/persisted.rs).
+/// Operations named by hash (src/http/persisted.rs).
 #[derive(Clone, Debug)]
 pub struct PersistedConfig {
     /// `PERSISTED_QUERY_TTL_SECS`: how long a learnt hash is remembered.
