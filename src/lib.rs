@@ -8,6 +8,7 @@ pub mod graphql;
 pub mod http;
 pub mod infra;
 pub mod jobs;
+pub mod pagination;
 pub mod seed;
 pub mod state;
 pub mod values;
