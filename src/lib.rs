@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod http;
 pub mod infra;
 pub mod jobs;
+pub mod pagination;
 pub mod schema;
 pub mod seed;
 pub mod state;

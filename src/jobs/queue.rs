@@ -33,6 +33,7 @@ use crate::{
     domains::newsletter::service::MailingList,
     error::{AppError, AppResult},
     infra::mail::{Mail, link_placeholder},
+    pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::BeginWrite,
 };
 
@@ -416,6 +417,15 @@ pub fn backoff(base: Duration, attempts: i32) -> Duration {
     let exponent = attempts.saturating_sub(1).clamp(0, 20) as u32;
     let delay = base.saturating_mul(2u32.saturating_pow(exponent)).min(Duration::from_secs(3600));
     delay.mul_f64(rand::thread_rng().gen_range(0.8..1.2))
+}
+
+/// Jobs, newest first; only those in `status` when given.
+pub async fn list(db: &impl ConnectionTrait, status: Option<Status>, args: &PageArgs) -> AppResult<Page<job::Model>> {
+    let mut select = job::Entity::find();
+    if let Some(status) = status {
+        select = select.filter(job::Column::Status.eq(status));
+    }
+    paginate(db, select, job::Column::Id, Sort::newest(), |j| Cursor::id(j.id), args).await
 }
 
 /// Makes a FAILED job (or a PENDING one waiting for its backoff) due now, with its attempts reset.

@@ -3,14 +3,14 @@
 
 use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 
 use super::queue;
 use crate::{
     domains::accounts::Role,
     graphql::{
         ContextExt, Require,
-        pagination::{Cursor, Page, PageArgs, Sort, paginate},
+        pagination::{Connection, connection, page_args},
         parse_id,
     },
 };
@@ -117,13 +117,9 @@ impl JobsQuery {
         #[graphql(desc = "A cursor from this list: the page after it.")] after: Option<String>,
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         #[graphql(desc = "A cursor from this list: the page before it.")] before: Option<String>,
-    ) -> Result<Page<Job>> {
-        let args = PageArgs::new(ctx, first, after, last, before);
-        let mut select = job::Entity::find();
-        if let Some(status) = status {
-            select = select.filter(job::Column::Status.eq(job::Status::from(status)));
-        }
-        Ok(paginate(&ctx.state().db, select, job::Column::Id, Sort::newest(), |j| Cursor::id(j.id), &args, Job).await?)
+    ) -> Result<Connection<Job>> {
+        let args = page_args(ctx, first, after, last, before);
+        Ok(connection(queue::list(&ctx.state().db, status.map(Into::into), &args).await?, Job))
     }
 }
 

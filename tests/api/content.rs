@@ -353,6 +353,34 @@ async fn feeds_filter_order_and_page() {
     assert_eq!(error_code(&app.graphql_as(&reader, query, json!({ "f": { "status": "DRAFT" } })).await), "FORBIDDEN");
 }
 
+/// A service lists without GraphQL (as a job or the CLI would), and its cursors are the API's.
+#[tokio::test]
+async fn a_service_pages_without_graphql() {
+    use lectern::{
+        auth::Viewer,
+        domains::posts::service::{self as posts, PostFilter, PostOrder},
+        pagination::PageArgs,
+    };
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    for title in ["Alpha", "Bravo", "Charlie"] {
+        create_published(&app, &author, title, json!({})).await;
+    }
+    let args = PageArgs { first: Some(2), count_total: true, ..Default::default() };
+    let page = posts::list(&app.state.db, &Viewer::Anonymous, &PostFilter::default(), PostOrder::Newest, &args)
+        .await
+        .expect("a page of posts");
+    let titles: Vec<&str> = page.edges.iter().map(|edge| edge.node.title.as_str()).collect();
+    assert_eq!(titles, ["Charlie", "Bravo"]);
+    assert_eq!((page.has_previous_page, page.has_next_page, page.total_count), (false, true, 3));
+
+    let end = &page.edges.last().unwrap().cursor;
+    let rest = app
+        .graphql("query($after: String) { posts(after: $after) { edges { node { title } } } }", json!({ "after": end }))
+        .await;
+    assert_eq!(rest["data"]["posts"]["edges"], json!([{ "node": { "title": "Alpha" } }]), "{rest}");
+}
+
 #[tokio::test]
 async fn series_are_curated_in_order() {
     let app = TestApp::spawn().await;

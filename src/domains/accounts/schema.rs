@@ -7,7 +7,7 @@ use futures::{StreamExt, stream::BoxStream};
 use super::service::{self, AccountEventKind, Registration, Session};
 use crate::graphql::{
     ContextExt, Require,
-    pagination::{Page, PageArgs},
+    pagination::{Connection, connection, page_args},
     parse_id,
 };
 use entity::user;
@@ -184,9 +184,9 @@ impl AccountsQuery {
         after: Option<String>,
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<User>> {
-        let args = PageArgs::new(ctx, first, after, last, before);
-        Ok(service::list_users(&ctx.state().db, search.as_deref(), &args, User::from).await?)
+    ) -> Result<Connection<User>> {
+        let args = page_args(ctx, first, after, last, before);
+        Ok(connection(service::list_users(&ctx.state().db, search.as_deref(), &args).await?, User::from))
     }
 }
 

@@ -19,12 +19,12 @@ use crate::{
     auth::RequestMeta,
     auth::tokens::{opaque_token, token_hash},
     error::{AppError, AppResult, OnConstraint},
-    graphql::pagination::{Cursor, Page, PageArgs, Sort, paginate},
     infra::{
         mail::{Mail, Template},
         rate_limit::Rule,
     },
     jobs::{self, MailLink, MailLinks},
+    pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::AppState,
     state::BeginWrite,
     values::{DisplayName, Email},
@@ -542,12 +542,11 @@ pub async fn change_password(state: &AppState, user_id: Uuid, current: &str, new
 }
 
 /// Users, newest first, optionally filtered by a substring of name or email.
-pub async fn list_users<N: async_graphql::OutputType>(
+pub async fn list_users(
     db: &impl ConnectionTrait,
     search: Option<&str>,
     args: &PageArgs,
-    to_node: impl Fn(user::Model) -> N,
-) -> AppResult<Page<N>> {
+) -> AppResult<Page<user::Model>> {
     let mut select = user::Entity::find();
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
         let pattern =
@@ -564,7 +563,7 @@ pub async fn list_users<N: async_graphql::OutputType>(
                 ),
         );
     }
-    paginate(db, select, user::Column::Id, Sort::newest(), |u| Cursor::id(u.id), args, to_node).await
+    paginate(db, select, user::Column::Id, Sort::newest(), |u| Cursor::id(u.id), args).await
 }
 
 /// Changes a user's role (admins only; an admin cannot demote themself, so one always remains).

@@ -10,7 +10,7 @@ use crate::{
     graphql::parse_id,
     graphql::{
         ContextExt, Require,
-        pagination::{Page, PageArgs},
+        pagination::{Connection, connection, page_args},
     },
 };
 
@@ -39,9 +39,9 @@ impl BookmarksQuery {
         #[graphql(desc = "A cursor from this list: bookmarks after it.")] after: Option<String>,
         #[graphql(desc = "How many bookmarks before `before`; at most 100.")] last: Option<i32>,
         #[graphql(desc = "A cursor from this list: bookmarks before it.")] before: Option<String>,
-    ) -> Result<Page<Post>> {
-        let args = PageArgs::new(ctx, first, after, last, before);
-        Ok(service::list(&ctx.state().db, ctx.viewer(), &args, Post).await?)
+    ) -> Result<Connection<Post>> {
+        let args = page_args(ctx, first, after, last, before);
+        Ok(connection(service::list(&ctx.state().db, ctx.viewer(), &args).await?, Post))
     }
 }
 

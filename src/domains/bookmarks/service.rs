@@ -10,7 +10,7 @@ use crate::{
     auth::Viewer,
     domains::posts::service as posts,
     error::AppResult,
-    graphql::pagination::{Cursor, Key, Page, PageArgs, Sort, paginate, with_nodes},
+    pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
 };
 use entity::{bookmark, post};
 
@@ -33,23 +33,18 @@ pub async fn unbookmark(db: &impl ConnectionTrait, viewer: &Viewer, post_id: Uui
 
 /// The viewer's bookmarked posts they can still read, most recently bookmarked
 /// first; the page's posts are loaded in one query.
-pub async fn list<N: async_graphql::OutputType>(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    args: &PageArgs,
-    to_node: impl Fn(post::Model) -> N,
-) -> AppResult<Page<N>> {
+pub async fn list(db: &impl ConnectionTrait, viewer: &Viewer, args: &PageArgs) -> AppResult<Page<post::Model>> {
     let user_id = viewer.require_signed_in()?;
     let select = bookmark::Entity::find()
         .filter(bookmark::Column::UserId.eq(user_id))
         .filter(bookmark::Column::PostId.in_subquery(posts::readable_ids(viewer)));
     let sort = Sort { column: Some(bookmark::Column::CreatedAt), descending: true };
     let cursor_of = |b: &bookmark::Model| Cursor { key: Key::Time(b.created_at), id: b.post_id };
-    let page = paginate(db, select, bookmark::Column::PostId, sort, cursor_of, args, |b| b.post_id).await?;
+    let page = paginate(db, select, bookmark::Column::PostId, sort, cursor_of, args).await?.map(|b| b.post_id);
     let ids: Vec<Uuid> = page.edges.iter().map(|edge| edge.node).collect();
     let mut by_id: HashMap<Uuid, post::Model> =
         posts::posts_by_ids(db, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
-    Ok(with_nodes(page, |id| by_id.remove(&id).map(&to_node)))
+    Ok(page.filter_map(|id| by_id.remove(&id)))
 }
 
 /// Of these posts, the ones `user_id` bookmarked.

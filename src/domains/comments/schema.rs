@@ -17,9 +17,10 @@ use crate::{
     domains::accounts::{loaders::UserById, schema::User},
     graphql::{
         ContextExt, Require,
-        pagination::{Page, PageArgs},
+        pagination::{Connection, connection, page_args},
         parse_id,
     },
+    pagination::PageArgs,
 };
 
 /// Whether a comment can be read.
@@ -75,10 +76,9 @@ pub async fn comments_of_post(ctx: &Context<'_>, post_id: Uuid) -> Result<Vec<Co
 
 /// One page of a post's thread, flat and depth first (see `service::thread`);
 /// the caller has checked that the viewer may read the post.
-pub async fn thread_of_post(ctx: &Context<'_>, post_id: Uuid, args: PageArgs) -> Result<Page<Comment>> {
-    let page =
-        service::thread(&ctx.state().db, ctx.viewer(), post_id, &args, |view| Comment(Place::Alone(view))).await?;
-    Ok(page)
+pub async fn thread_of_post(ctx: &Context<'_>, post_id: Uuid, args: PageArgs) -> Result<Connection<Comment>> {
+    let page = service::thread(&ctx.state().db, ctx.viewer(), post_id, &args).await?;
+    Ok(connection(page, |view| Comment(Place::Alone(view))))
 }
 
 /// How many visible comments a post has. Batched with every other post of the
@@ -189,10 +189,10 @@ impl CommentsQuery {
         #[graphql(desc = "A cursor from this thread.")] after: Option<String>,
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         #[graphql(desc = "A cursor from this thread.")] before: Option<String>,
-    ) -> Result<Page<Comment>> {
+    ) -> Result<Connection<Comment>> {
         let post_id = parse_id("postId", &post_id)?;
         service::readable_post(&ctx.state().db, ctx.viewer(), post_id).await?;
-        thread_of_post(ctx, post_id, PageArgs::new(ctx, first, after, last, before)).await
+        thread_of_post(ctx, post_id, page_args(ctx, first, after, last, before)).await
     }
 }
 

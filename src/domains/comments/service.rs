@@ -20,8 +20,8 @@ use crate::{
         posts::service as posts,
     },
     error::{AppError, AppResult},
-    graphql::pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     infra::{bus, rate_limit::Rule},
+    pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     state::AppState,
     state::BeginWrite,
 };
@@ -257,13 +257,12 @@ pub fn thread_place(id: Uuid, parent: Option<(&str, i32)>) -> (String, i32) {
 /// A comment the viewer may not read as written is a placeholder when a
 /// readable comment sits below it, and left out otherwise, as in
 /// [`comment_tree`]. The caller has checked the viewer may read the post.
-pub async fn thread<N: async_graphql::OutputType>(
+pub async fn thread(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     post_id: Uuid,
     args: &PageArgs,
-    to_node: impl Fn(CommentView) -> N,
-) -> AppResult<Page<N>> {
+) -> AppResult<Page<CommentView>> {
     let reveal_hidden = reveals_hidden(viewer);
     let shown: Vec<Status> = if reveal_hidden { vec![Status::Visible, Status::Hidden] } else { vec![Status::Visible] };
     // The statuses are the enum's own constants, never input, so they are inlined.
@@ -280,16 +279,9 @@ pub async fn thread<N: async_graphql::OutputType>(
         .filter(comment::Column::PostId.eq(post_id))
         .filter(Condition::any().add(comment::Column::Status.is_in(shown)).add(has_shown_reply));
     let sort = Sort { column: Some(comment::Column::ThreadPath), descending: false };
-    paginate(
-        db,
-        select,
-        comment::Column::Id,
-        sort,
-        |c| Cursor { key: Key::Text(c.thread_path.clone()), id: c.id },
-        args,
-        |c| to_node(CommentView::new(c, reveal_hidden)),
-    )
-    .await
+    let cursor_of = |c: &comment::Model| Cursor { key: Key::Text(c.thread_path.clone()), id: c.id };
+    let page = paginate(db, select, comment::Column::Id, sort, cursor_of, args).await?;
+    Ok(page.map(|c| CommentView::new(c, reveal_hidden)))
 }
 
 /// The bus topic new visible comments of a post are published on.

@@ -9,7 +9,7 @@ use futures::{StreamExt, stream::BoxStream};
 use super::service;
 use crate::graphql::{
     ContextExt, Require,
-    pagination::{Page, PageArgs},
+    pagination::{Connection, connection, page_args},
     parse_id,
 };
 use entity::notification;
@@ -98,10 +98,11 @@ impl NotificationsQuery {
         #[graphql(desc = "Only notifications the viewer has not read yet.", default_with = "Some(false)")] unread_only: Option<
             bool,
         >,
-    ) -> Result<Page<Notification>> {
+    ) -> Result<Connection<Notification>> {
         let user_id = ctx.viewer().require_signed_in()?;
-        let args = PageArgs::new(ctx, first, after, last, before);
-        Ok(service::list(&ctx.state().db, user_id, unread_only.unwrap_or(false), &args, Notification).await?)
+        let args = page_args(ctx, first, after, last, before);
+        let page = service::list(&ctx.state().db, user_id, unread_only.unwrap_or(false), &args).await?;
+        Ok(connection(page, Notification))
     }
 
     /// How many of the viewer's notifications are unread.

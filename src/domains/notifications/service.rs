@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use crate::{
     error::{AppError, AppResult},
-    graphql::pagination::{Cursor, Page, PageArgs, Sort, paginate},
     infra::bus::{self, EventBus},
+    pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::AppState,
     state::BeginWrite,
 };
@@ -125,18 +125,17 @@ pub async fn notify(
 }
 
 /// The user's notifications, newest first; only unread ones when `unread_only`.
-pub async fn list<N: async_graphql::OutputType>(
+pub async fn list(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     unread_only: bool,
     args: &PageArgs,
-    to_node: impl Fn(notification::Model) -> N,
-) -> AppResult<Page<N>> {
+) -> AppResult<Page<notification::Model>> {
     let mut select = notification::Entity::find().filter(notification::Column::UserId.eq(user_id));
     if unread_only {
         select = select.filter(notification::Column::ReadAt.is_null());
     }
-    paginate(db, select, notification::Column::Id, Sort::newest(), |n| Cursor::id(n.id), args, to_node).await
+    paginate(db, select, notification::Column::Id, Sort::newest(), |n| Cursor::id(n.id), args).await
 }
 
 /// How many of the user's notifications are unread.

@@ -26,7 +26,7 @@ use crate::{
     },
     graphql::{
         ContextExt,
-        pagination::{Page, PageArgs},
+        pagination::{Connection, connection, page_args},
         parse_id,
     },
 };
@@ -176,8 +176,8 @@ impl Post {
         #[graphql(desc = "A cursor from this thread.")] after: Option<String>,
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         #[graphql(desc = "A cursor from this thread.")] before: Option<String>,
-    ) -> Result<Page<Comment>> {
-        comments::thread_of_post(ctx, self.0.id, PageArgs::new(ctx, first, after, last, before)).await
+    ) -> Result<Connection<Comment>> {
+        comments::thread_of_post(ctx, self.0.id, page_args(ctx, first, after, last, before)).await
     }
 
     /// Visible comments on the post.
@@ -323,7 +323,7 @@ impl PostsQuery {
         before: Option<String>,
         filter: Option<PostFilterInput>,
         #[graphql(desc = "NEWEST when left out.")] order_by: Option<PostOrder>,
-    ) -> Result<Page<Post>> {
+    ) -> Result<Connection<Post>> {
         let state = ctx.state();
         let filter = filter.unwrap_or_default();
         let series = match &filter.series {
@@ -340,8 +340,9 @@ impl PostsQuery {
             status: filter.status.map(Into::into),
             premium: filter.premium,
         };
-        let args = PageArgs::new(ctx, first, after, last, before);
-        Ok(service::list(&state.db, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args, Post).await?)
+        let args = page_args(ctx, first, after, last, before);
+        let page = service::list(&state.db, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args).await?;
+        Ok(connection(page, Post))
     }
 
     /// A post by its slug (an old slug resolves to the current post). NOT_FOUND when it does

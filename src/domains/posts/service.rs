@@ -22,8 +22,8 @@ use crate::{
         tags::service as tags,
     },
     error::{AppError, AppResult, OnConstraint},
-    graphql::pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     jobs::{self, Job},
+    pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     state::AppState,
     state::BeginWrite,
 };
@@ -181,14 +181,13 @@ pub struct PostFilter {
     pub premium: Option<bool>,
 }
 
-pub async fn list<N: async_graphql::OutputType>(
+pub async fn list(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: &PostFilter,
     order: PostOrder,
     args: &PageArgs,
-    to_node: impl Fn(post::Model) -> N,
-) -> AppResult<Page<N>> {
+) -> AppResult<Page<post::Model>> {
     let mut select = post::Entity::find();
     match filter.status {
         // The home feed and every public list: live posts only, for everyone.
@@ -221,7 +220,7 @@ pub async fn list<N: async_graphql::OutputType>(
         },
         id: p.id,
     };
-    paginate(db, select, post::Column::Id, sort, cursor_of, args, to_node).await
+    paginate(db, select, post::Column::Id, sort, cursor_of, args).await
 }
 
 /// The tag, series, difficulty, author and premium parts of a filter (not the status).

@@ -12,7 +12,7 @@ use crate::{
     },
     graphql::{
         ContextExt,
-        pagination::{Page, PageArgs},
+        pagination::{Connection, connection, page_args},
         parse_id,
     },
 };
@@ -118,8 +118,9 @@ impl SeriesQuery {
         after: Option<String>,
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<Series>> {
-        Ok(service::list(&ctx.state().db, &PageArgs::new(ctx, first, after, last, before), Series).await?)
+    ) -> Result<Connection<Series>> {
+        let args = page_args(ctx, first, after, last, before);
+        Ok(connection(service::list(&ctx.state().db, &args).await?, Series))
     }
 }
 

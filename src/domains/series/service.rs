@@ -8,7 +8,7 @@ use crate::{
     auth::Viewer,
     domains::{accounts::Role, posts::service as posts, tags::service::slugify},
     error::{AppError, AppResult, OnConstraint},
-    graphql::pagination::{Cursor, Page, PageArgs, Sort, paginate},
+    pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::BeginWrite,
 };
 use entity::{post, series};
@@ -47,12 +47,8 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<se
     Ok(series::Entity::find().filter(series::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
 
-pub async fn list<N: async_graphql::OutputType>(
-    db: &impl ConnectionTrait,
-    args: &PageArgs,
-    to_node: impl Fn(series::Model) -> N,
-) -> AppResult<Page<N>> {
-    paginate(db, series::Entity::find(), series::Column::Id, Sort::newest(), |s| Cursor::id(s.id), args, to_node).await
+pub async fn list(db: &impl ConnectionTrait, args: &PageArgs) -> AppResult<Page<series::Model>> {
+    paginate(db, series::Entity::find(), series::Column::Id, Sort::newest(), |s| Cursor::id(s.id), args).await
 }
 
 async fn get_editable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<series::Model> {

@@ -13,7 +13,7 @@ use crate::{
     },
     graphql::{
         ContextExt, Require,
-        pagination::{Page, PageArgs},
+        pagination::{Connection, connection, page_args},
         parse_id,
     },
 };
@@ -54,10 +54,10 @@ impl Tag {
         after: Option<String>,
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<Post>> {
+    ) -> Result<Connection<Post>> {
         let filter = PostFilter { tag: Some(self.0.slug.clone()), ..Default::default() };
-        let args = PageArgs::new(ctx, first, after, last, before);
-        Ok(posts::list(&ctx.state().db, ctx.viewer(), &filter, PostOrder::Newest, &args, Post).await?)
+        let args = page_args(ctx, first, after, last, before);
+        Ok(connection(posts::list(&ctx.state().db, ctx.viewer(), &filter, PostOrder::Newest, &args).await?, Post))
     }
 }
 
