@@ -1,9 +1,12 @@
 //! Project tasks: `cargo xtask <task>` (the alias is in `.cargo/config.toml`).
 //!
+//! - `new-domain <name> [--item <singular>]`: writes a domain on the house
+//!   conventions and wires it (ARCHITECTURE.md, "Adding a domain");
 //! - `layers`: checks that no module imports a layer above its own
 //!   (ARCHITECTURE.md, "Layers"); the same check runs as a test.
 
 mod layers;
+mod new_domain;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -28,9 +31,39 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        _ => {
-            eprintln!("usage: cargo xtask layers");
-            ExitCode::from(2)
+        Some("new-domain") => {
+            let (name, item) = match &args[1..] {
+                [name] => (name, None),
+                [name, flag, item] if flag == "--item" => (name, Some(item.as_str())),
+                _ => return usage(),
+            };
+            let names = match new_domain::Names::new(name, item) {
+                Ok(names) => names,
+                Err(err) => {
+                    eprintln!("{err}");
+                    return ExitCode::from(2);
+                }
+            };
+            let today = chrono::Utc::now().format("%Y%m%d").to_string();
+            match new_domain::generate(&root(), &names, &today) {
+                Ok(touched) => {
+                    for path in touched {
+                        println!("  {}", path.strip_prefix(root()).unwrap_or(&path).display());
+                    }
+                    println!("{}", new_domain::next_steps(&names));
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("{err}");
+                    ExitCode::FAILURE
+                }
+            }
         }
+        _ => usage(),
     }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: cargo xtask new-domain <plural_name> [--item <singular>] | cargo xtask layers");
+    ExitCode::from(2)
 }
