@@ -202,8 +202,14 @@ async fn the_family_start_migration_backfills_running_sessions() {
     let other = app.login("backfill@example.com", PASSWORD).await;
     let other_created = app.refresh_row(&other.refresh_token).await.created_at;
 
-    // Back to the schema before the column, with the family's first token ten days old.
-    Migrator::down(&app.state.db, Some(1)).await.unwrap();
+    // Back to the schema before the column (undoing the migrations since too),
+    // with the family's first token ten days old.
+    let since = Migrator::migrations()
+        .iter()
+        .rev()
+        .position(|m| m.name() == "m20261201_000010_session_family_start")
+        .expect("the family start migration");
+    Migrator::down(&app.state.db, Some(since as u32 + 1)).await.unwrap();
     let signed_in = chrono::Utc::now().trunc_subsecs(0) - chrono::Duration::days(10);
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::CreatedAt, Expr::value(signed_in))
