@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod seed;
 pub mod state;
 pub mod values;
+pub mod write;
 
 use std::net::SocketAddr;
 

@@ -23,9 +23,9 @@ use crate::{
         Viewer,
         pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     },
-    infra::{bus, rate_limit::Rule},
+    infra::rate_limit::Rule,
     state::AppState,
-    state::BeginWrite,
+    write::Write,
 };
 use entity::{
     comment::{self, Status},
@@ -338,7 +338,7 @@ pub async fn add(
     let author_id = viewer.require_signed_in()?;
     let body = parse_body(body)?;
     state.limiter.hit(&comments_per_account(state.config.comment_burst), &author_id.to_string()).await?;
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let post = posts::get_readable(&txn, viewer, post_id).await?;
     let parent = match parent_id {
         Some(parent_id) => {
@@ -383,11 +383,10 @@ pub async fn add(
         Some(parent) => vec![reply_notice(&txn, &post, &parent, &comment).await?],
         None => Vec::new(),
     };
-    let stored = notifications::service::store(&txn, notices).await?;
-    txn.commit().await?;
-    stored.publish(state.bus.as_ref()).await;
+    notifications::service::store(&txn, notices).await?;
     let event = CommentAdded { comment, post_live: posts::is_live(&post), post_author: post.author_id };
-    bus::announce(state.bus.as_ref(), &post_topic(post.id), &event).await;
+    txn.publish(post_topic(post.id), &event);
+    txn.commit().await?;
     Ok(event.comment)
 }
 

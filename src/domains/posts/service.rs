@@ -25,9 +25,10 @@ use crate::{
         Viewer,
         pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     },
-    jobs::{self, Job},
+    jobs::Job,
     state::AppState,
     state::BeginWrite,
+    write::Write,
 };
 use entity::{
     post::{self, Difficulty, Status},
@@ -454,7 +455,7 @@ pub async fn create(
 }
 
 pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInput) -> AppResult<post::Model> {
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let current = get_editable(&txn, viewer, id).await?;
     let old_slug = current.slug.clone();
     let mut post: post::ActiveModel = current.into();
@@ -502,9 +503,8 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInpu
             .on_unique("slug", "This slug already redirects elsewhere")?;
     }
     // Search re-reads the post (a draft's job only makes sure it has no passages).
-    jobs::enqueue(&txn, &Job::IndexPost { post: id }).await?;
+    txn.enqueue(&Job::IndexPost { post: id }).await?;
     txn.commit().await?;
-    state.jobs_enqueued();
     Ok(post)
 }
 
@@ -526,7 +526,7 @@ async fn set_status(
 /// that was not published yet notifies the readers of its series, once the
 /// change is committed.
 pub async fn publish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let current = get_editable(&txn, viewer, id).await?;
     let newly_published = current.status != Status::Published;
     let at = match (current.status, current.published_at) {
@@ -535,14 +535,12 @@ pub async fn publish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<p
     };
     let post = set_status(&txn, viewer, id, Status::Published, Some(at)).await?;
     let notices = if newly_published { series_notices(&txn, &post).await? } else { Vec::new() };
-    let stored = notifications::service::store(&txn, notices).await?;
+    notifications::service::store(&txn, notices).await?;
     if newly_published {
-        jobs::enqueue(&txn, &Job::RefreshSitemap).await?;
+        txn.enqueue(&Job::RefreshSitemap).await?;
     }
-    jobs::enqueue(&txn, &Job::IndexPost { post: id }).await?;
+    txn.enqueue(&Job::IndexPost { post: id }).await?;
     txn.commit().await?;
-    state.jobs_enqueued();
-    stored.publish(state.bus.as_ref()).await;
     Ok(post)
 }
 
@@ -585,11 +583,10 @@ async fn set_status_and_reindex(
     status: Status,
     at: Option<DateTime<Utc>>,
 ) -> AppResult<post::Model> {
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let post = set_status(&txn, viewer, id, status, at).await?;
-    jobs::enqueue(&txn, &Job::IndexPost { post: id }).await?;
+    txn.enqueue(&Job::IndexPost { post: id }).await?;
     txn.commit().await?;
-    state.jobs_enqueued();
     Ok(post)
 }
 
@@ -619,7 +616,7 @@ pub async fn publish_due(state: &AppState) -> AppResult<Vec<Uuid>> {
         .await?;
     let mut published = Vec::with_capacity(due.len());
     for post in due {
-        let txn = state.db.begin_write().await?;
+        let txn = Write::begin(state).await?;
         let flipped = post::Entity::update_many()
             .col_expr(post::Column::Status, Expr::value(Status::Published))
             .filter(post::Column::Id.eq(post.id))
@@ -631,16 +628,16 @@ pub async fn publish_due(state: &AppState) -> AppResult<Vec<Uuid>> {
         if !flipped {
             continue;
         }
-        let stored = notifications::service::store(&txn, series_notices(&txn, &post).await?).await?;
-        jobs::enqueue(&txn, &Job::IndexPost { post: post.id }).await?;
+        notifications::service::store(&txn, series_notices(&txn, &post).await?).await?;
+        txn.enqueue(&Job::IndexPost { post: post.id }).await?;
         txn.commit().await?;
-        stored.publish(state.bus.as_ref()).await;
         published.push(post.id);
     }
     if !published.is_empty() {
-        jobs::enqueue(&state.db, &Job::RefreshSitemap).await?;
+        let txn = Write::begin(state).await?;
+        txn.enqueue(&Job::RefreshSitemap).await?;
+        txn.commit().await?;
     }
-    state.jobs_enqueued();
     Ok(published)
 }
 
