@@ -25,6 +25,7 @@ use crate::{
     },
     infra::rate_limit::Rule,
     state::AppState,
+    values::CommentBody,
     write::Write,
 };
 use entity::{
@@ -32,23 +33,10 @@ use entity::{
     post,
 };
 
-/// Longest comment, in characters (after trimming).
-pub const MAX_BODY: usize = 10_000;
 /// What readers see in place of a comment its author deleted.
 pub const DELETED_BODY: &str = "[deleted]";
 /// What readers see in place of a comment a moderator hid.
 pub const HIDDEN_BODY: &str = "[hidden by a moderator]";
-
-fn parse_body(raw: &str) -> AppResult<String> {
-    let body = raw.trim();
-    if body.is_empty() {
-        return Err(AppError::bad_input("body", "A comment cannot be empty"));
-    }
-    if body.chars().count() > MAX_BODY {
-        return Err(AppError::bad_input("body", format!("A comment can have at most {MAX_BODY} characters")));
-    }
-    Ok(body.to_owned())
-}
 
 /// Whether `viewer` may read hidden comments as written (admins, who moderate them).
 pub fn reveals_hidden(viewer: &Viewer) -> bool {
@@ -336,7 +324,7 @@ pub async fn add(
     body: &str,
 ) -> AppResult<comment::Model> {
     let author_id = viewer.require_signed_in()?;
-    let body = parse_body(body)?;
+    let body = CommentBody::parse("body", body)?.into_inner();
     state.limiter.hit(&comments_per_account(state.config.comment_burst), &author_id.to_string()).await?;
     let txn = Write::begin(state).await?;
     let post = posts::get_readable(&txn, viewer, post_id).await?;
@@ -417,7 +405,7 @@ pub async fn edit(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid, body: &s
     if comment.status == Status::Deleted {
         return Err(AppError::bad_input("id", "A deleted comment cannot be edited"));
     }
-    let body = parse_body(body)?;
+    let body = CommentBody::parse("body", body)?.into_inner();
     let mut comment: comment::ActiveModel = comment.into();
     comment.body = Set(body);
     comment.edited_at = Set(Some(Utc::now()));
@@ -587,13 +575,5 @@ mod tests {
             at = tree.replies(at)[0];
         }
         assert_eq!(tree.comment(at).body(), format!("comment {depth}"));
-    }
-
-    #[test]
-    fn bodies_are_trimmed_and_bounded() {
-        assert_eq!(parse_body("  hello \n").unwrap(), "hello");
-        assert!(matches!(parse_body(" \n\t "), Err(AppError::BadUserInput { field: "body", .. })));
-        assert!(parse_body(&"é".repeat(MAX_BODY)).is_ok(), "characters, not bytes");
-        assert!(matches!(parse_body(&"a".repeat(MAX_BODY + 1)), Err(AppError::BadUserInput { field: "body", .. })));
     }
 }
