@@ -460,6 +460,9 @@ async fn tags_are_merged_by_admins() {
     assert_eq!(error_field(&app.graphql_as(&admin, merge, json!({ "f": javascript, "i": javascript })).await), "from");
     let duplicate = app.graphql_as(&admin, "mutation { createTag(name: \"JavaScript\") { id } }", json!({})).await;
     assert_eq!(error_code(&duplicate), "CONFLICT");
+    // Another name with the same slug would be the same tag to readers.
+    let same_slug = app.graphql_as(&admin, "mutation { createTag(name: \"javascript!\") { id } }", json!({})).await;
+    assert_eq!((error_code(&same_slug), error_field(&same_slug)), ("CONFLICT", "name"), "{same_slug}");
     let empty = app.graphql_as(&admin, "mutation { createTag(name: \"  \") { id } }", json!({})).await;
     assert_eq!(error_field(&empty), "name");
 }

@@ -17,7 +17,7 @@ use super::{
     tokens::{opaque_token, token_hash},
 };
 use crate::{
-    error::{AppError, AppResult, OnConstraint},
+    error::{AppError, AppResult, OnConstraint, Unique},
     graphql::{
         RequestMeta,
         pagination::{Cursor, Page, PageArgs, Sort, paginate},
@@ -48,6 +48,9 @@ pub const REFRESH_PER_ACCOUNT: Rule = Rule::new("refresh:account", 20, MINUTE);
 pub const RESET_PER_IP: Rule = Rule::new("reset:ip", 10, Duration::from_secs(3600));
 pub const RESET_PER_ACCOUNT: Rule = Rule::new("reset:account", 3, Duration::from_secs(3600));
 pub const VERIFY_MAIL_PER_ACCOUNT: Rule = Rule::new("verify-mail:account", 3, Duration::from_secs(3600));
+
+/// One account per address.
+const EMAIL_KEY: Unique = Unique::new("users_email_key", "users.email");
 
 const VERIFY_EMAIL_TTL: chrono::Duration = chrono::Duration::hours(24);
 const RESET_PASSWORD_TTL: chrono::Duration = chrono::Duration::hours(1);
@@ -152,7 +155,7 @@ pub async fn create_user(
     }
     .insert(db)
     .await
-    .on_unique("email", "An account with this email address already exists")
+    .on_unique(&[EMAIL_KEY], "email", "An account with this email address already exists")
 }
 
 pub async fn login(state: &AppState, email: &str, password: &str, meta: &RequestMeta) -> AppResult<Session> {

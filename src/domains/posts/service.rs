@@ -20,7 +20,7 @@ use crate::{
         series::service as series,
         tags::service as tags,
     },
-    error::{AppError, AppResult, OnConstraint},
+    error::{AppError, AppResult, OnConstraint, Unique},
     graphql::{
         Viewer,
         pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
@@ -35,6 +35,10 @@ use entity::{
     post::{self, Difficulty, Status},
     post_tag, redirect, tag,
 };
+
+/// One post per slug, and one redirect per old slug.
+const SLUG_KEY: Unique = Unique::new("posts_slug_key", "posts.slug");
+const REDIRECT_KEY: Unique = Unique::new("redirects_pkey", "redirects.old_slug");
 
 /// Posts everyone may read right now: published, or scheduled and due.
 pub fn live() -> Condition {
@@ -392,7 +396,7 @@ pub async fn create(
     }
     .insert(&txn)
     .await
-    .on_unique("slug", "Another post already uses this slug")?;
+    .on_unique(&[SLUG_KEY], "slug", "Another post already uses this slug")?;
     set_tags(&txn, post.id, &tag_ids).await?;
     txn.commit().await?;
     Ok(post)
@@ -444,13 +448,13 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInpu
         set_tags(&txn, id, &tag_ids).await?;
     }
     post.updated_at = Set(Utc::now());
-    let post = post.update(&txn).await.on_unique("slug", "Another post already uses this slug")?;
+    let post = post.update(&txn).await.on_unique(&[SLUG_KEY], "slug", "Another post already uses this slug")?;
     if new_slug.is_some() {
         // Old links keep working: the previous slug now redirects here.
         redirect::ActiveModel { old_slug: Set(old_slug), post_id: Set(id), created_at: Set(Utc::now()) }
             .insert(&txn)
             .await
-            .on_unique("slug", "This slug already redirects elsewhere")?;
+            .on_unique(&[REDIRECT_KEY], "slug", "This slug already redirects elsewhere")?;
     }
     // Search re-reads the post (a draft's job only makes sure it has no passages).
     txn.enqueue(&Job::IndexPost { post: id }).await?;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::{
     domains::{accounts::Role, posts::service as posts},
-    error::{AppError, AppResult, OnConstraint},
+    error::{AppError, AppResult, OnConstraint, Unique},
     graphql::{
         Viewer,
         pagination::{Cursor, Page, PageArgs, Sort, paginate},
@@ -15,6 +15,9 @@ use crate::{
     values::{Description, Slug, Title, WebUrl, slugify},
 };
 use entity::{post, series};
+
+/// One series per slug.
+const SLUG_KEY: Unique = Unique::new("series_slug_key", "series.slug");
 
 #[derive(Debug, Default, Clone)]
 pub struct SeriesInput {
@@ -68,7 +71,7 @@ pub async fn create(db: &impl ConnectionTrait, viewer: &Viewer, input: SeriesInp
     }
     .insert(db)
     .await
-    .on_unique("slug", "Another series already uses this slug")
+    .on_unique(&[SLUG_KEY], "slug", "Another series already uses this slug")
 }
 
 pub async fn update(
@@ -92,7 +95,7 @@ pub async fn update(
             Set(cover.map(|u| WebUrl::parse("coverImageUrl", &u).map(WebUrl::into_inner)).transpose()?);
     }
     series.updated_at = Set(Utc::now());
-    series.update(db).await.on_unique("slug", "Another series already uses this slug")
+    series.update(db).await.on_unique(&[SLUG_KEY], "slug", "Another series already uses this slug")
 }
 
 /// Deletes the series; its posts stay, outside any series.

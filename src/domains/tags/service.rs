@@ -8,11 +8,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    error::{AppError, AppResult, OnConstraint},
+    error::{AppError, AppResult, OnConstraint, Unique},
     state::BeginWrite,
     values::TagName,
 };
 use entity::tag;
+
+/// One tag per name, and per slug: a name that slugs like another tag's
+/// ("Rust!" beside "Rust") is that tag's name to readers.
+const NAME_KEYS: &[Unique] = &[Unique::new("tags_name_key", "tags.name"), Unique::new("tags_slug_key", "tags.slug")];
 
 /// Every tag, alphabetically.
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<tag::Model>> {
@@ -24,7 +28,7 @@ pub async fn create(db: &impl ConnectionTrait, name: &str) -> AppResult<tag::Mod
     tag::ActiveModel { id: Set(Uuid::now_v7()), name: Set(name), slug: Set(slug), created_at: Set(Utc::now()) }
         .insert(db)
         .await
-        .on_unique("name", "A tag with this name already exists")
+        .on_unique(NAME_KEYS, "name", "A tag with this name already exists")
 }
 
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<tag::Model>> {
@@ -52,7 +56,7 @@ pub async fn rename(db: &impl ConnectionTrait, id: Uuid, name: &str) -> AppResul
     let mut tag: tag::ActiveModel = tag::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("Tag"))?.into();
     tag.name = Set(name);
     tag.slug = Set(slug);
-    tag.update(db).await.on_unique("name", "A tag with this name already exists")
+    tag.update(db).await.on_unique(NAME_KEYS, "name", "A tag with this name already exists")
 }
 
 /// Folds `from` into `into`: its posts move over and `from` is deleted.
