@@ -3,7 +3,7 @@
 //! Clients branch on the code, never on the message. Internal causes are logged
 //! with the request id and replaced by a masked message carrying that id.
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// Error codes clients can rely on (`extensions.code`).
 pub mod code {
@@ -108,15 +108,59 @@ impl AppError {
     }
 }
 
-/// Turns a unique-key violation into CONFLICT on `field`; anything else stays internal.
+/// A unique key, by the names the two databases give it when a write breaks
+/// it: PostgreSQL names the constraint or index (`posts_slug_key`, the default
+/// for a column's UNIQUE; `redirects_pkey` for a primary key), SQLite lists
+/// its columns (`posts.slug`; `jobs.kind, jobs.dedupe_key` for several).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unique {
+    pub name: &'static str,
+    pub columns: &'static str,
+}
+
+impl Unique {
+    pub const fn new(name: &'static str, columns: &'static str) -> Self {
+        Unique { name, columns }
+    }
+
+    /// Whether what a unique violation reports (see [`reported_key`]) is this key.
+    fn named_in(&self, reported: &str) -> bool {
+        // PostgreSQL: the constraint's name, or failing that its message,
+        // `duplicate key value violates unique constraint "posts_slug_key"`.
+        let mut quoted = reported.split('"').skip(1).step_by(2);
+        reported == self.name
+            || quoted.any(|name| name == self.name)
+            // SQLite: `UNIQUE constraint failed: posts.slug`.
+            || reported.strip_prefix("UNIQUE constraint failed: ") == Some(self.columns)
+    }
+}
+
+/// What names the key a unique violation broke: PostgreSQL reports the
+/// constraint apart from its message (which the server may translate);
+/// SQLite only has the message.
+fn reported_key(err: &DbErr) -> Option<String> {
+    use sea_orm::sqlx::error::DatabaseError;
+    let Some(SqlErr::UniqueConstraintViolation(message)) = err.sql_err() else { return None };
+    let constraint = match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            e.as_database_error().and_then(DatabaseError::constraint).map(str::to_owned)
+        }
+        _ => None,
+    };
+    Some(constraint.unwrap_or(message))
+}
+
+/// Turns the violation of a known unique key into CONFLICT on `field`; any
+/// other error, another key's violation included, stays internal (a client
+/// told "this slug is taken" about some other column would be misled).
 pub trait OnConstraint<T> {
-    fn on_unique(self, field: &'static str, message: &str) -> AppResult<T>;
+    fn on_unique(self, keys: &[Unique], field: &'static str, message: &str) -> AppResult<T>;
 }
 
 impl<T> OnConstraint<T> for Result<T, DbErr> {
-    fn on_unique(self, field: &'static str, message: &str) -> AppResult<T> {
-        self.map_err(|err| match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(field, message),
+    fn on_unique(self, keys: &[Unique], field: &'static str, message: &str) -> AppResult<T> {
+        self.map_err(|err| match reported_key(&err) {
+            Some(key) if keys.iter().any(|known| known.named_in(&key)) => AppError::conflict(field, message),
             _ => AppError::Internal(anyhow::Error::new(err).context(format!("Failed to write {field}"))),
         })
     }
@@ -125,5 +169,74 @@ impl<T> OnConstraint<T> for Result<T, DbErr> {
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         AppError::Internal(anyhow::Error::new(err).context("Database operation failed"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database};
+
+    use super::*;
+
+    const POST_SLUG: Unique = Unique::new("posts_slug_key", "posts.slug");
+    const JOB_DEDUPE: Unique = Unique::new("idx_jobs_dedupe", "jobs.kind, jobs.dedupe_key");
+
+    #[test]
+    fn keys_are_matched_by_their_postgres_name() {
+        assert!(POST_SLUG.named_in("posts_slug_key"));
+        assert!(JOB_DEDUPE.named_in("idx_jobs_dedupe"));
+        let message = |name: &str| format!("duplicate key value violates unique constraint \"{name}\"");
+        assert!(POST_SLUG.named_in(&message("posts_slug_key")));
+        assert!(JOB_DEDUPE.named_in(&message("idx_jobs_dedupe")));
+        for other in ["posts_pkey", "posts_slug_key2", "old_posts_slug_key", "series_slug_key"] {
+            assert!(!POST_SLUG.named_in(other) && !POST_SLUG.named_in(&message(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn keys_are_matched_by_their_sqlite_columns() {
+        assert!(POST_SLUG.named_in("UNIQUE constraint failed: posts.slug"));
+        assert!(JOB_DEDUPE.named_in("UNIQUE constraint failed: jobs.kind, jobs.dedupe_key"));
+        for other in [
+            "UNIQUE constraint failed: posts.id",
+            "UNIQUE constraint failed: posts.slug_old",
+            "UNIQUE constraint failed: series.slug",
+            "UNIQUE constraint failed: jobs.kind",
+            "posts.slug",
+        ] {
+            assert!(!POST_SLUG.named_in(other) && !JOB_DEDUPE.named_in(other), "{other}");
+        }
+    }
+
+    /// Both databases: SQLite in memory, and PostgreSQL in the service pass.
+    #[tokio::test]
+    async fn only_the_named_keys_become_conflicts() {
+        let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
+        let mut options = sea_orm::ConnectOptions::new(url);
+        // One connection, so the temporary table stays in view.
+        options.max_connections(1).sqlx_logging(false);
+        let db = Database::connect(options).await.unwrap();
+        db.execute_unprepared("CREATE TEMPORARY TABLE posts (id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE)")
+            .await
+            .unwrap();
+        let insert = async |sql: &str| db.execute_unprepared(sql).await.map(drop);
+        insert("INSERT INTO posts (id, slug) VALUES (1, 'taken')").await.unwrap();
+
+        let taken = insert("INSERT INTO posts (id, slug) VALUES (2, 'taken')").await;
+        let reported = reported_key(taken.as_ref().unwrap_err()).expect("a unique violation");
+        match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => assert_eq!(reported, "posts_slug_key"),
+            _ => assert_eq!(reported, "UNIQUE constraint failed: posts.slug"),
+        }
+        let err = taken.on_unique(&[POST_SLUG], "slug", "Taken").unwrap_err();
+        assert!(matches!(&err, AppError::Conflict { field: "slug", message } if message == "Taken"), "{err:?}");
+
+        // The primary key is not the slug: not the client's conflict to fix.
+        let same_id = insert("INSERT INTO posts (id, slug) VALUES (1, 'free')").await;
+        assert!(matches!(same_id.on_unique(&[POST_SLUG], "slug", "Taken"), Err(AppError::Internal(_))));
+        let no_table = insert("INSERT INTO nowhere (id) VALUES (1)").await;
+        assert!(matches!(no_table.on_unique(&[POST_SLUG], "slug", "Taken"), Err(AppError::Internal(_))));
+        let free = insert("INSERT INTO posts (id, slug) VALUES (3, 'free')").await;
+        assert!(free.on_unique(&[POST_SLUG], "slug", "Taken").is_ok());
     }
 }

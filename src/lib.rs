@@ -14,6 +14,7 @@ pub mod schema;
 pub mod seed;
 pub mod state;
 pub mod values;
+pub mod write;
 
 use std::net::SocketAddr;
 

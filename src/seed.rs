@@ -36,7 +36,7 @@ use crate::{
     error::{AppError, AppResult},
     infra::work::{self, Bound},
     state::AppState,
-    values::{DisplayName, Email},
+    values::{DisplayName, Email, slugify},
 };
 use demo_activity::{BOOKMARKS, DELETED, PROGRESS, REACTIONS, READERS, THREADS};
 use demo_posts::{POSTS, SERIES, TAGS};
@@ -103,7 +103,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         users.insert(user.email.clone(), user);
     }
     for name in TAGS {
-        if tags::find_by_slug(db, &tags::slugify(name)).await?.is_none() {
+        if tags::find_by_slug(db, &slugify(name)).await?.is_none() {
             tags::create(db, name).await?;
         }
     }
@@ -139,7 +139,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
                     body: Some(demo.body.into()),
                     difficulty: Some(demo.difficulty),
                     is_premium: Some(demo.premium),
-                    tag_slugs: Some(demo.tags.iter().map(|name| tags::slugify(name)).collect()),
+                    tag_slugs: Some(demo.tags.iter().map(|name| slugify(name)).collect()),
                     ..Default::default()
                 };
                 posts::create(db, &viewer, input).await?
@@ -309,14 +309,14 @@ async fn add_engagement(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domains::posts::markdown;
+    use crate::{domains::posts::markdown, values::Slug};
 
     #[test]
     fn demo_posts_are_complete_articles() {
         for demo in &POSTS {
             let words = markdown::plain_text(demo.body).split_whitespace().count();
             assert!((300..=900).contains(&words), "{}: {words} words", demo.slug);
-            assert!(posts::parse_slug(demo.slug).is_ok(), "{}", demo.slug);
+            assert!(Slug::parse("slug", demo.slug).is_ok(), "{}", demo.slug);
             assert!(demo.tags.iter().all(|t| TAGS.contains(t)), "{}: unknown tag", demo.slug);
             if let Some(series) = demo.series {
                 let curator = SERIES.iter().find(|s| s.slug == series).map(|s| s.author);

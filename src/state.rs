@@ -50,7 +50,8 @@ pub struct AppState {
     pub work: Work,
     /// Cancelled when the process shuts down; background tasks watch it.
     pub shutdown: CancellationToken,
-    /// Wakes this process's queue worker when a job was enqueued (others poll).
+    /// Wakes this process's queue worker when a committed [`Write`](crate::write::Write)
+    /// enqueued a job (workers elsewhere poll).
     pub job_wake: Arc<tokio::sync::Notify>,
     /// SQL statements run since start-up (tests and benchmarks read it to prove batching).
     pub sql_statements: Arc<AtomicU64>,
@@ -139,12 +140,6 @@ impl AppState {
             url.query_pairs_mut().append_pair("token", token);
         }
         url.to_string()
-    }
-
-    /// Call after committing a transaction that enqueued jobs, so a worker in this
-    /// process starts them at once instead of at its next poll.
-    pub fn jobs_enqueued(&self) {
-        self.job_wake.notify_one();
     }
 
     /// Whether the database and (when configured) Redis answer.

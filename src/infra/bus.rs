@@ -183,16 +183,3 @@ impl EventBus for RedisBus {
         self.fanout.subscribe(topic)
     }
 }
-
-/// Publishes what a committed change announces. The change is stored by then,
-/// so a bus failure is logged rather than returned: live subscribers miss the
-/// update, while queries still show it.
-pub async fn announce(bus: &dyn EventBus, topic: &str, payload: &impl Serialize) {
-    let published = match serde_json::to_value(payload) {
-        Ok(payload) => bus.publish(topic, payload).await,
-        Err(err) => Err(anyhow::Error::new(err).context("Failed to encode an event")),
-    };
-    if let Err(err) = published {
-        tracing::warn!(error = ?err, topic, "failed to publish an event");
-    }
-}

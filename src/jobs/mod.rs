@@ -36,8 +36,10 @@ pub use queue::{Enqueue, Job, MailLink, MailLinks, enqueue, enqueue_with};
 
 use crate::{
     domains::{accounts, feeds::service as feeds, newsletter, posts, search},
+    error::AppResult,
     infra::work::patiently,
     state::AppState,
+    write::Write,
 };
 
 /// Every hour, at minute 17 (off the hour, when other jobs pile up).
@@ -251,13 +253,7 @@ fn schedule_digests(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Res
     Box::pin(async move {
         let day = tick_time(&tick).date_naive();
         let options = Enqueue { dedupe_key: Some(day.to_string()), ..Default::default() };
-        if queue::enqueue_with(&state.db, &Job::SendDigests { day }, options)
-            .await
-            .map_err(|e| e.to_string())?
-            .is_some()
-        {
-            state.jobs_enqueued();
-        }
+        enqueue_alone(&state, &Job::SendDigests { day }, options).await.map_err(|e| e.to_string())?;
         Ok(())
     })
 }
@@ -267,11 +263,16 @@ fn schedule_sitemap(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Res
     Box::pin(async move {
         let options =
             Enqueue { dedupe_key: Some(tick_time(&tick).to_rfc3339()), max_attempts: Some(3), ..Default::default() };
-        if queue::enqueue_with(&state.db, &Job::RefreshSitemap, options).await.map_err(|e| e.to_string())?.is_some() {
-            state.jobs_enqueued();
-        }
+        enqueue_alone(&state, &Job::RefreshSitemap, options).await.map_err(|e| e.to_string())?;
         Ok(())
     })
+}
+
+/// Enqueues a job that comes with no other change (a worker in this process starts it at once).
+async fn enqueue_alone(state: &AppState, job: &Job, options: Enqueue) -> AppResult<()> {
+    let write = Write::begin(state).await?;
+    write.enqueue_with(job, options).await?;
+    write.commit().await
 }
 
 fn schedule(expression: &str) -> anyhow::Result<cron::Schedule> {
@@ -310,10 +311,8 @@ pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result
     }
     tracing::info!(worker = %name, concurrency = config.concurrency, "job workers started");
     // Posts rendered by an older markdown renderer get the current one's HTML.
-    match posts::rerender::schedule(&state.db).await {
-        Ok(true) => state.jobs_enqueued(),
-        Ok(false) => {}
-        Err(err) => tracing::warn!(error = %err, "could not check for posts to re-render"),
+    if let Err(err) = posts::rerender::schedule(&state).await {
+        tracing::warn!(error = %err, "could not check for posts to re-render");
     }
     tokio::try_join!(
         queue_worker.run_until(until(shutdown.clone())),

@@ -34,7 +34,8 @@ use crate::{
     error::{AppError, AppResult},
     infra::mail::{Mail, link_placeholder},
     pagination::{Cursor, Page, PageArgs, Sort, paginate},
-    state::BeginWrite,
+    state::{AppState, BeginWrite},
+    write::Write,
 };
 
 /// Everything Lectern does in the background. The serialised form is the
@@ -142,7 +143,8 @@ pub struct Enqueue {
 /// (with the default 30 s backoff base, the last retry comes about two hours in).
 pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
 
-/// Enqueues `job` now. Pass the transaction of the change that needs the job.
+/// Enqueues `job` now. Pass the transaction of the change that needs the job;
+/// in a [`Write`], call its `enqueue`, which also wakes the worker once committed.
 pub async fn enqueue(db: &impl ConnectionTrait, job: &Job) -> AppResult<Uuid> {
     enqueue_with(db, job, Enqueue::default())
         .await?
@@ -429,8 +431,9 @@ pub async fn list(db: &impl ConnectionTrait, status: Option<Status>, args: &Page
 }
 
 /// Makes a FAILED job (or a PENDING one waiting for its backoff) due now, with its attempts reset.
-pub async fn retry(db: &impl ConnectionTrait, id: Uuid) -> AppResult<job::Model> {
-    let job = job::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("Job"))?;
+pub async fn retry(state: &AppState, id: Uuid) -> AppResult<job::Model> {
+    let write = Write::begin(state).await?;
+    let job = job::Entity::find_by_id(id).one(&write).await?.ok_or(AppError::NotFound("Job"))?;
     if !matches!(job.status, Status::Failed | Status::Pending) {
         let status = if job.status == Status::Running { "running" } else { "done" };
         return Err(AppError::conflict(
@@ -448,11 +451,13 @@ pub async fn retry(db: &impl ConnectionTrait, id: Uuid) -> AppResult<job::Model>
         .filter(job::Column::Id.eq(id))
         .filter(job::Column::Status.eq(job.status))
         .filter(job::Column::Attempts.eq(job.attempts))
-        .exec(db)
+        .exec(&write)
         .await?;
     if result.rows_affected != 1 {
         return Err(AppError::conflict("id", "The job changed meanwhile; look again"));
     }
+    write.wake_workers();
+    write.commit().await?;
     Ok(job::Model { status: Status::Pending, attempts: 0, run_at: now, finished_at: None, updated_at: now, ..job })
 }
 

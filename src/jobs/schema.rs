@@ -135,8 +135,6 @@ impl JobsMutation {
     async fn retry_job(&self, ctx: &Context<'_>, #[graphql(desc = "The job to run again.")] id: ID) -> Result<Job> {
         let id = parse_id("id", &id)?;
         let state = ctx.state();
-        let job = queue::retry(&state.db, id).await?;
-        state.jobs_enqueued();
-        Ok(Job(job))
+        Ok(Job(queue::retry(state, id).await?))
     }
 }

@@ -36,6 +36,7 @@ use crate::{
     infra::work,
     state::AppState,
     state::BeginWrite,
+    values::slugify,
 };
 use entity::{
     bookmark, comment,
@@ -103,7 +104,7 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
     let existing = tags::list(&txn).await?;
     let mut tag_ids = Vec::with_capacity(TOPICS.len());
     for name in TOPICS {
-        let slug = tags::slugify(name);
+        let slug = slugify(name);
         match existing.iter().find(|t| t.slug == slug) {
             Some(tag) => tag_ids.push(tag.id),
             None => {
@@ -128,7 +129,7 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
         let (subject, topic, other) = pick_words(&mut rng);
         let title = fill(SERIES_TITLES.choose(&mut rng).copied().unwrap_or("{S}"), subject, topic, other);
         let input = SeriesInput {
-            slug: Some(format!("{}-{batch}-{index}", tags::slugify(&title))),
+            slug: Some(format!("{}-{batch}-{index}", slugify(&title))),
             title: Some(title),
             description: Some(sentences(&mut rng, 2..=3, subject, topic, other)),
             cover_image_url: None,
@@ -282,7 +283,7 @@ fn plan_post(
 ) -> PlannedPost {
     let (subject, topic, other) = pick_words(rng);
     let title = fill(TITLES[rng.gen_range(0..TITLES.len())], subject, topic, other);
-    let slug = format!("{}-{batch}-{index}", tags::slugify(&title));
+    let slug = format!("{}-{batch}-{index}", slugify(&title));
     let body = article(rng, subject, topic, other);
     let difficulty = match rng.gen_range(0..100) {
         0..45 => Difficulty::Beginner,

@@ -488,6 +488,9 @@ async fn tags_are_merged_by_admins() {
     assert_eq!(error_field(&app.graphql_as(&admin, merge, json!({ "f": javascript, "i": javascript })).await), "from");
     let duplicate = app.graphql_as(&admin, "mutation { createTag(name: \"JavaScript\") { id } }", json!({})).await;
     assert_eq!(error_code(&duplicate), "CONFLICT");
+    // Another name with the same slug would be the same tag to readers.
+    let same_slug = app.graphql_as(&admin, "mutation { createTag(name: \"javascript!\") { id } }", json!({})).await;
+    assert_eq!((error_code(&same_slug), error_field(&same_slug)), ("CONFLICT", "name"), "{same_slug}");
     let empty = app.graphql_as(&admin, "mutation { createTag(name: \"  \") { id } }", json!({})).await;
     assert_eq!(error_field(&empty), "name");
 }
@@ -626,7 +629,7 @@ async fn posts_rendered_by_an_older_renderer_are_rerendered_once_when_a_worker_s
 
     // Nothing left to do: a later start enqueues nothing.
     assert!(!rerender::any_outdated(&app.state.db).await.unwrap());
-    assert!(!rerender::schedule(&app.state.db).await.unwrap());
+    assert!(!rerender::schedule(&app.state).await.unwrap());
     drop((first, second));
 }
 
@@ -637,8 +640,9 @@ async fn a_rerender_job_from_a_newer_release_is_left_for_that_release() {
     let app = TestApp::spawn_with(&[("JOB_RETRY_BASE_MS", "10")]).await;
     let newer = lectern::domains::posts::markdown::RENDERER_VERSION + 1;
     let options = jobs::Enqueue { max_attempts: Some(1), ..Default::default() };
-    jobs::enqueue_with(&app.state.db, &Job::RerenderPosts { version: newer }, options).await.unwrap();
-    app.state.jobs_enqueued();
+    let write = lectern::write::Write::begin(&app.state).await.unwrap();
+    write.enqueue_with(&Job::RerenderPosts { version: newer }, options).await.unwrap();
+    write.commit().await.unwrap();
     let job = rerender_job(&app).await;
     assert_eq!(job.status, entity::job::Status::Failed);
     let error = job.last_error.unwrap_or_default();

@@ -10,9 +10,11 @@ use std::{
     time::Duration,
 };
 
+use futures::StreamExt;
 use lectern::{
     jobs::{self, Enqueue, Job},
     state::BeginWrite,
+    write::Write,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
@@ -84,6 +86,43 @@ async fn a_job_commits_with_its_change_and_a_rolled_back_change_leaves_none() {
     assert!(first.is_some());
     assert_eq!(second, None);
     assert_eq!(jobs_of_kind(&app, "send_digests").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_write_enqueues_and_publishes_only_once_committed_and_wakes_the_worker() {
+    // The worker polls once an hour: a job it runs sooner, it was woken for.
+    let app = TestApp::spawn_with(&[("JOB_POLL_MS", "3600000")]).await;
+    let topic = "test:writes";
+    let mut events = app.state.bus.subscribe(topic);
+    let mut next_event = async || {
+        tokio::time::timeout(Duration::from_secs(10), events.next()).await.expect("an event").expect("the bus")
+    };
+
+    // Dropped without commit: it rolls back, so no job, and its event is never published.
+    let write = Write::begin(&app.state).await.unwrap();
+    let rolled_back = write.enqueue(&Job::RefreshSitemap).await.unwrap();
+    write.publish(topic, &json!({ "write": "rolled back" }));
+    drop(write);
+    assert!(job::Entity::find_by_id(rolled_back).one(&app.state.db).await.unwrap().is_none());
+
+    // Committed: the event goes out after the commit, so one published while the
+    // write is open arrives first, and the job is stored by the time it does.
+    let write = Write::begin(&app.state).await.unwrap();
+    let first = write.enqueue(&Job::RefreshSitemap).await.unwrap();
+    write.publish(topic, &json!({ "write": "committed" }));
+    app.state.bus.publish(topic, json!({ "marker": "while the write is open" })).await.unwrap();
+    write.commit().await.unwrap();
+    assert_eq!(next_event().await, json!({ "marker": "while the write is open" }));
+    assert_eq!(next_event().await, json!({ "write": "committed" }));
+    assert!(job::Entity::find_by_id(first).one(&app.state.db).await.unwrap().is_some());
+    wait_for_job(&app, first, 30, |j| j.status == job::Status::Done).await;
+
+    // The worker has run that job and waits for the next poll, an hour away:
+    // the next committed write's job runs because the commit woke it.
+    let write = Write::begin(&app.state).await.unwrap();
+    let second = write.enqueue(&Job::RefreshSitemap).await.unwrap();
+    write.commit().await.unwrap();
+    wait_for_job(&app, second, 30, |j| j.status == job::Status::Done).await;
 }
 
 #[tokio::test]

@@ -193,7 +193,7 @@ async fn a_synthetic_batch_has_the_promised_shape_and_a_second_batch_adds_to_it(
     for post in &posts {
         let tags = links.iter().filter(|l| l.post_id == post.id).count();
         assert!((1..=3).contains(&tags), "{} has {tags} tags", post.slug);
-        assert!(lectern::domains::posts::service::parse_slug(&post.slug).is_ok(), "{}", post.slug);
+        assert!(lectern::values::Slug::parse("slug", &post.slug).is_ok(), "{}", post.slug);
         assert_eq!(post.body_html, markdown::render(&post.body), "{}", post.slug);
         assert!(post.body_html.contains("<h2>") && !post.excerpt.is_empty());
         assert_eq!(post.reading_minutes, markdown::reading_minutes(&post.body));

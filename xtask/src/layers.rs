@@ -22,7 +22,8 @@ pub enum Layer {
     /// `state.rs`: the handles every request and job shares.
     State,
     /// Domain rules: `domains/<d>/service.rs` and every other domain file but
-    /// `schema.rs`/`loaders.rs`, plus the job catalogue (`jobs/queue.rs`).
+    /// `schema.rs`/`loaders.rs`, plus the job catalogue (`jobs/queue.rs`) and
+    /// the write helper (`write.rs`) every service commits through.
     Service,
     /// `graphql/`: the resolvers' toolkit (context, guards, loaders registry, connections).
     Toolkit,
@@ -82,7 +83,7 @@ pub fn layer_of_file(relative: &Path) -> Layer {
         (Some("schema"), ..) => Assembly,
         (Some("http"), ..) => Http,
         (Some("jobs"), Some("schema"), _) => Resolvers,
-        (Some("jobs"), Some("queue"), _) => Service,
+        (Some("jobs"), Some("queue"), _) | (Some("write"), None, _) => Service,
         (Some("jobs"), ..) => Workers,
         (Some("domains"), Some(_), Some("schema" | "loaders")) => Resolvers,
         (Some("domains"), ..) => Service,
@@ -104,7 +105,7 @@ pub fn layer_of_module(path: &[String]) -> Layer {
         // `jobs` re-exports the catalogue (`Job`, `enqueue`); only `run` is the workers.
         (Some("jobs"), Some("schema"), _) => Resolvers,
         (Some("jobs"), Some("run"), _) => Workers,
-        (Some("jobs"), ..) => Service,
+        (Some("jobs" | "write"), ..) => Service,
         (Some("domains"), Some(_), Some("schema" | "loaders")) => Resolvers,
         (Some("domains"), ..) => Service,
         _ => Top,

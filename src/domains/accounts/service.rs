@@ -18,16 +18,17 @@ use super::{
 use crate::{
     auth::RequestMeta,
     auth::tokens::{opaque_token, token_hash},
-    error::{AppError, AppResult, OnConstraint},
+    error::{AppError, AppResult, OnConstraint, Unique},
     infra::{
         mail::{Mail, Template},
         rate_limit::Rule,
     },
-    jobs::{self, MailLink, MailLinks},
+    jobs::{MailLink, MailLinks},
     pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::AppState,
     state::BeginWrite,
     values::{DisplayName, Email},
+    write::Write,
 };
 use entity::{
     refresh_token, user,
@@ -45,6 +46,9 @@ pub const REFRESH_PER_ACCOUNT: Rule = Rule::new("refresh:account", 20, MINUTE);
 pub const RESET_PER_IP: Rule = Rule::new("reset:ip", 10, Duration::from_secs(3600));
 pub const RESET_PER_ACCOUNT: Rule = Rule::new("reset:account", 3, Duration::from_secs(3600));
 pub const VERIFY_MAIL_PER_ACCOUNT: Rule = Rule::new("verify-mail:account", 3, Duration::from_secs(3600));
+
+/// One account per address.
+const EMAIL_KEY: Unique = Unique::new("users_email_key", "users.email");
 
 const VERIFY_EMAIL_TTL: chrono::Duration = chrono::Duration::hours(24);
 const RESET_PASSWORD_TTL: chrono::Duration = chrono::Duration::hours(1);
@@ -89,11 +93,9 @@ pub fn account_topic(user_id: Uuid) -> String {
     format!("account:{user_id}")
 }
 
-async fn announce(state: &AppState, user_id: Uuid, kind: AccountEventKind) {
-    let payload = serde_json::json!({ "kind": kind, "at": Utc::now() });
-    if let Err(err) = state.bus.publish(&account_topic(user_id), payload).await {
-        tracing::warn!(error = %err, "failed to publish an account event");
-    }
+/// Tells the account's subscribers what happened, once `write` commits.
+fn announce(write: &Write, user_id: Uuid, kind: AccountEventKind) {
+    write.publish(account_topic(user_id), &serde_json::json!({ "kind": kind, "at": Utc::now() }));
 }
 
 pub struct Registration<'a> {
@@ -111,12 +113,11 @@ pub async fn register(state: &AppState, input: Registration<'_>, meta: &RequestM
     // Hashed before the transaction, so no write lock is held while it waits for a core.
     let hash = password::hash(&state.work.passwords, &password).await?;
     // The account, its first session and the verification mail's job commit together.
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let user = create_user(&txn, &email, hash, display_name, Role::Reader).await?;
     let session = start_session(state, &txn, user, None).await?;
     send_verification_mail(&txn, &session.user).await?;
     txn.commit().await?;
-    state.jobs_enqueued();
     Ok(session)
 }
 
@@ -152,7 +153,7 @@ pub async fn create_user(
     }
     .insert(db)
     .await
-    .on_unique("email", "An account with this email address already exists")
+    .on_unique(&[EMAIL_KEY], "email", "An account with this email address already exists")
 }
 
 pub async fn login(state: &AppState, email: &str, password: &str, meta: &RequestMeta) -> AppResult<Session> {
@@ -316,8 +317,10 @@ pub async fn logout(state: &AppState, viewer: Option<Uuid>, token: Option<&str>)
             }
         }
         (None, Some(user_id)) => {
-            revoke_all_sessions(&state.db, user_id).await?;
-            announce(state, user_id, AccountEventKind::SignedOutEverywhere).await;
+            let txn = Write::begin(state).await?;
+            revoke_all_sessions(&txn, user_id).await?;
+            announce(&txn, user_id, AccountEventKind::SignedOutEverywhere);
+            txn.commit().await?;
             Ok(true)
         }
         (None, None) => Err(AppError::bad_input("refreshToken", "Give the refresh token of the session to end")),
@@ -406,9 +409,9 @@ fn action_mail(to: &str, subject: &str, greeting: &str, intro: &str, action: &st
     Template::new(greeting).paragraph(intro).action(action, url).paragraph(outro).render(to, subject)
 }
 
-/// Enqueues the verification mail on `db` (the caller's transaction). The job
-/// mints the link when it sends, so no usable token waits in the queue.
-async fn send_verification_mail(db: &impl ConnectionTrait, user: &user::Model) -> AppResult<()> {
+/// Enqueues the verification mail with the caller's change. The job mints the
+/// link when it sends, so no usable token waits in the queue.
+async fn send_verification_mail(write: &Write, user: &user::Model) -> AppResult<()> {
     let mut links = MailLinks::default();
     let url = links.add(MailLink::VerifyEmail { user: user.id });
     let mail = action_mail(
@@ -420,7 +423,7 @@ async fn send_verification_mail(db: &impl ConnectionTrait, user: &user::Model) -
         &url,
         "The link works for 24 hours. If you did not create a Lectern account, ignore this mail.",
     );
-    jobs::enqueue(db, &links.job(mail)).await?;
+    write.enqueue(&links.job(mail)).await?;
     Ok(())
 }
 
@@ -451,23 +454,22 @@ pub async fn request_email_verification(state: &AppState, user_id: Uuid) -> AppR
         return Err(AppError::bad_input("email", "This email address is already verified"));
     }
     state.limiter.hit(&VERIFY_MAIL_PER_ACCOUNT, &user.id.to_string()).await?;
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     send_verification_mail(&txn, &user).await?;
     txn.commit().await?;
-    state.jobs_enqueued();
     Ok(true)
 }
 
 pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Model> {
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let user_id = consume_user_token(&txn, token, Purpose::VerifyEmail).await?;
     let mut user: user::ActiveModel = get_user(&txn, user_id).await?.into();
     let now = Utc::now();
     user.email_verified_at = Set(Some(now));
     user.updated_at = Set(now);
     let user = user.update(&txn).await?;
+    announce(&txn, user.id, AccountEventKind::EmailVerified);
     txn.commit().await?;
-    announce(state, user.id, AccountEventKind::EmailVerified).await;
     Ok(user)
 }
 
@@ -490,15 +492,16 @@ pub async fn request_password_reset(state: &AppState, email: &str, meta: &Reques
         &url,
         "The link works for one hour and only once. If you did not ask for this, ignore this mail; your password stays as it is.",
     );
-    jobs::enqueue(&state.db, &links.job(mail)).await?;
-    state.jobs_enqueued();
+    let txn = Write::begin(state).await?;
+    txn.enqueue(&links.job(mail)).await?;
+    txn.commit().await?;
     Ok(true)
 }
 
 /// Sets a new password from a mailed reset link, signs out every session, and
 /// counts as proof of the email address.
 pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -> AppResult<bool> {
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let user_id = consume_user_token(&txn, token, Purpose::ResetPassword).await?;
     let user = get_user(&txn, user_id).await?;
     let display_name = user.display_name.clone();
@@ -512,8 +515,8 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     user.updated_at = Set(now);
     user.update(&txn).await?;
     revoke_all_sessions(&txn, user_id).await?;
+    announce(&txn, user_id, AccountEventKind::PasswordChanged);
     txn.commit().await?;
-    announce(state, user_id, AccountEventKind::PasswordChanged).await;
     Ok(true)
 }
 
@@ -530,14 +533,14 @@ pub async fn change_password(state: &AppState, user_id: Uuid, current: &str, new
         return Err(AppError::bad_input("new", "The new password must differ from the current one"));
     }
     let hash = password::hash(&state.work.passwords, &password).await?;
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let mut active: user::ActiveModel = user.into();
     active.password_hash = Set(hash.into_inner());
     active.updated_at = Set(Utc::now());
     active.update(&txn).await?;
     revoke_all_sessions(&txn, user_id).await?;
+    announce(&txn, user_id, AccountEventKind::PasswordChanged);
     txn.commit().await?;
-    announce(state, user_id, AccountEventKind::PasswordChanged).await;
     Ok(true)
 }
 
@@ -573,7 +576,7 @@ pub async fn set_role(state: &AppState, admin_id: Uuid, user_id: Uuid, role: Rol
     if admin_id == user_id && role != Role::Admin {
         return Err(AppError::bad_input("role", "You cannot remove your own admin role"));
     }
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let user = get_user(&txn, user_id).await?;
     if user.role == role {
         return Ok(user);
@@ -584,8 +587,8 @@ pub async fn set_role(state: &AppState, admin_id: Uuid, user_id: Uuid, role: Rol
     user.updated_at = Set(Utc::now());
     user.session_epoch = Set(epoch + 1);
     let user = user.update(&txn).await?;
+    announce(&txn, user_id, AccountEventKind::RoleChanged);
     txn.commit().await?;
-    announce(state, user_id, AccountEventKind::RoleChanged).await;
     Ok(user)
 }
 

@@ -20,33 +20,21 @@ use crate::{
         posts::service as posts,
     },
     error::{AppError, AppResult},
-    infra::{bus, rate_limit::Rule},
+    infra::rate_limit::Rule,
     pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     state::AppState,
-    state::BeginWrite,
+    values::CommentBody,
+    write::Write,
 };
 use entity::{
     comment::{self, Status},
     post,
 };
 
-/// Longest comment, in characters (after trimming).
-pub const MAX_BODY: usize = 10_000;
 /// What readers see in place of a comment its author deleted.
 pub const DELETED_BODY: &str = "[deleted]";
 /// What readers see in place of a comment a moderator hid.
 pub const HIDDEN_BODY: &str = "[hidden by a moderator]";
-
-fn parse_body(raw: &str) -> AppResult<String> {
-    let body = raw.trim();
-    if body.is_empty() {
-        return Err(AppError::bad_input("body", "A comment cannot be empty"));
-    }
-    if body.chars().count() > MAX_BODY {
-        return Err(AppError::bad_input("body", format!("A comment can have at most {MAX_BODY} characters")));
-    }
-    Ok(body.to_owned())
-}
 
 /// Whether `viewer` may read hidden comments as written (admins, who moderate them).
 pub fn reveals_hidden(viewer: &Viewer) -> bool {
@@ -326,9 +314,9 @@ pub async fn add(
     body: &str,
 ) -> AppResult<comment::Model> {
     let author_id = viewer.require_signed_in()?;
-    let body = parse_body(body)?;
+    let body = CommentBody::parse("body", body)?.into_inner();
     state.limiter.hit(&comments_per_account(state.config.comment_burst), &author_id.to_string()).await?;
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let post = posts::get_readable(&txn, viewer, post_id).await?;
     let parent = match parent_id {
         Some(parent_id) => {
@@ -373,11 +361,10 @@ pub async fn add(
         Some(parent) => vec![reply_notice(&txn, &post, &parent, &comment).await?],
         None => Vec::new(),
     };
-    let stored = notifications::service::store(&txn, notices).await?;
-    txn.commit().await?;
-    stored.publish(state.bus.as_ref()).await;
+    notifications::service::store(&txn, notices).await?;
     let event = CommentAdded { comment, post_live: posts::is_live(&post), post_author: post.author_id };
-    bus::announce(state.bus.as_ref(), &post_topic(post.id), &event).await;
+    txn.publish(post_topic(post.id), &event);
+    txn.commit().await?;
     Ok(event.comment)
 }
 
@@ -408,7 +395,7 @@ pub async fn edit(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid, body: &s
     if comment.status == Status::Deleted {
         return Err(AppError::bad_input("id", "A deleted comment cannot be edited"));
     }
-    let body = parse_body(body)?;
+    let body = CommentBody::parse("body", body)?.into_inner();
     let mut comment: comment::ActiveModel = comment.into();
     comment.body = Set(body);
     comment.edited_at = Set(Some(Utc::now()));
@@ -578,13 +565,5 @@ mod tests {
             at = tree.replies(at)[0];
         }
         assert_eq!(tree.comment(at).body(), format!("comment {depth}"));
-    }
-
-    #[test]
-    fn bodies_are_trimmed_and_bounded() {
-        assert_eq!(parse_body("  hello \n").unwrap(), "hello");
-        assert!(matches!(parse_body(" \n\t "), Err(AppError::BadUserInput { field: "body", .. })));
-        assert!(parse_body(&"é".repeat(MAX_BODY)).is_ok(), "characters, not bytes");
-        assert!(matches!(parse_body(&"a".repeat(MAX_BODY + 1)), Err(AppError::BadUserInput { field: "body", .. })));
     }
 }

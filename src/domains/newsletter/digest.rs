@@ -13,9 +13,9 @@ use super::service::MailingList;
 use crate::{
     domains::{accounts::service as accounts, posts::service as posts},
     infra::mail::{Link, Template},
-    jobs::{self, Job, MailLink, MailLinks},
+    jobs::{Job, MailLink, MailLinks},
     state::AppState,
-    state::BeginWrite,
+    write::Write,
 };
 use entity::{
     digest_delivery, post,
@@ -52,7 +52,6 @@ pub async fn send_due(state: &AppState, day: NaiveDate) -> anyhow::Result<usize>
                 sent += 1;
             }
         }
-        state.jobs_enqueued();
     }
     Ok(sent)
 }
@@ -61,7 +60,7 @@ pub async fn send_due(state: &AppState, day: NaiveDate) -> anyhow::Result<usize>
 async fn send_one(state: &AppState, user: &user::Model, day: NaiveDate) -> anyhow::Result<bool> {
     let Some(period) = period(user.digest_frequency, day) else { return Ok(false) };
     let now = Utc::now();
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let since = last_sent(&txn, user).await?.unwrap_or_else(|| {
         now - match user.digest_frequency {
             DigestFrequency::Weekly => chrono::Duration::days(7),
@@ -85,7 +84,7 @@ async fn send_one(state: &AppState, user: &user::Model, day: NaiveDate) -> anyho
     // here), but sends nothing.
     let mailed = !new_posts.is_empty();
     if mailed {
-        jobs::enqueue(&txn, &digest_mail(state, user, &new_posts, since)).await?;
+        txn.enqueue(&digest_mail(state, user, &new_posts, since)).await?;
     }
     txn.commit().await?;
     Ok(mailed)

@@ -15,8 +15,8 @@ use crate::{
     infra::{mail::Template, rate_limit::Rule},
     jobs::{self, Job, MailLink, MailLinks},
     state::AppState,
-    state::BeginWrite,
     values::Email,
+    write::Write,
 };
 use entity::{
     newsletter_subscription::{self, Status},
@@ -57,7 +57,7 @@ pub async fn subscribe(state: &AppState, email: &str, meta: &RequestMeta) -> App
     let email = Email::parse("email", email)?;
     state.limiter.hit(&SUBSCRIBE_PER_ADDRESS, email.as_str()).await?;
     let now = Utc::now();
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let existing = newsletter_subscription::Entity::find()
         .filter(newsletter_subscription::Column::Email.eq(email.as_str()))
         .one(&txn)
@@ -84,9 +84,8 @@ pub async fn subscribe(state: &AppState, email: &str, meta: &RequestMeta) -> App
             .await?;
         }
     }
-    jobs::enqueue(&txn, &confirmation_mail(email.as_str())).await?;
+    txn.enqueue(&confirmation_mail(email.as_str())).await?;
     txn.commit().await?;
-    state.jobs_enqueued();
     Ok(true)
 }
 
@@ -180,8 +179,9 @@ pub async fn send_issue(state: &AppState, subject: &str, markdown: &str) -> AppR
         return Err(AppError::bad_input("body", "The body must be 1–100,000 bytes of markdown"));
     }
     let job = Job::SendNewsletter { issue: Uuid::now_v7(), subject: subject.to_owned(), markdown: markdown.to_owned() };
-    let id = jobs::enqueue(&state.db, &job).await?;
-    state.jobs_enqueued();
+    let txn = Write::begin(state).await?;
+    let id = txn.enqueue(&job).await?;
+    txn.commit().await?;
     Ok(id)
 }
 
@@ -203,7 +203,7 @@ pub async fn fan_out_issue(state: &AppState, issue: Uuid, subject: &str, markdow
         let subscribers = page.all(&state.db).await?;
         let Some(last) = subscribers.last() else { break };
         after = Some(last.id);
-        let txn = state.db.begin_write().await?;
+        let txn = Write::begin(state).await?;
         for subscriber in &subscribers {
             let mut links = MailLinks::default();
             let unsubscribe =
@@ -215,12 +215,11 @@ pub async fn fan_out_issue(state: &AppState, issue: Uuid, subject: &str, markdow
                 .render(&subscriber.email, subject);
             let options =
                 jobs::Enqueue { dedupe_key: Some(format!("{issue}:{}", subscriber.email)), ..Default::default() };
-            if jobs::enqueue_with(&txn, &links.job(mail), options).await?.is_some() {
+            if txn.enqueue_with(&links.job(mail), options).await?.is_some() {
                 queued += 1;
             }
         }
         txn.commit().await?;
-        state.jobs_enqueued();
     }
     Ok(queued)
 }

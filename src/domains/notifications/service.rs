@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use crate::{
     error::{AppError, AppResult},
-    infra::bus::{self, EventBus},
     pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::AppState,
     state::BeginWrite,
+    write::Write,
 };
 use entity::notification::{self, Kind};
 
@@ -47,21 +47,6 @@ pub struct Notice {
     pub link: Option<String>,
 }
 
-/// Notifications stored inside a transaction that is not committed yet.
-/// Publish them once it is; dropped unpublished, subscribers simply miss them live.
-#[must_use = "publish the stored notifications once the transaction commits"]
-#[derive(Debug, Default)]
-pub struct Stored(Vec<notification::Model>);
-
-impl Stored {
-    /// Sends each notification to its user's live subscriptions.
-    pub async fn publish(self, bus: &dyn EventBus) {
-        for row in &self.0 {
-            bus::announce(bus, &topic(row.user_id), row).await;
-        }
-    }
-}
-
 fn shorten(text: &str, max: usize) -> String {
     let text = text.trim();
     if text.chars().count() <= max {
@@ -72,9 +57,10 @@ fn shorten(text: &str, max: usize) -> String {
     short
 }
 
-/// Stores notifications on `db` — typically the transaction of the change that
-/// raises them, so they exist exactly when the change does.
-pub async fn store(db: &impl ConnectionTrait, notices: Vec<Notice>) -> AppResult<Stored> {
+/// Stores notifications with the change that raises them, so they exist exactly
+/// when the change does; each reaches its user's live subscriptions once the
+/// change commits.
+pub async fn store(write: &Write, notices: Vec<Notice>) -> AppResult<Vec<notification::Model>> {
     let now = Utc::now();
     let rows: Vec<notification::Model> = notices
         .into_iter()
@@ -100,11 +86,14 @@ pub async fn store(db: &impl ConnectionTrait, notices: Vec<Notice>) -> AppResult
             read_at: Set(row.read_at),
             created_at: Set(row.created_at),
         }))
-        .exec_without_returning(db)
+        .exec_without_returning(write)
         .await
         .map_err(|err| AppError::Internal(anyhow::Error::new(err).context("Failed to store notifications")))?;
     }
-    Ok(Stored(rows))
+    for row in &rows {
+        write.publish(topic(row.user_id), row);
+    }
+    Ok(rows)
 }
 
 /// Raises one notification on its own: stores it, then publishes it to the user's subscriptions.
@@ -118,10 +107,10 @@ pub async fn notify(
 ) -> AppResult<notification::Model> {
     let notice =
         Notice { user_id, kind, title: title.to_owned(), message: message.to_owned(), link: link.map(str::to_owned) };
-    let stored = store(&state.db, vec![notice]).await?;
-    let row = stored.0.first().cloned().ok_or_else(|| anyhow::anyhow!("A stored notification went missing"))?;
-    stored.publish(state.bus.as_ref()).await;
-    Ok(row)
+    let write = Write::begin(state).await?;
+    let row = store(&write, vec![notice]).await?.pop();
+    write.commit().await?;
+    Ok(row.ok_or_else(|| anyhow::anyhow!("A stored notification went missing"))?)
 }
 
 /// The user's notifications, newest first; only unread ones when `unread_only`.

@@ -21,7 +21,9 @@ use uuid::Uuid;
 use super::markdown::{self, RENDERER_VERSION};
 use crate::{
     error::AppResult,
-    jobs::{self, Enqueue, Job},
+    jobs::{Enqueue, Job},
+    state::AppState,
+    write::Write,
 };
 use entity::post;
 
@@ -52,12 +54,15 @@ pub async fn any_outdated(db: &impl ConnectionTrait) -> AppResult<bool> {
 
 /// Enqueues the re-render job for this renderer version if any post needs it;
 /// `true` when this call enqueued it (another process may have first).
-pub async fn schedule(db: &impl ConnectionTrait) -> AppResult<bool> {
-    if !any_outdated(db).await? {
+pub async fn schedule(state: &AppState) -> AppResult<bool> {
+    if !any_outdated(&state.db).await? {
         return Ok(false);
     }
     let options = Enqueue { dedupe_key: Some(format!("renderer-v{RENDERER_VERSION}")), ..Default::default() };
-    Ok(jobs::enqueue_with(db, &Job::RerenderPosts { version: RENDERER_VERSION }, options).await?.is_some())
+    let write = Write::begin(state).await?;
+    let enqueued = write.enqueue_with(&Job::RerenderPosts { version: RENDERER_VERSION }, options).await?.is_some();
+    write.commit().await?;
+    Ok(enqueued)
 }
 
 /// Re-renders every post whose HTML an older renderer made.

@@ -21,21 +21,22 @@ use crate::{
         series::service as series,
         tags::service as tags,
     },
-    error::{AppError, AppResult, OnConstraint},
-    jobs::{self, Job},
+    error::{AppError, AppResult, OnConstraint, Unique},
+    jobs::Job,
     pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     state::AppState,
     state::BeginWrite,
+    values::{Excerpt, PostBody, Slug, Title, WebUrl, slugify},
+    write::Write,
 };
 use entity::{
     post::{self, Difficulty, Status},
     post_tag, redirect, tag,
 };
 
-pub const MAX_TITLE: usize = 200;
-pub const MAX_EXCERPT: usize = 500;
-pub const MAX_BODY: usize = 200_000;
-pub const MAX_SLUG: usize = 200;
+/// One post per slug, and one redirect per old slug.
+const SLUG_KEY: Unique = Unique::new("posts_slug_key", "posts.slug");
+const REDIRECT_KEY: Unique = Unique::new("redirects_pkey", "redirects.old_slug");
 
 /// Posts everyone may read right now: published, or scheduled and due.
 pub fn live() -> Condition {
@@ -291,67 +292,15 @@ pub struct PostInput {
     pub tag_slugs: Option<Vec<String>>,
 }
 
-fn parse_title(raw: &str) -> AppResult<String> {
-    let title = raw.trim();
-    if title.is_empty() {
-        return Err(AppError::bad_input("title", "The title cannot be empty"));
-    }
-    if title.chars().count() > MAX_TITLE {
-        return Err(AppError::bad_input("title", format!("The title can have at most {MAX_TITLE} characters")));
-    }
-    Ok(title.to_owned())
-}
-
 /// The HTML a body would publish as, for an editor's preview: the same
 /// renderer and sanitiser as `bodyHtml`, so the preview cannot differ from the
 /// published page. Writers only; the same size limit as a body.
 pub fn preview(viewer: &Viewer, markdown: &str) -> AppResult<String> {
     viewer.require_role(Role::Author)?;
-    if markdown.len() > MAX_BODY {
-        return Err(AppError::bad_input("markdown", format!("The text can have at most {MAX_BODY} bytes")));
+    if markdown.len() > PostBody::MAX {
+        return Err(AppError::bad_input("markdown", format!("The text can have at most {} bytes", PostBody::MAX)));
     }
     Ok(markdown::render(markdown))
-}
-
-fn parse_body(raw: &str) -> AppResult<String> {
-    if raw.trim().is_empty() {
-        return Err(AppError::bad_input("body", "The body cannot be empty"));
-    }
-    if raw.len() > MAX_BODY {
-        return Err(AppError::bad_input("body", format!("The body can have at most {MAX_BODY} bytes")));
-    }
-    Ok(raw.to_owned())
-}
-
-/// A slug: lower-case letters, digits and single dashes, 1–200 characters.
-pub fn parse_slug(raw: &str) -> AppResult<String> {
-    let slug = raw.trim();
-    let valid = !slug.is_empty()
-        && slug.len() <= MAX_SLUG
-        && slug
-            .split('-')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
-    if valid {
-        Ok(slug.to_owned())
-    } else {
-        Err(AppError::bad_input("slug", "A slug has 1–200 lower-case letters, digits and single dashes"))
-    }
-}
-
-fn parse_excerpt(raw: &str) -> AppResult<String> {
-    let excerpt = raw.trim();
-    if excerpt.chars().count() > MAX_EXCERPT {
-        return Err(AppError::bad_input("excerpt", format!("The excerpt can have at most {MAX_EXCERPT} characters")));
-    }
-    Ok(excerpt.to_owned())
-}
-
-pub fn parse_url(field: &'static str, raw: &str) -> AppResult<String> {
-    let url = url::Url::parse(raw.trim()).map_err(|_| AppError::bad_input(field, "This is not a URL"))?;
-    if !matches!(url.scheme(), "http" | "https") || raw.len() > 2048 {
-        return Err(AppError::bad_input(field, "Use an http(s) URL of at most 2048 characters"));
-    }
-    Ok(url.to_string())
 }
 
 /// Most tags a post may carry.
@@ -406,29 +355,29 @@ pub async fn create(
     input: PostInput,
 ) -> AppResult<post::Model> {
     let author = viewer.require_role(Role::Author)?;
-    let title = parse_title(input.title.as_deref().unwrap_or(""))?;
-    let body = parse_body(input.body.as_deref().unwrap_or(""))?;
+    let title = Title::parse("title", input.title.as_deref().unwrap_or(""))?;
+    let body = PostBody::parse("body", input.body.as_deref().unwrap_or(""))?.into_inner();
     let slug = match &input.slug {
-        Some(slug) => parse_slug(slug)?,
-        None => parse_slug(&tags::slugify(&title))
+        Some(slug) => Slug::parse("slug", slug)?,
+        None => Slug::parse("slug", &slugify(title.as_str()))
             .map_err(|_| AppError::bad_input("slug", "Give a slug: the title has no letters or digits"))?,
     };
     let excerpt = match &input.excerpt {
-        Some(excerpt) => parse_excerpt(excerpt)?,
+        Some(excerpt) => Excerpt::parse("excerpt", excerpt)?.into_inner(),
         None => markdown::excerpt(&body, 240),
     };
-    let cover = input.cover_image_url.flatten().map(|u| parse_url("coverImageUrl", &u)).transpose()?;
+    let cover = input.cover_image_url.flatten().map(|u| WebUrl::parse("coverImageUrl", &u)).transpose()?;
     let txn = db.begin_write().await?;
     let tag_ids = resolve_tags(&txn, input.tag_slugs.as_deref().unwrap_or_default()).await?;
-    claim_slug(&txn, &slug).await?;
+    claim_slug(&txn, slug.as_str()).await?;
     let now = Utc::now();
     let post = post::ActiveModel {
         id: Set(Uuid::now_v7()),
         author_id: Set(author),
         series_id: Set(None),
         series_position: Set(None),
-        title: Set(title),
-        slug: Set(slug),
+        title: Set(title.into_inner()),
+        slug: Set(slug.into_inner()),
         excerpt: Set(excerpt),
         body_html: Set(markdown::render(&body)),
         html_version: Set(markdown::RENDERER_VERSION),
@@ -437,29 +386,29 @@ pub async fn create(
         status: Set(Status::Draft),
         difficulty: Set(input.difficulty.unwrap_or(Difficulty::Beginner)),
         is_premium: Set(input.is_premium.unwrap_or(false)),
-        cover_image_url: Set(cover),
+        cover_image_url: Set(cover.map(WebUrl::into_inner)),
         published_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(&txn)
     .await
-    .on_unique("slug", "Another post already uses this slug")?;
+    .on_unique(&[SLUG_KEY], "slug", "Another post already uses this slug")?;
     set_tags(&txn, post.id, &tag_ids).await?;
     txn.commit().await?;
     Ok(post)
 }
 
 pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInput) -> AppResult<post::Model> {
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let current = get_editable(&txn, viewer, id).await?;
     let old_slug = current.slug.clone();
     let mut post: post::ActiveModel = current.into();
     if let Some(title) = &input.title {
-        post.title = Set(parse_title(title)?);
+        post.title = Set(Title::parse("title", title)?.into_inner());
     }
     if let Some(body) = &input.body {
-        let body = parse_body(body)?;
+        let body = PostBody::parse("body", body)?.into_inner();
         post.body_html = Set(markdown::render(&body));
         post.html_version = Set(markdown::RENDERER_VERSION);
         post.reading_minutes = Set(markdown::reading_minutes(&body));
@@ -469,7 +418,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInpu
         post.body = Set(body);
     }
     if let Some(excerpt) = &input.excerpt {
-        post.excerpt = Set(parse_excerpt(excerpt)?);
+        post.excerpt = Set(Excerpt::parse("excerpt", excerpt)?.into_inner());
     }
     if let Some(difficulty) = input.difficulty {
         post.difficulty = Set(difficulty);
@@ -478,9 +427,15 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInpu
         post.is_premium = Set(premium);
     }
     if let Some(cover) = input.cover_image_url {
-        post.cover_image_url = Set(cover.map(|u| parse_url("coverImageUrl", &u)).transpose()?);
+        post.cover_image_url =
+            Set(cover.map(|u| WebUrl::parse("coverImageUrl", &u).map(WebUrl::into_inner)).transpose()?);
     }
-    let new_slug = input.slug.as_deref().map(parse_slug).transpose()?.filter(|s| *s != old_slug);
+    let new_slug = input
+        .slug
+        .as_deref()
+        .map(|slug| Slug::parse("slug", slug).map(Slug::into_inner))
+        .transpose()?
+        .filter(|s| *s != old_slug);
     if let Some(slug) = &new_slug {
         claim_slug(&txn, slug).await?;
         post.slug = Set(slug.clone());
@@ -490,18 +445,17 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInpu
         set_tags(&txn, id, &tag_ids).await?;
     }
     post.updated_at = Set(Utc::now());
-    let post = post.update(&txn).await.on_unique("slug", "Another post already uses this slug")?;
+    let post = post.update(&txn).await.on_unique(&[SLUG_KEY], "slug", "Another post already uses this slug")?;
     if new_slug.is_some() {
         // Old links keep working: the previous slug now redirects here.
         redirect::ActiveModel { old_slug: Set(old_slug), post_id: Set(id), created_at: Set(Utc::now()) }
             .insert(&txn)
             .await
-            .on_unique("slug", "This slug already redirects elsewhere")?;
+            .on_unique(&[REDIRECT_KEY], "slug", "This slug already redirects elsewhere")?;
     }
     // Search re-reads the post (a draft's job only makes sure it has no passages).
-    jobs::enqueue(&txn, &Job::IndexPost { post: id }).await?;
+    txn.enqueue(&Job::IndexPost { post: id }).await?;
     txn.commit().await?;
-    state.jobs_enqueued();
     Ok(post)
 }
 
@@ -523,7 +477,7 @@ async fn set_status(
 /// that was not published yet notifies the readers of its series, once the
 /// change is committed.
 pub async fn publish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<post::Model> {
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let current = get_editable(&txn, viewer, id).await?;
     let newly_published = current.status != Status::Published;
     let at = match (current.status, current.published_at) {
@@ -532,14 +486,12 @@ pub async fn publish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<p
     };
     let post = set_status(&txn, viewer, id, Status::Published, Some(at)).await?;
     let notices = if newly_published { series_notices(&txn, &post).await? } else { Vec::new() };
-    let stored = notifications::service::store(&txn, notices).await?;
+    notifications::service::store(&txn, notices).await?;
     if newly_published {
-        jobs::enqueue(&txn, &Job::RefreshSitemap).await?;
+        txn.enqueue(&Job::RefreshSitemap).await?;
     }
-    jobs::enqueue(&txn, &Job::IndexPost { post: id }).await?;
+    txn.enqueue(&Job::IndexPost { post: id }).await?;
     txn.commit().await?;
-    state.jobs_enqueued();
-    stored.publish(state.bus.as_ref()).await;
     Ok(post)
 }
 
@@ -582,11 +534,10 @@ async fn set_status_and_reindex(
     status: Status,
     at: Option<DateTime<Utc>>,
 ) -> AppResult<post::Model> {
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let post = set_status(&txn, viewer, id, status, at).await?;
-    jobs::enqueue(&txn, &Job::IndexPost { post: id }).await?;
+    txn.enqueue(&Job::IndexPost { post: id }).await?;
     txn.commit().await?;
-    state.jobs_enqueued();
     Ok(post)
 }
 
@@ -616,7 +567,7 @@ pub async fn publish_due(state: &AppState) -> AppResult<Vec<Uuid>> {
         .await?;
     let mut published = Vec::with_capacity(due.len());
     for post in due {
-        let txn = state.db.begin_write().await?;
+        let txn = Write::begin(state).await?;
         let flipped = post::Entity::update_many()
             .col_expr(post::Column::Status, Expr::value(Status::Published))
             .filter(post::Column::Id.eq(post.id))
@@ -628,16 +579,16 @@ pub async fn publish_due(state: &AppState) -> AppResult<Vec<Uuid>> {
         if !flipped {
             continue;
         }
-        let stored = notifications::service::store(&txn, series_notices(&txn, &post).await?).await?;
-        jobs::enqueue(&txn, &Job::IndexPost { post: post.id }).await?;
+        notifications::service::store(&txn, series_notices(&txn, &post).await?).await?;
+        txn.enqueue(&Job::IndexPost { post: post.id }).await?;
         txn.commit().await?;
-        stored.publish(state.bus.as_ref()).await;
         published.push(post.id);
     }
     if !published.is_empty() {
-        jobs::enqueue(&state.db, &Job::RefreshSitemap).await?;
+        let txn = Write::begin(state).await?;
+        txn.enqueue(&Job::RefreshSitemap).await?;
+        txn.commit().await?;
     }
-    state.jobs_enqueued();
     Ok(published)
 }
 

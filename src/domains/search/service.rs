@@ -26,8 +26,9 @@ use crate::{
     error::{AppError, AppResult},
     infra::embeddings,
     infra::rate_limit::Rule,
-    jobs::{self, Job},
+    jobs::Job,
     state::{AppState, BeginWrite},
+    write::Write,
 };
 
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -437,12 +438,11 @@ pub async fn enqueue_unindexed(state: &AppState) -> AppResult<usize> {
         .collect();
     let missing: Vec<Uuid> =
         posts::live_post_ids(&state.db).await?.into_iter().filter(|id| !indexed.contains(id)).collect();
-    let txn = state.db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     for post in &missing {
-        jobs::enqueue(&txn, &Job::IndexPost { post: *post }).await?;
+        txn.enqueue(&Job::IndexPost { post: *post }).await?;
     }
     txn.commit().await?;
-    state.jobs_enqueued();
     Ok(missing.len())
 }
 

@@ -6,12 +6,16 @@ use uuid::Uuid;
 
 use crate::{
     auth::Viewer,
-    domains::{accounts::Role, posts::service as posts, tags::service::slugify},
-    error::{AppError, AppResult, OnConstraint},
+    domains::{accounts::Role, posts::service as posts},
+    error::{AppError, AppResult, OnConstraint, Unique},
     pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::BeginWrite,
+    values::{Description, Slug, Title, WebUrl, slugify},
 };
 use entity::{post, series};
+
+/// One series per slug.
+const SLUG_KEY: Unique = Unique::new("series_slug_key", "series.slug");
 
 #[derive(Debug, Default, Clone)]
 pub struct SeriesInput {
@@ -19,21 +23,6 @@ pub struct SeriesInput {
     pub slug: Option<String>,
     pub description: Option<String>,
     pub cover_image_url: Option<Option<String>>,
-}
-
-fn parse_title(raw: &str) -> AppResult<String> {
-    let title = raw.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(AppError::bad_input("title", "A series title has 1–200 characters"));
-    }
-    Ok(title.to_owned())
-}
-
-fn parse_description(raw: &str) -> AppResult<String> {
-    if raw.chars().count() > 5_000 {
-        return Err(AppError::bad_input("description", "A description has at most 5,000 characters"));
-    }
-    Ok(raw.trim().to_owned())
 }
 
 pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<series::Model>> {
@@ -60,23 +49,23 @@ async fn get_editable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> A
 
 pub async fn create(db: &impl ConnectionTrait, viewer: &Viewer, input: SeriesInput) -> AppResult<series::Model> {
     let author = viewer.require_role(Role::Author)?;
-    let title = parse_title(input.title.as_deref().unwrap_or(""))?;
-    let slug = posts::parse_slug(input.slug.as_deref().unwrap_or(&slugify(&title)))?;
-    let cover = input.cover_image_url.flatten().map(|u| posts::parse_url("coverImageUrl", &u)).transpose()?;
+    let title = Title::parse_for_series("title", input.title.as_deref().unwrap_or(""))?;
+    let slug = Slug::parse("slug", input.slug.as_deref().unwrap_or(&slugify(title.as_str())))?;
+    let cover = input.cover_image_url.flatten().map(|u| WebUrl::parse("coverImageUrl", &u)).transpose()?;
     let now = Utc::now();
     series::ActiveModel {
         id: Set(Uuid::now_v7()),
-        title: Set(title),
-        slug: Set(slug),
-        description: Set(parse_description(input.description.as_deref().unwrap_or(""))?),
-        cover_image_url: Set(cover),
+        title: Set(title.into_inner()),
+        slug: Set(slug.into_inner()),
+        description: Set(Description::parse("description", input.description.as_deref().unwrap_or(""))?.into_inner()),
+        cover_image_url: Set(cover.map(WebUrl::into_inner)),
         author_id: Set(author),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(db)
     .await
-    .on_unique("slug", "Another series already uses this slug")
+    .on_unique(&[SLUG_KEY], "slug", "Another series already uses this slug")
 }
 
 pub async fn update(
@@ -87,19 +76,20 @@ pub async fn update(
 ) -> AppResult<series::Model> {
     let mut series: series::ActiveModel = get_editable(db, viewer, id).await?.into();
     if let Some(title) = &input.title {
-        series.title = Set(parse_title(title)?);
+        series.title = Set(Title::parse_for_series("title", title)?.into_inner());
     }
     if let Some(slug) = &input.slug {
-        series.slug = Set(posts::parse_slug(slug)?);
+        series.slug = Set(Slug::parse("slug", slug)?.into_inner());
     }
     if let Some(description) = &input.description {
-        series.description = Set(parse_description(description)?);
+        series.description = Set(Description::parse("description", description)?.into_inner());
     }
     if let Some(cover) = input.cover_image_url {
-        series.cover_image_url = Set(cover.map(|u| posts::parse_url("coverImageUrl", &u)).transpose()?);
+        series.cover_image_url =
+            Set(cover.map(|u| WebUrl::parse("coverImageUrl", &u).map(WebUrl::into_inner)).transpose()?);
     }
     series.updated_at = Set(Utc::now());
-    series.update(db).await.on_unique("slug", "Another series already uses this slug")
+    series.update(db).await.on_unique(&[SLUG_KEY], "slug", "Another series already uses this slug")
 }
 
 /// Deletes the series; its posts stay, outside any series.

@@ -8,47 +8,27 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    error::{AppError, AppResult, OnConstraint},
+    error::{AppError, AppResult, OnConstraint, Unique},
     state::BeginWrite,
+    values::TagName,
 };
 use entity::tag;
+
+/// One tag per name, and per slug: a name that slugs like another tag's
+/// ("Rust!" beside "Rust") is that tag's name to readers.
+const NAME_KEYS: &[Unique] = &[Unique::new("tags_name_key", "tags.name"), Unique::new("tags_slug_key", "tags.slug")];
 
 /// Every tag, alphabetically.
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<tag::Model>> {
     Ok(tag::Entity::find().order_by_asc(tag::Column::Name).all(db).await?)
 }
 
-/// A URL-safe slug: lower-case ASCII letters and digits joined by single dashes.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_owned()
-}
-
-fn parse_name(raw: &str) -> AppResult<(String, String)> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(AppError::bad_input("name", "A tag name has 1–64 characters"));
-    }
-    let slug = slugify(name);
-    if slug.is_empty() {
-        return Err(AppError::bad_input("name", "A tag name needs at least one letter or digit"));
-    }
-    Ok((name.to_owned(), slug))
-}
-
 pub async fn create(db: &impl ConnectionTrait, name: &str) -> AppResult<tag::Model> {
-    let (name, slug) = parse_name(name)?;
+    let (name, slug) = TagName::parse("name", name)?.into_parts();
     tag::ActiveModel { id: Set(Uuid::now_v7()), name: Set(name), slug: Set(slug), created_at: Set(Utc::now()) }
         .insert(db)
         .await
-        .on_unique("name", "A tag with this name already exists")
+        .on_unique(NAME_KEYS, "name", "A tag with this name already exists")
 }
 
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<tag::Model>> {
@@ -72,11 +52,11 @@ pub async fn find_by_slugs(db: &impl ConnectionTrait, slugs: &[String]) -> AppRe
 
 /// Renames a tag; its slug follows the name.
 pub async fn rename(db: &impl ConnectionTrait, id: Uuid, name: &str) -> AppResult<tag::Model> {
-    let (name, slug) = parse_name(name)?;
+    let (name, slug) = TagName::parse("name", name)?.into_parts();
     let mut tag: tag::ActiveModel = tag::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("Tag"))?.into();
     tag.name = Set(name);
     tag.slug = Set(slug);
-    tag.update(db).await.on_unique("name", "A tag with this name already exists")
+    tag.update(db).await.on_unique(NAME_KEYS, "name", "A tag with this name already exists")
 }
 
 /// Folds `from` into `into`: its posts move over and `from` is deleted.
@@ -91,13 +71,4 @@ pub async fn merge(db: &(impl ConnectionTrait + TransactionTrait), from: Uuid, i
     tag::Entity::delete_by_id(from).exec(&txn).await?;
     txn.commit().await?;
     Ok(target)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn slugs() {
-        assert_eq!(super::slugify("Rust & Async  I/O!"), "rust-async-i-o");
-        assert_eq!(super::slugify("  --  "), "");
-    }
 }
