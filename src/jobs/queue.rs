@@ -430,10 +430,15 @@ pub async fn list(db: &impl ConnectionTrait, status: Option<Status>, args: &Page
     paginate(db, select, job::Column::Id, Sort::newest(), |j| Cursor::id(j.id), args).await
 }
 
+/// One job by id (NOT_FOUND when there is none).
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<job::Model> {
+    job::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("Job"))
+}
+
 /// Makes a FAILED job (or a PENDING one waiting for its backoff) due now, with its attempts reset.
 pub async fn retry(state: &AppState, id: Uuid) -> AppResult<job::Model> {
     let write = Write::begin(state).await?;
-    let job = job::Entity::find_by_id(id).one(&write).await?.ok_or(AppError::NotFound("Job"))?;
+    let job = get(&write, id).await?;
     if !matches!(job.status, Status::Failed | Status::Pending) {
         let status = if job.status == Status::Running { "running" } else { "done" };
         return Err(AppError::conflict(

@@ -3,7 +3,6 @@
 
 use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
-use sea_orm::EntityTrait;
 
 use super::queue;
 use crate::{
@@ -31,13 +30,7 @@ pub enum GqlJobStatus {
 }
 
 /// A background job.
-pub struct Job(job::Model);
-
-impl Job {
-    pub async fn load(db: &impl sea_orm::ConnectionTrait, id: uuid::Uuid) -> crate::error::AppResult<Job> {
-        Ok(Job(job::Entity::find_by_id(id).one(db).await?.ok_or(crate::error::AppError::NotFound("Job"))?))
-    }
-}
+pub struct Job(pub job::Model);
 
 #[Object]
 impl Job {

@@ -120,7 +120,7 @@ impl NewsletterMutation {
     async fn send_newsletter(&self, ctx: &Context<'_>, input: NewsletterInput) -> Result<crate::jobs::schema::Job> {
         let state = ctx.state();
         let id = service::send_issue(state, &input.subject, &input.body).await?;
-        Ok(crate::jobs::schema::Job::load(&state.db, id).await?)
+        Ok(crate::jobs::schema::Job(crate::jobs::queue::get(&state.db, id).await?))
     }
 
     /// Sets how often the viewer gets the digest of new posts (mailed only to a verified address).
