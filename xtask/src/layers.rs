@@ -68,6 +68,12 @@ impl Layer {
     fn speaks_http(self) -> bool {
         matches!(self, Http | Top)
     }
+
+    /// Whether code in this layer may reach a table directly (`<entity>::Entity::…`);
+    /// above the services, tables are read and written only through them.
+    fn touches_tables(self) -> bool {
+        !matches!(self, Toolkit | Resolvers | Assembly | Http)
+    }
 }
 
 /// The layer of a source file, from its path under `src/`.
@@ -149,8 +155,8 @@ impl fmt::Display for Violation {
             ),
             None => write!(
                 f,
-                "{}:{}: {:?} code names `{}`; only GraphQL layers name async_graphql and only http names axum \
-                 (services may derive async_graphql::Enum)",
+                "{}:{}: {:?} code names `{}`; only GraphQL layers name async_graphql, only http names axum \
+                 (services may derive async_graphql::Enum), and only services touch tables",
                 self.file.display(),
                 self.line,
                 self.from,
@@ -172,6 +178,9 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn check(&mut self, segments: Vec<String>, line: usize) {
         let Some(first) = segments.first().map(String::as_str) else { return };
+        if !self.layer.touches_tables() && segments.iter().any(|s| s == "Entity") {
+            return self.flag(segments, line, None);
+        }
         let target = match first {
             "crate" => segments[1..].to_vec(),
             "super" => {
@@ -339,6 +348,11 @@ mod tests {
             ["crate::domains::posts::service"]
         );
         assert_eq!(violations("infra/mail.rs", "use crate::state::AppState;"), ["crate::state::AppState"]);
+        assert_eq!(
+            violations("domains/posts/schema.rs", "fn f() { entity::post::Entity::find(); }"),
+            ["entity::post::Entity::find"]
+        );
+        assert_eq!(violations("http/feeds.rs", "use entity::artifact::Entity;"), ["entity::artifact::Entity"]);
         // `super` resolves against the file's module.
         assert_eq!(violations("http/feeds.rs", "use super::Http;"), Vec::<String>::new());
         assert_eq!(violations("domains/posts/rerender.rs", "use super::markdown;"), Vec::<String>::new());
@@ -355,5 +369,7 @@ mod tests {
         ok("http/mod.rs", "use crate::{schema::AppSchema, auth::RequestMeta};");
         ok("lib.rs", "use crate::{jobs::run, http::router};");
         ok("domains/posts/service.rs", "mod tests { use super::*; }");
+        ok("domains/posts/service.rs", "fn f() { post::Entity::find(); }");
+        ok("domains/posts/schema.rs", "use entity::post;");
     }
 }
