@@ -30,7 +30,12 @@ use crate::{
 };
 
 /// The adapters that Redis replaces when configured.
-type Adapters = (Option<redis::aio::ConnectionManager>, Arc<dyn RateLimiter>, Arc<dyn EventBus>, Arc<dyn Cache>);
+type Adapters = (
+    Option<(redis::aio::ConnectionManager, Arc<RedisGuard>)>,
+    Arc<dyn RateLimiter>,
+    Arc<dyn EventBus>,
+    Arc<dyn Cache>,
+);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -46,6 +51,8 @@ pub struct AppState {
     /// without one, answers are extractive.
     pub chat: Option<Arc<ChatClient>>,
     pub redis: Option<redis::aio::ConnectionManager>,
+    /// Every request-path Redis call goes through this: one deadline, one breaker.
+    pub redis_guard: Option<Arc<RedisGuard>>,
     /// Semaphores around CPU-heavy work (password hashing, embedding, validation).
     pub work: Work,
     /// Cancelled when the process shuts down; background tasks watch it.
@@ -91,8 +98,8 @@ impl AppState {
                 let fallback = Arc::new(InProcessRateLimiter::default());
                 spawn_limiter_cleanup(fallback.clone(), shutdown.clone());
                 let limiter = RedisRateLimiter::new(guard.clone(), &config.redis_prefix, fallback);
-                let cache = RedisCache::new(guard, &config.redis_prefix);
-                (Some(manager), Arc::new(limiter) as _, Arc::new(bus) as _, Arc::new(cache) as _)
+                let cache = RedisCache::new(guard.clone(), &config.redis_prefix);
+                (Some((manager, guard)), Arc::new(limiter) as _, Arc::new(bus) as _, Arc::new(cache) as _)
             }
             None => {
                 let limiter = Arc::new(InProcessRateLimiter::default());
@@ -123,7 +130,8 @@ impl AppState {
             cache,
             embedder,
             chat,
-            redis,
+            redis: redis.as_ref().map(|(manager, _)| manager.clone()),
+            redis_guard: redis.map(|(_, guard)| guard),
             work,
             shutdown,
             job_wake: Arc::new(tokio::sync::Notify::new()),

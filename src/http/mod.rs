@@ -54,7 +54,7 @@ pub struct Http {
 
 pub fn router(state: AppState, schema: AppSchema) -> anyhow::Result<Router> {
     let config = state.config.clone();
-    let persisted = Arc::new(PersistedQueries::from_config(&config, state.redis.clone())?);
+    let persisted = Arc::new(PersistedQueries::from_config(&config, state.redis_guard.clone())?);
     let http = Http { state, schema, persisted };
 
     let trace = TraceLayer::new_for_http()

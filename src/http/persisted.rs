@@ -13,25 +13,17 @@
 //! them learnt), a bounded in-process cache otherwise. A Redis failure is a
 //! miss: the client sends the query again and the request is answered.
 
-use std::{
-    collections::HashMap,
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::http::StatusCode;
-use redis::AsyncCommands;
+use redis::{AsyncCommands, aio::ConnectionManager};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::{auth::Viewer, config::Config, domains::accounts::Role, error::code};
+use crate::{auth::Viewer, config::Config, error::code, infra::redis_guard::RedisGuard};
+use entity::user::Role;
 
-/// The longest Redis may take to answer a lookup before it counts as a miss.
-const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
 /// The in-process store's size (documents are weighed by their length).
 const MEMORY_BYTES: u64 = 32 * 1024 * 1024;
 
@@ -67,7 +59,8 @@ pub struct Resolved {
 
 enum Store {
     Memory(moka::sync::Cache<String, Arc<str>>),
-    Redis { redis: redis::aio::ConnectionManager, prefix: String },
+    /// Through the shared guard: a slow or down Redis is a miss, never a slow request.
+    Redis { redis: Arc<RedisGuard>, prefix: String },
 }
 
 pub struct PersistedQueries {
@@ -77,8 +70,6 @@ pub struct PersistedQueries {
     /// The trusted documents by sha256 (hex), from `TRUSTED_DOCUMENTS`.
     trusted: HashMap<String, Arc<str>>,
     trusted_only: bool,
-    /// When the last Redis failure was logged (seconds since the epoch), so an outage logs once a minute.
-    last_warned: AtomicU64,
 }
 
 /// The sha256 of a document, as lowercase hex (what clients send as `sha256Hash`).
@@ -88,7 +79,7 @@ pub fn sha256_hex(document: &str) -> String {
 
 impl PersistedQueries {
     /// The store for this deployment, with the trusted manifest (when configured) loaded.
-    pub fn from_config(config: &Config, redis: Option<redis::aio::ConnectionManager>) -> anyhow::Result<Self> {
+    pub fn from_config(config: &Config, redis: Option<Arc<RedisGuard>>) -> anyhow::Result<Self> {
         let settings = &config.persisted;
         let ttl = settings.ttl;
         let store = match redis {
@@ -111,7 +102,6 @@ impl PersistedQueries {
             max_bytes: config.graphql.max_body_bytes,
             trusted,
             trusted_only: settings.trusted_only,
-            last_warned: AtomicU64::new(0),
         })
     }
 
@@ -178,13 +168,10 @@ impl PersistedQueries {
         match &self.store {
             Store::Memory(cache) => cache.insert(hash.to_owned(), Arc::from(query)),
             Store::Redis { redis, prefix } => {
-                let mut conn = redis.clone();
-                let write = conn.set_ex::<_, _, ()>(format!("{prefix}{hash}"), query, self.ttl.as_secs().max(1));
-                match tokio::time::timeout(REDIS_TIMEOUT, write).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(err)) => self.warn_redis(&err.to_string()),
-                    Err(_) => self.warn_redis("timed out"),
-                }
+                let (key, ttl) = (format!("{prefix}{hash}"), self.ttl.as_secs().max(1));
+                let write = |mut conn: ConnectionManager| async move { conn.set_ex::<_, _, ()>(key, query, ttl).await };
+                // A failure is the guard's to log; the document is simply not remembered.
+                let _ = redis.call("persisted query write", write).await;
             }
         }
     }
@@ -196,30 +183,10 @@ impl PersistedQueries {
         match &self.store {
             Store::Memory(cache) => cache.get(hash),
             Store::Redis { redis, prefix } => {
-                let mut conn = redis.clone();
-                let read = conn.get::<_, Option<String>>(format!("{prefix}{hash}"));
-                match tokio::time::timeout(REDIS_TIMEOUT, read).await {
-                    Ok(Ok(found)) => found.map(Arc::from),
-                    Ok(Err(err)) => {
-                        self.warn_redis(&err.to_string());
-                        None
-                    }
-                    Err(_) => {
-                        self.warn_redis("timed out");
-                        None
-                    }
-                }
+                let key = format!("{prefix}{hash}");
+                let read = |mut conn: ConnectionManager| async move { conn.get::<_, Option<String>>(key).await };
+                redis.call("persisted query read", read).await.ok().flatten().map(Arc::from)
             }
-        }
-    }
-
-    fn warn_redis(&self, reason: &str) {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let last = self.last_warned.load(Ordering::Relaxed);
-        if now >= last + 60
-            && self.last_warned.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
-        {
-            tracing::warn!(%reason, "persisted query store (Redis) failed; treating it as a miss");
         }
     }
 }
