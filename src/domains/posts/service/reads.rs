@@ -1,0 +1,260 @@
+//! Posts as other domains and resolvers read them: by id, slug or series, their
+//! tags, the filtered and ordered lists, and the live posts feeds, digests, the
+//! sitemap and search ask for.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Query, SelectStatement},
+};
+use uuid::Uuid;
+
+use super::{live, readable_by};
+use crate::{
+    auth::Viewer,
+    domains::{accounts::Role, tags::service as tags},
+    error::AppResult,
+    pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
+};
+use entity::{
+    post::{self, Difficulty, Status},
+    post_tag, redirect, tag,
+};
+
+/// By current slug, or by an old slug that redirects to it.
+pub async fn find_by_slug(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str) -> AppResult<Option<post::Model>> {
+    let found = post::Entity::find().filter(post::Column::Slug.eq(slug)).filter(readable_by(viewer)).one(db).await?;
+    if found.is_some() {
+        return Ok(found);
+    }
+    let Some(redirect) = redirect::Entity::find_by_id(slug.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(post::Entity::find_by_id(redirect.post_id).filter(readable_by(viewer)).one(db).await?)
+}
+
+pub async fn posts_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<post::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(post::Entity::find().filter(post::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+/// The readable posts of each series, in reading order.
+pub async fn posts_of_series(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    series_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<post::Model>>> {
+    if series_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let posts = post::Entity::find()
+        .filter(post::Column::SeriesId.is_in(series_ids.iter().copied()))
+        .filter(readable_by(viewer))
+        .order_by_asc(post::Column::SeriesPosition)
+        .order_by_asc(post::Column::Id)
+        .all(db)
+        .await?;
+    let mut by_series: HashMap<Uuid, Vec<post::Model>> = HashMap::new();
+    for post in posts {
+        if let Some(series_id) = post.series_id {
+            by_series.entry(series_id).or_default().push(post);
+        }
+    }
+    Ok(by_series)
+}
+
+/// Tags of each post, alphabetically.
+pub async fn tags_of_posts(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<tag::Model>>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let links =
+        post_tag::Entity::find().filter(post_tag::Column::PostId.is_in(post_ids.iter().copied())).all(db).await?;
+    let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
+    let by_id: HashMap<Uuid, tag::Model> = tags::by_ids(db, &tag_ids).await?.into_iter().map(|t| (t.id, t)).collect();
+    let mut result: HashMap<Uuid, Vec<tag::Model>> = HashMap::new();
+    for link in links {
+        if let Some(tag) = by_id.get(&link.tag_id) {
+            result.entry(link.post_id).or_default().push(tag.clone());
+        }
+    }
+    for tags in result.values_mut() {
+        tags.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(result)
+}
+
+/// How a list of posts is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum, Default)]
+pub enum PostOrder {
+    /// Most recently published first (drafts: most recently created first).
+    #[default]
+    Newest,
+    /// Oldest first.
+    Oldest,
+    /// By title, A to Z.
+    Title,
+    /// Most recently edited first.
+    RecentlyUpdated,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct PostFilter {
+    pub tag: Option<String>,
+    pub series: Option<Uuid>,
+    pub difficulty: Option<Difficulty>,
+    pub author_id: Option<Uuid>,
+    pub status: Option<Status>,
+    pub premium: Option<bool>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &PostFilter,
+    order: PostOrder,
+    args: &PageArgs,
+) -> AppResult<Page<post::Model>> {
+    let mut select = post::Entity::find();
+    match filter.status {
+        // The home feed and every public list: live posts only, for everyone.
+        None | Some(Status::Published) => select = select.filter(live()),
+        Some(status) => {
+            let viewer_id = viewer.require_role(Role::Author)?;
+            select = select.filter(post::Column::Status.eq(status));
+            if viewer.role() != Some(Role::Admin) {
+                select = select.filter(post::Column::AuthorId.eq(viewer_id));
+            }
+        }
+    }
+    select = select.filter(filter_condition(db, filter).await?);
+
+    let by_creation = filter.status == Some(Status::Draft);
+    let sort = match order {
+        PostOrder::Newest | PostOrder::Oldest => Sort {
+            column: Some(if by_creation { post::Column::CreatedAt } else { post::Column::PublishedAt }),
+            descending: order == PostOrder::Newest,
+        },
+        PostOrder::Title => Sort { column: Some(post::Column::Title), descending: false },
+        PostOrder::RecentlyUpdated => Sort { column: Some(post::Column::UpdatedAt), descending: true },
+    };
+    let cursor_of = move |p: &post::Model| Cursor {
+        key: match order {
+            PostOrder::Newest | PostOrder::Oldest if by_creation => Key::Time(p.created_at),
+            PostOrder::Newest | PostOrder::Oldest => Key::Time(p.published_at.unwrap_or(p.created_at)),
+            PostOrder::Title => Key::Text(p.title.clone()),
+            PostOrder::RecentlyUpdated => Key::Time(p.updated_at),
+        },
+        id: p.id,
+    };
+    paginate(db, select, post::Column::Id, sort, cursor_of, args).await
+}
+
+/// The tag, series, difficulty, author and premium parts of a filter (not the status).
+async fn filter_condition(db: &impl ConnectionTrait, filter: &PostFilter) -> AppResult<Condition> {
+    let mut condition = Condition::all();
+    if let Some(slug) = &filter.tag {
+        let tag_id = tags::find_by_slug(db, slug).await?.map(|t| t.id).unwrap_or_else(Uuid::nil);
+        condition = condition.add(
+            post::Column::Id.in_subquery(
+                Query::select()
+                    .column(post_tag::Column::PostId)
+                    .from(post_tag::Entity)
+                    .and_where(post_tag::Column::TagId.eq(tag_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(series) = filter.series {
+        condition = condition.add(post::Column::SeriesId.eq(series));
+    }
+    if let Some(difficulty) = filter.difficulty {
+        condition = condition.add(post::Column::Difficulty.eq(difficulty));
+    }
+    if let Some(author) = filter.author_id {
+        condition = condition.add(post::Column::AuthorId.eq(author));
+    }
+    if let Some(premium) = filter.premium {
+        condition = condition.add(post::Column::IsPremium.eq(premium));
+    }
+    Ok(condition)
+}
+
+/// The ids of the live posts matching `filter` (its status is ignored), as a
+/// subquery: search narrows its rankings with it.
+pub async fn live_ids(db: &impl ConnectionTrait, filter: &PostFilter) -> AppResult<SelectStatement> {
+    Ok(Query::select()
+        .column(post::Column::Id)
+        .from(post::Entity)
+        .cond_where(live())
+        .cond_where(filter_condition(db, filter).await?)
+        .to_owned())
+}
+
+/// Every live post's id, oldest first (for re-indexing).
+pub async fn live_post_ids(db: &impl ConnectionTrait) -> AppResult<Vec<Uuid>> {
+    use sea_orm::QuerySelect;
+    Ok(post::Entity::find()
+        .select_only()
+        .column(post::Column::Id)
+        .filter(live())
+        .order_by_asc(post::Column::PublishedAt)
+        .order_by_asc(post::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Every post of a series (any status), in order; for the series editor.
+pub async fn all_posts_of_series(db: &impl ConnectionTrait, series_id: Uuid) -> AppResult<Vec<post::Model>> {
+    Ok(post::Entity::find()
+        .filter(post::Column::SeriesId.eq(series_id))
+        .order_by_asc(post::Column::SeriesPosition)
+        .order_by_asc(post::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The most recently published live posts, for feeds.
+pub async fn recent_live(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<post::Model>> {
+    use sea_orm::QuerySelect;
+    Ok(post::Entity::find().filter(live()).order_by_desc(post::Column::PublishedAt).limit(limit).all(db).await?)
+}
+
+/// Live posts published in (`since`, `until`], newest first (at most `limit`), for digests.
+pub async fn published_between(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: u64,
+) -> AppResult<Vec<post::Model>> {
+    use sea_orm::QuerySelect;
+    Ok(post::Entity::find()
+        .filter(live())
+        .filter(post::Column::PublishedAt.gt(since))
+        .filter(post::Column::PublishedAt.lte(until))
+        .order_by_desc(post::Column::PublishedAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Slug and last change of every live post, for the sitemap (at most `limit`).
+pub async fn live_slugs(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<(String, DateTime<Utc>)>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(String, DateTime<Utc>)> = post::Entity::find()
+        .select_only()
+        .column(post::Column::Slug)
+        .column(post::Column::UpdatedAt)
+        .filter(live())
+        .order_by_desc(post::Column::PublishedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows)
+}
