@@ -30,12 +30,8 @@ use crate::{
 };
 
 /// The adapters that Redis replaces when configured.
-type Adapters = (
-    Option<(redis::aio::ConnectionManager, Arc<RedisGuard>)>,
-    Arc<dyn RateLimiter>,
-    Arc<dyn EventBus>,
-    Arc<dyn Cache>,
-);
+type Adapters =
+    (Option<(redis::aio::ConnectionManager, Arc<RedisGuard>)>, Arc<dyn RateLimiter>, Arc<dyn EventBus>, Arc<dyn Cache>);
 
 #[derive(Clone)]
 pub struct AppState {

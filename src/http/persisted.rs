@@ -60,7 +60,10 @@ pub struct Resolved {
 enum Store {
     Memory(moka::sync::Cache<String, Arc<str>>),
     /// Through the shared guard: a slow or down Redis is a miss, never a slow request.
-    Redis { redis: Arc<RedisGuard>, prefix: String },
+    Redis {
+        redis: Arc<RedisGuard>,
+        prefix: String,
+    },
 }
 
 pub struct PersistedQueries {

@@ -467,7 +467,7 @@ async fn without_redis_limited_operations_answer_quickly_and_redis_is_used_again
 
     redis.restart();
     let mut counted_in_redis = false;
-    for _ in 0..40 {
+    for _ in 0..240 {
         let search = app.graphql(SEARCH, json!({ "q": "caching" })).await;
         assert!(search["errors"].is_null(), "{search}");
         if !redis.keys("outage:rl:search:*").await.is_empty() {

@@ -593,7 +593,7 @@ async fn a_viewer_who_leaves_mid_answer_stops_it_and_the_partial_answer_is_recor
     assert_eq!(kinds, ["AskAiSources", "AskAiDelta", "AskAiDelta"]);
     // The model now stalls (for a minute); the viewer stops the operation.
     ws.send(json!({ "id": "a", "type": "complete" })).await;
-    for _ in 0..100 {
+    for _ in 0..1_200 {
         if let Some(answer) = ai_answer::Entity::find().one(&app.state.db).await.unwrap() {
             assert_eq!(answer.finish_reason, "CANCELLED");
             assert_eq!(answer.answer, partial.concat());
@@ -601,5 +601,5 @@ async fn a_viewer_who_leaves_mid_answer_stops_it_and_the_partial_answer_is_recor
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the cancelled answer was not recorded within 5 s");
+    panic!("the cancelled answer was not recorded within 60 s");
 }

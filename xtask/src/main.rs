@@ -10,8 +10,18 @@ mod new_domain;
 
 use std::{path::PathBuf, process::ExitCode};
 
+/// The workspace the command runs in: the nearest directory up from here whose
+/// Cargo.toml declares `[workspace]`. (Not this binary's own source directory:
+/// a build directory shared by several checkouts runs whichever one built last.)
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    here.ancestors()
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|toml| toml.lines().any(|l| l.trim() == "[workspace]"))
+        })
+        .map(PathBuf::from)
+        .unwrap_or(here)
 }
 
 fn main() -> ExitCode {

@@ -68,14 +68,27 @@ async fn issue_user_token(
 }
 
 /// Marks a single-use token used and returns its user, or BAD_USER_INPUT on `token`.
-async fn consume_user_token(db: &impl ConnectionTrait, token: &str, purpose: Purpose) -> AppResult<Uuid> {
-    let invalid = || AppError::bad_input("token", "This link is invalid or has expired; ask for a new one");
-    let stored = user_token::Entity::find()
+fn invalid_link() -> AppError {
+    AppError::bad_input("token", "This link is invalid or has expired; ask for a new one")
+}
+
+/// The unused, unexpired one-time token `token` stands for.
+async fn find_user_token(db: &impl ConnectionTrait, token: &str, purpose: Purpose) -> AppResult<user_token::Model> {
+    let now = Utc::now();
+    user_token::Entity::find()
         .filter(user_token::Column::TokenHash.eq(token_hash(token)))
         .filter(user_token::Column::Purpose.eq(purpose))
+        .filter(user_token::Column::UsedAt.is_null())
+        .filter(user_token::Column::ExpiresAt.gt(now))
         .one(db)
         .await?
-        .ok_or_else(invalid)?;
+        .ok_or_else(invalid_link)
+}
+
+/// Uses up a one-time token (once: a second use, even a concurrent one, is refused);
+/// returns whose it was.
+async fn consume_user_token(db: &impl ConnectionTrait, token: &str, purpose: Purpose) -> AppResult<Uuid> {
+    let stored = find_user_token(db, token, purpose).await?;
     let now = Utc::now();
     let used = user_token::Entity::update_many()
         .col_expr(user_token::Column::UsedAt, Expr::value(now))
@@ -85,7 +98,7 @@ async fn consume_user_token(db: &impl ConnectionTrait, token: &str, purpose: Pur
         .exec(db)
         .await?;
     if used.rows_affected != 1 {
-        return Err(invalid());
+        return Err(invalid_link());
     }
     Ok(stored.user_id)
 }
@@ -187,16 +200,21 @@ pub async fn request_password_reset(state: &AppState, email: &str, meta: &Reques
 /// Sets a new password from a mailed reset link, signs out every session, and
 /// counts as proof of the email address.
 pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -> AppResult<bool> {
+    // The link and the new password are checked, and the password hashed, before the
+    // write begins: hashing takes a while, and SQLite has one writer.
+    let link = find_user_token(&state.db, token, Purpose::ResetPassword).await?;
+    let user = get_user(&state.db, link.user_id).await?;
+    let email = Email::parse("email", &user.email)?;
+    let password = Password::parse("newPassword", new_password, &password_context(&email, &user.display_name))?;
+    let hash = password::hash(&state.work.passwords, &password).await?;
     let txn = Write::begin(state).await?;
+    // Used up inside the change: of two resets racing with one link, one wins.
     let user_id = consume_user_token(&txn, token, Purpose::ResetPassword).await?;
     let user = get_user(&txn, user_id).await?;
-    let display_name = user.display_name.clone();
-    let email = Email::parse("email", &user.email)?;
-    let password = Password::parse("newPassword", new_password, &password_context(&email, &display_name))?;
     let now = Utc::now();
     let verified = user.email_verified_at.unwrap_or(now);
     let mut user: user::ActiveModel = user.into();
-    user.password_hash = Set(password::hash(&state.work.passwords, &password).await?.into_inner());
+    user.password_hash = Set(hash.into_inner());
     user.email_verified_at = Set(Some(verified));
     user.updated_at = Set(now);
     user.update(&txn).await?;
