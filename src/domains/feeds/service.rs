@@ -65,6 +65,17 @@ fn published(post: &post::Model) -> DateTime<Utc> {
     post.published_at.unwrap_or(post.created_at)
 }
 
+impl Recent {
+    /// A post's tags, alphabetically.
+    fn tags_of(&self, post: &post::Model) -> impl Iterator<Item = &tag::Model> {
+        self.tags.get(&post.id).into_iter().flatten()
+    }
+}
+
+fn post_link(state: &AppState, post: &post::Model) -> String {
+    state.link(&format!("/posts/{}", post.slug), None)
+}
+
 /// The RSS 2.0 feed of the newest live posts.
 pub async fn rss(state: &AppState) -> anyhow::Result<String> {
     let recent = recent(state).await?;
@@ -72,12 +83,9 @@ pub async fn rss(state: &AppState) -> anyhow::Result<String> {
         .posts
         .iter()
         .map(|post| {
-            let link = state.link(&format!("/posts/{}", post.slug), None);
+            let link = post_link(state, post);
             let categories = recent
-                .tags
-                .get(&post.id)
-                .into_iter()
-                .flatten()
+                .tags_of(post)
                 .map(|tag| rss::CategoryBuilder::default().name(html_text(&tag.name)).build())
                 .collect::<Vec<_>>();
             rss::ItemBuilder::default()
@@ -109,12 +117,9 @@ pub async fn atom(state: &AppState) -> AppResult<String> {
         .posts
         .iter()
         .map(|post| {
-            let link = state.link(&format!("/posts/{}", post.slug), None);
+            let link = post_link(state, post);
             let categories = recent
-                .tags
-                .get(&post.id)
-                .into_iter()
-                .flatten()
+                .tags_of(post)
                 .map(|tag| {
                     atom::CategoryBuilder::default().term(tag.slug.clone()).label(Some(plain_text(&tag.name))).build()
                 })
