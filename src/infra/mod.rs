@@ -9,4 +9,5 @@ pub mod llm;
 pub mod mail;
 pub mod rate_limit;
 pub mod redis_guard;
+pub mod stripe;
 pub mod work;
