@@ -12,11 +12,9 @@ use entity::post;
 use futures::{StreamExt, stream::BoxStream};
 use uuid::Uuid;
 
-pub use answerers::{
-    AnswerChunk, AnswerStream, Answerer, EXTRACTIVE_PREFIX, ExtractiveAnswerer, FinishReason, LlmAnswerer, Source,
-    prompt, sentences,
-};
-pub use retrieval::retrieve;
+use answerers::AnswerChunk;
+pub use answerers::{EXTRACTIVE_PREFIX, FinishReason, Source};
+use retrieval::retrieve;
 
 use crate::{
     auth::Viewer,
