@@ -85,6 +85,57 @@ pub struct Config {
     pub embeddings: EmbeddingsConfig,
     pub ai: AiConfig,
     pub persisted: PersistedConfig,
+    pub billing: BillingConfig,
+}
+
+/// Payments (src/domains/billing): Stripe, the plans on sale, the grace period.
+#[derive(Clone, Debug)]
+pub struct BillingConfig {
+    /// `STRIPE_SECRET_KEY` and the rest; `None`: payments are off (premium is granted by admins).
+    pub stripe: Option<StripeConfig>,
+    /// `STRIPE_PLANS`: what readers can subscribe to (empty when payments are off).
+    pub plans: Vec<PlanConfig>,
+    /// `STRIPE_CURRENCY`: the currency of the configured prices (ISO 4217, lowercase).
+    pub currency: String,
+    /// `PAST_DUE_GRACE_SECS` (or `PAST_DUE_GRACE_DAYS`): how long a subscription whose renewal
+    /// failed keeps its access.
+    pub past_due_grace: Duration,
+    /// `STRIPE_SYNC_SCHEDULE`: when every open subscription is reconciled with Stripe (cron, with seconds).
+    pub sync_schedule: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct StripeConfig {
+    pub secret_key: SecretString,
+    /// `STRIPE_API_BASE`: Stripe's API (default `https://api.stripe.com/`); tests point it at a stand-in.
+    pub api_base: String,
+    /// `STRIPE_WEBHOOK_SECRET`: the endpoint secrets (comma-separated; any of them may sign).
+    pub webhook_secrets: Vec<SecretString>,
+    /// `STRIPE_WEBHOOK_TOLERANCE_SECS`: how far a delivery's timestamp may be from now.
+    pub webhook_tolerance: Duration,
+    /// `STRIPE_TIMEOUT_MS`: one API call's deadline (each call is tried up to three times).
+    pub timeout: Duration,
+}
+
+/// How often a plan bills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanInterval {
+    Month,
+    Year,
+}
+
+/// One plan on sale: `id=price:amount:interval` in `STRIPE_PLANS`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanConfig {
+    /// What the API calls it (`monthly`).
+    pub id: String,
+    /// What readers see (`Monthly`).
+    pub name: String,
+    /// The Stripe Price it sells.
+    pub price_id: String,
+    /// Per interval, in the currency's minor units; Stripe's price must say the same.
+    pub amount: i64,
+    pub interval: PlanInterval,
 }
 
 /// Operations named by hash (src/http/persisted.rs).
@@ -387,6 +438,7 @@ impl Config {
                 trusted_documents,
                 trusted_only,
             },
+            billing: billing(env)?,
         })
     }
 
@@ -457,6 +509,109 @@ fn trusted_proxies(env: &Env) -> anyhow::Result<TrustedProxies> {
         (None, None) if env.flag("TRUST_PROXY_HEADERS", false)? => TrustedProxies::Hops(1),
         (None, None) => TrustedProxies::None,
     })
+}
+
+/// The payments settings: all of Stripe's or none (then payments are off).
+fn billing(env: &Env) -> anyhow::Result<BillingConfig> {
+    let grace = match (env.get("PAST_DUE_GRACE_SECS"), env.get("PAST_DUE_GRACE_DAYS")) {
+        (Some(_), Some(_)) => bail!("Set PAST_DUE_GRACE_SECS or PAST_DUE_GRACE_DAYS, not both"),
+        (Some(_), None) => Duration::from_secs(env.parse("PAST_DUE_GRACE_SECS", 0u64)?),
+        (None, _) => Duration::from_secs(env.parse("PAST_DUE_GRACE_DAYS", 7u64)? * 86_400),
+    };
+    let currency = env.get("STRIPE_CURRENCY").unwrap_or_else(|| "usd".into()).trim().to_ascii_lowercase();
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_lowercase()) {
+        bail!("STRIPE_CURRENCY={currency:?} is not a three-letter currency code like usd");
+    }
+    let sync_schedule = cron_schedule(env, "STRIPE_SYNC_SCHEDULE", "0 17 * * * *")?;
+    let Some(key) = env.get("STRIPE_SECRET_KEY") else {
+        return Ok(BillingConfig { stripe: None, plans: Vec::new(), currency, past_due_grace: grace, sync_schedule });
+    };
+    let key = key.trim().to_owned();
+    if !(key.starts_with("sk_") || key.starts_with("rk_")) {
+        bail!("STRIPE_SECRET_KEY must be a secret (sk_…) or restricted (rk_…) API key");
+    }
+    let webhook_secrets: Vec<SecretString> = env
+        .get("STRIPE_WEBHOOK_SECRET")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(SecretString::from)
+        .collect();
+    if webhook_secrets.is_empty() {
+        bail!("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (the endpoint's signing secret, whsec_…)");
+    }
+    let api_base = match http_url(env, "STRIPE_API_BASE")? {
+        Some(base) => format!("{base}/"),
+        None => "https://api.stripe.com/".to_owned(),
+    };
+    let plans = parse_plans(&env.get("STRIPE_PLANS").unwrap_or_default())?;
+    if plans.is_empty() {
+        bail!(
+            "STRIPE_PLANS is required with STRIPE_SECRET_KEY, e.g. monthly=price_123:900:month,yearly=price_456:9000:year"
+        );
+    }
+    Ok(BillingConfig {
+        stripe: Some(StripeConfig {
+            secret_key: SecretString::from(key),
+            api_base,
+            webhook_secrets,
+            webhook_tolerance: Duration::from_secs(env.parse("STRIPE_WEBHOOK_TOLERANCE_SECS", 300u64)?),
+            timeout: Duration::from_millis(env.parse("STRIPE_TIMEOUT_MS", 10_000u64)?.max(100)),
+        }),
+        plans,
+        currency,
+        past_due_grace: grace,
+        sync_schedule,
+    })
+}
+
+/// `monthly=price_123:900:month,yearly=price_456:9000:year`.
+fn parse_plans(raw: &str) -> anyhow::Result<Vec<PlanConfig>> {
+    let mut plans: Vec<PlanConfig> = Vec::new();
+    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let usage = || anyhow::anyhow!("STRIPE_PLANS entry {entry:?} is not like monthly=price_123:900:month");
+        let (id, rest) = entry.split_once('=').ok_or_else(usage)?;
+        let mut parts = rest.split(':');
+        let (Some(price_id), Some(amount), Some(interval), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(usage());
+        };
+        let id = id.trim();
+        if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            bail!("STRIPE_PLANS plan id {id:?} must be 1-32 letters, digits, '-' or '_'");
+        }
+        if plans.iter().any(|p| p.id == id) {
+            bail!("STRIPE_PLANS names the plan {id:?} twice");
+        }
+        let price_id = price_id.trim();
+        if price_id.is_empty() || price_id.contains(char::is_whitespace) {
+            return Err(usage());
+        }
+        let amount: i64 = amount.trim().parse().ok().filter(|a| *a > 0).ok_or_else(|| {
+            anyhow::anyhow!(
+                "STRIPE_PLANS plan {id:?}: the amount must be a positive whole number of minor units (900 = 9.00)"
+            )
+        })?;
+        let interval = match interval.trim() {
+            "month" => PlanInterval::Month,
+            "year" => PlanInterval::Year,
+            other => bail!("STRIPE_PLANS plan {id:?}: the interval {other:?} must be month or year"),
+        };
+        let mut name: Vec<char> = id.replace(['-', '_'], " ").chars().collect();
+        if let Some(first) = name.first_mut() {
+            *first = first.to_ascii_uppercase();
+        }
+        plans.push(PlanConfig {
+            id: id.to_owned(),
+            name: name.into_iter().collect(),
+            price_id: price_id.to_owned(),
+            amount,
+            interval,
+        });
+    }
+    Ok(plans)
 }
 
 /// An optional http(s) base URL, checked at start-up.

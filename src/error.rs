@@ -33,6 +33,12 @@ pub mod code {
     pub const PERSISTED_QUERY_HASH_MISMATCH: &str = "PERSISTED_QUERY_HASH_MISMATCH";
     /// Trusted-only mode: the operation is not one of the web app's.
     pub const OPERATION_NOT_TRUSTED: &str = "OPERATION_NOT_TRUSTED";
+    /// This server takes no payments (no `STRIPE_SECRET_KEY`).
+    pub const PAYMENTS_DISABLED: &str = "PAYMENTS_DISABLED";
+    /// The account must verify its email address first.
+    pub const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
+    /// A service this server depends on (Stripe) failed or could not be reached; try again later.
+    pub const UPSTREAM_UNAVAILABLE: &str = "UPSTREAM_UNAVAILABLE";
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -58,6 +64,17 @@ pub enum AppError {
     /// The server is at capacity for some bounded work (src/infra/work.rs); not the client's doing.
     #[error("{0}")]
     Unavailable(Busy),
+    #[error("Payments are not configured on this server")]
+    PaymentsDisabled,
+    #[error("{0}")]
+    EmailNotVerified(&'static str),
+    /// A service this server depends on failed; the cause is logged, the client sees `what` only.
+    #[error("{what} could not be reached; try again in a minute")]
+    Upstream {
+        what: &'static str,
+        #[source]
+        cause: anyhow::Error,
+    },
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),
 }
@@ -83,6 +100,8 @@ impl From<anyhow::Error> for AppError {
 
 /// Seconds a client told UNAVAILABLE should wait before trying again.
 pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+/// Seconds a client told UPSTREAM_UNAVAILABLE should wait before trying again.
+pub const UPSTREAM_RETRY_AFTER_SECS: u64 = 30;
 
 impl AppError {
     pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
@@ -103,6 +122,9 @@ impl AppError {
             AppError::RateLimited { .. } => code::RATE_LIMITED,
             AppError::PaymentRequired(_) => code::PAYMENT_REQUIRED,
             AppError::Unavailable(_) => code::UNAVAILABLE,
+            AppError::PaymentsDisabled => code::PAYMENTS_DISABLED,
+            AppError::EmailNotVerified(_) => code::EMAIL_NOT_VERIFIED,
+            AppError::Upstream { .. } => code::UPSTREAM_UNAVAILABLE,
             AppError::Internal(_) => code::INTERNAL_SERVER_ERROR,
         }
     }

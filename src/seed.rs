@@ -28,6 +28,7 @@ use crate::{
     auth::Viewer,
     domains::{
         accounts::{Role, password, password::Password, service as accounts},
+        billing::service as billing,
         comments::service as comments,
         posts::service::{self as posts, PostInput},
         series::service::{self as series, SeriesInput},
@@ -95,11 +96,9 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
     let mut users: HashMap<String, user::Model> = HashMap::new();
     for user in found {
         let premium = READERS.iter().any(|r| r.premium && r.email == user.email);
-        let user = if premium && user.premium_granted_at.is_none() {
-            accounts::set_premium_access(db, user.id, true).await?
-        } else {
-            user
-        };
+        if premium && billing::current_subscription(state, user.id).await?.is_none() {
+            billing::grant_complimentary(state, None, user.id, None).await?;
+        }
         users.insert(user.email.clone(), user);
     }
     for name in TAGS {

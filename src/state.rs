@@ -25,6 +25,7 @@ use crate::{
         mail::{self, Mailer},
         rate_limit::{InProcessRateLimiter, RateLimiter, RedisRateLimiter},
         redis_guard::RedisGuard,
+        stripe::StripeApi,
         work::Work,
     },
 };
@@ -46,6 +47,8 @@ pub struct AppState {
     /// The OpenAI-compatible chat model that writes "ask AI" answers (`LLM_BASE_URL`);
     /// without one, answers are extractive.
     pub chat: Option<Arc<ChatClient>>,
+    /// Stripe's API (`STRIPE_SECRET_KEY`); without it, payments are off.
+    pub stripe: Option<Arc<StripeApi>>,
     pub redis: Option<redis::aio::ConnectionManager>,
     /// Every request-path Redis call goes through this: one deadline, one breaker.
     pub redis_guard: Option<Arc<RedisGuard>>,
@@ -116,7 +119,9 @@ impl AppState {
             )?)),
             None => None,
         };
+        let stripe = config.billing.stripe.as_ref().map(StripeApi::new).transpose()?.map(Arc::new);
         Ok(AppState {
+            stripe,
             jwt: Arc::new(JwtKeys::from_config(&config)),
             mailer: mail::from_config(&config)?,
             config: Arc::new(config),

@@ -3,13 +3,16 @@
 
 pub mod ai_answer;
 pub mod artifact;
+pub mod billing_customer;
 pub mod bookmark;
+pub mod checkout_session;
 pub mod comment;
 pub mod digest_delivery;
 pub mod job;
 pub mod newsletter_subscription;
 pub mod notification;
 pub mod passage;
+pub mod payment;
 pub mod post;
 pub mod post_tag;
 pub mod post_view;
@@ -19,6 +22,8 @@ pub mod redirect;
 pub mod refresh_token;
 pub mod search_index;
 pub mod series;
+pub mod stripe_event;
+pub mod subscription;
 pub mod tag;
 pub mod user;
 pub mod user_token;

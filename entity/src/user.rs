@@ -42,8 +42,6 @@ pub struct Model {
     pub email_verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
-    /// Set by an admin: the user reads premium posts (until subscriptions back entitlements).
-    pub premium_granted_at: Option<DateTimeUtc>,
     pub digest_frequency: DigestFrequency,
     /// Moves on when every session is signed out or the role changes; access tokens carry the epoch they were issued in.
     pub session_epoch: i32,

@@ -16,6 +16,7 @@ mod m20261201_000008_fts_stable_keys;
 mod m20261201_000009_comment_threads;
 mod m20261201_000010_session_family_start;
 mod m20261206_000011_post_html_version;
+mod m20261206_000012_billing;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_comment_threads::Migration),
             Box::new(m20261201_000010_session_family_start::Migration),
             Box::new(m20261206_000011_post_html_version::Migration),
+            Box::new(m20261206_000012_billing::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! another only through that domain's service functions.
 
 pub mod accounts;
+pub mod billing;
 pub mod bookmarks;
 pub mod comments;
 pub mod entitlements;

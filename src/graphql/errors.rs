@@ -3,7 +3,7 @@
 
 use async_graphql::ErrorExtensions;
 
-use crate::error::{AppError, UNAVAILABLE_RETRY_AFTER_SECS};
+use crate::error::{AppError, UNAVAILABLE_RETRY_AFTER_SECS, UPSTREAM_RETRY_AFTER_SECS};
 
 // async-graphql's `custom-error-conversion` feature is on, so this is the only
 // way an error becomes a GraphQL error: every one carries its code.
@@ -15,9 +15,11 @@ impl From<AppError> for async_graphql::Error {
 
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
-        if let AppError::Internal(cause) = self {
+        match self {
             // The request span carries the request id; the handler adds it to the response.
-            tracing::error!(error = ?cause, "internal error");
+            AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            AppError::Upstream { what, cause } => tracing::error!(error = ?cause, upstream = what, "upstream failed"),
+            _ => {}
         }
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code());
@@ -25,6 +27,7 @@ impl ErrorExtensions for AppError {
                 AppError::BadUserInput { field, .. } | AppError::Conflict { field, .. } => ext.set("field", *field),
                 AppError::RateLimited { retry_after_secs } => ext.set("retryAfter", *retry_after_secs),
                 AppError::Unavailable(_) => ext.set("retryAfter", UNAVAILABLE_RETRY_AFTER_SECS),
+                AppError::Upstream { .. } => ext.set("retryAfter", UPSTREAM_RETRY_AFTER_SECS),
                 _ => {}
             }
         })

@@ -317,7 +317,7 @@ impl IntoResponse for Refusal {
 
 /// A service error with the status that fits its code, in the same shape and
 /// with the same extensions (`code`, `field`, `retryAfter`) GraphQL gives it.
-fn app_error(err: &AppError, request_id: &str) -> Response {
+pub(super) fn app_error(err: &AppError, request_id: &str) -> Response {
     use async_graphql::ErrorExtensions;
     let status = match err {
         AppError::Unauthenticated | AppError::UnauthenticatedBecause(_) => StatusCode::UNAUTHORIZED,
@@ -328,12 +328,15 @@ fn app_error(err: &AppError, request_id: &str) -> Response {
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::PaymentsDisabled => StatusCode::NOT_FOUND,
+        AppError::EmailNotVerified(_) => StatusCode::FORBIDDEN,
+        AppError::Upstream { .. } => StatusCode::BAD_GATEWAY,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     // `extend` logs an internal cause (the request span carries the request id).
     let error = err.extend();
     let mut extensions = error.extensions.unwrap_or_default();
-    if matches!(err, AppError::Internal(_)) {
+    if matches!(err, AppError::Internal(_) | AppError::Upstream { .. }) {
         extensions.set("requestId", request_id);
     }
     let body = serde_json::json!({ "errors": [{ "message": error.message, "extensions": extensions }] });

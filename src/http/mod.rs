@@ -1,6 +1,6 @@
 //! The HTTP surface: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
 //! `/graphql/ws` (subscriptions), the web app's cookie sessions under `/auth`,
-//! `/healthz` and `/readyz`, feeds, and the web app at `/` for everything
+//! `/webhooks/stripe` (payments), `/healthz` and `/readyz`, feeds, and the web app at `/` for everything
 //! else, with request ids, tracing, CORS, timeouts, response compression and
 //! security headers around all of it.
 
@@ -13,6 +13,7 @@ mod graphql;
 pub mod persisted;
 pub mod security;
 mod unsubscribe;
+mod webhooks;
 mod ws;
 
 use persisted::PersistedQueries;
@@ -72,6 +73,10 @@ pub fn router(state: AppState, schema: AppSchema) -> anyhow::Result<Router> {
         .route("/atom.xml", get(feeds::atom))
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/unsubscribe", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
+        .route(
+            "/webhooks/stripe",
+            axum::routing::post(webhooks::stripe).layer(axum::extract::DefaultBodyLimit::max(webhooks::MAX_BODY)),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(auth::routes())

@@ -35,7 +35,7 @@ use tower::layer::util::Identity;
 pub use queue::{Enqueue, Job, MailLink, MailLinks, enqueue, enqueue_with};
 
 use crate::{
-    domains::{accounts, feeds::service as feeds, newsletter, posts, search},
+    domains::{accounts, billing, feeds::service as feeds, newsletter, posts, search},
     error::AppResult,
     infra::work::patiently,
     state::AppState,
@@ -129,6 +129,17 @@ async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<(
             }
             let done = posts::rerender::rerender_outdated(&state.db).await?;
             tracing::info!(updated = done.updated, skipped = done.skipped, "posts re-rendered");
+            Ok(())
+        }
+        Job::StripeEvent { event } => Ok(billing::service::process_event(state, event).await?),
+        Job::SyncBilling => {
+            let report = billing::service::sync_all(state).await?;
+            tracing::info!(
+                subscriptions = report.subscriptions,
+                checkouts = report.checkouts,
+                changed = report.changed,
+                "billing synced with Stripe"
+            );
             Ok(())
         }
     }
@@ -268,6 +279,19 @@ fn schedule_sitemap(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Res
     })
 }
 
+/// One `sync_billing` job per tick, however many workers tick (none while payments are off).
+fn schedule_billing_sync(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    Box::pin(async move {
+        if !billing::service::payments_enabled(&state) {
+            return Ok(());
+        }
+        let options =
+            Enqueue { dedupe_key: Some(tick_time(&tick).to_rfc3339()), max_attempts: Some(4), ..Default::default() };
+        enqueue_alone(&state, &Job::SyncBilling, options).await.map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
 /// Enqueues a job that comes with no other change (a worker in this process starts it at once).
 async fn enqueue_alone(state: &AppState, job: &Job, options: Enqueue) -> AppResult<()> {
     let write = Write::begin(state).await?;
@@ -321,6 +345,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result
         cron_worker!("queue-sweep", SWEEP_SCHEDULE, sweep_queue),
         cron_worker!("digests", &config.digest_schedule, schedule_digests),
         cron_worker!("sitemap", &config.sitemap_schedule, schedule_sitemap),
+        cron_worker!("billing-sync", &state.config.billing.sync_schedule, schedule_billing_sync),
     )
     .context("A job worker failed")?;
     Ok(())

@@ -61,6 +61,10 @@ pub enum Job {
     /// Re-render the posts whose stored HTML an older markdown renderer made
     /// (`version` is the renderer version the job was enqueued for).
     RerenderPosts { version: i16 },
+    /// Process a stored Stripe webhook event (only its id travels in the job).
+    StripeEvent { event: String },
+    /// Reconcile every running subscription and open checkout with Stripe.
+    SyncBilling,
 }
 
 /// A link a mail carries that grants something. The job stores only what the
@@ -112,7 +116,11 @@ impl Job {
         match self {
             Job::SendMail { mail, .. } if mail.unsubscribe_url.is_none() => priority::URGENT,
             Job::SendMail { .. } | Job::IndexPost { .. } | Job::RerenderPosts { .. } => priority::BULK,
-            Job::SendDigests { .. } | Job::RefreshSitemap | Job::SendNewsletter { .. } => priority::NORMAL,
+            Job::SendDigests { .. } | Job::RefreshSitemap | Job::SendNewsletter { .. } | Job::SyncBilling => {
+                priority::NORMAL
+            }
+            // A reader who just paid is waiting for their plan.
+            Job::StripeEvent { .. } => priority::URGENT,
         }
     }
 
@@ -124,6 +132,8 @@ impl Job {
             Job::SendNewsletter { .. } => "send_newsletter",
             Job::IndexPost { .. } => "index_post",
             Job::RerenderPosts { .. } => "rerender_posts",
+            Job::StripeEvent { .. } => "stripe_event",
+            Job::SyncBilling => "sync_billing",
         }
     }
 }

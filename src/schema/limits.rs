@@ -411,7 +411,9 @@ pub fn finalize(response: &mut Response, request_id: &str) {
             };
             extensions.set("code", code);
         }
-        if matches!(extensions.get("code"), Some(async_graphql::Value::String(c)) if c == code::INTERNAL_SERVER_ERROR) {
+        if matches!(extensions.get("code"), Some(async_graphql::Value::String(c))
+            if c == code::INTERNAL_SERVER_ERROR || c == code::UPSTREAM_UNAVAILABLE)
+        {
             extensions.set("requestId", request_id);
         }
     }

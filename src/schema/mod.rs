@@ -15,6 +15,7 @@ use crate::{domains::*, jobs, state::AppState};
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     accounts::schema::AccountsQuery,
+    billing::schema::BillingQuery,
     bookmarks::schema::BookmarksQuery,
     comments::schema::CommentsQuery,
     jobs::schema::JobsQuery,
@@ -29,6 +30,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     accounts::schema::AccountsMutation,
+    billing::schema::BillingMutation,
     bookmarks::schema::BookmarksMutation,
     comments::schema::CommentsMutation,
     jobs::schema::JobsMutation,
@@ -46,6 +48,7 @@ pub struct MutationRoot(
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(
     accounts::schema::AccountsSubscription,
+    billing::schema::BillingSubscriptions,
     comments::schema::CommentsSubscription,
     notifications::schema::NotificationsSubscription,
     search::schema::SearchSubscription,

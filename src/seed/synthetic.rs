@@ -41,7 +41,7 @@ use crate::{
 use entity::{
     bookmark, comment,
     post::{self, Difficulty, Status},
-    post_tag, reaction, reading_progress, user,
+    post_tag, reaction, reading_progress, subscription, user,
 };
 
 /// The password of every synthetic user (hashed once per batch).
@@ -95,10 +95,12 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
     let password_hash = work::patiently(password::hash(&state.work.passwords, &password)).await?.into_inner();
     let txn = db.begin_write().await?;
 
-    let users = plan_users(&mut rng, &batch, &password_hash, now);
+    let (users, premium) = plan_users(&mut rng, &batch, &password_hash, now);
     let authors: Vec<Uuid> = users[..AUTHORS].iter().map(|u| u.id).collect();
     let everyone: Vec<Uuid> = users.iter().map(|u| u.id).collect();
     report.users = insert_chunked(&txn, users.into_iter().map(user::ActiveModel::from).collect()).await?;
+    // About one reader in ten reads premium posts: a complimentary plan since they joined.
+    insert_chunked(&txn, premium.into_iter().map(subscription::ActiveModel::from).collect()).await?;
     progress(started, "users", report.users);
 
     let existing = tags::list(&txn).await?;
@@ -221,15 +223,25 @@ fn user_email(index: usize, batch: &str) -> String {
     format!("{kind}{index:03}.{batch}@scale.lectern.dev")
 }
 
-fn plan_users(rng: &mut StdRng, batch: &str, password_hash: &str, now: DateTime<Utc>) -> Vec<user::Model> {
-    (0..USERS)
+fn plan_users(
+    rng: &mut StdRng,
+    batch: &str,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> (Vec<user::Model>, Vec<subscription::Model>) {
+    let mut premium_plans = Vec::new();
+    let users = (0..USERS)
         .map(|index| {
             let joined = now - chrono::Duration::seconds(rng.gen_range(30 * DAY_SECS..400 * DAY_SECS));
             let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
             let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
             let premium = index >= AUTHORS && rng.gen_bool(0.1);
+            let id = Uuid::now_v7();
+            if premium {
+                premium_plans.push(complimentary(id, joined));
+            }
             user::Model {
-                id: Uuid::now_v7(),
+                id,
                 email: user_email(index, batch),
                 password_hash: password_hash.to_owned(),
                 display_name: format!("{first} {last}"),
@@ -237,7 +249,6 @@ fn plan_users(rng: &mut StdRng, batch: &str, password_hash: &str, now: DateTime<
                 email_verified_at: Some(joined),
                 created_at: joined,
                 updated_at: joined,
-                premium_granted_at: premium.then_some(joined),
                 digest_frequency: if rng.gen_bool(0.3) {
                     user::DigestFrequency::Weekly
                 } else {
@@ -246,7 +257,34 @@ fn plan_users(rng: &mut StdRng, batch: &str, password_hash: &str, now: DateTime<
                 session_epoch: 0,
             }
         })
-        .collect()
+        .collect();
+    (users, premium_plans)
+}
+
+/// A complimentary plan with no end, granted when the user joined.
+fn complimentary(user_id: Uuid, since: DateTime<Utc>) -> subscription::Model {
+    subscription::Model {
+        id: Uuid::now_v7(),
+        user_id,
+        source: subscription::Source::Complimentary,
+        stripe_subscription_id: None,
+        stripe_customer_id: None,
+        plan_id: None,
+        price_id: None,
+        amount: None,
+        currency: None,
+        interval: None,
+        status: subscription::Status::Active,
+        current_period_end: None,
+        cancel_at_period_end: false,
+        canceled_at: None,
+        ended_at: None,
+        past_due_since: None,
+        granted_by: None,
+        synced_at: None,
+        created_at: since,
+        updated_at: since,
+    }
 }
 
 /// Where a post sits in a series, and when that series published it.

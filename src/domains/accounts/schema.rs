@@ -65,10 +65,36 @@ impl User {
         self.model.email_verified_at.is_some()
     }
 
-    /// Whether an admin granted this user premium access (only the user themself and admins see it).
-    async fn has_premium_access(&self, ctx: &Context<'_>) -> Option<bool> {
-        (self.reveal_email || ctx.viewer().is_owner_or_admin(self.model.id))
-            .then_some(self.model.premium_granted_at.is_some())
+    /// Whether the user may read premium posts now: a paid or complimentary plan, or the
+    /// admin role (only the user themself and admins see it).
+    async fn has_premium_access(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        if !(self.reveal_email || ctx.viewer().is_owner_or_admin(self.model.id)) {
+            return Ok(None);
+        }
+        let access = crate::domains::entitlements::loaders::PremiumAccess(self.model.id);
+        Ok(Some(ctx.loader().load_one(access).await?.unwrap_or(false)))
+    }
+
+    /// The user's current plan: paid, complimentary, or the last one they had; null when
+    /// they never had one (only the user themself and admins see it).
+    async fn subscription(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::domains::billing::schema::BillingSubscription>> {
+        crate::domains::billing::schema::user_subscription(ctx, self.model.id).await
+    }
+
+    /// The user's invoices, newest first (only the user themself and admins see them).
+    #[graphql(complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)")]
+    async fn payments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most 100.")] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "At most 100.")] last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Option<Connection<crate::domains::billing::schema::Payment>>> {
+        crate::domains::billing::schema::user_payments(ctx, self.model.id, first, after, last, before).await
     }
 
     /// How often the user gets the digest of new posts (only the user themself and admins see it).
@@ -256,11 +282,21 @@ impl AccountsMutation {
         Ok(service::update_profile(&ctx.state().db, id, &input.display_name).await?.into())
     }
 
-    /// Grants or withdraws premium access by hand (admins only; subscriptions come with payments).
-    #[graphql(guard = "Require::Role(entity::user::Role::Admin)")]
+    /// Grants (a complimentary plan with no end) or withdraws (ends the complimentary
+    /// plan) premium access by hand; admins only. Paid subscriptions are untouched.
+    #[graphql(
+        guard = "Require::Role(entity::user::Role::Admin)",
+        deprecation = "Use grantComplimentaryPlan / revokeComplimentaryPlan."
+    )]
     async fn set_premium_access(&self, ctx: &Context<'_>, user_id: ID, granted: bool) -> Result<User> {
+        use crate::domains::billing::service as billing;
         let user_id = parse_id("userId", &user_id)?;
-        Ok(service::set_premium_access(&ctx.state().db, user_id, granted).await?.into())
+        if granted {
+            billing::grant_complimentary(ctx.state(), ctx.viewer().id(), user_id, None).await?;
+        } else {
+            billing::revoke_complimentary(ctx.state(), user_id).await?;
+        }
+        Ok(service::get_user(&ctx.state().db, user_id).await?.into())
     }
 
     /// Gives a user another role (admins only).

@@ -104,7 +104,7 @@ async fn scope(state: &AppState, viewer: &Viewer, filter: &SearchFilter) -> AppR
     let filter = PostFilter { tag: filter.tag.clone(), series, difficulty: filter.difficulty, ..Default::default() };
     Ok(Scope {
         posts: posts::live_ids(&state.db, &filter).await?,
-        premium: entitlements::can_read_premium(&state.db, viewer).await?,
+        premium: entitlements::can_read_premium(state, viewer).await?,
         exclude_post: None,
     })
 }

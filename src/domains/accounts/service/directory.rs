@@ -1,5 +1,5 @@
 //! The accounts themselves: creating one, finding users, the admins' list,
-//! roles and premium access.
+//! and roles.
 
 use chrono::Utc;
 use sea_orm::{
@@ -40,7 +40,6 @@ pub async fn create_user(
         email_verified_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-        premium_granted_at: Set(None),
         digest_frequency: Set(user::DigestFrequency::Never),
         session_epoch: Set(0),
     }
@@ -111,12 +110,4 @@ pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<
         return Ok(Vec::new());
     }
     Ok(user::Entity::find().filter(user::Column::Id.is_in(ids.iter().copied())).all(db).await?)
-}
-
-/// Grants or withdraws premium access by hand (admins, until subscriptions exist).
-pub async fn set_premium_access(db: &impl ConnectionTrait, user_id: Uuid, granted: bool) -> AppResult<user::Model> {
-    let mut user: user::ActiveModel = get_user(db, user_id).await?.into();
-    user.premium_granted_at = Set(granted.then(Utc::now));
-    user.updated_at = Set(Utc::now());
-    Ok(user.update(db).await?)
 }

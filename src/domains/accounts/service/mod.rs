@@ -8,7 +8,7 @@
 //! - `recovery`: single-use links (email verification, password reset), and
 //!   resetting or changing a password.
 //! - `directory`: the accounts themselves — creating one, finding users, the
-//!   admins' list, roles and premium access.
+//!   admins' list and roles.
 //! - `preferences`: what users set for themselves — profile and digest frequency.
 
 mod directory;

@@ -68,7 +68,7 @@ pub async fn ask(
     };
     let rule = Rule::new("ask_ai:user", state.config.ai.questions_per_hour, Duration::from_secs(3600));
     state.limiter.hit(&rule, &user_id.to_string()).await?;
-    let premium = entitlements::can_read_premium(&state.db, viewer).await?;
+    let premium = entitlements::can_read_premium(state, viewer).await?;
 
     let state = state.clone();
     let (tx, rx) = tokio::sync::mpsc::channel::<AskEvent>(64);
