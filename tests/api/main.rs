@@ -5,6 +5,7 @@
 mod harness;
 
 mod accounts;
+mod billing;
 mod browser_surface;
 mod comments;
 mod content;

@@ -110,6 +110,27 @@ mod tests {
         verify(Some(header), BODY, secrets, TOLERANCE, NOW)
     }
 
+    /// Headers made by Stripe's official Node library (scripts/stripe-signature-fixture.mjs).
+    #[test]
+    fn headers_from_stripes_own_library_verify_and_the_signer_matches_them() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/fixtures/stripe-signatures.json")).unwrap();
+        let cases = fixture["cases"].as_array().unwrap();
+        assert!(!cases.is_empty());
+        for case in cases {
+            let secret = case["secret"].as_str().unwrap();
+            let payload = case["payload"].as_str().unwrap().as_bytes();
+            let timestamp = case["timestamp"].as_i64().unwrap();
+            let header = case["header"].as_str().unwrap();
+            assert_eq!(verify(Some(header), payload, &[secret], TOLERANCE, timestamp + 10), Ok(timestamp));
+            assert_eq!(header, format!("t={timestamp},v1={}", sign(secret.as_bytes(), timestamp, payload)));
+            assert_eq!(
+                verify(Some(header), payload, &["whsec_other"], TOLERANCE, timestamp),
+                Err(SignatureError::NoMatch)
+            );
+        }
+    }
+
     #[test]
     fn a_genuine_delivery_passes() {
         assert_eq!(check(&header(NOW, &[NEW]), &[NEW]), Ok(NOW));

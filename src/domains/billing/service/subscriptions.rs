@@ -214,7 +214,14 @@ pub async fn apply_stripe_subscription(
         Some(row) => Some(row.user_id),
         None => match user_of_customer(&write, &stripe.customer).await? {
             Some(user) => Some(user),
-            None => user_hint,
+            None => match user_hint {
+                Some(user) => Some(user),
+                // The user id this server put in the subscription's metadata at checkout.
+                None => match stripe.metadata.get("user_id").and_then(|id| Uuid::parse_str(id).ok()) {
+                    Some(user) if accounts::find_user(&write, user).await?.is_some() => Some(user),
+                    _ => None,
+                },
+            },
         },
     };
     let Some(user_id) = user_id else {

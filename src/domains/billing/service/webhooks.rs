@@ -239,21 +239,18 @@ async fn invoice(state: &AppState, paid: bool, object: &Value) -> AppResult<Stri
     let customer = id_of(&object["customer"]);
     let time = |v: &Value| v.as_i64().and_then(|t| DateTime::from_timestamp(t, 0));
 
-    let txn = Write::begin(state).await?;
-    let mut user_id = None;
-    if let Some(sid) = &subscription_id {
-        user_id = subscription::Entity::find()
-            .filter(subscription::Column::StripeSubscriptionId.eq(sid.as_str()))
-            .one(&txn)
-            .await?
-            .map(|s| s.user_id);
-    }
+    // The invoice may arrive before anything else about its subscription: then the
+    // subscription is read from Stripe first (its metadata names the user).
+    let mut synced = None;
+    let mut user_id = invoice_user(state, subscription_id.as_deref(), customer.as_deref()).await?;
     if user_id.is_none()
-        && let Some(customer) = &customer
+        && let Some(sid) = &subscription_id
     {
-        user_id = user_of_customer(&txn, customer).await?;
+        synced = Some(describe(sync_subscription(state, sid, None, None).await?));
+        user_id = invoice_user(state, Some(sid), customer.as_deref()).await?;
     }
     let Some(user_id) = user_id else { return Ok("ignored: unknown customer".to_owned()) };
+    let txn = Write::begin(state).await?;
     let status = if paid { payment::Status::Paid } else { payment::Status::Failed };
     let amount = if paid { object["amount_paid"].as_i64() } else { object["amount_due"].as_i64() }.unwrap_or(0);
     let line = &object["lines"]["data"][0]["period"];
@@ -293,11 +290,28 @@ async fn invoice(state: &AppState, paid: bool, object: &Value) -> AppResult<Stri
     }
     txn.publish(billing_topic(user_id), &serde_json::json!({ "at": now }));
     txn.commit().await?;
-    let applied = match subscription_id {
-        Some(sid) => describe(sync_subscription(state, &sid, None, Some(user_id)).await?),
-        None => "no subscription".to_owned(),
+    let applied = match (synced, subscription_id) {
+        (Some(synced), _) => synced,
+        (None, Some(sid)) => describe(sync_subscription(state, &sid, None, Some(user_id)).await?),
+        (None, None) => "no subscription".to_owned(),
     };
     Ok(format!("applied: payment {status:?}; subscription {applied}"))
+}
+
+/// Whose invoice this is: the user of its subscription, or of its customer.
+async fn invoice_user(state: &AppState, subscription_id: Option<&str>, customer: Option<&str>) -> AppResult<Option<Uuid>> {
+    if let Some(sid) = subscription_id
+        && let Some(row) = subscription::Entity::find()
+            .filter(subscription::Column::StripeSubscriptionId.eq(sid))
+            .one(&state.db)
+            .await?
+    {
+        return Ok(Some(row.user_id));
+    }
+    match customer {
+        Some(customer) => user_of_customer(&state.db, customer).await,
+        None => Ok(None),
+    }
 }
 
 /// What the sync job did.
