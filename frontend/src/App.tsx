@@ -4,12 +4,14 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { Layout } from './components/Layout';
 import { Empty, Loading } from './components/ui';
 import { AuthProvider, useAuth, useMe } from './lib/auth';
+import { BillingReturn } from './pages/BillingReturn';
 import { Bookmarks } from './pages/Bookmarks';
 import { ForgotPassword, RegisterPage, ResetPasswordPage, SignIn, VerifyEmailPage } from './pages/auth/AuthPages';
 import { Home } from './pages/Home';
 import { NewsletterConfirm, NotFound } from './pages/Misc';
 import { Notifications } from './pages/Notifications';
 import { PostPage } from './pages/PostPage';
+import { Pricing } from './pages/Pricing';
 import { Search } from './pages/Search';
 import { Settings } from './pages/Settings';
 import { SeriesPage } from './pages/SeriesPage';
@@ -18,6 +20,7 @@ import { TagPage } from './pages/TagPage';
 // The writing area is its own chunk: readers never download it.
 const AdminPosts = lazy(() => import('./admin/AdminPosts').then((m) => ({ default: m.AdminPosts })));
 const PostEditorPage = lazy(() => import('./admin/PostEditor').then((m) => ({ default: m.PostEditorPage })));
+const AdminBilling = lazy(() => import('./admin/AdminBilling').then((m) => ({ default: m.AdminBilling })));
 
 /** Pages for signed-in viewers send others to sign in, and back here after. */
 function SignedIn({ children }: { children: ReactNode }) {
@@ -34,6 +37,13 @@ function Writers({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
 }
 
+function Admins({ children }: { children: ReactNode }) {
+  const { me, fetching } = useMe();
+  if (fetching) return <Loading />;
+  if (me?.role !== 'ADMIN') return <Empty title="This page is for admins." />;
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}
+
 export function App() {
   return (
     <AuthProvider>
@@ -45,6 +55,8 @@ export function App() {
             <Route path="series/:slug" element={<SeriesPage />} />
             <Route path="tags/:slug" element={<TagPage />} />
             <Route path="search" element={<Search />} />
+            <Route path="pricing" element={<Pricing />} />
+            <Route path="billing/return" element={<SignedIn><BillingReturn /></SignedIn>} />
             <Route path="sign-in" element={<SignIn />} />
             <Route path="register" element={<RegisterPage />} />
             <Route path="verify-email" element={<VerifyEmailPage />} />
@@ -57,6 +69,7 @@ export function App() {
             <Route path="admin" element={<SignedIn><Writers><AdminPosts /></Writers></SignedIn>} />
             <Route path="admin/new" element={<SignedIn><Writers><PostEditorPage /></Writers></SignedIn>} />
             <Route path="admin/edit/:slug" element={<SignedIn><Writers><PostEditorPage /></Writers></SignedIn>} />
+            <Route path="admin/billing" element={<SignedIn><Admins><AdminBilling /></Admins></SignedIn>} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

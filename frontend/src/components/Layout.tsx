@@ -48,7 +48,9 @@ export function Layout() {
               Feed
             </NavLink>
             {userId && <NavLink to="/bookmarks">Bookmarks</NavLink>}
-            {writer && <NavLink to="/admin">Write</NavLink>}
+            {!me?.hasPremiumAccess && <NavLink to="/pricing">Pricing</NavLink>}
+            {writer && <NavLink to="/admin" end>Write</NavLink>}
+            {me?.role === 'ADMIN' && <NavLink to="/admin/billing">Billing</NavLink>}
           </nav>
           <form role="search" className="header-search" onSubmit={search}>
             <label htmlFor="header-search" className="visually-hidden">

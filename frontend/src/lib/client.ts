@@ -8,7 +8,7 @@
 // signed-in user changes, so nothing one viewer saw leaks to the next.
 
 import { authExchange, type AuthConfig } from '@urql/exchange-auth';
-import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
+import { cacheExchange, type Cache, type Data } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { Client, CombinedError, fetchExchange, subscriptionExchange, type Operation } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
@@ -192,9 +192,9 @@ function embeddedKeys(): Record<string, () => null> {
   return keys;
 }
 
-function invalidateField(cache: Cache, typename: string, fieldName: string) {
-  for (const field of cache.inspectFields(typename)) {
-    if (field.fieldName === fieldName) cache.invalidate(typename, field.fieldKey);
+function invalidateField(cache: Cache, entity: string, fieldName: string) {
+  for (const field of cache.inspectFields(entity)) {
+    if (field.fieldName === fieldName) cache.invalidate(entity, field.fieldKey);
   }
 }
 
@@ -209,6 +209,28 @@ const invalidatePosts = (_result: unknown, _args: unknown, cache: Cache) => {
 const invalidateBookmarks = (_result: unknown, _args: unknown, cache: Cache) => {
   invalidateField(cache, 'QueryRoot', 'bookmarks');
 };
+/** An admin changed someone's plan: the lists and the figures are stale. */
+const invalidateBilling = (_result: unknown, _args: unknown, cache: Cache) => {
+  invalidateField(cache, 'QueryRoot', 'subscriptions');
+  invalidateField(cache, 'QueryRoot', 'billingOverview');
+};
+/**
+ * The viewer's subscription changed (a live `billingChanged` event, or a
+ * cancel/resume answer): it becomes `me.subscription` (null removes it), and
+ * what follows from it (premium access, payments, locked posts) is fetched anew.
+ */
+export const linkViewerSubscription =
+  (field: string) =>
+  (result: Record<string, unknown>, _args: unknown, cache: Cache) => {
+    const me = cache.resolve('QueryRoot', 'me');
+    if (typeof me !== 'string') return;
+    const sub = result[field] as Data | null | undefined;
+    if (sub === undefined) return;
+    cache.link(me, 'subscription', sub ? (cache.keyOfEntity(sub) ?? null) : null);
+    cache.invalidate(me, 'hasPremiumAccess');
+    invalidateField(cache, me, 'payments');
+    invalidateField(cache, 'QueryRoot', 'post');
+  };
 
 export interface LecternClient {
   client: Client;
@@ -246,8 +268,11 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
             bookmarks: relayPagination(),
             notifications: relayPagination(),
             seriesList: relayPagination(),
+            subscriptions: relayPagination(),
+            payments: relayPagination(),
           },
           Tag: { posts: relayPagination() },
+          User: { payments: relayPagination() },
         },
         updates: {
           MutationRoot: {
@@ -262,9 +287,14 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
             markNotificationsRead: invalidateNotifications,
             markAllNotificationsRead: invalidateNotifications,
             dismissNotification: invalidateNotifications,
+            cancelSubscription: linkViewerSubscription('cancelSubscription'),
+            resumeSubscription: linkViewerSubscription('resumeSubscription'),
+            grantComplimentaryPlan: invalidateBilling,
+            revokeComplimentaryPlan: invalidateBilling,
           },
           SubscriptionRoot: {
             notifications: invalidateNotifications,
+            billingChanged: linkViewerSubscription('billingChanged'),
           },
         },
       }),

@@ -41,6 +41,17 @@ describe('messageFor', () => {
     });
   });
 
+  describe('payments', () => {
+    it('explains disabled payments, an unconfirmed address and an unreachable provider without the server text', () => {
+      expect(messageFor('PAYMENTS_DISABLED', 'payments are disabled')).toBe('Payments are not configured on this server.');
+      expect(messageFor('EMAIL_NOT_VERIFIED', 'verify first')).toMatch(/confirm your email address first/);
+      // The server masks the provider's error; the message never shows it either.
+      expect(messageFor('UPSTREAM_UNAVAILABLE', 'stripe: 502 from api.stripe.com', { retryAfter: 5 })).toBe(
+        'A service this needs could not be reached. Please try again in a moment.',
+      );
+    });
+  });
+
   describe('RATE_LIMITED', () => {
     const rate = (retryAfter: unknown) => messageFor('RATE_LIMITED', 'Too many attempts; try again in 30 s', { retryAfter });
 

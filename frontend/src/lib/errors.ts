@@ -20,6 +20,9 @@ const MESSAGES: Record<string, string> = {
   PAYLOAD_TOO_LARGE: 'That is too large to send.',
   QUERY_TOO_COMPLEX: 'That request is too large.',
   INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Please try again.',
+  PAYMENTS_DISABLED: 'Payments are not configured on this server.',
+  EMAIL_NOT_VERIFIED: 'Please confirm your email address first: we sent you a link.',
+  UPSTREAM_UNAVAILABLE: 'A service this needs could not be reached. Please try again in a moment.',
 };
 
 function retryMessage(seconds: unknown): string {

@@ -196,14 +196,16 @@ export function PostPage() {
                 The full text of this post is for {planName(post.requiredPlan)} members. Its excerpt, comments and
                 series stay open to everyone.
               </p>
-              {!signedIn && (
-                <p>
-                  <Link className="button" to={`/sign-in?next=/posts/${post.slug}`}>
-                    Sign in
-                  </Link>{' '}
-                  if you already have access.
-                </p>
-              )}
+              <p className="action-row">
+                <Link className="button" to="/pricing">
+                  See the plans
+                </Link>
+                {!signedIn && (
+                  <span>
+                    or <Link to={`/sign-in?next=/posts/${post.slug}`}>sign in</Link> if you already have access.
+                  </span>
+                )}
+              </p>
             </div>
           </section>
         ) : (

@@ -7,6 +7,7 @@ import { graphql } from '../gql';
 import type { DigestFrequency } from '../gql/graphql';
 import { useAuth, useMe, type Me } from '../lib/auth';
 import { errorMessage, formErrors } from '../lib/errors';
+import { BillingSection } from './BillingSettings';
 
 const UpdateProfile = graphql(`
   mutation UpdateProfile($input: UpdateProfileInput!) {
@@ -44,7 +45,7 @@ const DIGESTS: { value: DigestFrequency; label: string }[] = [
   { value: 'WEEKLY', label: 'Weekly' },
 ];
 
-/** `/settings`: name, digest, password and newsletter. */
+/** `/settings`: name, billing, digest, password and newsletter. */
 export function Settings() {
   usePageTitle('Settings');
   const { me } = useMe();
@@ -53,6 +54,7 @@ export function Settings() {
     <div className="narrow-wide settings">
       <h1>Settings</h1>
       <ProfileSection me={me} />
+      <BillingSection />
       <DigestSection me={me} />
       <PasswordSection />
       <NewsletterSection me={me} />
