@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { useAuth, useMe } from '../lib/auth';
 import { AskAiPanel } from './AskAiPanel';
@@ -12,6 +12,7 @@ export function Layout() {
   const [askOpen, setAskOpen] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
   const navigate = useNavigate();
+  const { pathname } = useLocation();
 
   function search(event: FormEvent) {
     event.preventDefault();
@@ -49,7 +50,11 @@ export function Layout() {
             </NavLink>
             {userId && <NavLink to="/bookmarks">Bookmarks</NavLink>}
             {!me?.hasPremiumAccess && <NavLink to="/pricing">Pricing</NavLink>}
-            {writer && <NavLink to="/admin" end>Write</NavLink>}
+            {writer && (
+              <NavLink to="/admin" className={({ isActive }) => (isActive && !pathname.startsWith('/admin/billing') ? 'active' : '')}>
+                Write
+              </NavLink>
+            )}
             {me?.role === 'ADMIN' && <NavLink to="/admin/billing">Billing</NavLink>}
           </nav>
           <form role="search" className="header-search" onSubmit={search}>
