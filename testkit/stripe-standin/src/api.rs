@@ -528,7 +528,8 @@ fn create_checkout_session(shared: &Shared, inner: &mut Inner, params: &Params) 
         price_id: price.id.clone(),
         quantity,
         customer: customer.map(str::to_owned),
-        customer_email: params
+        customer_email: params.get("customer_email").map(str::to_owned),
+        payer_email: params
             .get("customer_email")
             .map(str::to_owned)
             .or_else(|| customer.and_then(|c| inner.customers.get(c)).and_then(|c| c.email.clone())),
@@ -653,4 +654,42 @@ pub(crate) fn update_subscription(
         events.push(inner.emit("customer.subscription.updated", after.clone(), Some(changed), cause));
     }
     Ok((after, events))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(raw: &str) -> Params {
+        Params(decode(raw.as_bytes()).unwrap_or_else(|_| panic!("decodes")))
+    }
+
+    #[test]
+    fn bracketed_maps_set_and_unset() {
+        let p = params("metadata%5Ba%5D=1&metadata[b]=2&subscription_data[metadata][c]=3");
+        assert_eq!(p.map("metadata"), Metadata::from([("a".into(), "1".into()), ("b".into(), "2".into())]));
+        assert_eq!(p.map("subscription_data[metadata]"), Metadata::from([("c".into(), "3".into())]));
+
+        let mut existing = Metadata::from([("a".into(), "1".into()), ("b".into(), "2".into())]);
+        apply(&mut existing, params("metadata[a]=&metadata[c]=3").updates("metadata").unwrap());
+        assert_eq!(existing, Metadata::from([("b".into(), "2".into()), ("c".into(), "3".into())]));
+        apply(&mut existing, params("metadata=").updates("metadata").unwrap());
+        assert!(existing.is_empty());
+        assert!(params("email=a").updates("metadata").is_none());
+    }
+
+    #[test]
+    fn unknown_parameters_are_named() {
+        let p = params("email=a&expand[0]=x&metadata[k]=v&phone=1");
+        let err = p.allow(&["email"], &["metadata["]).expect_err("phone is unknown");
+        assert_eq!(err.status, 400);
+        assert_eq!(err.body["error"]["param"], "phone");
+        assert_eq!(err.body["error"]["code"], "parameter_unknown");
+        assert!(params("email=a&expand[0]=x").allow(&["email"], &[]).is_ok());
+    }
+
+    #[test]
+    fn api_keys_are_masked_in_errors() {
+        assert_eq!(masked("sk_test_abcdefghijkl"), "sk_test_********ijkl");
+    }
 }

@@ -395,3 +395,25 @@ impl Standin {
         self.shared.lock().invoices.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn price_lists_parse() {
+        let prices =
+            Price::parse_list("price_monthly:900:usd:month:Monthly, price_yearly:9000:EUR:year:Yearly").unwrap();
+        assert_eq!(
+            prices,
+            [
+                Price::new("price_monthly", 900, "usd", "month", "Monthly"),
+                Price::new("price_yearly", 9000, "eur", "year", "Yearly")
+            ]
+        );
+        assert!(Price::parse_list("price_x:900:usd:week:Weekly").unwrap_err().contains("interval"));
+        assert!(Price::parse_list("price_x:9.00:usd:month:M").unwrap_err().contains("9.00"));
+        assert!(Price::parse_list("price_x:900:usd").unwrap_err().contains("expected"));
+        assert_eq!(Price::parse_list("").unwrap(), []);
+    }
+}

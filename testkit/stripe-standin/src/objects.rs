@@ -139,7 +139,7 @@ pub(crate) fn checkout_session(shared: &Shared, s: &SessionRec) -> Value {
         "customer_account": null,
         "customer_creation": if s.customer.is_some() { Value::Null } else { json!("always") },
         "customer_details": if complete {
-            json!({ "address": null, "business_name": null, "email": s.customer_email, "individual_name": null,
+            json!({ "address": null, "business_name": null, "email": s.payer_email, "individual_name": null,
                     "name": null, "phone": null, "tax_exempt": "none", "tax_ids": [] })
         } else { Value::Null },
         "customer_email": s.customer_email,

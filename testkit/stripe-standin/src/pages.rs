@@ -68,7 +68,7 @@ async fn checkout_page(State(shared): State<Arc<Shared>>, Path(id): Path<String>
                 .as_ref()
                 .map(|u| format!("<p><a id=\"cancel\" href=\"{}\">Cancel</a></p>", escape(u)))
                 .unwrap_or_default();
-            let email = session.customer_email.as_deref().map(|e| format!("<p id=\"email\">{}</p>", escape(e)));
+            let email = session.payer_email.as_deref().map(|e| format!("<p id=\"email\">{}</p>", escape(e)));
             let body = format!(
                 "<p id=\"plan\">{name}</p>\n<p id=\"price\">{price}</p>\n{email}\
                  <form method=\"post\" action=\"/checkout/{id}/pay\">\

@@ -28,7 +28,10 @@ pub(crate) struct SessionRec {
     pub price_id: String,
     pub quantity: i64,
     pub customer: Option<String>,
+    /// As given (Stripe leaves it null when `customer` is given).
     pub customer_email: Option<String>,
+    /// The email the payer is known by: customer_email or the customer's.
+    pub payer_email: Option<String>,
     pub client_reference_id: Option<String>,
     pub success_url: String,
     pub cancel_url: Option<String>,
@@ -217,7 +220,7 @@ impl Inner {
                     CustomerRec {
                         id: id.clone(),
                         created,
-                        email: session.customer_email.clone(),
+                        email: session.payer_email.clone(),
                         name: None,
                         metadata: Metadata::new(),
                     },
@@ -344,5 +347,30 @@ impl Inner {
         let json = objects::subscription(shared, sub);
         let event = self.emit("customer.subscription.deleted", json.clone(), None, cause);
         Ok((json, vec![event]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> i64 {
+        DateTime::parse_from_rfc3339(s).unwrap().timestamp()
+    }
+
+    #[test]
+    fn periods_are_calendar_months_and_years() {
+        assert_eq!(period_end(at("2026-01-15T10:00:00Z"), "month"), at("2026-02-15T10:00:00Z"));
+        // The end of a short month clamps, as Stripe's billing cycle does.
+        assert_eq!(period_end(at("2026-01-31T00:00:00Z"), "month"), at("2026-02-28T00:00:00Z"));
+        assert_eq!(period_end(at("2028-02-29T00:00:00Z"), "year"), at("2029-02-28T00:00:00Z"));
+        assert_eq!(period_end(at("2026-12-06T19:00:00Z"), "year"), at("2027-12-06T19:00:00Z"));
+    }
+
+    #[test]
+    fn ids_carry_their_prefix_and_differ() {
+        let a = new_id("cs_test");
+        assert!(a.starts_with("cs_test_") && a.len() == "cs_test_".len() + 24);
+        assert_ne!(a, new_id("cs_test"));
     }
 }

@@ -272,14 +272,14 @@ async fn subscriptions_are_listed_by_customer_and_status_with_pages() {
     standin.complete_checkout(&s3).await;
 
     let live = ListSubscription::new().customer(customer.as_str()).send(&client).await.expect("list");
-    assert_eq!(live.data.iter().map(|s| s.id.to_string()).collect::<Vec<_>>(), [second.clone()]);
+    assert_eq!(live.data.iter().map(|s| s.id.to_string()).collect::<Vec<_>>(), [second.as_str()]);
     let all = ListSubscription::new()
         .customer(customer.as_str())
         .status(ListSubscriptionStatus::All)
         .send(&client)
         .await
         .unwrap();
-    assert_eq!(all.data.iter().map(|s| s.id.to_string()).collect::<Vec<_>>(), [second.clone(), first.clone()]);
+    assert_eq!(all.data.iter().map(|s| s.id.to_string()).collect::<Vec<_>>(), [second.as_str(), first.as_str()]);
     assert!(!all.has_more);
     assert_eq!(all.url, "/v1/subscriptions");
 
