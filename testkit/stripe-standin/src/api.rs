@@ -217,7 +217,7 @@ async fn handle(
         json_response(status, body, &request_id, replayed)
     };
 
-    let fault = shared.lock().fault;
+    let fault = shared.lock().take_fault();
     match fault {
         Some(Fault::Hang) => return std::future::pending::<Response>().await,
         Some(Fault::ServerError) => {

@@ -6,7 +6,7 @@
 //! | `GET /_standin/config` | `{"base_url", "prices": [...]}` |
 //! | `POST /_standin/delivery` | `{"on": false}` — off: events are recorded, not sent |
 //! | `POST /_standin/webhook_url` | `{"url": "http://…"}` |
-//! | `POST /_standin/fault` | `{"fault": "server_error" \| "hang" \| "rate_limited" \| null}` |
+//! | `POST /_standin/fault` | `{"fault": "server_error" \| "hang" \| "rate_limited" \| null, "times": 2}` (times optional: only the next N calls) |
 //! | `GET /_standin/events` | every event, in order |
 //! | `POST /_standin/events/{id}/deliver` | (re)sends it now → `{"status": 200}` |
 //! | `GET /_standin/deliveries` | every delivery attempt |
@@ -95,11 +95,16 @@ async fn webhook_url(State(shared): State<Arc<Shared>>, Json(body): Json<UrlBody
 #[derive(Deserialize)]
 struct FaultBody {
     fault: Option<Fault>,
+    times: Option<u32>,
 }
 
 async fn fault(State(shared): State<Arc<Shared>>, Json(body): Json<FaultBody>) -> Json<Value> {
-    standin(shared).set_fault(body.fault);
-    Json(json!({ "fault": body.fault }))
+    let standin = standin(shared);
+    match (body.fault, body.times) {
+        (Some(fault), Some(times)) => standin.set_fault_times(fault, times),
+        (fault, _) => standin.set_fault(fault),
+    }
+    Json(json!({ "fault": body.fault, "times": body.times }))
 }
 
 async fn events(State(shared): State<Arc<Shared>>) -> Json<Vec<Value>> {

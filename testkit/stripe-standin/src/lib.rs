@@ -360,7 +360,17 @@ impl Standin {
 
     /// Injects (or, with `None`, clears) a failure of every API call.
     pub fn set_fault(&self, fault: Option<Fault>) {
-        self.shared.lock().fault = fault;
+        let mut inner = self.shared.lock();
+        inner.fault = fault;
+        inner.fault_remaining = None;
+    }
+
+    /// Injects a failure of the next `times` API calls only (then they
+    /// succeed again): for retry logic. `times` 0 clears the fault.
+    pub fn set_fault_times(&self, fault: Fault, times: u32) {
+        let mut inner = self.shared.lock();
+        inner.fault = (times > 0).then_some(fault);
+        inner.fault_remaining = (times > 0).then_some(times);
     }
 
     /// The subscription as the API would return it.

@@ -83,6 +83,8 @@ pub(crate) struct Inner {
     pub webhook_url: Option<String>,
     pub delivery: bool,
     pub fault: Option<Fault>,
+    /// How many more API calls the fault applies to; `None` = until cleared.
+    pub fault_remaining: Option<u32>,
     pub customers: HashMap<String, CustomerRec>,
     pub customer_order: Vec<String>,
     pub sessions: HashMap<String, SessionRec>,
@@ -121,6 +123,7 @@ impl Inner {
             webhook_url,
             delivery: true,
             fault: None,
+            fault_remaining: None,
             customers: HashMap::new(),
             customer_order: Vec::new(),
             sessions: HashMap::new(),
@@ -134,6 +137,19 @@ impl Inner {
             requests: Vec::new(),
             invoice_number: 0,
         }
+    }
+
+    /// The fault this API call meets, counting it against a limited fault.
+    pub fn take_fault(&mut self) -> Option<Fault> {
+        let fault = self.fault?;
+        if let Some(remaining) = self.fault_remaining.as_mut() {
+            *remaining -= 1;
+            if *remaining == 0 {
+                self.fault = None;
+                self.fault_remaining = None;
+            }
+        }
+        Some(fault)
     }
 
     /// Records an event (`object` is the snapshot sent as `data.object`); its id.

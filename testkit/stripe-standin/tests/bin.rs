@@ -127,6 +127,9 @@ async fn the_binary_serves_the_api_and_the_control_endpoints() {
     assert_eq!((status, err["error"]["type"].as_str()), (500, Some("api_error")));
     control(&http, &base, "fault", Some(json!({"fault": null}))).await;
     assert_eq!(form(&http, format!("{base}v1/customers"), "email=x%40example.com").await.0, 200);
+    control(&http, &base, "fault", Some(json!({"fault": "rate_limited", "times": 1}))).await;
+    assert_eq!(form(&http, format!("{base}v1/customers"), "email=x%40example.com").await.0, 429);
+    assert_eq!(form(&http, format!("{base}v1/customers"), "email=x%40example.com").await.0, 200);
 
     let (_, requests) = control(&http, &base, "requests", None).await;
     assert!(requests.as_array().unwrap().iter().any(|r| r["path"] == "/v1/checkout/sessions"

@@ -398,8 +398,20 @@ async fn injected_faults_reach_the_client() {
     standin.set_fault(None);
     let created = CreateCustomer::new().customize().request_strategy(key()).send(&client).await.unwrap();
     assert!(created.id.as_str().starts_with("cus_"));
+
+    // A fault for the next call only: async-stripe's Retry strategy gets through.
+    standin.set_fault_times(Fault::ServerError, 1);
+    let retried = CreateCustomer::new()
+        .customize()
+        .request_strategy(RequestStrategy::Retry(3))
+        .send(&client)
+        .await
+        .expect("the second attempt succeeds");
+    assert!(retried.id.as_str().starts_with("cus_"));
+    assert!(CreateCustomer::new().send(&client).await.is_ok());
+
     let statuses: Vec<u16> = standin.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [500, 429, 0, 500, 200]);
+    assert_eq!(statuses, [500, 429, 0, 500, 200, 500, 200, 200]);
 }
 
 #[tokio::test]
