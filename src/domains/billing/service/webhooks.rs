@@ -83,7 +83,7 @@ pub async fn receive(state: &AppState, signature_header: Option<&str>, body: &[u
     if !event["data"]["object"].is_object() {
         return Err(Refusal::Malformed("no data.object"));
     }
-    if event.to_string().contains('\0') {
+    if has_nul(&event) {
         // PostgreSQL's JSON cannot hold a NUL; Stripe never sends one.
         return Err(Refusal::Malformed("a NUL character"));
     }
@@ -110,6 +110,16 @@ pub async fn receive(state: &AppState, signature_header: Option<&str>, body: &[u
     write.commit().await?;
     tracing::info!(event.id = id, event.kind = kind, "Stripe event stored");
     Ok(Delivery::Stored)
+}
+
+/// Whether any key or string in `value` holds a NUL.
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(key, value)| key.contains('\0') || has_nul(value)),
+        _ => false,
+    }
 }
 
 /// Processes a stored event (the `stripe_event` job). An event processed
