@@ -154,7 +154,8 @@ pub async fn link_customer(db: &impl ConnectionTrait, user_id: Uuid, customer: &
         stripe_customer_id: Set(customer.to_owned()),
         created_at: Set(Utc::now()),
     })
-    .on_conflict_do_nothing()
+    // Either key may be taken already (the user is linked, or the customer is).
+    .on_conflict(OnConflict::new().do_nothing().to_owned())
     .exec_without_returning(db)
     .await?;
     Ok(())

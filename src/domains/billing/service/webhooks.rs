@@ -20,7 +20,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
-    sea_query::Expr,
+    sea_query::{Expr, OnConflict},
 };
 use secrecy::ExposeSecret;
 use serde_json::Value;
@@ -282,7 +282,7 @@ async fn invoice(state: &AppState, paid: bool, object: &Value) -> AppResult<Stri
                 created_at: Set(time(&object["created"]).unwrap_or(now)),
                 updated_at: Set(now),
             })
-            .on_conflict_do_nothing()
+            .on_conflict(OnConflict::column(payment::Column::StripeInvoiceId).do_nothing().to_owned())
             .exec_without_returning(&txn)
             .await?;
         }
