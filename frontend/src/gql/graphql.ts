@@ -6,9 +6,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** How often a plan bills. */
 export type BillingInterval =
-  /** Every month. */
   | 'MONTH'
-  /** Every year. */
   | 'YEAR';
 
 /** Whether a comment can be read. */
@@ -71,11 +69,9 @@ export type FinishReason =
   /** The answer is complete. */
   | 'STOP';
 
-/** A complimentary plan for one user (admins). */
 export type GrantComplimentaryPlanInput = {
-  /** When it ends; null for no end. */
+  /** When it ends (in the future); null: no end. */
   until?: string | null | undefined;
-  /** The user to grant premium to. */
   userId: string;
 };
 
@@ -105,9 +101,8 @@ export type NotificationKind =
 
 /** Whether a payment went through. */
 export type PaymentStatus =
-  /** The charge failed. */
+  /** An attempt to collect failed (Stripe retries it). */
   | 'FAILED'
-  /** Paid. */
   | 'PAID';
 
 /** The plan that unlocks premium posts. */
@@ -169,19 +164,18 @@ export type SearchMode =
   /** By meaning: passages whose embeddings are nearest to the query's. */
   | 'SEMANTIC';
 
-/** What to buy. */
 export type StartCheckoutInput = {
-  /** A `PlanOption.id`. */
+  /** A plan's `id` from `plans`. */
   planId: string;
-  /** The app path to return to after paying (default "/billing/return"). */
+  /**
+   * Where Stripe sends the reader after paying: a path in this app (default `/billing/return`);
+   * `?session_id=…` is added.
+   */
   successPath?: string | null | undefined;
 };
 
-/** Narrows the subscriptions list. */
 export type SubscriptionFilter = {
-  /** Only this source. */
   source?: SubscriptionSource | null | undefined;
-  /** Only this status. */
   status?: SubscriptionStatus | null | undefined;
 };
 
@@ -192,23 +186,23 @@ export type SubscriptionSource =
   /** Paid through Stripe. */
   | 'STRIPE';
 
-/** A subscription's state (Stripe's statuses). */
+/** Where a subscription is in its life (Stripe's statuses). */
 export type SubscriptionStatus =
-  /** Paid and current. */
+  /** Paid up: entitled. */
   | 'ACTIVE'
   /** Ended. */
   | 'CANCELED'
   /** The first payment has not gone through yet. */
   | 'INCOMPLETE'
-  /** The first payment never went through. */
+  /** The first payment never went through; ended. */
   | 'INCOMPLETE_EXPIRED'
-  /** A renewal payment failed; access continues until `graceEndsAt`. */
+  /** A renewal failed: entitled until the grace period ends (`graceEndsAt`). */
   | 'PAST_DUE'
-  /** Paused. */
+  /** Paused: not entitled. */
   | 'PAUSED'
-  /** In a trial. */
+  /** In a free trial: entitled. */
   | 'TRIALING'
-  /** Payments failed past the retries. */
+  /** Renewals kept failing: not entitled. */
   | 'UNPAID';
 
 /** Changes to a post; fields left out stay as they are. A new slug keeps the old one as a redirect. */

@@ -235,7 +235,7 @@ pub async fn set_cancel_at_period_end(
         Applied::Changed { .. } | Applied::Stale => {}
         Applied::UnknownCustomer => return Err(anyhow::anyhow!("a stored subscription lost its user").into()),
     }
-    Ok(subscription::Entity::find_by_id(running.id).one(&state.db).await?.ok_or(AppError::NotFound("Subscription"))?)
+    subscription::Entity::find_by_id(running.id).one(&state.db).await?.ok_or(AppError::NotFound("Subscription"))
 }
 
 #[cfg(test)]

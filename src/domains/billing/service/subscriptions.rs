@@ -320,8 +320,8 @@ async fn past_due_notice(state: &AppState, write: &Write, user_id: Uuid) -> AppR
     // A plain link to the app's billing settings, which opens the portal when
     // clicked: a portal link itself grants access and must not sit in a mail job.
     let url = state.link("/settings", None) + "#billing";
-    let mail = Template::new(&format!("Hello {},", user.display_name))
-        .paragraph(&message)
+    let mail = Template::new(format!("Hello {},", user.display_name))
+        .paragraph(message.as_str())
         .action("Update my payment details", &url)
         .paragraph("If you meant to stop, there is nothing to do: your access ends when the grace period does.")
         .render(&user.email, "Your Lectern payment failed");
@@ -548,20 +548,6 @@ pub async fn overview(state: &AppState) -> AppResult<Overview> {
     overview.complimentary = complimentary.difference(&paid).count() as u64;
     overview.mrr = mrr;
     Ok(overview)
-}
-
-/// Each subscription's user, for the admin's list.
-pub async fn subscriptions_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, subscription::Model>> {
-    Ok(subscription::Entity::find()
-        .filter(subscription::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect())
 }
 
 #[cfg(test)]

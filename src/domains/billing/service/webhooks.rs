@@ -403,7 +403,7 @@ pub async fn sync_all(state: &AppState) -> AppResult<SyncReport> {
     Ok(report)
 }
 
-/// Stored events, newest first (for tests and the admin).
+/// A stored event by Stripe's id (what processing made of it is in `outcome`).
 pub async fn stored_event(db: &impl ConnectionTrait, id: &str) -> AppResult<Option<stripe_event::Model>> {
     Ok(stripe_event::Entity::find_by_id(id).one(db).await?)
 }
