@@ -252,8 +252,11 @@ describe('an admin', () => {
     await figures.first().waitFor();
     expect(Number(await figures.nth(0).textContent())).toBeGreaterThanOrEqual(1);
     expect(await page.locator('.figures').textContent()).toMatch(/\$\d/);
-    await page.getByRole('row', { name: new RegExp(readerName) }).waitFor();
-    expect(await page.getByRole('row', { name: new RegExp(readerName) }).textContent()).toMatch(/Monthly/);
+    const subscriptions = page.getByRole('region', { name: /^Subscriptions/ });
+    const payments = page.getByRole('region', { name: 'Recent payments' });
+    await subscriptions.getByRole('row', { name: new RegExp(readerName) }).waitFor();
+    expect(await subscriptions.getByRole('row', { name: new RegExp(readerName) }).textContent()).toMatch(/Monthly/);
+    expect(await payments.getByRole('row', { name: new RegExp(readerName) }).textContent()).toMatch(/\$9\.00/);
 
     await page.getByLabel('Find a reader by name or email').fill(other);
     await page.getByRole('button', { name: 'Find', exact: true }).click();
@@ -262,7 +265,7 @@ describe('an admin', () => {
     await page.getByRole('button', { name: 'Grant complimentary plan' }).click();
     await page.getByText(`Comp ${id} now has a complimentary plan.`).waitFor();
 
-    const row = page.getByRole('row', { name: new RegExp(`Comp ${id}`) });
+    const row = subscriptions.getByRole('row', { name: new RegExp(`Comp ${id}`) });
     await row.waitFor();
     expect(await row.textContent()).toMatch(/Complimentary until December 31, 2099/);
     await screenshot(page, 'admin-billing');
