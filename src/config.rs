@@ -678,6 +678,61 @@ mod tests {
     }
 
     #[test]
+    fn payments_are_off_without_a_stripe_key_and_need_a_secret_and_plans_with_one() {
+        let off = config(&[]).unwrap();
+        assert!(off.billing.stripe.is_none() && off.billing.plans.is_empty());
+        assert_eq!(off.billing.past_due_grace, Duration::from_secs(7 * 86_400));
+
+        let key = ("STRIPE_SECRET_KEY", "sk_test_123");
+        let secret = ("STRIPE_WEBHOOK_SECRET", "whsec_a, whsec_b");
+        let plans = ("STRIPE_PLANS", "monthly=price_m:900:month, pro-yearly=price_y:9000:year");
+        let on = config(&[key, secret, plans, ("STRIPE_CURRENCY", "EUR")]).unwrap();
+        let stripe = on.billing.stripe.as_ref().unwrap();
+        assert_eq!(stripe.webhook_secrets.len(), 2);
+        assert_eq!(stripe.api_base, "https://api.stripe.com/");
+        assert_eq!(on.billing.currency, "eur");
+        assert_eq!(
+            on.billing.plans[1],
+            PlanConfig {
+                id: "pro-yearly".into(),
+                name: "Pro yearly".into(),
+                price_id: "price_y".into(),
+                amount: 9_000,
+                interval: PlanInterval::Year
+            }
+        );
+        let based = config(&[key, secret, plans, ("STRIPE_API_BASE", "http://127.0.0.1:9999")]).unwrap();
+        assert_eq!(based.billing.stripe.unwrap().api_base, "http://127.0.0.1:9999/");
+
+        for (vars, names) in [
+            (vec![key, plans], "STRIPE_WEBHOOK_SECRET"),
+            (vec![key, secret], "STRIPE_PLANS"),
+            (vec![("STRIPE_SECRET_KEY", "pk_test_1"), secret, plans], "STRIPE_SECRET_KEY"),
+            (vec![key, secret, ("STRIPE_PLANS", "monthly=price_m:9.00:month")], "amount"),
+            (vec![key, secret, ("STRIPE_PLANS", "monthly=price_m:900:week")], "interval"),
+            (vec![key, secret, ("STRIPE_PLANS", "a=p:1:month,a=q:2:year")], "twice"),
+            (vec![key, secret, ("STRIPE_PLANS", "monthly price_m")], "STRIPE_PLANS"),
+            (vec![key, secret, plans, ("STRIPE_CURRENCY", "euro")], "STRIPE_CURRENCY"),
+            (vec![("PAST_DUE_GRACE_DAYS", "3"), ("PAST_DUE_GRACE_SECS", "5")], "not both"),
+        ] {
+            let err = config(&vars).unwrap_err().to_string();
+            assert!(err.contains(names), "{vars:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn stripe_secrets_never_show_in_debug_output() {
+        let on = config(&[
+            ("STRIPE_SECRET_KEY", "sk_live_very_secret_key"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_very_secret_signing"),
+            ("STRIPE_PLANS", "monthly=price_m:900:month"),
+        ])
+        .unwrap();
+        let shown = format!("{on:?}");
+        assert!(!shown.contains("sk_live_very_secret_key") && !shown.contains("whsec_very_secret_signing"), "{shown}");
+    }
+
+    #[test]
     fn embedded_defaults_generate_and_keep_a_secret() {
         let dir = std::env::temp_dir().join(format!("lectern-config-{}", uuid::Uuid::now_v7()));
         let dir = dir.display().to_string();

@@ -61,7 +61,8 @@ async fn verified_reader(app: &TestApp) -> TestUser {
     user
 }
 
-const CHECKOUT: &str = "mutation($plan: String!) { startCheckout(input: { planId: $plan }) { id url planId expiresAt } }";
+const CHECKOUT: &str =
+    "mutation($plan: String!) { startCheckout(input: { planId: $plan }) { id url planId expiresAt } }";
 const ME: &str = "{ me { hasPremiumAccess subscription { source planId planName status entitled cancelAtPeriodEnd currentPeriodEnd graceEndsAt price { amount currency } interval } payments(first: 10) { nodes { status price { amount currency } invoiceUrl } } } }";
 
 async fn me(app: &TestApp, user: &TestUser) -> Value {
@@ -101,7 +102,8 @@ async fn premium_post(app: &TestApp) -> String {
 
 /// The post's markdown as `user` gets it (null while it is locked to them).
 async fn body_of(app: &TestApp, user: &TestUser, slug: &str) -> Value {
-    let body = app.graphql_as(user, "query($s: String!) { post(slug: $s) { body isLocked } }", json!({ "s": slug })).await;
+    let body =
+        app.graphql_as(user, "query($s: String!) { post(slug: $s) { body isLocked } }", json!({ "s": slug })).await;
     let post = &body["data"]["post"];
     assert_eq!(post["isLocked"], post["body"].is_null(), "{body}");
     post["body"].clone()
@@ -114,7 +116,8 @@ async fn a_reader_subscribes_reads_premium_cancels_and_loses_access_at_the_perio
     let post = premium_post(&app).await;
     assert!(body_of(&app, &reader, &post).await.is_null(), "locked before paying");
 
-    let plans = app.graphql("{ paymentsEnabled plans { id name interval price { amount currency } } }", json!({})).await;
+    let plans =
+        app.graphql("{ paymentsEnabled plans { id name interval price { amount currency } } }", json!({})).await;
     assert_eq!(plans["data"]["paymentsEnabled"], true);
     assert_eq!(
         plans["data"]["plans"],
@@ -144,7 +147,11 @@ async fn a_reader_subscribes_reads_premium_cancels_and_loses_access_at_the_perio
     assert_eq!(created, 1);
 
     let subscription_id = stripe.complete_checkout(checkout["id"].as_str().unwrap()).await;
-    let state = until_me(&app, &reader, "entitled after paying", |me| me["subscription"]["entitled"] == true).await;
+    // (Both fields: one request's loaders may read on either side of the webhook's commit.)
+    let state = until_me(&app, &reader, "entitled after paying", |me| {
+        me["subscription"]["entitled"] == true && me["hasPremiumAccess"] == true
+    })
+    .await;
     assert_eq!(state["hasPremiumAccess"], true);
     assert_eq!(state["subscription"]["status"], "ACTIVE");
     assert_eq!(state["subscription"]["planId"], "monthly");
@@ -153,7 +160,8 @@ async fn a_reader_subscribes_reads_premium_cancels_and_loses_access_at_the_perio
     assert_eq!(state["subscription"]["interval"], "MONTH");
     assert!(state["subscription"]["currentPeriodEnd"].is_string());
     assert_eq!(body_of(&app, &reader, &post).await, "# Premium depths\n\nA post about Premium depths.");
-    let paid = until_me(&app, &reader, "the invoice recorded", |me| me["payments"]["nodes"][0]["status"] == "PAID").await;
+    let paid =
+        until_me(&app, &reader, "the invoice recorded", |me| me["payments"]["nodes"][0]["status"] == "PAID").await;
     assert_eq!(paid["payments"]["nodes"][0]["price"], json!({ "amount": 900, "currency": "usd" }));
 
     let live = ws.message().await;
@@ -170,7 +178,10 @@ async fn a_reader_subscribes_reads_premium_cancels_and_loses_access_at_the_perio
     let cancel = app
         .graphql_as(&reader, "mutation { cancelSubscription { status cancelAtPeriodEnd entitled } }", json!({}))
         .await;
-    assert_eq!(cancel["data"]["cancelSubscription"], json!({ "status": "ACTIVE", "cancelAtPeriodEnd": true, "entitled": true }));
+    assert_eq!(
+        cancel["data"]["cancelSubscription"],
+        json!({ "status": "ACTIVE", "cancelAtPeriodEnd": true, "entitled": true })
+    );
     let resume = app.graphql_as(&reader, "mutation { resumeSubscription { cancelAtPeriodEnd } }", json!({})).await;
     assert_eq!(resume["data"]["resumeSubscription"]["cancelAtPeriodEnd"], false, "{resume}");
     let cancel = app.graphql_as(&reader, "mutation { cancelSubscription { cancelAtPeriodEnd } }", json!({})).await;
@@ -178,7 +189,8 @@ async fn a_reader_subscribes_reads_premium_cancels_and_loses_access_at_the_perio
     assert_eq!(stripe.subscription(&subscription_id).unwrap()["cancel_at_period_end"], true);
 
     stripe.advance_period(&subscription_id).await;
-    let ended = until_me(&app, &reader, "ended at the period end", |me| me["subscription"]["status"] == "CANCELED").await;
+    let ended =
+        until_me(&app, &reader, "ended at the period end", |me| me["subscription"]["status"] == "CANCELED").await;
     assert_eq!(ended["subscription"]["entitled"], false);
     assert_eq!(ended["hasPremiumAccess"], false);
     assert!(body_of(&app, &reader, &post).await.is_null(), "locked again");
@@ -374,19 +386,32 @@ async fn payments_off_refuses_checkout_and_webhooks_but_admins_grant_complimenta
     assert_eq!(plan["user"]["id"], reader.id);
     assert!(!body_of(&app, &reader, &post).await.is_null());
 
-    let overview = app.graphql_as(&admin, "{ billingOverview { activeSubscribers complimentary mrr { amount } } }", json!({})).await;
+    let overview = app
+        .graphql_as(&admin, "{ billingOverview { activeSubscribers complimentary mrr { amount } } }", json!({}))
+        .await;
     assert_eq!(overview["data"]["billingOverview"], json!({ "activeSubscribers": 0, "complimentary": 1, "mrr": [] }));
     let list = app
-        .graphql_as(&admin, "{ subscriptions(filter: { source: COMPLIMENTARY }) { totalCount nodes { user { id } } } }", json!({}))
+        .graphql_as(
+            &admin,
+            "{ subscriptions(filter: { source: COMPLIMENTARY }) { totalCount nodes { user { id } } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(list["data"]["subscriptions"]["totalCount"], 1, "{list}");
     let hidden = app.graphql_as(&reader, "{ subscriptions { totalCount } }", json!({})).await;
     assert_eq!(error_code(&hidden), "FORBIDDEN");
 
     let revoked = app
-        .graphql_as(&admin, "mutation($u: ID!) { revokeComplimentaryPlan(userId: $u) { hasPremiumAccess subscription { status } } }", json!({ "u": reader.id }))
+        .graphql_as(
+            &admin,
+            "mutation($u: ID!) { revokeComplimentaryPlan(userId: $u) { hasPremiumAccess subscription { status } } }",
+            json!({ "u": reader.id }),
+        )
         .await;
-    assert_eq!(revoked["data"]["revokeComplimentaryPlan"], json!({ "hasPremiumAccess": false, "subscription": { "status": "CANCELED" } }));
+    assert_eq!(
+        revoked["data"]["revokeComplimentaryPlan"],
+        json!({ "hasPremiumAccess": false, "subscription": { "status": "CANCELED" } })
+    );
     assert!(body_of(&app, &reader, &post).await.is_null());
 }
 
@@ -547,9 +572,51 @@ async fn a_failed_renewal_warns_the_reader_and_access_ends_after_the_grace_perio
     until_me(&app, &reader, "active again", |me| me["subscription"]["status"] == "ACTIVE").await;
     assert!(!body_of(&app, &reader, &post).await.is_null());
     let admin = app.user_with_role("ADMIN").await;
-    let overview = app.graphql_as(&admin, "{ billingOverview { activeSubscribers pastDue mrr { amount currency } } }", json!({})).await;
+    let overview = app
+        .graphql_as(&admin, "{ billingOverview { activeSubscribers pastDue mrr { amount currency } } }", json!({}))
+        .await;
     assert_eq!(
         overview["data"]["billingOverview"],
         json!({ "activeSubscribers": 1, "pastDue": 0, "mrr": [{ "amount": 900, "currency": "usd" }] })
     );
+}
+
+/// The admin's premium flag of old becomes a complimentary plan with no end,
+/// and back when the migration is undone, on both databases.
+#[tokio::test]
+async fn the_premium_flag_migrates_to_complimentary_plans_and_back() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("ADMIN").await;
+    let flagged = verified_reader(&app).await;
+    let plain = verified_reader(&app).await;
+    let grant = "mutation($u: ID!) { setPremiumAccess(userId: $u, granted: true) { hasPremiumAccess } }";
+    let granted = app.graphql_as(&admin, grant, json!({ "u": flagged.id })).await;
+    assert_eq!(granted["data"]["setPremiumAccess"]["hasPremiumAccess"], true, "{granted}");
+
+    let since = Migrator::migrations().iter().filter(|m| m.name() >= "m20261206_000012_billing").count() as u32;
+    Migrator::down(&app.state.db, Some(since)).await.unwrap();
+    let flags = app
+        .state
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.state.db.get_database_backend(),
+            "SELECT premium_granted_at IS NOT NULL AS flagged FROM users ORDER BY email",
+        ))
+        .await
+        .unwrap();
+    let flagged_count = flags.iter().filter(|row| row.try_get::<bool>("", "flagged").unwrap()).count();
+    assert_eq!(flagged_count, 1, "the grant went back into the flag");
+    Migrator::up(&app.state.db, None).await.unwrap();
+
+    let flagged_id = uuid::Uuid::parse_str(&flagged.id).unwrap();
+    let plans = subscription::Entity::find().all(&app.state.db).await.unwrap();
+    assert_eq!(plans.len(), 1, "{plans:?}");
+    assert_eq!((plans[0].id, plans[0].user_id), (flagged_id, flagged_id));
+    assert_eq!(plans[0].source, subscription::Source::Complimentary);
+    assert_eq!(plans[0].current_period_end, None);
+    assert_eq!(me(&app, &flagged).await["hasPremiumAccess"], true);
+    assert_eq!(me(&app, &plain).await["hasPremiumAccess"], false);
 }

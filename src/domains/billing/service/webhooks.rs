@@ -19,7 +19,8 @@ use entity::{
     subscription::{self, Source, Status},
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
     sea_query::{Expr, OnConflict},
 };
 use secrecy::ExposeSecret;
@@ -309,7 +310,11 @@ async fn invoice(state: &AppState, paid: bool, object: &Value) -> AppResult<Stri
 }
 
 /// Whose invoice this is: the user of its subscription, or of its customer.
-async fn invoice_user(state: &AppState, subscription_id: Option<&str>, customer: Option<&str>) -> AppResult<Option<Uuid>> {
+async fn invoice_user(
+    state: &AppState,
+    subscription_id: Option<&str>,
+    customer: Option<&str>,
+) -> AppResult<Option<Uuid>> {
     if let Some(sid) = subscription_id
         && let Some(row) = subscription::Entity::find()
             .filter(subscription::Column::StripeSubscriptionId.eq(sid))
