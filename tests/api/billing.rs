@@ -620,3 +620,37 @@ async fn the_premium_flag_migrates_to_complimentary_plans_and_back() {
     assert_eq!(me(&app, &flagged).await["hasPremiumAccess"], true);
     assert_eq!(me(&app, &plain).await["hasPremiumAccess"], false);
 }
+
+/// Stripe's API down while its webhooks arrive: each delivery is still taken
+/// (200, stored), its job fails and is retried, and applies once Stripe is back.
+#[tokio::test]
+async fn events_arriving_while_stripes_api_is_down_apply_once_it_is_back() {
+    let (app, stripe) = stripe_app(&[("JOB_RETRY_BASE_MS", "200"), ("STRIPE_TIMEOUT_MS", "300")]).await;
+    let reader = verified_reader(&app).await;
+    let checkout = start_checkout(&app, &reader, "monthly").await;
+    stripe.set_fault(Some(Fault::ServerError));
+    stripe.complete_checkout(checkout["id"].as_str().unwrap()).await;
+    let deliveries = stripe.deliveries();
+    assert!(deliveries.len() >= 3 && deliveries.iter().all(|d| d.status == 200), "{deliveries:?}");
+
+    let mut failed = false;
+    for _ in 0..600 {
+        let jobs = entity::job::Entity::find()
+            .filter(entity::job::Column::Kind.eq("stripe_event"))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        if jobs.iter().any(|j| j.last_error.as_deref().is_some_and(|e| e.contains("could not be reached"))) {
+            failed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(failed, "no stripe_event job failed while Stripe was down");
+    assert!(me(&app, &reader).await["subscription"].is_null());
+
+    stripe.set_fault(None);
+    let back =
+        until_me(&app, &reader, "applied after Stripe came back", |me| me["subscription"]["entitled"] == true).await;
+    assert_eq!(back["subscription"]["status"], "ACTIVE");
+}
