@@ -232,6 +232,15 @@ pub async fn apply_stripe_subscription(
     let status = status_of(&stripe.status);
     let now = Utc::now();
     let plan = stripe.price_id.as_deref().and_then(|price| plan_for_price(state, price));
+    if let Some(plan) = &plan
+        && (stripe.amount != Some(plan.price.amount) || stripe.currency != plan.price.currency)
+    {
+        // What the subscription costs is Stripe's word; the pricing page shows STRIPE_PLANS.
+        tracing::warn!(
+            plan = %plan.id, configured = plan.price.amount, stripe = ?stripe.amount, currency = %stripe.currency,
+            "STRIPE_PLANS says another price than Stripe's for this plan; fix the configuration"
+        );
+    }
     let mut row = subscription::ActiveModel {
         user_id: Set(user_id),
         source: Set(Source::Stripe),

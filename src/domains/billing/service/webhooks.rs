@@ -136,8 +136,10 @@ pub async fn process_event(state: &AppState, event_id: &str) -> AppResult<()> {
     let object = &event.payload["data"]["object"];
     let outcome = match event.kind.as_str() {
         "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
-            let completed = Completed::from_json(object).ok_or(AppError::bad_input("event", "no session id"))?;
-            checkout_completed(state, &completed).await?
+            match Completed::from_json(object) {
+                Some(completed) => checkout_completed(state, &completed).await?,
+                None => "ignored: no session id".to_owned(),
+            }
         }
         "checkout.session.expired" => match object["id"].as_str() {
             Some(id) => {
