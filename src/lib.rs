@@ -65,6 +65,85 @@ impl App {
 
 /// Applies pending migrations. On PostgreSQL an advisory lock makes instances
 /// that start together take turns.
+/// The block printed once start-up is done: where to open the app, and which
+/// web build, storage, search embedder, answerer, mail transport, payments and
+/// workers this process runs with (never a secret: hosts, not credentials).
+pub fn startup_banner(state: &AppState) -> String {
+    use secrecy::ExposeSecret;
+    let config = &state.config;
+    let host_of = |url: &str| {
+        url::Url::parse(url).ok().map_or_else(
+            || "(unparsable URL)".to_owned(),
+            |u| format!("{}:{}", u.host_str().unwrap_or("?"), u.port_or_known_default().unwrap_or(0)),
+        )
+    };
+    let mut graphiql = config.public_url.clone();
+    graphiql.set_path("/graphql");
+    let web = if config.frontend_dir.join("index.html").is_file() {
+        format!("{}", config.frontend_dir.display())
+    } else {
+        format!("not built in {} (cd frontend && npm ci && npm run build)", config.frontend_dir.display())
+    };
+    let storage = match &config.database {
+        config::Database::Sqlite(path) => format!("SQLite at {}", path.display()),
+        config::Database::Postgres(url) => format!("PostgreSQL at {}", host_of(url.expose_secret())),
+    };
+    let shared = match &config.redis_url {
+        Some(url) => format!("Redis at {}", host_of(url.expose_secret())),
+        None => "in process (no REDIS_URL)".to_owned(),
+    };
+    let search = match &config.embeddings.url {
+        Some(url) => format!("{} at {}", state.embedder.model(), host_of(url)),
+        None => {
+            let dir = config
+                .embeddings
+                .model_dir
+                .clone()
+                .unwrap_or_else(|| config.data_dir.join("models").join("all-MiniLM-L6-v2"));
+            if dir.join("model.safetensors").is_file() {
+                format!("{} (local, {})", state.embedder.model(), dir.display())
+            } else {
+                format!(
+                    "{} (local): not in {} yet; fetched from the hub on first use, or run scripts/fetch-model {}",
+                    state.embedder.model(),
+                    dir.display(),
+                    dir.display()
+                )
+            }
+        }
+    };
+    let answers = match &config.ai.llm_base_url {
+        Some(url) => format!("{} at {}", config.ai.llm_model, host_of(url)),
+        None => "extractive (no LLM_BASE_URL)".to_owned(),
+    };
+    let mail = match &config.smtp_url {
+        Some(url) => format!("SMTP at {}", host_of(url.expose_secret())),
+        None => format!(".eml files in {}", config.data_dir.join("outbox").display()),
+    };
+    let payments = match &config.billing.stripe {
+        Some(stripe) => format!("Stripe at {} ({} plans)", host_of(&stripe.api_base), config.billing.plans.len()),
+        None => "off (no STRIPE_SECRET_KEY); admins grant premium".to_owned(),
+    };
+    let workers = if config.in_process_worker { "in this process" } else { "separate (`lectern worker`)" };
+    let rows = [
+        ("open", config.public_url.to_string()),
+        ("GraphiQL", if config.graphiql { graphiql.to_string() } else { "off (GRAPHIQL=false)".to_owned() }),
+        ("web app", web),
+        ("storage", storage),
+        ("events", shared),
+        ("search", search),
+        ("answers", answers),
+        ("mail", mail),
+        ("payments", payments),
+        ("jobs", workers.to_owned()),
+    ];
+    let mut banner = String::from("\n  Lectern is ready\n");
+    for (label, value) in rows {
+        banner.push_str(&format!("  {label:<9} {value}\n"));
+    }
+    banner
+}
+
 pub async fn migrate(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
     const LOCK: i64 = 0x4c45_4354_4552; // "LECTER"
     if db.get_database_backend() == DatabaseBackend::Postgres {
@@ -93,7 +172,9 @@ pub fn init_tracing(format: LogFormat) {
     use tracing_subscriber::{EnvFilter, fmt, prelude::*};
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,apalis=warn,tower_http=info"));
-    let registry = tracing_subscriber::registry().with(filter);
+    // A warning from one place at most 5 times a minute: a broken dependency must not bury the log.
+    let throttle = infra::log_throttle::RepeatThrottle::new(std::time::Duration::from_secs(60), 5);
+    let registry = tracing_subscriber::registry().with(filter).with(throttle);
     let _ = match format {
         LogFormat::Text => registry.with(fmt::layer()).try_init(),
         LogFormat::Json => registry.with(fmt::layer().json().with_current_span(true).with_span_list(false)).try_init(),

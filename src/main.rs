@@ -109,24 +109,19 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = SocketAddr::new(config.host, config.port);
     let embedded = config.is_embedded();
-    let public_url = config.public_url.clone();
-    let graphiql_on = config.graphiql;
     let app = App::build(config).await?;
     if embedded && seed::is_empty(&app.state).await? {
         seed::demo(&app.state).await?;
         tracing::info!("seeded the demo dataset");
     }
     let listener = TcpListener::bind(addr).await.with_context(|| format!("Failed to listen on {addr} (PORT/HOST)"))?;
-    let mut graphiql = public_url.clone();
-    graphiql.set_path("/graphql");
     tracing::info!(%addr, mode = if embedded { "embedded" } else { "scaled" }, "Lectern is listening");
-    if graphiql_on {
-        println!("\n  Lectern is running at {public_url}\n  GraphiQL: {graphiql}\n");
-    } else {
-        println!("\n  Lectern is running at {public_url}\n  GraphiQL is off (GRAPHIQL=false)\n");
-    }
+    // One block, last: what to open and what runs, after the start-up log lines.
+    print!("{}", lectern::startup_banner(&app.state));
     if embedded {
         print_demo_accounts();
+    } else {
+        println!();
     }
     let shutdown = app.state.shutdown.clone();
     tokio::spawn(async move {
@@ -158,7 +153,7 @@ async fn reindex(state: &AppState) -> anyhow::Result<()> {
 }
 
 fn print_demo_accounts() {
-    println!("  Demo accounts (email / password):");
+    println!("  demo accounts (email / password):");
     for account in &seed::DEMO_ACCOUNTS {
         println!("    {:<7} {} / {}", format!("{:?}", account.role).to_lowercase(), account.email, account.password);
     }

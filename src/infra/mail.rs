@@ -7,8 +7,8 @@ use anyhow::Context;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
-        Mailbox, MultiPart,
-        header::{HeaderName, HeaderValue},
+        Body, Mailbox, MultiPart, SinglePart,
+        header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue},
     },
 };
 use secrecy::ExposeSecret;
@@ -86,9 +86,50 @@ fn build_message(from: &Mailbox, mail: &Mail) -> anyhow::Result<Message> {
                 "List-Unsubscribe=One-Click".to_owned(),
             ));
     }
-    builder
-        .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
-        .context("Failed to build the mail message")
+    let alternatives = MultiPart::alternative()
+        .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(plain_body(&wrap(&mail.text, 76))))
+        .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(plain_body(&mail.html)));
+    builder.multipart(alternatives).context("Failed to build the mail message")
+}
+
+/// `text` with its long lines broken at spaces to `width` columns; a word
+/// longer than that (a link) keeps a line of its own, whole.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / width);
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        let mut column = 0;
+        for (position, word) in line.split(' ').enumerate() {
+            let length = word.chars().count();
+            if position > 0 {
+                if column > 0 && column + 1 + length > width {
+                    out.push('\n');
+                    column = 0;
+                } else {
+                    out.push(' ');
+                    column += 1;
+                }
+            }
+            out.push_str(word);
+            column += length;
+        }
+    }
+    out
+}
+
+/// A part's body as 8bit when every line fits the 998 octets RFC 5322 allows
+/// (always, for what Lectern writes), so links stay whole and copyable in the
+/// raw message; quoted-printable's soft breaks at 76 characters split them.
+/// Anything else gets lettre's own choice.
+fn plain_body(text: &str) -> Body {
+    let crlf = text.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n");
+    if crlf.split("\r\n").all(|line| line.len() <= 998) && !crlf.contains('\0') {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit)
+    } else {
+        Body::new(text.to_owned())
+    }
 }
 
 /// Writes each mail as an RFC 5322 `.eml` file, for development without a mail server.
@@ -217,7 +258,8 @@ impl Template {
                     html.push_str(rich);
                 }
                 Block::Action { label, url } => {
-                    text.push_str(&format!("{label}: {url}\n\n"));
+                    // The link on a line of its own: easy to copy, whole in every client.
+                    text.push_str(&format!("{label}:\n{url}\n\n"));
                     html.push_str(&format!(
                         "<p><a href=\"{}\" style=\"display:inline-block;padding:10px 18px;background:#3b5bdb;\
                          color:#fff;border-radius:6px;text-decoration:none;\">{}</a></p>",
@@ -276,4 +318,28 @@ impl Template {
 /// Escapes text for an HTML mail body.
 pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_wrap_at_spaces_and_links_stay_whole_on_their_own_line() {
+        let link = format!("https://lectern.test/verify-email?token={}", "x".repeat(120));
+        let text = format!("{} see:\n{link}\n\nshort", "word ".repeat(40).trim_end());
+        let wrapped = wrap(&text, 76);
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 76 || l == link), "{wrapped}");
+        assert!(wrapped.lines().any(|l| l == link));
+        assert_eq!(wrapped.replace('\n', " "), text.replace('\n', " "));
+        let body = plain_body(&wrapped);
+        assert_eq!(body.encoding(), ContentTransferEncoding::EightBit);
+        assert!(String::from_utf8(body.into_vec()).unwrap().contains(&link));
+    }
+
+    #[test]
+    fn a_line_past_998_octets_falls_back_to_an_encoding_that_allows_it() {
+        let body = plain_body(&"y".repeat(1_200));
+        assert_ne!(body.encoding(), ContentTransferEncoding::EightBit);
+    }
 }

@@ -6,6 +6,7 @@ pub mod bus;
 pub mod cache;
 pub mod embeddings;
 pub mod llm;
+pub mod log_throttle;
 pub mod mail;
 pub mod rate_limit;
 pub mod redis_guard;

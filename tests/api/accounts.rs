@@ -551,3 +551,19 @@ async fn user_pages_walk_both_directions() {
         assert_eq!(error_field(&body), field, "{vars}");
     }
 }
+
+/// Links in the raw message are whole (no quoted-printable soft breaks), on a
+/// line of their own in the plain-text part, so they can be copied from the `.eml`.
+#[tokio::test]
+async fn mailed_links_are_whole_in_the_raw_message() {
+    let app = TestApp::spawn().await;
+    let user = app.register("copyable@example.com").await;
+    let raw = String::from_utf8(app.raw_mail_to(&user.email, "Confirm your email").await).unwrap();
+    let text = app.mail_to(&user.email, "Confirm your email").await;
+    let link = text.lines().find(|l| l.starts_with("http://lectern.test/verify-email?token=")).unwrap_or_else(|| {
+        panic!("the link is not on a line of its own: {text}");
+    });
+    assert!(link.len() > 76, "a link long enough to have been split: {link}");
+    assert!(raw.contains(link), "the raw message splits {link}:\n{raw}");
+    assert!(raw.contains("Content-Transfer-Encoding: 8bit"), "{raw}");
+}

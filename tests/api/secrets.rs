@@ -135,3 +135,34 @@ async fn no_token_or_password_is_stored_or_logged() {
     // The job payloads in particular hold no link that grants anything.
     assert!(!stored.contains("token="), "a stored row holds a link with a token");
 }
+
+/// The start-up banner says what runs, and names hosts, never credentials.
+#[tokio::test]
+async fn the_startup_banner_says_what_runs_without_a_secret() {
+    let app = TestApp::spawn_with(&[
+        ("SMTP_URL", "smtp://mailer:hunter2-smtp-pass@mail.example.com:2525"),
+        ("STRIPE_SECRET_KEY", "sk_test_banner_secret_key"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_banner_secret"),
+        ("STRIPE_PLANS", "monthly=price_m:900:month"),
+        ("STRIPE_API_BASE", "http://127.0.0.1:9"),
+    ])
+    .await;
+    let banner = lectern::startup_banner(&app.state);
+    for expected in [
+        "open      http://lectern.test/",
+        "GraphiQL",
+        "web app   not built in",
+        "mail      SMTP at mail.example.com:2525",
+        "payments  Stripe at 127.0.0.1:9 (1 plans)",
+        "answers   extractive (no LLM_BASE_URL)",
+        "jobs      in this process",
+    ] {
+        assert!(banner.contains(expected), "{expected:?} missing from:\n{banner}");
+    }
+    let storage =
+        if std::env::var("TEST_DATABASE_URL").is_ok() { "storage   PostgreSQL at" } else { "storage   SQLite at" };
+    assert!(banner.contains(storage), "{banner}");
+    for secret in ["hunter2-smtp-pass", "mailer", "sk_test_banner_secret_key", "whsec_banner_secret", "test-secret"] {
+        assert!(!banner.contains(secret), "{secret} in the banner:\n{banner}");
+    }
+}
