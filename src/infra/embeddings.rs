@@ -29,6 +29,8 @@ pub trait Embedder: Send + Sync {
     fn dimensions(&self) -> usize;
     /// One normalised vector per text, in order.
     async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>>;
+    /// What an operator does when `embed` fails (shown with SEMANTIC_SEARCH_UNAVAILABLE).
+    fn unavailable_fix(&self) -> &'static str;
 }
 
 /// `bound` caps the local model's passes at once (a remote embedder is only I/O here).
@@ -109,8 +111,29 @@ impl MiniLm {
                 if !MINILM_FILES.iter().all(|f| self.dir.join(f).is_file()) {
                     fetch_from_hub(&self.hub_url, &self.dir).await?;
                 }
+                // One copy of the weights per process and directory: every app
+                // state built in this process (tests build dozens) shares it
+                // instead of reading and converting 90 MB again.
+                // (Kept for the life of the process: one model per directory.)
+                static SHARED: std::sync::Mutex<Vec<(PathBuf, Arc<LoadedMiniLm>)>> = std::sync::Mutex::new(Vec::new());
+                let shared = |dir: &Path| {
+                    let all = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+                    all.iter().find(|(d, _)| d == dir).map(|(_, m)| m.clone())
+                };
+                if let Some(loaded) = shared(&self.dir) {
+                    return Ok(loaded);
+                }
                 let dir = self.dir.clone();
-                tokio::task::spawn_blocking(move || LoadedMiniLm::load(&dir)).await?.map(Arc::new)
+                let loaded = tokio::task::spawn_blocking(move || LoadedMiniLm::load(&dir)).await?.map(Arc::new)?;
+                let mut all = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+                match all.iter().find(|(d, _)| *d == self.dir) {
+                    // Another state loaded it meanwhile: keep one copy.
+                    Some((_, first)) => Ok(first.clone()),
+                    None => {
+                        all.push((self.dir.clone(), loaded.clone()));
+                        Ok(loaded)
+                    }
+                }
             })
             .await
             .cloned()
@@ -127,14 +150,27 @@ impl Embedder for MiniLm {
         384
     }
 
+    fn unavailable_fix(&self) -> &'static str {
+        "the embedding model all-MiniLM-L6-v2 is not installed and could not be fetched. Run \
+         `scripts/fetch-model <dir>` and set EMBEDDING_MODEL_DIR=<dir> (or let the server reach \
+         EMBEDDING_MODEL_HUB_URL)"
+    }
+
     async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
         let loaded = self.loaded().await?;
         let texts = texts.to_vec();
         self.bound
             .run_blocking(move || {
-                let mut out = Vec::with_capacity(texts.len());
-                for batch in texts.chunks(MINILM_BATCH) {
-                    out.extend(loaded.embed_batch(batch)?);
+                // Batches of similar lengths: a batch is padded to its longest
+                // text, so mixing short and long texts wastes most of a pass.
+                let mut order: Vec<usize> = (0..texts.len()).collect();
+                order.sort_by_key(|&i| texts[i].len());
+                let mut out = vec![Vec::new(); texts.len()];
+                for batch in order.chunks(MINILM_BATCH) {
+                    let batch_texts: Vec<String> = batch.iter().map(|&i| texts[i].clone()).collect();
+                    for (&i, vector) in batch.iter().zip(loaded.embed_batch(&batch_texts)?) {
+                        out[i] = vector;
+                    }
                 }
                 Ok(out)
             })
@@ -296,6 +332,10 @@ impl Embedder for OpenAiEmbedder {
 
     fn dimensions(&self) -> usize {
         self.dimensions
+    }
+
+    fn unavailable_fix(&self) -> &'static str {
+        "the embeddings endpoint (EMBEDDINGS_URL) could not be reached or failed; check it and its settings"
     }
 
     async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
