@@ -830,6 +830,17 @@ mod tests {
     }
 
     #[test]
+    fn the_search_similarity_floor_is_a_cosine_similarity() {
+        assert_eq!(config(&[]).unwrap().ai.search_min_similarity, None);
+        assert_eq!(config(&[("SEARCH_MIN_SIMILARITY", "0.3")]).unwrap().ai.search_min_similarity, Some(0.3));
+        assert_eq!(config(&[("SEARCH_MIN_SIMILARITY", "-1")]).unwrap().ai.search_min_similarity, Some(-1.0));
+        for bad in ["1.5", "-2", "high"] {
+            let err = config(&[("SEARCH_MIN_SIMILARITY", bad)]).unwrap_err().to_string();
+            assert!(err.contains("SEARCH_MIN_SIMILARITY"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn trusted_proxies_by_hops_or_networks() {
         assert_eq!(config(&[]).unwrap().proxies, TrustedProxies::None);
         assert_eq!(config(&[("TRUST_PROXY_HEADERS", "true")]).unwrap().proxies, TrustedProxies::Hops(1));

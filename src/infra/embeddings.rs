@@ -87,8 +87,15 @@ pub struct MiniLm {
     dir: PathBuf,
     hub_url: String,
     loaded: OnceCell<Arc<LoadedMiniLm>>,
+    /// When the last load failed, and why: for a while after, callers fail at
+    /// once instead of each waiting out a fetch that cannot succeed (a hub
+    /// with no route costs the 10 s connect timeout per search).
+    failed: std::sync::Mutex<Option<(std::time::Instant, String)>>,
     bound: Bound,
 }
+
+/// How long after a failed load callers fail fast before the next attempt.
+const MINILM_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 struct LoadedMiniLm {
     model: BertModel,
@@ -97,7 +104,13 @@ struct LoadedMiniLm {
 
 impl MiniLm {
     pub fn new(dir: PathBuf, hub_url: String) -> Self {
-        MiniLm { dir, hub_url, loaded: OnceCell::new(), bound: Bound::unbounded("embedding text") }
+        MiniLm {
+            dir,
+            hub_url,
+            loaded: OnceCell::new(),
+            failed: std::sync::Mutex::new(None),
+            bound: Bound::unbounded("embedding text"),
+        }
     }
 
     /// Caps how many embedding passes run at once (the server's `EMBEDDING_CONCURRENCY`).
@@ -106,6 +119,23 @@ impl MiniLm {
     }
 
     async fn loaded(&self) -> anyhow::Result<Arc<LoadedMiniLm>> {
+        if let Some(loaded) = self.loaded.get() {
+            return Ok(loaded.clone());
+        }
+        if let Some((at, why)) = self.failed.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
+            && at.elapsed() < MINILM_RETRY_AFTER
+        {
+            bail!("{why} (the last attempt failed {} s ago)", at.elapsed().as_secs());
+        }
+        let result = self.load().await;
+        if let Err(err) = &result {
+            *self.failed.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((std::time::Instant::now(), format!("{err:#}")));
+        }
+        result
+    }
+
+    async fn load(&self) -> anyhow::Result<Arc<LoadedMiniLm>> {
         self.loaded
             .get_or_try_init(|| async {
                 if !MINILM_FILES.iter().all(|f| self.dir.join(f).is_file()) {
