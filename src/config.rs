@@ -218,6 +218,9 @@ pub struct AiConfig {
     pub questions_per_hour: u32,
     /// Passages handed to the answerer.
     pub sources: usize,
+    /// `SEARCH_MIN_SIMILARITY`: the cosine similarity a passage needs to count as a
+    /// match by meaning (SEMANTIC and HYBRID); the calibrated default when unset.
+    pub search_min_similarity: Option<f32>,
 }
 
 /// How workers run jobs (see src/jobs/queue.rs).
@@ -431,6 +434,16 @@ impl Config {
                 max_question_chars: env.parse("ASK_AI_MAX_QUESTION_CHARS", 500usize)?.max(1),
                 questions_per_hour: rate(env, "ASK_AI_QUESTIONS_PER_HOUR", 30, MAX_QUESTIONS_PER_HOUR)?,
                 sources: env.parse("ASK_AI_SOURCES", 5usize)?.clamp(1, 20),
+                search_min_similarity: match env.get("SEARCH_MIN_SIMILARITY") {
+                    None => None,
+                    Some(_) => {
+                        let floor = env.parse("SEARCH_MIN_SIMILARITY", 0f32)?;
+                        if !(-1.0..=1.0).contains(&floor) {
+                            bail!("SEARCH_MIN_SIMILARITY must be a cosine similarity between -1 and 1, not {floor}");
+                        }
+                        Some(floor)
+                    }
+                },
             },
             persisted: PersistedConfig {
                 ttl: Duration::from_secs(env.parse("PERSISTED_QUERY_TTL_SECS", 7 * 86_400u64)?.max(1)),
@@ -814,6 +827,17 @@ mod tests {
         let err = config(&[("SEARCHES_PER_MINUTE", "120000")]).unwrap_err().to_string();
         assert_eq!(err, "SEARCHES_PER_MINUTE=120000 is out of range: it must be between 1 and 60000");
         assert_eq!(config(&[]).unwrap().ai.searches_per_minute, 300);
+    }
+
+    #[test]
+    fn the_search_similarity_floor_is_a_cosine_similarity() {
+        assert_eq!(config(&[]).unwrap().ai.search_min_similarity, None);
+        assert_eq!(config(&[("SEARCH_MIN_SIMILARITY", "0.3")]).unwrap().ai.search_min_similarity, Some(0.3));
+        assert_eq!(config(&[("SEARCH_MIN_SIMILARITY", "-1")]).unwrap().ai.search_min_similarity, Some(-1.0));
+        for bad in ["1.5", "-2", "high"] {
+            let err = config(&[("SEARCH_MIN_SIMILARITY", bad)]).unwrap_err().to_string();
+            assert!(err.contains("SEARCH_MIN_SIMILARITY"), "{bad}: {err}");
+        }
     }
 
     #[test]

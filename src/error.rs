@@ -39,6 +39,9 @@ pub mod code {
     pub const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
     /// A service this server depends on (Stripe) failed or could not be reached; try again later.
     pub const UPSTREAM_UNAVAILABLE: &str = "UPSTREAM_UNAVAILABLE";
+    /// Search by meaning cannot run: the embedding model is not installed (or the
+    /// embeddings endpoint is down). KEYWORD search still works.
+    pub const SEMANTIC_SEARCH_UNAVAILABLE: &str = "SEMANTIC_SEARCH_UNAVAILABLE";
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -72,6 +75,14 @@ pub enum AppError {
     #[error("{what} could not be reached; try again in a minute")]
     Upstream {
         what: &'static str,
+        #[source]
+        cause: anyhow::Error,
+    },
+    /// The embedder could not embed the query (model missing and not fetchable,
+    /// endpoint down); `fix` says what an operator does about it.
+    #[error("Search by meaning is unavailable: {fix}")]
+    SemanticSearchUnavailable {
+        fix: &'static str,
         #[source]
         cause: anyhow::Error,
     },
@@ -125,6 +136,7 @@ impl AppError {
             AppError::PaymentsDisabled => code::PAYMENTS_DISABLED,
             AppError::EmailNotVerified(_) => code::EMAIL_NOT_VERIFIED,
             AppError::Upstream { .. } => code::UPSTREAM_UNAVAILABLE,
+            AppError::SemanticSearchUnavailable { .. } => code::SEMANTIC_SEARCH_UNAVAILABLE,
             AppError::Internal(_) => code::INTERNAL_SERVER_ERROR,
         }
     }

@@ -19,6 +19,9 @@ impl ErrorExtensions for AppError {
             // The request span carries the request id; the handler adds it to the response.
             AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
             AppError::Upstream { what, cause } => tracing::error!(error = ?cause, upstream = what, "upstream failed"),
+            AppError::SemanticSearchUnavailable { cause, .. } => {
+                tracing::warn!(error = ?cause, "search by meaning unavailable")
+            }
             _ => {}
         }
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {

@@ -331,6 +331,7 @@ pub(super) fn app_error(err: &AppError, request_id: &str) -> Response {
         AppError::PaymentsDisabled => StatusCode::NOT_FOUND,
         AppError::EmailNotVerified(_) => StatusCode::FORBIDDEN,
         AppError::Upstream { .. } => StatusCode::BAD_GATEWAY,
+        AppError::SemanticSearchUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     // `extend` logs an internal cause (the request span carries the request id).

@@ -29,6 +29,8 @@ pub trait Embedder: Send + Sync {
     fn dimensions(&self) -> usize;
     /// One normalised vector per text, in order.
     async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>>;
+    /// What an operator does when `embed` fails (shown with SEMANTIC_SEARCH_UNAVAILABLE).
+    fn unavailable_fix(&self) -> &'static str;
 }
 
 /// `bound` caps the local model's passes at once (a remote embedder is only I/O here).
@@ -74,8 +76,11 @@ const MINILM: &str = "all-MiniLM-L6-v2";
 const MINILM_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 /// sentence-transformers truncates this model's input at 256 word pieces.
 const MINILM_MAX_TOKENS: usize = 256;
-/// Texts embedded per forward pass (padding makes very large batches wasteful).
-const MINILM_BATCH: usize = 16;
+/// Texts embedded per forward pass. On CPU, batching buys little and large
+/// batches cost more than they save (padding, cache misses): the 90 demo
+/// passages took 26.2 s in batches of 16 and 19.8 s in batches of 4, about
+/// what one at a time costs (0.2 s a passage), on two cores shared with builds.
+const MINILM_BATCH: usize = 4;
 
 /// all-MiniLM-L6-v2 run in process with candle: BERT, mean pooling over the
 /// attention mask, L2 normalisation (the sentence-transformers pipeline).
@@ -85,8 +90,15 @@ pub struct MiniLm {
     dir: PathBuf,
     hub_url: String,
     loaded: OnceCell<Arc<LoadedMiniLm>>,
+    /// When the last load failed, and why: for a while after, callers fail at
+    /// once instead of each waiting out a fetch that cannot succeed (a hub
+    /// with no route costs the 10 s connect timeout per search).
+    failed: std::sync::Mutex<Option<(std::time::Instant, String)>>,
     bound: Bound,
 }
+
+/// How long after a failed load callers fail fast before the next attempt.
+const MINILM_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 struct LoadedMiniLm {
     model: BertModel,
@@ -95,7 +107,13 @@ struct LoadedMiniLm {
 
 impl MiniLm {
     pub fn new(dir: PathBuf, hub_url: String) -> Self {
-        MiniLm { dir, hub_url, loaded: OnceCell::new(), bound: Bound::unbounded("embedding text") }
+        MiniLm {
+            dir,
+            hub_url,
+            loaded: OnceCell::new(),
+            failed: std::sync::Mutex::new(None),
+            bound: Bound::unbounded("embedding text"),
+        }
     }
 
     /// Caps how many embedding passes run at once (the server's `EMBEDDING_CONCURRENCY`).
@@ -104,13 +122,51 @@ impl MiniLm {
     }
 
     async fn loaded(&self) -> anyhow::Result<Arc<LoadedMiniLm>> {
+        if let Some(loaded) = self.loaded.get() {
+            return Ok(loaded.clone());
+        }
+        if let Some((at, why)) = self.failed.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
+            && at.elapsed() < MINILM_RETRY_AFTER
+        {
+            bail!("{why} (the last attempt failed {} s ago)", at.elapsed().as_secs());
+        }
+        let result = self.load().await;
+        if let Err(err) = &result {
+            *self.failed.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((std::time::Instant::now(), format!("{err:#}")));
+        }
+        result
+    }
+
+    async fn load(&self) -> anyhow::Result<Arc<LoadedMiniLm>> {
         self.loaded
             .get_or_try_init(|| async {
                 if !MINILM_FILES.iter().all(|f| self.dir.join(f).is_file()) {
                     fetch_from_hub(&self.hub_url, &self.dir).await?;
                 }
+                // One copy of the weights per process and directory: every app
+                // state built in this process (tests build dozens) shares it
+                // instead of reading and converting 90 MB again.
+                // (Kept for the life of the process: one model per directory.)
+                static SHARED: std::sync::Mutex<Vec<(PathBuf, Arc<LoadedMiniLm>)>> = std::sync::Mutex::new(Vec::new());
+                let shared = |dir: &Path| {
+                    let all = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+                    all.iter().find(|(d, _)| d == dir).map(|(_, m)| m.clone())
+                };
+                if let Some(loaded) = shared(&self.dir) {
+                    return Ok(loaded);
+                }
                 let dir = self.dir.clone();
-                tokio::task::spawn_blocking(move || LoadedMiniLm::load(&dir)).await?.map(Arc::new)
+                let loaded = tokio::task::spawn_blocking(move || LoadedMiniLm::load(&dir)).await?.map(Arc::new)?;
+                let mut all = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+                match all.iter().find(|(d, _)| *d == self.dir) {
+                    // Another state loaded it meanwhile: keep one copy.
+                    Some((_, first)) => Ok(first.clone()),
+                    None => {
+                        all.push((self.dir.clone(), loaded.clone()));
+                        Ok(loaded)
+                    }
+                }
             })
             .await
             .cloned()
@@ -127,14 +183,27 @@ impl Embedder for MiniLm {
         384
     }
 
+    fn unavailable_fix(&self) -> &'static str {
+        "the embedding model all-MiniLM-L6-v2 is not installed and could not be fetched. Run \
+         `scripts/fetch-model <dir>` and set EMBEDDING_MODEL_DIR=<dir> (or let the server reach \
+         EMBEDDING_MODEL_HUB_URL)"
+    }
+
     async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
         let loaded = self.loaded().await?;
         let texts = texts.to_vec();
         self.bound
             .run_blocking(move || {
-                let mut out = Vec::with_capacity(texts.len());
-                for batch in texts.chunks(MINILM_BATCH) {
-                    out.extend(loaded.embed_batch(batch)?);
+                // Batches of similar lengths: a batch is padded to its longest
+                // text, so mixing short and long texts wastes most of a pass.
+                let mut order: Vec<usize> = (0..texts.len()).collect();
+                order.sort_by_key(|&i| texts[i].len());
+                let mut out = vec![Vec::new(); texts.len()];
+                for batch in order.chunks(MINILM_BATCH) {
+                    let batch_texts: Vec<String> = batch.iter().map(|&i| texts[i].clone()).collect();
+                    for (&i, vector) in batch.iter().zip(loaded.embed_batch(&batch_texts)?) {
+                        out[i] = vector;
+                    }
                 }
                 Ok(out)
             })
@@ -296,6 +365,10 @@ impl Embedder for OpenAiEmbedder {
 
     fn dimensions(&self) -> usize {
         self.dimensions
+    }
+
+    fn unavailable_fix(&self) -> &'static str {
+        "the embeddings endpoint (EMBEDDINGS_URL) could not be reached or failed; check it and its settings"
     }
 
     async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {

@@ -180,7 +180,7 @@ function Answer({ question, postSlug }: { question: string; postSlug: string | n
       {state.status === 'failed' && state.error && state.error.code !== 'CANCELLED' && (
         <p className="error-note" role="alert">
           {state.error.code === 'ANSWER_FAILED' ? 'The answer could not be finished. ' : ''}
-          {state.error.message}
+          {messageFor(state.error.code, state.error.message)}
         </p>
       )}
       {state.status === 'failed' && state.error?.code === 'CANCELLED' && <p className="muted">Stopped.</p>}

@@ -23,6 +23,7 @@ const MESSAGES: Record<string, string> = {
   PAYMENTS_DISABLED: 'Payments are not configured on this server.',
   EMAIL_NOT_VERIFIED: 'Please confirm your email address first: we sent you a link.',
   UPSTREAM_UNAVAILABLE: 'A service this needs could not be reached. Please try again in a moment.',
+  SEMANTIC_SEARCH_UNAVAILABLE: 'Search by meaning is not available on this server right now. “Exact words” search still works.',
 };
 
 function retryMessage(seconds: unknown): string {

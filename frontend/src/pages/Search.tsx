@@ -6,12 +6,15 @@ import { Empty, ErrorNote, Loading, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
 import type { SearchMode } from '../gql/graphql';
 import { errorMessage } from '../lib/errors';
+import { emptyHint, isMode, MODES } from '../lib/searchModes';
 import { snippetParts } from '../lib/snippet';
 
 const SearchQuery = graphql(`
   query Search($query: String!, $mode: SearchMode!, $first: Int) {
     search(query: $query, mode: $mode, first: $first) {
       mode
+      semanticUnavailable
+      suggestedMode
       hits {
       score
       snippet
@@ -34,16 +37,6 @@ const SearchQuery = graphql(`
     }
   }
 `);
-
-const MODES: { mode: SearchMode; label: string; hint: string }[] = [
-  { mode: 'HYBRID', label: 'Best match', hint: 'Words and meaning together' },
-  { mode: 'KEYWORD', label: 'Exact words', hint: 'Posts containing your words' },
-  { mode: 'SEMANTIC', label: 'Meaning', hint: 'Posts about the same idea, in any words' },
-];
-
-function isMode(value: string | null): value is SearchMode {
-  return MODES.some((m) => m.mode === value);
-}
 
 export function Snippet({ html }: { html: string }) {
   return (
@@ -72,6 +65,7 @@ export function Search() {
   }
 
   const hits = data?.search.hits;
+  const hint = emptyHint(data?.search.suggestedMode);
   return (
     <section>
       <h1>Search</h1>
@@ -102,8 +96,22 @@ export function Search() {
       <ErrorNote message={errorMessage(error)} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
       {!q.trim() && <Empty title="Type a question or a few words to search every post." />}
       {q.trim() && fetching && !hits && <Loading label="Searching…" />}
+      {data?.search.semanticUnavailable && (
+        <p className="muted" role="status">
+          Search by meaning is unavailable on this server right now; these results match your words only.
+        </p>
+      )}
       {hits && hits.length === 0 && (
-        <Empty title={`Nothing matches “${q}”.`}>{mode === 'KEYWORD' && <p>Try “Meaning” to find posts that say it in other words.</p>}</Empty>
+        <Empty title={`Nothing matches “${q}”.`}>
+          {hint && (
+            <p>
+              {hint.text}{' '}
+              <button type="button" className="button secondary small" onClick={() => setParams({ q, mode: hint.mode })}>
+                Try it
+              </button>
+            </p>
+          )}
+        </Empty>
       )}
       {hits && hits.length > 0 && (
         <ol className="search-results" aria-label="Results">

@@ -83,14 +83,50 @@ impl SearchHit {
 }
 
 /// The posts a search found.
-#[derive(SimpleObject)]
 pub struct SearchResults {
-    /// Best first; at most `first`.
-    pub hits: Vec<SearchHit>,
+    found: service::Found,
+    mode: SearchMode,
+    query: String,
+    filter: SearchFilter,
+}
+
+/// The posts a search found.
+#[Object]
+impl SearchResults {
+    /// Best first; at most `first`. Empty when nothing is relevant: KEYWORD
+    /// needs the words, SEMANTIC a passage at least SEARCH_MIN_SIMILARITY
+    /// similar to the query, HYBRID either.
+    async fn hits(&self) -> Vec<SearchHit> {
+        self.found.hits.iter().map(|h| SearchHit(h.clone())).collect()
+    }
+
     /// The mode that ranked them.
-    pub mode: SearchMode,
+    async fn mode(&self) -> SearchMode {
+        self.mode
+    }
+
     /// The query as searched (whitespace collapsed).
-    pub query: String,
+    async fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// True when HYBRID could not rank by meaning (the embedding model is not
+    /// installed, or the embeddings endpoint is down) and the hits come from
+    /// keywords alone. SEMANTIC fails with SEMANTIC_SEARCH_UNAVAILABLE instead.
+    async fn semantic_unavailable(&self) -> bool {
+        self.found.semantic_unavailable
+    }
+
+    /// When there are no hits: another mode that finds something for the same
+    /// query and filter (tried in the order SEMANTIC, KEYWORD, HYBRID), else
+    /// null. Null whenever there are hits. Runs the other searches only when
+    /// selected and nothing was found.
+    async fn suggested_mode(&self, ctx: &Context<'_>) -> Result<Option<SearchMode>> {
+        if !self.found.hits.is_empty() {
+            return Ok(None);
+        }
+        Ok(service::suggest_mode(ctx.state(), ctx.viewer(), &self.query, self.mode, &self.filter).await?)
+    }
 }
 
 #[derive(Default)]
@@ -100,10 +136,14 @@ pub struct SearchQuery;
 impl SearchQuery {
     /// Searches live posts. KEYWORD matches the words (title above excerpt
     /// above body), SEMANTIC the meaning of passages, HYBRID (the default)
-    /// fuses both rankings. Premium bodies and passages count only for viewers
+    /// fuses both rankings. SEMANTIC and HYBRID count a passage as a match by
+    /// meaning only above a similarity floor, so an off-topic query finds
+    /// nothing. Premium bodies and passages count only for viewers
     /// entitled to them. BAD_USER_INPUT for an empty or over-long query
     /// (200 characters) or `first` outside 1–50; RATE_LIMITED past
-    /// `SEARCHES_PER_MINUTE` (300) a minute per client.
+    /// `SEARCHES_PER_MINUTE` (300) a minute per client;
+    /// SEMANTIC_SEARCH_UNAVAILABLE for SEMANTIC when the server cannot embed
+    /// the query (HYBRID then answers from keywords, `semanticUnavailable`).
     #[graphql(complexity = "crate::domains::search::service::hits_complexity(child_complexity, first)")]
     async fn search(
         &self,
@@ -123,8 +163,8 @@ impl SearchQuery {
         let filter = filter.unwrap_or_default();
         let filter =
             SearchFilter { tag: filter.tag, series: filter.series, difficulty: filter.difficulty.map(Into::into) };
-        let hits = service::search(state, ctx.viewer(), &query, mode, &filter, first).await?;
-        Ok(SearchResults { hits: hits.into_iter().map(SearchHit).collect(), mode, query })
+        let found = service::search(state, ctx.viewer(), &query, mode, &filter, first).await?;
+        Ok(SearchResults { found, mode, query, filter })
     }
 
     /// Posts closest in meaning to the post with this slug (by their passages),
@@ -211,7 +251,9 @@ pub struct AskAiDone {
 /// Last event when the answer failed part-way (the deltas so far are all there is).
 #[derive(SimpleObject)]
 pub struct AskAiError {
-    /// ANSWER_FAILED.
+    /// ANSWER_FAILED (the answer broke off, or searching the articles failed),
+    /// or SEMANTIC_SEARCH_UNAVAILABLE (the server cannot embed the question:
+    /// no embedding model installed, or the embeddings endpoint is down).
     pub code: String,
     /// For people; clients branch on `code`.
     pub message: String,
@@ -242,7 +284,7 @@ impl From<AskEvent> for AskAiEvent {
                 first_delta_ms: f.first_delta_ms.map(|ms| ms as i32),
                 total_ms: f.total_ms as i32,
             }),
-            AskEvent::Error { message } => AskAiEvent::Error(AskAiError { code: "ANSWER_FAILED".into(), message }),
+            AskEvent::Error { code, message } => AskAiEvent::Error(AskAiError { code: code.into(), message }),
         }
     }
 }

@@ -39,6 +39,21 @@ const RRF_K: f64 = 60.0;
 /// Words around the best match in a snippet.
 const SNIPPET_WORDS: usize = 30;
 const QUERY_EMBEDDING_TTL: Duration = Duration::from_secs(24 * 3600);
+/// The cosine similarity a passage needs to count as a match by meaning
+/// (SEMANTIC, and HYBRID's semantic side), so that an off-topic query finds
+/// nothing instead of the ten least-unrelated posts. Calibrated for
+/// all-MiniLM-L6-v2 on the evaluation set (tests/fixtures/search_eval.json,
+/// `search::evaluation_set_recall_at_5`, SQLite, no floor). The best passage
+/// of the expected post scored 0.161, 0.200, 0.203, 0.240, 0.263 … 0.785 over
+/// the 36 on-topic questions (the lowest five are paraphrases); the best
+/// passage of any post scored 0.038 … 0.171, 0.177, 0.181, 0.183, 0.203, 0.219
+/// over the 18 off-topic ones. The two overlap, so the floor trades one for
+/// the other: at 0.19, 16/18 off-topic questions find nothing (0.89) and
+/// paraphrase recall@5 goes from 18/18 to 17/18 (0.94; keyword questions stay
+/// 18/18). 0.16 keeps 18/18 but finds nothing for only 12/18 off-topic
+/// questions; 0.22 finds nothing for 18/18 but drops paraphrase recall to 15/18.
+/// `SEARCH_MIN_SIMILARITY` overrides it (another embedder needs its own).
+pub const MIN_SIMILARITY: f32 = 0.19;
 
 /// How `search` ranks posts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
@@ -60,6 +75,7 @@ pub struct SearchFilter {
     pub difficulty: Option<post::Difficulty>,
 }
 
+#[derive(Clone)]
 pub struct Hit {
     pub post: post::Model,
     pub score: f64,
@@ -119,8 +135,14 @@ pub async fn embed_query(state: &AppState, query: &str) -> AppResult<Vec<f32>> {
             return Ok(vector);
         }
     }
-    let vector =
-        state.embedder.embed(&[query.to_owned()]).await?.pop().ok_or_else(|| anyhow::anyhow!("no embedding"))?;
+    let vector = match state.embedder.embed(&[query.to_owned()]).await {
+        Ok(mut vectors) => vectors.pop().ok_or_else(|| anyhow::anyhow!("no embedding"))?,
+        // At capacity is not unavailable: UNAVAILABLE, try again in a moment.
+        Err(err) if err.downcast_ref::<crate::error::Busy>().is_some() => return Err(err.into()),
+        Err(cause) => {
+            return Err(AppError::SemanticSearchUnavailable { fix: state.embedder.unavailable_fix(), cause });
+        }
+    };
     state.cache.set(&key, embeddings::to_bytes(&vector), QUERY_EMBEDDING_TTL).await;
     Ok(vector)
 }
@@ -149,6 +171,20 @@ pub async fn nearest_passages(state: &AppState, query: &str, scope: &Scope, limi
     SearchStore::of(&state.db).nearest(&state.db, &vector, scope, limit).await
 }
 
+/// What a search found.
+pub struct Found {
+    /// Best first.
+    pub hits: Vec<Hit>,
+    /// HYBRID only: the ranking by meaning could not run (no embedding model,
+    /// endpoint down), so the hits come from keywords alone.
+    pub semantic_unavailable: bool,
+}
+
+/// The similarity floor in force (`SEARCH_MIN_SIMILARITY`, else [`MIN_SIMILARITY`]).
+pub fn min_similarity(state: &AppState) -> f32 {
+    state.config.ai.search_min_similarity.unwrap_or(MIN_SIMILARITY)
+}
+
 pub async fn search(
     state: &AppState,
     viewer: &Viewer,
@@ -156,9 +192,15 @@ pub async fn search(
     mode: SearchMode,
     filter: &SearchFilter,
     first: usize,
-) -> AppResult<Vec<Hit>> {
+) -> AppResult<Found> {
     let scope = scope(state, viewer, filter).await?;
     let depth = (first * 3).max(30) as u64;
+    let floor = min_similarity(state);
+    let above_floor = |passages: Vec<Nearest>| -> Vec<Nearest> {
+        // Best first, so the floor cuts a tail.
+        passages.into_iter().take_while(|p| p.score >= floor).collect()
+    };
+    let mut semantic_unavailable = false;
     // Post id -> (score, the passage that matched by meaning).
     let ranked: Vec<(Uuid, f64, Option<i64>)> = match mode {
         SearchMode::Keyword => keyword_ranking(state, query, &scope, first as u64, true)
@@ -168,7 +210,7 @@ pub async fn search(
             .map(|(id, s)| (id, s, None))
             .collect(),
         SearchMode::Semantic => {
-            let passages = nearest_passages(state, query, &scope, depth * 4).await?;
+            let passages = above_floor(nearest_passages(state, query, &scope, depth * 4).await?);
             best_per_post(&passages, first)
                 .into_iter()
                 .map(|h| (h.post_id, h.score as f64, Some(h.passage_id)))
@@ -176,19 +218,24 @@ pub async fn search(
         }
         SearchMode::Hybrid => {
             // Without a working embedder (the model not fetched yet, the endpoint
-            // down) HYBRID still answers, from the keywords alone.
+            // down) HYBRID still answers, from the keywords alone, and says so.
             let passages = match nearest_passages(state, query, &scope, depth * 4).await {
-                Ok(passages) => passages,
-                Err(err) => {
+                Ok(passages) => above_floor(passages),
+                Err(err @ AppError::SemanticSearchUnavailable { .. }) => {
                     tracing::warn!(error = %err, "semantic ranking unavailable; HYBRID falls back to keywords");
+                    semantic_unavailable = true;
                     Vec::new()
                 }
+                Err(err) => return Err(err),
             };
             // Posts with only some of the words are left to the semantic side:
             // "any word" matches nearly every post of a small corpus (and
             // thousands of a large one), and fusing that near-random order
-            // drowns the ranking by meaning. Keywords alone fall back to it.
-            let (keyword, _) = keyword_ranking(state, query, &scope, depth, passages.is_empty()).await?;
+            // drowns the ranking by meaning. Without the semantic side HYBRID
+            // is KEYWORD, falling back to any word like it. (When the semantic
+            // side ran and found nothing above the floor, there is no fallback:
+            // an off-topic query comes back empty.)
+            let (keyword, _) = keyword_ranking(state, query, &scope, depth, semantic_unavailable).await?;
             let semantic = best_per_post(&passages, depth as usize);
             let mut fused: HashMap<Uuid, (f64, Option<i64>)> = HashMap::new();
             for (rank, (id, _)) in keyword.iter().enumerate() {
@@ -205,7 +252,31 @@ pub async fn search(
             fused
         }
     };
-    hydrate(state, query, &scope, ranked).await
+    Ok(Found { hits: hydrate(state, query, &scope, ranked).await?, semantic_unavailable })
+}
+
+/// For a search that found nothing: another mode that finds something for the
+/// same query and filter, so an empty state offers only a way that works.
+/// Tries the other modes in the order SEMANTIC, KEYWORD, HYBRID; a mode that
+/// cannot run (no embedding model) is skipped.
+pub async fn suggest_mode(
+    state: &AppState,
+    viewer: &Viewer,
+    query: &str,
+    mode: SearchMode,
+    filter: &SearchFilter,
+) -> AppResult<Option<SearchMode>> {
+    for other in [SearchMode::Semantic, SearchMode::Keyword, SearchMode::Hybrid] {
+        if other == mode {
+            continue;
+        }
+        match search(state, viewer, query, other, filter, 1).await {
+            Ok(found) if !found.hits.is_empty() && !found.semantic_unavailable => return Ok(Some(other)),
+            Ok(_) | Err(AppError::SemanticSearchUnavailable { .. }) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(None)
 }
 
 /// Loads the hit posts and picks each one's passage and snippet.

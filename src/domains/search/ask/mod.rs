@@ -19,7 +19,7 @@ use retrieval::retrieve;
 use crate::{
     auth::Viewer,
     domains::{entitlements::service as entitlements, posts::service as posts},
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, code},
     infra::rate_limit::Rule,
     state::AppState,
 };
@@ -29,7 +29,11 @@ pub enum AskEvent {
     Sources(Vec<Source>),
     Delta(String),
     Done(Finish),
-    Error { message: String },
+    /// `code`: ANSWER_FAILED or SEMANTIC_SEARCH_UNAVAILABLE.
+    Error {
+        code: &'static str,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +45,9 @@ pub struct Finish {
     pub first_delta_ms: Option<u64>,
     pub total_ms: u64,
 }
+
+/// The code of an answer that failed part-way (or whose search failed).
+pub const ANSWER_FAILED: &str = "ANSWER_FAILED";
 
 const NO_SOURCES_ANSWER: &str = "I could not find anything about this in the articles you can read.";
 
@@ -98,8 +105,17 @@ impl Run<'_> {
         let sources = match retrieve(self.state, question, post, premium).await {
             Ok(sources) => sources,
             Err(err) => {
-                tracing::error!(error = %err, "ask AI retrieval failed");
-                let _ = self.tx.send(AskEvent::Error { message: "Searching the articles failed".into() }).await;
+                let event = match &err {
+                    AppError::SemanticSearchUnavailable { .. } => {
+                        tracing::warn!(error = ?err, "ask AI retrieval: search by meaning unavailable");
+                        AskEvent::Error { code: code::SEMANTIC_SEARCH_UNAVAILABLE, message: err.to_string() }
+                    }
+                    _ => {
+                        tracing::error!(error = %err, "ask AI retrieval failed");
+                        AskEvent::Error { code: ANSWER_FAILED, message: "Searching the articles failed".into() }
+                    }
+                };
+                let _ = self.tx.send(event).await;
                 return;
             }
         };
@@ -151,7 +167,10 @@ impl Run<'_> {
         let last = match error {
             Some(err) => {
                 tracing::warn!(error = %err, answerer = %answerer.name(), "ask AI answer failed mid-stream");
-                AskEvent::Error { message: "The answer could not be completed; please try again".into() }
+                AskEvent::Error {
+                    code: ANSWER_FAILED,
+                    message: "The answer could not be completed; please try again".into(),
+                }
             }
             None => AskEvent::Done(finish),
         };
