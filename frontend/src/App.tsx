@@ -4,6 +4,7 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { Layout } from './components/Layout';
 import { Empty, Loading } from './components/ui';
 import { AuthProvider, useAuth, useMe } from './lib/auth';
+import { AuthorPage } from './pages/AuthorPage';
 import { BillingReturn } from './pages/BillingReturn';
 import { Bookmarks } from './pages/Bookmarks';
 import { ForgotPassword, RegisterPage, ResetPasswordPage, SignIn, VerifyEmailPage } from './pages/auth/AuthPages';
@@ -54,6 +55,7 @@ export function App() {
             <Route path="posts/:slug" element={<PostPage />} />
             <Route path="series/:slug" element={<SeriesPage />} />
             <Route path="tags/:slug" element={<TagPage />} />
+            <Route path="authors/:id" element={<AuthorPage />} />
             <Route path="search" element={<Search />} />
             <Route path="pricing" element={<Pricing />} />
             <Route path="billing/return" element={<SignedIn><BillingReturn /></SignedIn>} />

@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod forwarded;
 mod graphiql;
 mod graphql;
+mod page_meta;
 pub mod persisted;
 pub mod security;
 mod unsubscribe;

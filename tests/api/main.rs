@@ -24,4 +24,5 @@ mod schema_file;
 mod search;
 mod secrets;
 mod seed;
+mod seo;
 mod ws;

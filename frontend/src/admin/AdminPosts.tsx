@@ -85,6 +85,7 @@ export function AdminPosts() {
       {(!page || !me) && fetching && <Loading />}
       {page && page.edges.length === 0 && <Empty title={`No ${TABS.find((t) => t.status === status)?.label.toLowerCase()}.`} />}
       {page && page.edges.length > 0 && (
+        <div className="table-wrap">
         <table className="table">
           <thead>
             <tr>
@@ -108,6 +109,7 @@ export function AdminPosts() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {page && <LoadMore hasMore={page.pageInfo.hasNextPage} fetching={fetching} onMore={() => setAfter(page.pageInfo.endCursor ?? null)} />}
     </section>

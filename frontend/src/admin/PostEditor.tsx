@@ -25,6 +25,62 @@ export const EditablePost = graphql(`
       slug
       name
     }
+    series {
+      id
+      title
+    }
+  }
+`);
+
+/** What the pickers offer: every tag, and the series (the API lets a series' author or an admin add posts). */
+const EditorChoices = graphql(`
+  query EditorChoices {
+    me {
+      id
+      role
+    }
+    tags {
+      id
+      slug
+      name
+    }
+    seriesList(first: 100) {
+      nodes {
+        id
+        title
+        author {
+          id
+        }
+      }
+    }
+  }
+`);
+
+const CreateTag = graphql(`
+  mutation CreateTag($name: String!) {
+    createTag(name: $name) {
+      id
+      slug
+      name
+    }
+  }
+`);
+
+const AddToSeries = graphql(`
+  mutation AddPostToSeries($seriesId: ID!, $postId: ID!) {
+    addPostToSeries(seriesId: $seriesId, postId: $postId) {
+      id
+      postCount
+    }
+  }
+`);
+
+const RemoveFromSeries = graphql(`
+  mutation RemovePostFromSeries($seriesId: ID!, $postId: ID!) {
+    removePostFromSeries(seriesId: $seriesId, postId: $postId) {
+      id
+      postCount
+    }
   }
 `);
 
@@ -97,9 +153,11 @@ interface Draft {
   isPremium: boolean;
   coverImageUrl: string;
   tags: string;
+  /** The series' id, or '' for none. */
+  seriesId: string;
 }
 
-const empty: Draft = { title: '', slug: '', excerpt: '', body: '', difficulty: 'BEGINNER', isPremium: false, coverImageUrl: '', tags: '' };
+const empty: Draft = { title: '', slug: '', excerpt: '', body: '', difficulty: 'BEGINNER', isPremium: false, coverImageUrl: '', tags: '', seriesId: '' };
 
 function toDraft(post: EditablePostFragment): Draft {
   return {
@@ -111,6 +169,7 @@ function toDraft(post: EditablePostFragment): Draft {
     isPremium: post.isPremium,
     coverImageUrl: post.coverImageUrl ?? '',
     tags: post.tags.map((t) => t.slug).join(', '),
+    seriesId: post.series?.id ?? '',
   };
 }
 
@@ -175,10 +234,21 @@ function PostEditor({ post, editorKey, onSaved }: EditorProps) {
   const [unpublishState, unpublish] = useMutation(UnpublishPost);
   const [scheduleState, schedule] = useMutation(SchedulePost);
   const [deleteState, remove] = useMutation(DeletePost);
-  const saveError = createState.error ?? updateState.error;
+  const [choices] = useQuery({ query: EditorChoices });
+  const [createTagState, createTag] = useMutation(CreateTag);
+  const [addState, addToSeries] = useMutation(AddToSeries);
+  const [removeState, removeFromSeries] = useMutation(RemoveFromSeries);
+  const allTags = choices.data?.tags ?? [];
+  const viewer = choices.data?.me;
+  const seriesChoices = (choices.data?.seriesList.nodes ?? []).filter(
+    (s) => viewer?.role === 'ADMIN' || s.author?.id === viewer?.id || s.id === draft.seriesId,
+  );
+  const saveError = createTagState.error ?? createState.error ?? updateState.error;
   const errors = formErrors(saveError, ['title', 'slug', 'excerpt', 'body', 'coverImageUrl', 'tagSlugs']);
-  const actionError = errorMessage(publishState.error ?? unpublishState.error ?? scheduleState.error ?? deleteState.error);
-  const busy = createState.fetching || updateState.fetching || publishState.fetching || unpublishState.fetching || scheduleState.fetching;
+  const actionError = errorMessage(
+    publishState.error ?? unpublishState.error ?? scheduleState.error ?? deleteState.error ?? addState.error ?? removeState.error,
+  );
+  const busy = createTagState.fetching || addState.fetching || removeState.fetching || createState.fetching || updateState.fetching || publishState.fetching || unpublishState.fetching || scheduleState.fetching;
   const dirty = !current || JSON.stringify(toDraft(current)) !== JSON.stringify(draft);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
@@ -186,11 +256,28 @@ function PostEditor({ post, editorKey, onSaved }: EditorProps) {
     setDraft((d) => ({ ...d, [key]: value }));
   };
 
-  function input() {
-    const tagSlugs = draft.tags
-      .split(',')
-      .map((t) => t.trim().toLowerCase())
-      .filter(Boolean);
+  /**
+   * The tag slugs for the draft's tags: a known tag by its slug or name, and
+   * any other name made a new tag first (authors may add tags). Null when
+   * adding one failed (its error shows at the field).
+   */
+  async function resolveTags(): Promise<string[] | null> {
+    const slugs: string[] = [];
+    for (const entry of draft.tags.split(',').map((t) => t.trim()).filter(Boolean)) {
+      const lower = entry.toLowerCase();
+      const known = allTags.find((t) => t.slug === lower || t.name.toLowerCase() === lower);
+      if (known) {
+        slugs.push(known.slug);
+        continue;
+      }
+      const created = await createTag({ name: entry });
+      if (!created.data) return null;
+      slugs.push(created.data.createTag.slug);
+    }
+    return [...new Set(slugs)];
+  }
+
+  function input(tagSlugs: string[]) {
     return {
       title: draft.title,
       slug: draft.slug.trim() || undefined,
@@ -206,22 +293,42 @@ function PostEditor({ post, editorKey, onSaved }: EditorProps) {
   /** Saves the draft; the saved post, or null when the save failed. */
   async function save(): Promise<EditablePostFragment | null> {
     if (current && !dirty) return current;
+    const tagSlugs = await resolveTags();
+    if (!tagSlugs) return null;
     if (current) {
-      const result = await update({ id: current.id, input: input() });
+      const result = await update({ id: current.id, input: input(tagSlugs) });
       if (!result.data) return null;
-      setCurrent(result.data.updatePost);
+      const post = await placeInSeries(result.data.updatePost);
+      setCurrent(post);
       setSaved('Saved.');
-      if (result.data.updatePost.slug !== current.slug) {
-        navigate(`/admin/edit/${result.data.updatePost.slug}`, { replace: true });
+      if (post.slug !== current.slug) {
+        navigate(`/admin/edit/${post.slug}`, { replace: true });
       }
-      return result.data.updatePost;
+      return post;
     }
-    const result = await create({ input: input() });
+    const result = await create({ input: input(tagSlugs) });
     if (!result.data) return null;
-    setCurrent(result.data.createPost);
+    const post = await placeInSeries(result.data.createPost);
+    setCurrent(post);
     setSaved('Saved as a draft.');
-    navigate(`/admin/edit/${result.data.createPost.slug}`, { replace: true });
-    return result.data.createPost;
+    navigate(`/admin/edit/${post.slug}`, { replace: true });
+    return post;
+  }
+
+  /** Moves the saved post into the draft's series (or out of its own); the post as it then is. */
+  async function placeInSeries(post: EditablePostFragment): Promise<EditablePostFragment> {
+    const was = post.series?.id ?? '';
+    const want = draft.seriesId;
+    if (was === want) return post;
+    if (want) {
+      // Adding moves the post out of any other series.
+      const added = await addToSeries({ seriesId: want, postId: post.id });
+      if (!added.data) return post;
+      const title = seriesChoices.find((s) => s.id === want)?.title ?? '';
+      return { ...post, series: { __typename: 'Series', id: want, title } };
+    }
+    const removed = await removeFromSeries({ seriesId: was, postId: post.id });
+    return removed.data ? { ...post, series: null } : post;
   }
 
   async function onSubmit(event: FormEvent) {
@@ -315,7 +422,33 @@ function PostEditor({ post, editorKey, onSaved }: EditorProps) {
                 <option value="ADVANCED">Advanced</option>
               </select>
             </div>
-            <Field label="Tags" name="tagSlugs" value={draft.tags} onChange={(e) => set('tags', e.target.value)} error={errors.fields.tagSlugs} hint="Tag slugs, separated by commas." />
+            <Field
+              label="Tags"
+              name="tagSlugs"
+              value={draft.tags}
+              onChange={(e) => set('tags', e.target.value)}
+              error={errors.fields.tagSlugs ?? formErrors(createTagState.error, ['name']).fields.name}
+              list="known-tags"
+              hint="Tags, separated by commas: a new name becomes a new tag when you save."
+            />
+            <datalist id="known-tags">
+              {allTags.map((t) => (
+                <option key={t.id} value={t.slug}>
+                  {t.name}
+                </option>
+              ))}
+            </datalist>
+            <div className="field">
+              <label htmlFor="field-series">Series</label>
+              <select id="field-series" value={draft.seriesId} onChange={(e) => set('seriesId', e.target.value)}>
+                <option value="">None</option>
+                {seriesChoices.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.title}
+                  </option>
+                ))}
+              </select>
+            </div>
           </div>
           <Field label="Cover image URL" name="coverImageUrl" type="url" value={draft.coverImageUrl} onChange={(e) => set('coverImageUrl', e.target.value)} error={errors.fields.coverImageUrl} />
           <label className="checkbox">

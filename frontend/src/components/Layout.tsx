@@ -3,7 +3,9 @@ import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { useAuth, useMe } from '../lib/auth';
 import { AskAiPanel } from './AskAiPanel';
+import { MenuIcon } from './icons';
 import { NotificationBell } from './NotificationBell';
+import { ThemeSwitch } from './ThemeSwitch';
 
 export function Layout() {
   const { userId, signOut } = useAuth();
@@ -31,7 +33,7 @@ export function Layout() {
         Skip to content
       </a>
       <header className="site-header">
-        <div className="header-inner">
+        <div className={`header-inner${menuOpen ? ' menu-open' : ''}`}>
           <Link to="/" className="brand">
             <span className="brand-mark" aria-hidden="true">L</span> Lectern
           </Link>
@@ -42,7 +44,8 @@ export function Layout() {
             aria-controls="site-nav"
             onClick={() => setMenuOpen((v) => !v)}
           >
-            <span className="visually-hidden">Menu</span>☰
+            <span className="visually-hidden">Menu</span>
+            <MenuIcon />
           </button>
           <nav id="site-nav" className={`site-nav${menuOpen ? ' open' : ''}`} aria-label="Main" onClick={() => setMenuOpen(false)}>
             <NavLink to="/" end>
@@ -56,7 +59,34 @@ export function Layout() {
               </NavLink>
             )}
             {me?.role === 'ADMIN' && <NavLink to="/admin/billing">Billing</NavLink>}
+            {/* On a phone the header has no room for these: the menu holds them. */}
+            <NavLink to="/search" className={({ isActive }) => `phone-only${isActive ? ' active' : ''}`}>
+              Search
+            </NavLink>
+            {userId ? (
+              <>
+                <NavLink to="/notifications" className={({ isActive }) => `phone-only${isActive ? ' active' : ''}`}>
+                  Notifications
+                </NavLink>
+                <NavLink to="/settings" className={({ isActive }) => `phone-only${isActive ? ' active' : ''}`}>
+                  Settings{me?.displayName ? ` (${me.displayName})` : ''}
+                </NavLink>
+                <button type="button" className="link-button phone-only" onClick={() => void onSignOut()}>
+                  Sign out
+                </button>
+              </>
+            ) : (
+              <>
+                <NavLink to="/sign-in" className="phone-only">
+                  Sign in
+                </NavLink>
+                <NavLink to="/register" className="phone-only">
+                  Register
+                </NavLink>
+              </>
+            )}
           </nav>
+          {menuOpen && <ThemeSwitch id="theme-menu" className="phone-only menu-theme" />}
           <form role="search" className="header-search" onSubmit={search}>
             <label htmlFor="header-search" className="visually-hidden">
               Search posts
@@ -70,6 +100,7 @@ export function Layout() {
             />
           </form>
           <div className="header-actions">
+            <ThemeSwitch id="theme-header" className="desktop-only" />
             <button type="button" className="button secondary small" onClick={() => setAskOpen(true)}>
               Ask AI
             </button>
@@ -79,14 +110,16 @@ export function Layout() {
                 <Link className="whoami" to="/settings" title={me?.email ? `${me.email}: settings` : 'Settings'}>
                   {me?.displayName ?? ''}
                 </Link>
-                <button type="button" className="link-button" onClick={() => void onSignOut()}>
+                <button type="button" className="link-button desktop-only" onClick={() => void onSignOut()}>
                   Sign out
                 </button>
               </>
             ) : (
               <>
-                <Link to="/sign-in">Sign in</Link>
-                <Link className="button small" to="/register">
+                <Link to="/sign-in" className="desktop-only">
+                  Sign in
+                </Link>
+                <Link className="button small desktop-only" to="/register">
                   Register
                 </Link>
               </>

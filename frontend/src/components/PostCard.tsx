@@ -16,6 +16,7 @@ export const PostCardFields = graphql(`
     difficulty
     publishedAt
     commentCount
+    coverImageUrl
     author {
       id
       displayName
@@ -45,7 +46,7 @@ export const DIFFICULTY_LABEL: Record<string, string> = {
 export function PostMeta({ post }: { post: PostCardFieldsFragment }) {
   return (
     <p className="meta">
-      {post.author && <span>{post.author.displayName}</span>}
+      {post.author && <Link to={`/authors/${post.author.id}`}>{post.author.displayName}</Link>}
       <When at={post.publishedAt} />
       <span>{post.readingMinutes} min read</span>
       <span>{DIFFICULTY_LABEL[post.difficulty] ?? post.difficulty}</span>
@@ -68,9 +69,29 @@ export function TagList({ tags }: { tags: readonly { id: string; slug: string; n
   );
 }
 
+/**
+ * The post's cover: lazy (the feed holds many), with its box reserved by the
+ * width and height (1200 × 630, the usual social-card shape) so nothing jumps
+ * when it arrives.
+ */
+export function Cover({ url, title, className = '', eager = false }: { url: string; title: string; className?: string; eager?: boolean }) {
+  return (
+    <img
+      className={`cover ${className}`.trim()}
+      src={url}
+      alt={`Cover image of “${title}”`}
+      width={1200}
+      height={630}
+      loading={eager ? 'eager' : 'lazy'}
+      decoding="async"
+    />
+  );
+}
+
 export function PostCard({ post }: { post: PostCardFieldsFragment }) {
   return (
     <article className="card post-card">
+      {post.coverImageUrl && <Cover url={post.coverImageUrl} title={post.title} />}
       {post.series && (
         <p className="eyebrow">
           <Link to={`/series/${post.series.slug}`}>{post.series.title}</Link>

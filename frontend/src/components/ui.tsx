@@ -134,7 +134,7 @@ export function usePageTitle(title: string | null | undefined) {
 export function Prose({ html, testId }: { html: string; testId?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    for (const pre of ref.current?.querySelectorAll('pre') ?? []) {
+    for (const pre of ref.current?.querySelectorAll<HTMLElement>('pre, table') ?? []) {
       if (pre.scrollWidth > pre.clientWidth) pre.tabIndex = 0;
       else pre.removeAttribute('tabindex');
     }

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
 import { AskAiPanel } from '../components/AskAiPanel';
 import { Comments } from '../components/Comments';
-import { PostMeta, TagList } from '../components/PostCard';
+import { LightbulbIcon, PartyIcon, QuestionIcon, ThumbsUpIcon } from '../components/icons';
+import { Cover, PostMeta, TagList } from '../components/PostCard';
 import { Empty, ErrorNote, Loading, Prose, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
 import type { ReactionKind } from '../gql/graphql';
@@ -122,12 +123,15 @@ const MarkRead = graphql(`
   }
 `);
 
-const REACTIONS: { kind: ReactionKind; label: string; emoji: string }[] = [
-  { kind: 'LIKE', label: 'Like', emoji: '👍' },
-  { kind: 'INSIGHTFUL', label: 'Insightful', emoji: '💡' },
-  { kind: 'CONFUSED', label: 'Confused', emoji: '🤔' },
-  { kind: 'CELEBRATE', label: 'Celebrate', emoji: '🎉' },
+const REACTIONS: { kind: ReactionKind; label: string; Icon: () => ReactElement }[] = [
+  { kind: 'LIKE', label: 'Like', Icon: ThumbsUpIcon },
+  { kind: 'INSIGHTFUL', label: 'Insightful', Icon: LightbulbIcon },
+  { kind: 'CONFUSED', label: 'Confused', Icon: QuestionIcon },
+  { kind: 'CELEBRATE', label: 'Celebrate', Icon: PartyIcon },
 ];
+
+/** How long the end of the post must stay in view before it counts as read. */
+const END_DWELL_MS = 1500;
 
 export function PostPage() {
   const { slug = '' } = useParams();
@@ -151,6 +155,43 @@ export function PostPage() {
     openedAt.current = Date.now();
     void recordView({ postId });
   }, [postId, recordView]);
+
+  // Reaching the end of the body (and staying there a moment) marks the post
+  // read, as the button does; a post that fits on the screen at once waits for
+  // the button or a scroll, so merely opening it never counts.
+  const endOfBody = useRef<HTMLDivElement>(null);
+  const canTrack = Boolean(userId && post && !post.isLocked && !post.viewerProgress?.completedAt);
+  useEffect(() => {
+    const end = endOfBody.current;
+    if (!canTrack || !postId || !end || typeof IntersectionObserver === 'undefined') return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let scrolled = false;
+    let visible = false;
+    const arm = () => {
+      clearTimeout(timer);
+      if (visible && scrolled) {
+        timer = setTimeout(() => {
+          void markRead({ postId, secondsSpent: Math.max(1, Math.round((Date.now() - openedAt.current) / 1000)) });
+        }, END_DWELL_MS);
+      }
+    };
+    const onScroll = () => {
+      if (scrolled) return;
+      scrolled = true;
+      arm();
+    };
+    const observer = new IntersectionObserver((entries) => {
+      visible = entries.some((entry) => entry.isIntersecting);
+      arm();
+    });
+    observer.observe(end);
+    window.addEventListener('scroll', onScroll, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      observer.disconnect();
+      window.removeEventListener('scroll', onScroll);
+    };
+  }, [canTrack, postId, markRead]);
 
   if (!post) {
     if (fetching) return <Loading />;
@@ -185,6 +226,7 @@ export function PostPage() {
         <h1 id="post-title">{post.title}</h1>
         <PostMeta post={post} />
         <TagList tags={post.tags} />
+        {post.coverImageUrl && <Cover url={post.coverImageUrl} title={post.title} className="post-cover" eager />}
         {post.status !== 'PUBLISHED' && <p className="badge draft">{post.status.toLowerCase()}</p>}
 
         {post.isLocked ? (
@@ -211,10 +253,11 @@ export function PostPage() {
         ) : (
           <Prose html={post.bodyHtml ?? ''} testId="post-body" />
         )}
+        <div ref={endOfBody} className="end-of-body" data-testid="end-of-body" aria-hidden="true" />
 
         <section className="post-actions" aria-label="Your reactions and progress">
           <div className="reactions" role="group" aria-label="Reactions">
-            {REACTIONS.map(({ kind, label, emoji }) => {
+            {REACTIONS.map(({ kind, label, Icon }) => {
               const count = post.reactions.find((r) => r.kind === kind)?.count ?? 0;
               const mine = post.viewerReactions.includes(kind);
               return (
@@ -227,7 +270,7 @@ export function PostPage() {
                   title={signedIn ? label : 'Sign in to react'}
                   onClick={() => void (mine ? unreact : react)({ postId: post.id, kind })}
                 >
-                  <span aria-hidden="true">{emoji}</span> {label} <span className="count">{count}</span>
+                  <Icon /> {label} <span className="count">{count}</span>
                 </button>
               );
             })}

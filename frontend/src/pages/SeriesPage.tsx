@@ -68,7 +68,15 @@ export function SeriesPage() {
 
   return (
     <div className="narrow-wide">
-      <p className="eyebrow">Series · {series.postCount} posts{series.author ? ` · by ${series.author.displayName}` : ''}</p>
+      <p className="eyebrow">
+        Series · {series.postCount} posts
+        {series.author && (
+          <>
+            {' · by '}
+            <Link to={`/authors/${series.author.id}`}>{series.author.displayName}</Link>
+          </>
+        )}
+      </p>
       <h1>{series.title}</h1>
       <p className="lead">{series.description}</p>
       {userId ? (
