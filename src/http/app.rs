@@ -25,7 +25,6 @@ use axum::{
     response::{Html, IntoResponse},
     routing::get,
 };
-use sea_orm::EntityTrait;
 use tower::ServiceBuilder;
 use tower_http::{
     services::{ServeDir, ServeFile},
@@ -39,7 +38,7 @@ use super::{
 };
 use crate::{
     auth::Viewer,
-    domains::{posts::service as posts, series::service as series},
+    domains::{accounts::service as accounts, posts::service as posts, series::service as series},
     error::AppResult,
 };
 
@@ -118,7 +117,7 @@ async fn metadata(http: &Http, page: &Shareable) -> AppResult<Option<PageMeta>> 
     match page {
         Shareable::Post(slug) => {
             let Some(post) = posts::find_by_slug(db, &Viewer::Anonymous, slug).await? else { return Ok(None) };
-            let author = entity::user::Entity::find_by_id(post.author_id).one(db).await?;
+            let author = accounts::find_user(db, post.author_id).await?;
             let canonical = absolute(&format!("posts/{}", post.slug)).unwrap_or_default();
             Ok(Some(page_meta::article(
                 &post.title,
@@ -132,7 +131,7 @@ async fn metadata(http: &Http, page: &Shareable) -> AppResult<Option<PageMeta>> 
         }
         Shareable::Series(slug) => {
             let Some(found) = series::find_by_slug(db, slug).await? else { return Ok(None) };
-            let author = entity::user::Entity::find_by_id(found.author_id).one(db).await?;
+            let author = accounts::find_user(db, found.author_id).await?;
             let canonical = absolute(&format!("series/{}", found.slug)).unwrap_or_default();
             Ok(Some(page_meta::series(
                 &found.title,
