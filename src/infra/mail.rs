@@ -71,7 +71,16 @@ pub fn from_config(config: &Config) -> anyhow::Result<std::sync::Arc<dyn Mailer>
     })
 }
 
-fn build_message(from: &Mailbox, mail: &Mail) -> anyhow::Result<Message> {
+/// How a part's body is encoded: 8bit keeps links whole in the raw message
+/// (the outbox's `.eml` files); over SMTP lettre picks its own (quoted-printable
+/// for long lines), since not every server takes 8BITMIME.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    EightBit,
+    Auto,
+}
+
+fn build_message(from: &Mailbox, mail: &Mail, encoding: Encoding) -> anyhow::Result<Message> {
     let to: Mailbox = mail.to.parse().with_context(|| format!("Invalid recipient address {:?}", mail.to))?;
     let mut builder = Message::builder().from(from.clone()).to(to).subject(&mail.subject);
     if let Some(id) = &mail.message_id {
@@ -87,8 +96,8 @@ fn build_message(from: &Mailbox, mail: &Mail) -> anyhow::Result<Message> {
             ));
     }
     let alternatives = MultiPart::alternative()
-        .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(plain_body(&wrap(&mail.text, 76))))
-        .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(plain_body(&mail.html)));
+        .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(body(&wrap(&mail.text, 76), encoding)))
+        .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(body(&mail.html, encoding)));
     builder.multipart(alternatives).context("Failed to build the mail message")
 }
 
@@ -119,11 +128,14 @@ fn wrap(text: &str, width: usize) -> String {
     out
 }
 
-/// A part's body as 8bit when every line fits the 998 octets RFC 5322 allows
+/// A part's body, as 8bit (when asked) when every line fits the 998 octets RFC 5322 allows
 /// (always, for what Lectern writes), so links stay whole and copyable in the
 /// raw message; quoted-printable's soft breaks at 76 characters split them.
 /// Anything else gets lettre's own choice.
-fn plain_body(text: &str) -> Body {
+fn body(text: &str, encoding: Encoding) -> Body {
+    if encoding == Encoding::Auto {
+        return Body::new(text.to_owned());
+    }
     let crlf = text.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n");
     if crlf.split("\r\n").all(|line| line.len() <= 998) && !crlf.contains('\0') {
         Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit)
@@ -141,7 +153,7 @@ pub struct OutboxMailer {
 #[async_trait::async_trait]
 impl Mailer for OutboxMailer {
     async fn send(&self, mail: Mail) -> anyhow::Result<()> {
-        let message = build_message(&self.from, &mail)?;
+        let message = build_message(&self.from, &mail, Encoding::EightBit)?;
         tokio::fs::create_dir_all(&self.dir)
             .await
             .with_context(|| format!("Failed to create the outbox {}", self.dir.display()))?;
@@ -162,7 +174,7 @@ pub struct SmtpMailer {
 #[async_trait::async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: Mail) -> anyhow::Result<()> {
-        let message = build_message(&self.from, &mail)?;
+        let message = build_message(&self.from, &mail, Encoding::Auto)?;
         self.transport.send(message).await.context("The SMTP server refused the mail")?;
         tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent over SMTP");
         Ok(())
@@ -332,14 +344,14 @@ mod tests {
         assert!(wrapped.lines().all(|l| l.chars().count() <= 76 || l == link), "{wrapped}");
         assert!(wrapped.lines().any(|l| l == link));
         assert_eq!(wrapped.replace('\n', " "), text.replace('\n', " "));
-        let body = plain_body(&wrapped);
+        let body = body(&wrapped, Encoding::EightBit);
         assert_eq!(body.encoding(), ContentTransferEncoding::EightBit);
         assert!(String::from_utf8(body.into_vec()).unwrap().contains(&link));
     }
 
     #[test]
     fn a_line_past_998_octets_falls_back_to_an_encoding_that_allows_it() {
-        let body = plain_body(&"y".repeat(1_200));
+        let body = body(&"y".repeat(1_200), Encoding::EightBit);
         assert_ne!(body.encoding(), ContentTransferEncoding::EightBit);
     }
 }

@@ -68,7 +68,8 @@ async fn every_response_carries_the_security_headers() {
     let mut seen = Vec::new();
     for (path, accept, status) in [
         ("/", "text/html", 200),
-        ("/posts/some-post", "text/html", 200),
+        // An unknown post: the app is served (it shows its own not-found page) with a 404 status.
+        ("/posts/some-post", "text/html", 404),
         ("/assets/app-abc123.js", "*/*", 200),
         ("/assets/missing.js", "*/*", 404),
         ("/robots.txt", "*/*", 200),
