@@ -145,8 +145,9 @@ async fn the_sitemap_is_rebuilt_by_a_job_after_publishing() {
     let sitemap = || async { app.client.get(app.url("/sitemap.xml")).send().await.unwrap().text().await.unwrap() };
     assert!(sitemap().await.contains("first-in-the-map"));
     let (_, slug) = app.published_post(&author, "Second in the map").await;
-    // A bound far past any plausible run: the job may queue behind indexing on a loaded machine.
-    for _ in 0..1_200 {
+    // A bound far past any plausible run (10 minutes): the job may queue behind indexing on a
+    // loaded machine.
+    for _ in 0..12_000 {
         if sitemap().await.contains(&slug) {
             return;
         }
