@@ -45,11 +45,12 @@ async function fitsWidth(page: Page, selector: ReturnType<Page['locator']>): Pro
 }
 
 async function signIn(page: Page, email: string, password: string) {
-  await page.goto('/sign-in');
+  await page.goto('/sign-in?next=%2F');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  // Signed in: the form sends the reader on (Sign out sits in the menu at phone width).
+  await page.waitForURL((url) => url.pathname === '/');
 }
 
 beforeAll(async () => {
