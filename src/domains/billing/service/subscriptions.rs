@@ -21,7 +21,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
@@ -471,35 +471,8 @@ pub struct Overview {
 
 /// Counts and MRR over the subscriptions that entitle now.
 pub async fn overview(state: &AppState) -> AppResult<Overview> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        user_id: Uuid,
-        source: Source,
-        status: Status,
-        amount: Option<i64>,
-        currency: Option<String>,
-        interval: Option<Interval>,
-        cancel_at_period_end: bool,
-        current_period_end: Option<DateTime<Utc>>,
-        past_due_since: Option<DateTime<Utc>>,
-        updated_at: DateTime<Utc>,
-    }
     let rows = subscription::Entity::find()
-        .select_only()
-        .columns([
-            subscription::Column::UserId,
-            subscription::Column::Source,
-            subscription::Column::Status,
-            subscription::Column::Amount,
-            subscription::Column::Currency,
-            subscription::Column::Interval,
-            subscription::Column::CancelAtPeriodEnd,
-            subscription::Column::CurrentPeriodEnd,
-            subscription::Column::PastDueSince,
-            subscription::Column::UpdatedAt,
-        ])
         .filter(subscription::Column::Status.is_in([Status::Active, Status::Trialing, Status::PastDue]))
-        .into_model::<Row>()
         .all(&state.db)
         .await?;
     let now = Utc::now();
@@ -509,29 +482,7 @@ pub async fn overview(state: &AppState) -> AppResult<Overview> {
     let mut overview = Overview::default();
     let mut mrr: Vec<Money> = Vec::new();
     for row in rows {
-        let model = subscription::Model {
-            id: Uuid::nil(),
-            user_id: row.user_id,
-            source: row.source,
-            stripe_subscription_id: None,
-            stripe_customer_id: None,
-            plan_id: None,
-            price_id: None,
-            amount: row.amount,
-            currency: row.currency.clone(),
-            interval: row.interval,
-            status: row.status,
-            current_period_end: row.current_period_end,
-            cancel_at_period_end: row.cancel_at_period_end,
-            canceled_at: None,
-            ended_at: None,
-            past_due_since: row.past_due_since,
-            granted_by: None,
-            synced_at: None,
-            created_at: row.updated_at,
-            updated_at: row.updated_at,
-        };
-        if !entitled(&model, now, grace) {
+        if !entitled(&row, now, grace) {
             continue;
         }
         match row.source {
