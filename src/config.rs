@@ -88,6 +88,46 @@ pub struct Config {
     pub ai: AiConfig,
     pub persisted: PersistedConfig,
     pub billing: BillingConfig,
+    pub engagement: EngagementConfig,
+}
+
+/// XP, streaks and referrals (src/domains/engagement).
+#[derive(Clone, Debug)]
+pub struct EngagementConfig {
+    /// `XP_POST_READ`: XP for finishing a post (read for a plausible time).
+    pub xp_post_read: i32,
+    /// `XP_SERIES_FINISHED`: XP for finishing every post of a series.
+    pub xp_series_finished: i32,
+    /// `XP_REFERRAL`: XP for the referrer once a referred account qualifies.
+    pub xp_referral: i32,
+    /// `XP_DAILY_CAP`: most XP a user earns from reading in one of their days.
+    pub xp_daily_cap: i32,
+    /// `XP_READ_MIN_PERCENT`: share of a post's reading time (in percent) a read must last to earn XP.
+    pub read_min_percent: i32,
+    /// `STREAK_FREEZE_EVERY_DAYS`: active days that earn one streak freeze.
+    pub streak_freeze_every: i32,
+    /// `STREAK_MAX_FREEZES`: most freezes a user holds at once.
+    pub streak_max_freezes: i32,
+    /// `REFERRAL_REQUIRES_FIRST_READ`: the referred account must also finish a post.
+    pub referral_requires_first_read: bool,
+}
+
+fn engagement(env: &Env) -> anyhow::Result<EngagementConfig> {
+    let xp = |key: &str, default: u32| -> anyhow::Result<i32> { Ok(rate(env, key, default, 100_000)? as i32) };
+    let read_min_percent = env.parse("XP_READ_MIN_PERCENT", 25u32)?;
+    if read_min_percent > 100 {
+        bail!("XP_READ_MIN_PERCENT={read_min_percent} is out of range: it must be between 0 and 100");
+    }
+    Ok(EngagementConfig {
+        xp_post_read: xp("XP_POST_READ", 10)?,
+        xp_series_finished: xp("XP_SERIES_FINISHED", 50)?,
+        xp_referral: xp("XP_REFERRAL", 100)?,
+        xp_daily_cap: xp("XP_DAILY_CAP", 200)?,
+        read_min_percent: read_min_percent as i32,
+        streak_freeze_every: rate(env, "STREAK_FREEZE_EVERY_DAYS", 7, 365)? as i32,
+        streak_max_freezes: env.parse("STREAK_MAX_FREEZES", 2u32)?.min(30) as i32,
+        referral_requires_first_read: env.flag("REFERRAL_REQUIRES_FIRST_READ", false)?,
+    })
 }
 
 /// Payments (src/domains/billing): Stripe, the plans on sale, the grace period.
@@ -455,6 +495,7 @@ impl Config {
                 trusted_only,
             },
             billing: billing(env)?,
+            engagement: engagement(env)?,
         })
     }
 

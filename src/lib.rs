@@ -168,6 +168,8 @@ pub async fn migrate(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
         // feed's index choice depends on (cheap when they are current).
         db.execute_unprepared("PRAGMA optimize=0x10002").await.context("Failed to optimise the SQLite database")?;
     }
+    // The starting badge catalogue (badges already there, and admins' own, stay as they are).
+    domains::engagement::service::ensure_catalogue(db).await.context("Failed to seed the badge catalogue")?;
     Ok(())
 }
 

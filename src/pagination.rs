@@ -77,6 +77,8 @@ pub enum Key {
     Id,
     Time(DateTime<Utc>),
     Text(String),
+    /// A 0-based position in a ranked list (see [`Positions`]).
+    Position(u64),
 }
 
 /// A row's place in an ordering: its key and its id.
@@ -168,6 +170,49 @@ impl PageArgs {
             backward: last.is_some(),
         })
     }
+}
+
+/// A forward window over a ranked list (a leaderboard), by position: rows
+/// `offset` to `offset + size - 1`. Ranks move as scores change, so such lists
+/// page forward only, from the position after the `after` cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Positions {
+    pub offset: u64,
+    pub size: u64,
+}
+
+impl PageArgs {
+    /// The window of a ranked list named `ordering`; BAD_USER_INPUT for
+    /// `last`/`before` and for a cursor of another list.
+    pub fn positions(&self, ordering: &str) -> AppResult<Positions> {
+        let window = self.window()?;
+        if window.backward || window.before.is_some() {
+            let field = if window.backward { "last" } else { "before" };
+            return Err(AppError::bad_input(field, "This list pages forward only: use `first` and `after`"));
+        }
+        let offset = match window.after {
+            None => 0,
+            Some(Token { ordering: o, key: Key::Position(p), .. }) if o == ordering => p.saturating_add(1),
+            Some(_) => return Err(AppError::bad_input("after", "The cursor belongs to another ordering")),
+        };
+        Ok(Positions { offset, size: window.size })
+    }
+}
+
+/// A page of a ranked list from `rows`, read as `positions.size + 1` rows from
+/// `positions.offset` (the extra one only tells whether more follow).
+pub fn position_page<T>(ordering: &str, positions: Positions, mut rows: Vec<T>, total_count: u64) -> Page<T> {
+    let has_next_page = rows.len() as u64 > positions.size;
+    rows.truncate(positions.size as usize);
+    let edges = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, node)| Edge {
+            cursor: encode(ordering, Cursor { key: Key::Position(positions.offset + i as u64), id: Uuid::nil() }),
+            node,
+        })
+        .collect();
+    Page { edges, has_previous_page: positions.offset > 0, has_next_page, total_count }
 }
 
 /// Which kind of [`Key`] a column holds.

@@ -103,7 +103,9 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         if let Some(demo) = DEMO_ACCOUNTS.iter().find(|a| a.email == user.email && !a.bio.is_empty())
             && user.bio.is_empty()
         {
-            user = accounts::update_profile(db, user.id, &user.display_name, Some(demo.bio)).await?;
+            let profile =
+                accounts::Profile { display_name: &user.display_name, bio: Some(demo.bio), ..Default::default() };
+            user = accounts::update_profile(db, user.id, profile).await?;
         }
         let premium = READERS.iter().any(|r| r.premium && r.email == user.email);
         if premium && billing::current_subscription(state, user.id).await?.is_none() {

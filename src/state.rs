@@ -21,18 +21,25 @@ use crate::{
         bus::{EventBus, InProcessBus, RedisBus},
         cache::{Cache, MemoryCache, RedisCache},
         embeddings::{self, Embedder},
+        leaderboard::{Leaderboard, MemoryLeaderboard, Ranked, RedisLeaderboard},
         llm::ChatClient,
         mail::{self, Mailer},
         rate_limit::{InProcessRateLimiter, RateLimiter, RedisRateLimiter},
         redis_guard::RedisGuard,
         stripe::StripeApi,
+        watches::Watches,
         work::Work,
     },
 };
 
 /// The adapters that Redis replaces when configured.
-type Adapters =
-    (Option<(redis::aio::ConnectionManager, Arc<RedisGuard>)>, Arc<dyn RateLimiter>, Arc<dyn EventBus>, Arc<dyn Cache>);
+type Adapters = (
+    Option<(redis::aio::ConnectionManager, Arc<RedisGuard>)>,
+    Arc<dyn RateLimiter>,
+    Arc<dyn EventBus>,
+    Arc<dyn Cache>,
+    Arc<dyn Leaderboard>,
+);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -43,6 +50,10 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     pub bus: Arc<dyn EventBus>,
     pub cache: Arc<dyn Cache>,
+    /// XP leaderboards: Redis sorted sets when scaled, in process otherwise.
+    pub boards: Arc<dyn Leaderboard>,
+    /// Live leaderboard tops shared by this process's subscribers (one producer per period).
+    pub live_boards: Arc<Watches<Arc<Vec<Ranked>>>>,
     pub embedder: Arc<dyn Embedder>,
     /// The OpenAI-compatible chat model that writes "ask AI" answers (`LLM_BASE_URL`);
     /// without one, answers are extractive.
@@ -75,7 +86,7 @@ impl AppState {
         });
         let shutdown = CancellationToken::new();
 
-        let (redis, limiter, bus, cache): Adapters = match &config.redis_url {
+        let (redis, limiter, bus, cache, boards): Adapters = match &config.redis_url {
             Some(url) => {
                 let client = redis::Client::open(url.expose_secret()).context("REDIS_URL is not a valid Redis URL")?;
                 // Requests never wait longer than the guard's deadline; the manager's own
@@ -98,13 +109,26 @@ impl AppState {
                 spawn_limiter_cleanup(fallback.clone(), shutdown.clone());
                 let limiter = RedisRateLimiter::new(guard.clone(), &config.redis_prefix, fallback);
                 let cache = RedisCache::new(guard.clone(), &config.redis_prefix);
-                (Some((manager, guard)), Arc::new(limiter) as _, Arc::new(bus) as _, Arc::new(cache) as _)
+                let boards = RedisLeaderboard::new(guard.clone(), &config.redis_prefix);
+                (
+                    Some((manager, guard)),
+                    Arc::new(limiter) as _,
+                    Arc::new(bus) as _,
+                    Arc::new(cache) as _,
+                    Arc::new(boards) as _,
+                )
             }
             None => {
                 let limiter = Arc::new(InProcessRateLimiter::default());
                 spawn_limiter_cleanup(limiter.clone(), shutdown.clone());
                 let cache = MemoryCache::new(64 * 1024 * 1024, Duration::from_secs(24 * 3600));
-                (None, limiter as _, Arc::new(InProcessBus::default()) as _, Arc::new(cache) as _)
+                (
+                    None,
+                    limiter as _,
+                    Arc::new(InProcessBus::default()) as _,
+                    Arc::new(cache) as _,
+                    Arc::new(MemoryLeaderboard::default()) as _,
+                )
             }
         };
 
@@ -129,6 +153,8 @@ impl AppState {
             limiter,
             bus,
             cache,
+            boards,
+            live_boards: Arc::new(Watches::default()),
             embedder,
             chat,
             redis: redis.as_ref().map(|(manager, _)| manager.clone()),

@@ -11,9 +11,12 @@
 //!
 //! A transaction without such effects uses [`BeginWrite::begin_write`] directly.
 
-use std::sync::{
-    Arc, Mutex,
-    atomic::{AtomicBool, Ordering},
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
 };
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement};
@@ -22,7 +25,10 @@ use uuid::Uuid;
 
 use crate::{
     error::AppResult,
-    infra::bus::{Event, EventBus},
+    infra::{
+        bus::{Event, EventBus},
+        leaderboard::Leaderboard,
+    },
     jobs::{self, Enqueue, Job},
     state::{AppState, BeginWrite},
 };
@@ -36,6 +42,16 @@ pub struct Write {
     wake_workers: AtomicBool,
     // Behind a mutex (not a RefCell) so a `&Write` can be held across awaits in `Send` futures.
     events: Mutex<Vec<Event>>,
+    boards: Arc<dyn Leaderboard>,
+    scores: Mutex<Vec<Score>>,
+}
+
+/// A leaderboard change to make once the write commits.
+struct Score {
+    board: String,
+    member: Uuid,
+    amount: i64,
+    ttl: Duration,
 }
 
 impl Write {
@@ -49,7 +65,17 @@ impl Write {
             job_wake: state.job_wake.clone(),
             wake_workers: AtomicBool::new(false),
             events: Mutex::new(Vec::new()),
+            boards: state.boards.clone(),
+            scores: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Adds `amount` to `member` on leaderboard `board` once the change commits
+    /// (before the events are published, so a live board reads the new score).
+    /// A board that cannot be reached then is put right by its rebuild job.
+    pub fn add_score(&self, board: impl Into<String>, member: Uuid, amount: i64, ttl: Duration) {
+        let score = Score { board: board.into(), member, amount, ttl };
+        self.scores.lock().unwrap_or_else(|p| p.into_inner()).push(score);
     }
 
     /// Enqueues `job` with the change (see [`jobs::enqueue`]).
@@ -89,10 +115,14 @@ impl Write {
     /// by then, so a bus failure is logged rather than returned: live
     /// subscribers miss the update, while queries still show it.
     pub async fn commit(self) -> AppResult<()> {
-        let Write { txn, bus, job_wake, wake_workers, events } = self;
+        let Write { txn, bus, job_wake, wake_workers, events, boards, scores } = self;
         txn.commit().await?;
         if wake_workers.into_inner() {
             job_wake.notify_one();
+        }
+        for Score { board, member, amount, ttl } in scores.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            // A skipped change is logged by the Redis guard; the board's rebuild puts it right.
+            let _ = boards.add(&board, member, amount, ttl).await;
         }
         for Event { topic, payload } in events.into_inner().unwrap_or_else(|p| p.into_inner()) {
             if let Err(err) = bus.publish(&topic, payload).await {

@@ -1,8 +1,10 @@
 //! SeaORM entities for Lectern: table definitions only. Behaviour lives in the
 //! domain services under `src/domains/`.
 
+pub mod activity_day;
 pub mod ai_answer;
 pub mod artifact;
+pub mod badge;
 pub mod billing_customer;
 pub mod bookmark;
 pub mod checkout_session;
@@ -19,6 +21,7 @@ pub mod post_view;
 pub mod reaction;
 pub mod reading_progress;
 pub mod redirect;
+pub mod referral;
 pub mod refresh_token;
 pub mod search_index;
 pub mod series;
@@ -26,4 +29,7 @@ pub mod stripe_event;
 pub mod subscription;
 pub mod tag;
 pub mod user;
+pub mod user_badge;
+pub mod user_stats;
 pub mod user_token;
+pub mod xp_award;

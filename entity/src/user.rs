@@ -47,6 +47,12 @@ pub struct Model {
     pub session_epoch: i32,
     /// A short public biography (plain text, at most 1,000 characters); empty when none.
     pub bio: String,
+    /// IANA time zone (e.g. `Europe/Berlin`): the user's days, for streaks.
+    pub time_zone: String,
+    /// Hides level, XP, streak, badges and activity from others.
+    pub profile_private: bool,
+    /// The code others register with to be referred by this user; made when first asked for.
+    pub referral_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

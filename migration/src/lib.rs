@@ -18,6 +18,7 @@ mod m20261201_000010_session_family_start;
 mod m20261206_000011_post_html_version;
 mod m20261206_000012_billing;
 mod m20261206_000013_user_bio;
+mod m20261206_000014_engagement;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_post_html_version::Migration),
             Box::new(m20261206_000012_billing::Migration),
             Box::new(m20261206_000013_user_bio::Migration),
+            Box::new(m20261206_000014_engagement::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod billing;
 pub mod bookmarks;
 pub mod comments;
+pub mod engagement;
 pub mod entitlements;
 pub mod feeds;
 pub mod newsletter;

@@ -40,12 +40,20 @@ pub fn page_args(
 }
 
 /// `page` as a connection, each row wrapped into its node by `node`.
-pub fn connection<T, N: OutputType>(page: Page<T>, mut node: impl FnMut(T) -> N) -> Connection<N> {
-    let mut connection = Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        ConnectionFields { total_count: page.total_count },
-    );
+pub fn connection<T, N: OutputType>(page: Page<T>, node: impl FnMut(T) -> N) -> Connection<N> {
+    let fields = ConnectionFields { total_count: page.total_count };
+    connection_with(page, fields, node)
+}
+
+/// `page` as a connection whose extra fields are `fields` (a list with more
+/// to say than `totalCount`, such as a leaderboard's `viewerEntry`).
+pub fn connection_with<T, N: OutputType, F: async_graphql::ObjectType>(
+    page: Page<T>,
+    fields: F,
+    mut node: impl FnMut(T) -> N,
+) -> connection::Connection<String, N, F> {
+    let mut connection =
+        connection::Connection::with_additional_fields(page.has_previous_page, page.has_next_page, fields);
     connection.edges.extend(page.edges.into_iter().map(|edge| connection::Edge::new(edge.cursor, node(edge.node))));
     connection
 }

@@ -88,6 +88,8 @@ struct RegisterInput {
     email: String,
     password: String,
     display_name: String,
+    #[serde(default)]
+    referral_code: Option<String>,
 }
 
 async fn sign_in(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap, body: Body) -> Response {
@@ -117,8 +119,12 @@ async fn register(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, heade
         Err(refused) => return refused.into_response(),
     };
     let meta = request_meta(&http, &headers, peer);
-    let registration =
-        Registration { email: &input.email, password: &input.password, display_name: &input.display_name };
+    let registration = Registration {
+        email: &input.email,
+        password: &input.password,
+        display_name: &input.display_name,
+        referral_code: input.referral_code.as_deref(),
+    };
     match service::register(&http.state, registration, &meta).await {
         Ok(session) => signed_in(&http, session),
         Err(err) => app_error(&err, &meta.request_id),

@@ -35,7 +35,9 @@ use tower::layer::util::Identity;
 pub use queue::{Enqueue, Job, MailLink, MailLinks, enqueue, enqueue_with};
 
 use crate::{
-    domains::{accounts, billing, feeds::service as feeds, newsletter, posts, search},
+    domains::{
+        accounts, billing, engagement::service as engagement, feeds::service as feeds, newsletter, posts, search,
+    },
     error::AppResult,
     infra::work::patiently,
     state::AppState,
@@ -49,6 +51,11 @@ const TOKEN_CLEANUP_SCHEDULE: &str = "0 17 * * * *";
 const PUBLISH_DUE_SCHEDULE: &str = "0 * * * * *";
 /// Every minute: the queue sweep (see `queue::sweep`).
 const SWEEP_SCHEDULE: &str = "30 * * * * *";
+/// Every hour at minute 41: the leaderboards rebuilt from the ledger (awards
+/// that missed a board while Redis was away are back on it).
+const LEADERBOARD_REBUILD_SCHEDULE: &str = "0 41 * * * *";
+/// Mondays at 00:10 UTC, when the ISO week has ended: last week's top badges.
+const WEEKLY_TOP_SCHEDULE: &str = "0 10 0 * * Mon";
 /// DONE jobs are kept this long for the admin's job list.
 const KEEP_DONE: Duration = Duration::from_secs(7 * 86_400);
 
@@ -140,6 +147,25 @@ async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<(
                 changed = report.changed,
                 "billing synced with Stripe"
             );
+            Ok(())
+        }
+        Job::EvaluateBadges { user } => {
+            let given = engagement::evaluate(state, *user).await?;
+            if !given.is_empty() {
+                tracing::info!(%user, badges = ?given, "badges earned");
+            }
+            Ok(())
+        }
+        Job::RebuildLeaderboards => {
+            for period in engagement::LeaderboardPeriod::ALL {
+                let size = engagement::rebuild(state, period).await?;
+                tracing::debug!(?period, size, "leaderboard rebuilt");
+            }
+            Ok(())
+        }
+        Job::AwardWeeklyTop { week } => {
+            let given = engagement::award_weekly_top(state, Utc::now()).await?;
+            tracing::info!(week, given, "weekly top badges given");
             Ok(())
         }
     }
@@ -292,6 +318,26 @@ fn schedule_billing_sync(tick: Tick, state: Data<AppState>) -> BoxFuture<'static
     })
 }
 
+/// One `rebuild_leaderboards` job per tick, however many workers tick.
+fn schedule_leaderboards(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    Box::pin(async move {
+        let options =
+            Enqueue { dedupe_key: Some(tick_time(&tick).to_rfc3339()), max_attempts: Some(3), ..Default::default() };
+        enqueue_alone(&state, &Job::RebuildLeaderboards, options).await.map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
+/// One `award_weekly_top` job per ended week.
+fn schedule_weekly_top(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    Box::pin(async move {
+        let week = engagement::week_of(tick_time(&tick) - chrono::Duration::days(1));
+        let options = Enqueue { dedupe_key: Some(format!("weekly-top:{week}")), ..Default::default() };
+        enqueue_alone(&state, &Job::AwardWeeklyTop { week }, options).await.map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
 /// Enqueues a job that comes with no other change (a worker in this process starts it at once).
 async fn enqueue_alone(state: &AppState, job: &Job, options: Enqueue) -> AppResult<()> {
     let write = Write::begin(state).await?;
@@ -346,6 +392,8 @@ pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result
         cron_worker!("digests", &config.digest_schedule, schedule_digests),
         cron_worker!("sitemap", &config.sitemap_schedule, schedule_sitemap),
         cron_worker!("billing-sync", &state.config.billing.sync_schedule, schedule_billing_sync),
+        cron_worker!("leaderboards", LEADERBOARD_REBUILD_SCHEDULE, schedule_leaderboards),
+        cron_worker!("weekly-top", WEEKLY_TOP_SCHEDULE, schedule_weekly_top),
     )
     .context("A job worker failed")?;
     Ok(())

@@ -65,6 +65,12 @@ pub enum Job {
     StripeEvent { event: String },
     /// Reconcile every running subscription and open checkout with Stripe.
     SyncBilling,
+    /// Check a user's badge criteria after an event that may meet one.
+    EvaluateBadges { user: Uuid },
+    /// Rebuild the current leaderboards from the XP ledger.
+    RebuildLeaderboards,
+    /// Give last week's top of the weekly board their badges (`week`: the week that ended).
+    AwardWeeklyTop { week: String },
 }
 
 /// A link a mail carries that grants something. The job stores only what the
@@ -116,9 +122,13 @@ impl Job {
         match self {
             Job::SendMail { mail, .. } if mail.unsubscribe_url.is_none() => priority::URGENT,
             Job::SendMail { .. } | Job::IndexPost { .. } | Job::RerenderPosts { .. } => priority::BULK,
-            Job::SendDigests { .. } | Job::RefreshSitemap | Job::SendNewsletter { .. } | Job::SyncBilling => {
-                priority::NORMAL
-            }
+            Job::SendDigests { .. }
+            | Job::RefreshSitemap
+            | Job::SendNewsletter { .. }
+            | Job::SyncBilling
+            | Job::EvaluateBadges { .. }
+            | Job::RebuildLeaderboards
+            | Job::AwardWeeklyTop { .. } => priority::NORMAL,
             // A reader who just paid is waiting for their plan.
             Job::StripeEvent { .. } => priority::URGENT,
         }
@@ -134,6 +144,9 @@ impl Job {
             Job::RerenderPosts { .. } => "rerender_posts",
             Job::StripeEvent { .. } => "stripe_event",
             Job::SyncBilling => "sync_billing",
+            Job::EvaluateBadges { .. } => "evaluate_badges",
+            Job::RebuildLeaderboards => "rebuild_leaderboards",
+            Job::AwardWeeklyTop { .. } => "award_weekly_top",
         }
     }
 }

@@ -18,6 +18,7 @@ pub struct QueryRoot(
     billing::schema::BillingQuery,
     bookmarks::schema::BookmarksQuery,
     comments::schema::CommentsQuery,
+    engagement::schema::EngagementQuery,
     jobs::schema::JobsQuery,
     notifications::schema::NotificationsQuery,
     posts::schema::PostsQuery,
@@ -33,6 +34,7 @@ pub struct MutationRoot(
     billing::schema::BillingMutation,
     bookmarks::schema::BookmarksMutation,
     comments::schema::CommentsMutation,
+    engagement::schema::EngagementMutation,
     jobs::schema::JobsMutation,
     newsletter::schema::NewsletterMutation,
     notifications::schema::NotificationsMutation,
@@ -50,6 +52,7 @@ pub struct SubscriptionRoot(
     accounts::schema::AccountsSubscription,
     billing::schema::BillingSubscriptions,
     comments::schema::CommentsSubscription,
+    engagement::schema::EngagementSubscription,
     notifications::schema::NotificationsSubscription,
     search::schema::SearchSubscription,
 );

@@ -256,6 +256,9 @@ fn plan_users(
                 },
                 session_epoch: 0,
                 bio: String::new(),
+                time_zone: "UTC".into(),
+                profile_private: false,
+                referral_code: None,
             }
         })
         .collect();

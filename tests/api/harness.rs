@@ -410,6 +410,24 @@ impl TestApp {
         panic!("expected {count} mail(s) to {to} with subject {subject:?}, found {}", found.len());
     }
 
+    /// Waits until no job of `kind` is waiting or running, and none failed
+    /// (the bound, 10 minutes, is far past any plausible run).
+    pub async fn jobs_done(&self, kind: &str) {
+        use entity::job::{self, Status};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        for _ in 0..12_000 {
+            let jobs = job::Entity::find().filter(job::Column::Kind.eq(kind)).all(&self.state.db).await.unwrap();
+            if let Some(failed) = jobs.iter().find(|j| j.status == Status::Failed) {
+                panic!("a {kind} job failed: {:?}", failed.last_error);
+            }
+            if jobs.iter().all(|j| j.status == Status::Done) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{kind} jobs did not finish within 10 minutes");
+    }
+
     /// How many mails the outbox holds.
     pub fn outbox_len(&self) -> usize {
         std::fs::read_dir(self._data_dir.path().join("outbox")).map(|d| d.count()).unwrap_or(0)
@@ -558,4 +576,59 @@ pub fn error_code(body: &Value) -> &str {
 /// The `extensions.field` of the first error.
 pub fn error_field(body: &Value) -> &str {
     body["errors"][0]["extensions"]["field"].as_str().unwrap_or_else(|| panic!("no error field in {body}"))
+}
+
+/// A redis-server of the test's own on a free port, stopped (by its pid) when dropped.
+pub struct OwnRedis {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl OwnRedis {
+    /// `None` when `redis-server` is not on PATH.
+    pub fn start() -> Option<OwnRedis> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut redis = OwnRedis { port, child: None };
+        redis.restart().then_some(redis)
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn restart(&mut self) -> bool {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn();
+        let Ok(child) = child else { return false };
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start on port {}", self.port);
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Keys under `pattern`, asked directly.
+    pub async fn keys(&self, pattern: &str) -> Vec<String> {
+        let client = redis::Client::open(self.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        redis::cmd("KEYS").arg(pattern).query_async(&mut conn).await.unwrap()
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }

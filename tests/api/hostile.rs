@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use base64::Engine;
 
-use crate::harness::{PASSWORD, TestApp, error_code, error_field};
+use crate::harness::{OwnRedis, PASSWORD, TestApp, error_code, error_field};
 
 /// 21 fragments, each spreading the previous one twice: 951 bytes that expand to 2^21 fields.
 fn fragment_fan_out() -> String {
@@ -349,61 +349,6 @@ async fn a_cursor_from_another_ordering_or_with_a_forged_key_is_bad_user_input()
         let body = page(order, argument, Some(cursor.clone())).await;
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{order} {argument} {cursor}: {body}");
         assert_eq!(error_field(&body), argument, "{body}");
-    }
-}
-
-/// A redis-server of the test's own on a free port, stopped (by its pid) when dropped.
-struct OwnRedis {
-    port: u16,
-    child: Option<std::process::Child>,
-}
-
-impl OwnRedis {
-    /// `None` when `redis-server` is not on PATH.
-    fn start() -> Option<OwnRedis> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut redis = OwnRedis { port, child: None };
-        redis.restart().then_some(redis)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn restart(&mut self) -> bool {
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(std::process::Stdio::null())
-            .spawn();
-        let Ok(child) = child else { return false };
-        self.child = Some(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("redis-server did not start on port {}", self.port);
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// Keys under `pattern`, asked directly.
-    async fn keys(&self, pattern: &str) -> Vec<String> {
-        let client = redis::Client::open(self.url()).unwrap();
-        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-        redis::cmd("KEYS").arg(pattern).query_async(&mut conn).await.unwrap()
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 

@@ -63,7 +63,7 @@ async fn seed(app: &TestApp, author: &TestUser, reader: &TestUser, posts: usize)
         // The reader's own traces on some posts, and everyone's reactions and views.
         if i % 2 == 0 {
             bookmarks::bookmark(db, &reader_viewer, post.id).await.unwrap();
-            progress::mark_post_read(db, &reader_viewer, post.id, 120).await.unwrap();
+            progress::mark_post_read(&app.state, &reader_viewer, post.id, 120).await.unwrap();
         }
         reactions::react(db, &reader_viewer, post.id, entity::reaction::Kind::Like).await.unwrap();
         reactions::react(db, &author_viewer, post.id, entity::reaction::Kind::Insightful).await.unwrap();

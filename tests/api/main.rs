@@ -11,6 +11,7 @@ mod comments;
 mod content;
 mod cookie_sessions;
 mod engagement;
+mod gamification;
 mod hostile;
 mod http;
 mod jobs;

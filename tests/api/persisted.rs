@@ -6,7 +6,7 @@ use reqwest::header;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{TestApp, error_code};
+use crate::harness::{OwnRedis, TestApp, error_code};
 
 const GQL_RESPONSE: &str = "application/graphql-response+json";
 const TAGS: &str = "query Tags { tags { slug } }";
@@ -146,48 +146,13 @@ async fn instances_share_learnt_hashes_through_redis() {
     }
 }
 
-/// A redis-server of this test's own (never the shared one), on a free port.
-struct OwnRedis {
-    child: std::process::Child,
-    url: String,
-}
-
-impl OwnRedis {
-    fn start() -> Option<OwnRedis> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(OwnRedis { child, url: format!("redis://127.0.0.1:{port}") });
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        None
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 #[tokio::test]
 async fn requests_are_answered_while_redis_is_down() {
     let Some(mut redis) = OwnRedis::start() else {
         eprintln!("skipped: no redis-server binary to start a private Redis");
         return;
     };
-    let app = TestApp::spawn_with(&[("REDIS_URL", &redis.url), ("REDIS_KEY_PREFIX", "apq-outage:")]).await;
+    let app = TestApp::spawn_with(&[("REDIS_URL", &redis.url()), ("REDIS_KEY_PREFIX", "apq-outage:")]).await;
     let hash = sha256(TAGS);
     let (status, _, _) = post(&app, None, json!({ "query": TAGS, "extensions": persisted(&hash) })).await;
     assert_eq!(status, 200);

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream::BoxStream};
 
 use super::service::{self, AccountEventKind, Registration, Session};
+use crate::domains::engagement::schema as engagement;
 use crate::graphql::{
     ContextExt, Require,
     pagination::{Connection, connection, page_args},
@@ -58,6 +59,56 @@ impl User {
     /// A short public biography in plain text (line breaks kept); empty when none.
     async fn bio(&self) -> &str {
         &self.model.bio
+    }
+
+    /// The user's level (1 + ⌊√(XP / 100)⌋); null when the profile is private (to others).
+    async fn level(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        Ok(engagement::standing_of(ctx, &self.model).await?.map(|s| s.level))
+    }
+
+    /// XP earned in all; null when the profile is private (to others).
+    async fn xp(&self, ctx: &Context<'_>) -> Result<Option<i64>> {
+        Ok(engagement::standing_of(ctx, &self.model).await?.map(|s| s.xp))
+    }
+
+    /// Where the level stands; null when the profile is private (to others).
+    async fn level_progress(&self, ctx: &Context<'_>) -> Result<Option<engagement::LevelProgress>> {
+        Ok(engagement::standing_of(ctx, &self.model).await?.map(|s| engagement::level_progress(&s)))
+    }
+
+    /// The streak of active days; null when the profile is private (to others).
+    async fn streak(&self, ctx: &Context<'_>) -> Result<Option<engagement::Streak>> {
+        Ok(engagement::standing_of(ctx, &self.model).await?.map(|s| engagement::streak(&s)))
+    }
+
+    /// Badges earned, newest first; null when the profile is private (to others).
+    async fn badges(&self, ctx: &Context<'_>) -> Result<Option<Vec<engagement::EarnedBadge>>> {
+        engagement::badges_of(ctx, &self.model).await
+    }
+
+    /// The latest XP awards, newest first; null when the profile is private (to others).
+    async fn recent_activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10, desc = "1–50.")] first: i32,
+    ) -> Result<Option<Vec<engagement::XpAward>>> {
+        engagement::recent_awards_of(ctx, &self.model, first).await
+    }
+
+    /// Whether level, XP, streak, badges and activity are hidden from others.
+    async fn profile_private(&self) -> bool {
+        self.model.profile_private
+    }
+
+    /// The IANA time zone streak days are counted in; only the user themself and admins see it.
+    async fn time_zone(&self, ctx: &Context<'_>) -> Option<&str> {
+        ctx.viewer().is_owner_or_admin(self.model.id).then_some(self.model.time_zone.as_str())
+    }
+
+    /// The code others register with (`register(input: {referralCode})`, or the
+    /// link `/register?ref=<code>`); only the user themself sees it.
+    async fn referral_code(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        engagement::referral_code_of(ctx, &self.model).await
     }
 
     /// What the user may do.
@@ -158,6 +209,9 @@ pub struct RegisterInput {
     pub password: String,
     /// 1–80 characters, shown publicly.
     pub display_name: String,
+    /// The referral code of the user who invited the new reader (from their link);
+    /// an unknown code is refused on `referralCode`.
+    pub referral_code: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -175,6 +229,10 @@ pub struct UpdateProfileInput {
     /// A short public biography shown on the author page: plain text, up to 1,000
     /// characters, line breaks kept. Left out, it stays; empty clears it.
     pub bio: Option<String>,
+    /// The IANA time zone streak days are counted in (e.g. `Europe/Berlin`). Left out, it stays.
+    pub time_zone: Option<String>,
+    /// Hide level, XP, streak, badges and activity from others. Left out, it stays.
+    pub profile_private: Option<bool>,
 }
 
 /// Something that happened to the viewer's account.
@@ -231,8 +289,12 @@ pub struct AccountsMutation;
 impl AccountsMutation {
     /// Creates a reader account, signs it in and mails a verification link.
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<AuthPayload> {
-        let registration =
-            Registration { email: &input.email, password: &input.password, display_name: &input.display_name };
+        let registration = Registration {
+            email: &input.email,
+            password: &input.password,
+            display_name: &input.display_name,
+            referral_code: input.referral_code.as_deref(),
+        };
         let session = service::register(ctx.state(), registration, ctx.meta()).await?;
         Ok(AuthPayload::new(ctx, session))
     }
@@ -287,7 +349,13 @@ impl AccountsMutation {
     #[graphql(guard = "Require::SignedIn")]
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
         let id = ctx.viewer().require_signed_in()?;
-        Ok(service::update_profile(&ctx.state().db, id, &input.display_name, input.bio.as_deref()).await?.into())
+        let profile = service::Profile {
+            display_name: &input.display_name,
+            bio: input.bio.as_deref(),
+            time_zone: input.time_zone.as_deref(),
+            profile_private: input.profile_private,
+        };
+        Ok(service::update_profile(&ctx.state().db, id, profile).await?.into())
     }
 
     /// Grants (a complimentary plan with no end) or withdraws (ends the complimentary

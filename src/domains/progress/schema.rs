@@ -117,6 +117,6 @@ impl ProgressMutation {
         #[graphql(desc = "Time spent in this session, 0–86,400 seconds.")] seconds_spent: i32,
     ) -> Result<ReadingProgress> {
         let post_id = parse_id("postId", &post_id)?;
-        Ok(ReadingProgress(service::mark_post_read(&ctx.state().db, ctx.viewer(), post_id, seconds_spent).await?))
+        Ok(ReadingProgress(service::mark_post_read(ctx.state(), ctx.viewer(), post_id, seconds_spent).await?))
     }
 }

@@ -12,8 +12,10 @@ use uuid::Uuid;
 
 use crate::{
     auth::Viewer,
-    domains::posts::service as posts,
+    domains::{engagement::service as engagement, posts::service as posts},
     error::{AppError, AppResult},
+    state::AppState,
+    write::Write,
 };
 use entity::{post, reading_progress};
 
@@ -21,9 +23,11 @@ use entity::{post, reading_progress};
 pub const MAX_SECONDS_PER_READ: i32 = 86_400;
 
 /// Records that the viewer read a post: adds `seconds_spent` to their total and,
-/// the first time, marks the post completed. Concurrent calls both count.
+/// the first time, marks the post completed. Concurrent calls both count. A
+/// read long enough to be plausible earns XP and counts for the streak
+/// (`engagement::on_post_read`), in the same transaction.
 pub async fn mark_post_read(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     viewer: &Viewer,
     post_id: Uuid,
     seconds_spent: i32,
@@ -32,7 +36,41 @@ pub async fn mark_post_read(
     if !(0..=MAX_SECONDS_PER_READ).contains(&seconds_spent) {
         return Err(AppError::bad_input("secondsSpent", "Seconds spent are between 0 and 86,400 (one day)"));
     }
-    let post = posts::get_readable(db, viewer, post_id).await?;
+    let write = Write::begin(state).await?;
+    let post = posts::get_readable(&write, viewer, post_id).await?;
+    let progress = record_read(&write, user_id, &post, seconds_spent).await?;
+    let series_finished = match post.series_id {
+        Some(series_id) => {
+            let series_posts = posts::posts_of_series(&write, viewer, &[series_id]).await?.remove(&series_id);
+            let series_posts = series_posts.unwrap_or_default();
+            let ids: Vec<Uuid> = series_posts.iter().map(|p| p.id).collect();
+            let done = progress_of_posts(&write, user_id, &ids).await?;
+            series_progress(&series_posts, &done).completed_at.map(|_| series_id)
+        }
+        None => None,
+    };
+    engagement::on_post_read(
+        &write,
+        state,
+        user_id,
+        post.id,
+        post.reading_minutes,
+        progress.seconds_spent,
+        series_finished,
+        Utc::now(),
+    )
+    .await?;
+    write.commit().await?;
+    Ok(progress)
+}
+
+/// The progress row after adding `seconds_spent` (and completing the post the first time).
+async fn record_read(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    post: &post::Model,
+    seconds_spent: i32,
+) -> AppResult<reading_progress::Model> {
     let now = Utc::now();
     let stored = |column: reading_progress::Column| Expr::col((reading_progress::Entity, column));
     let incoming = |column: reading_progress::Column| Expr::col((Alias::new("excluded"), column));

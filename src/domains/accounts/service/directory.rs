@@ -43,6 +43,9 @@ pub async fn create_user(
         digest_frequency: Set(user::DigestFrequency::Never),
         session_epoch: Set(0),
         bio: Set(String::new()),
+        time_zone: Set("UTC".into()),
+        profile_private: Set(false),
+        referral_code: Set(None),
     }
     .insert(db)
     .await

@@ -6,24 +6,38 @@ use uuid::Uuid;
 
 use super::get_user;
 use crate::{
+    domains::engagement::service as engagement,
     error::AppResult,
     values::{Bio, DisplayName},
 };
 use entity::user;
 
-/// Sets the user's public name and, when given, their bio (empty clears it).
-pub async fn update_profile(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    display_name: &str,
-    bio: Option<&str>,
-) -> AppResult<user::Model> {
-    let display_name = DisplayName::parse("displayName", display_name)?;
-    let bio = bio.map(|b| Bio::parse("bio", b)).transpose()?;
+/// What a user sets about themself; None leaves a setting as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Profile<'a> {
+    pub display_name: &'a str,
+    /// Empty clears it.
+    pub bio: Option<&'a str>,
+    /// An IANA zone name (streak days are counted in it).
+    pub time_zone: Option<&'a str>,
+    pub profile_private: Option<bool>,
+}
+
+/// Sets the user's profile; every field is checked before anything is written.
+pub async fn update_profile(db: &impl ConnectionTrait, user_id: Uuid, profile: Profile<'_>) -> AppResult<user::Model> {
+    let display_name = DisplayName::parse("displayName", profile.display_name)?;
+    let bio = profile.bio.map(|b| Bio::parse("bio", b)).transpose()?;
+    let zone = profile.time_zone.map(|z| engagement::parse_zone("timeZone", z)).transpose()?;
     let mut user: user::ActiveModel = get_user(db, user_id).await?.into();
     user.display_name = Set(display_name.into_inner());
     if let Some(bio) = bio {
         user.bio = Set(bio.into_inner());
+    }
+    if let Some(zone) = zone {
+        user.time_zone = Set(zone.name().to_owned());
+    }
+    if let Some(private) = profile.profile_private {
+        user.profile_private = Set(private);
     }
     user.updated_at = Set(Utc::now());
     Ok(user.update(db).await?)

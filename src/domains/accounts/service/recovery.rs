@@ -14,7 +14,10 @@ use super::{
 use crate::{
     auth::RequestMeta,
     auth::tokens::{opaque_token, token_hash},
-    domains::accounts::{password, password::Password},
+    domains::{
+        accounts::{password, password::Password},
+        engagement::service as engagement,
+    },
     error::{AppError, AppResult},
     infra::{
         mail::{Mail, Template},
@@ -168,6 +171,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Mode
     user.updated_at = Set(now);
     let user = user.update(&txn).await?;
     announce(&txn, user.id, AccountEventKind::EmailVerified);
+    engagement::on_email_verified(&txn, state, user.id).await?;
     txn.commit().await?;
     Ok(user)
 }

@@ -15,7 +15,10 @@ use super::{create_user, find_user, send_verification_mail};
 use crate::{
     auth::RequestMeta,
     auth::tokens::{opaque_token, token_hash},
-    domains::accounts::{Role, password, password::Password},
+    domains::{
+        accounts::{Role, password, password::Password},
+        engagement::service as engagement,
+    },
     error::{AppError, AppResult},
     infra::rate_limit::Rule,
     state::AppState,
@@ -83,6 +86,8 @@ pub struct Registration<'a> {
     pub email: &'a str,
     pub password: &'a str,
     pub display_name: &'a str,
+    /// Another user's referral code, when the new account was referred.
+    pub referral_code: Option<&'a str>,
 }
 
 pub async fn register(state: &AppState, input: Registration<'_>, meta: &RequestMeta) -> AppResult<Session> {
@@ -96,6 +101,10 @@ pub async fn register(state: &AppState, input: Registration<'_>, meta: &RequestM
     // The account, its first session and the verification mail's job commit together.
     let txn = Write::begin(state).await?;
     let user = create_user(&txn, &email, hash, display_name, Role::Reader).await?;
+    if let Some(code) = input.referral_code.filter(|c| !c.trim().is_empty()) {
+        // An unknown code refuses the registration (nothing is kept): the form says so at the field.
+        engagement::refer(&txn, &user, code).await?;
+    }
     let session = start_session(state, &txn, user, None).await?;
     send_verification_mail(&txn, &session.user).await?;
     txn.commit().await?;

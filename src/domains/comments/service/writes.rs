@@ -11,6 +11,7 @@ use crate::{
     auth::Viewer,
     domains::{
         accounts::{Role, service as accounts},
+        engagement::service as engagement,
         notifications::{self, service::Notice},
         posts::service as posts,
     },
@@ -128,6 +129,7 @@ pub async fn add(
     .insert(&txn)
     .await
     .context("Failed to store a comment")?;
+    engagement::on_comment(&txn, state, author_id, comment.created_at).await?;
     // The parent's author hears of a reply, the post's author of every other
     // comment on the post; nobody hears of their own, nor twice of one.
     let mut notices = Vec::new();
