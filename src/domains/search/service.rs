@@ -517,6 +517,12 @@ pub async fn enqueue_unindexed(state: &AppState) -> AppResult<usize> {
     Ok(missing.len())
 }
 
+/// Runs the `index_post` jobs that wait for the embedder now, instead of after
+/// their backoff (the model has just arrived). Returns how many.
+pub async fn resume_indexing(state: &AppState) -> AppResult<u64> {
+    crate::jobs::queue::run_now(state, "index_post").await
+}
+
 /// Empties the index, adopts the configured model and re-indexes every live
 /// post; `progress` hears (posts done, posts in all, passages so far).
 pub async fn reindex(state: &AppState, mut progress: impl FnMut(usize, usize, usize)) -> AppResult<usize> {
