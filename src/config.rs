@@ -65,6 +65,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `COMMENT_BURST`: comments an account may post at once; after that, one every 30 s.
     pub comment_burst: u32,
+    /// `COMMENTS_REQUIRE_VERIFIED_EMAIL`: only accounts with a verified email may comment (default on).
+    pub comments_require_verified_email: bool,
     pub graphql: GraphqlLimits,
     /// `GRAPHIQL`: serve GraphiQL to browsers at `/graphql` (on in embedded mode, off with PostgreSQL).
     pub graphiql: bool,
@@ -390,6 +392,7 @@ impl Config {
             cors_origins,
             log_format,
             comment_burst: rate(env, "COMMENT_BURST", 20, MAX_COMMENT_BURST)?,
+            comments_require_verified_email: env.flag("COMMENTS_REQUIRE_VERIFIED_EMAIL", true)?,
             graphql: GraphqlLimits {
                 max_depth: env.parse("GRAPHQL_MAX_DEPTH", 15)?,
                 max_complexity: env.parse("GRAPHQL_MAX_COMPLEXITY", 2_000)?,

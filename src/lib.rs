@@ -1,5 +1,10 @@
 //! Lectern: one GraphQL schema for a learning platform, served by axum over
 //! SQLite (embedded) or PostgreSQL + Redis (scaled). See ARCHITECTURE.md.
+// async-stripe's generated types nest deeply (expandable objects inside
+// objects); proving the merged GraphQL roots `Send` walks them, and rustc's
+// default limit of 128 is reached depending on evaluation order (an
+// incremental rebuild hit it where a clean build did not).
+#![recursion_limit = "256"]
 
 pub mod auth;
 pub mod config;

@@ -49,6 +49,8 @@ pub struct DemoAccount {
     pub password: &'static str,
     pub role: Role,
     pub display_name: &'static str,
+    /// Shown on the author page.
+    pub bio: &'static str,
 }
 
 pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
@@ -57,18 +59,21 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
         password: "lectern-admin-demo-2026",
         role: Role::Admin,
         display_name: "Ada Admin",
+        bio: "Runs this Lectern. Writes about how systems stay up: hashing, caches and the databases under them.",
     },
     DemoAccount {
         email: "author@lectern.dev",
         password: "lectern-author-demo-2026",
         role: Role::Author,
         display_name: "Grace Author",
+        bio: "Teaches Rust and databases.\nShe writes the Rust from Zero series, one idea per post, with code you can run.",
     },
     DemoAccount {
         email: "reader@lectern.dev",
         password: "lectern-reader-demo-2026",
         role: Role::Reader,
         display_name: "Linus Reader",
+        bio: "",
     },
 ];
 
@@ -94,7 +99,12 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
     )
     .await?;
     let mut users: HashMap<String, user::Model> = HashMap::new();
-    for user in found {
+    for mut user in found {
+        if let Some(demo) = DEMO_ACCOUNTS.iter().find(|a| a.email == user.email && !a.bio.is_empty())
+            && user.bio.is_empty()
+        {
+            user = accounts::update_profile(db, user.id, &user.display_name, Some(demo.bio)).await?;
+        }
         let premium = READERS.iter().any(|r| r.premium && r.email == user.email);
         if premium && billing::current_subscription(state, user.id).await?.is_none() {
             billing::grant_complimentary(state, None, user.id, None).await?;

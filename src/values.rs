@@ -49,6 +49,31 @@ impl DisplayName {
     }
 }
 
+/// A user's public biography: plain text, trimmed, at most 1,000 characters,
+/// line breaks and tabs but no other control characters (PostgreSQL refuses NUL
+/// in text; SQLite would keep it). Empty means none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bio(String);
+
+impl Bio {
+    pub const MAX: usize = 1_000;
+
+    pub fn parse(field: &'static str, raw: &str) -> AppResult<Self> {
+        let bio = raw.trim();
+        if bio.chars().count() > Self::MAX {
+            return Err(AppError::bad_input(field, format!("The bio can have at most {} characters", Self::MAX)));
+        }
+        if bio.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            return Err(AppError::bad_input(field, "The bio cannot contain control characters"));
+        }
+        Ok(Bio(bio.replace("\r\n", "\n")))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
 /// The title of a post or a series: trimmed, 1–200 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Title(String);

@@ -9,6 +9,9 @@ pub enum Kind {
     /// Someone replied to the user's comment.
     #[sea_orm(string_value = "COMMENT_REPLY")]
     CommentReply,
+    /// Someone commented on a post the user wrote.
+    #[sea_orm(string_value = "COMMENT_ON_POST")]
+    CommentOnPost,
     /// A post was published in a series the user is reading.
     #[sea_orm(string_value = "NEW_POST_IN_SERIES")]
     NewPostInSeries,

@@ -45,6 +45,8 @@ pub struct Model {
     pub digest_frequency: DigestFrequency,
     /// Moves on when every session is signed out or the role changes; access tokens carry the epoch they were issued in.
     pub session_epoch: i32,
+    /// A short public biography (plain text, at most 1,000 characters); empty when none.
+    pub bio: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

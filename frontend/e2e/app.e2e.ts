@@ -140,6 +140,22 @@ describe('a reader', () => {
     expect(JSON.stringify(await again.json())).toContain('CONFLICT');
   });
 
+  it('is asked to confirm the address before commenting, and can have the link sent again', async () => {
+    const first = await mailedLink(aliceEmail, '/verify-email');
+    await a.goto(`/posts/${POST}`);
+    await a.getByLabel('Add a comment').fill(`Hello before confirming (${id})`);
+    await a.getByRole('button', { name: 'Comment', exact: true }).click();
+    const form = a.locator('form.comment-form').first();
+    await form.getByRole('alert').waitFor();
+    expect(await form.getByRole('alert').textContent()).toMatch(/confirm your email/i);
+    await form.getByRole('button', { name: 'Send the link again' }).click();
+    await form.getByText('Sent. Check your inbox.').waitFor();
+    // A new link replaces the first (which no longer works).
+    await expect.poll(() => mailedLink(aliceEmail, '/verify-email'), { timeout: 60_000 }).not.toBe(first);
+    expect(await a.locator('li.comment', { hasText: 'Hello before confirming' }).count()).toBe(0);
+    await a.goto('/');
+  });
+
   it('confirms the email address from the link in the mail', async () => {
     await a.getByText('Please confirm your email address').waitFor();
     // The mail is a job, and the seed's search indexing is still queued: urgent mail goes first.
@@ -175,7 +191,7 @@ describe('a reader', () => {
     const question = `Does moving a Vec copy its heap buffer? (${id})`;
     await a.getByLabel('Add a comment').fill(question);
     await a.getByRole('button', { name: 'Comment', exact: true }).click();
-    await a.locator('[data-testid=comment] > p.text', { hasText: question }).waitFor();
+    await a.locator('[data-testid=comment] > .text', { hasText: question }).waitFor();
 
     // Mina's open page receives the new comment over the websocket, without a reload.
     const aliceComment = m.locator('li.comment', { hasText: question });
@@ -184,7 +200,7 @@ describe('a reader', () => {
     const reply = `No: the Vec's pointer, length and capacity move; the buffer stays put. (${id})`;
     await m.getByLabel('Reply to Alice Example').fill(reply);
     await m.getByRole('button', { name: 'Reply', exact: true }).last().click();
-    await m.locator('[data-testid=comment] > p.text', { hasText: reply }).waitFor();
+    await m.locator('[data-testid=comment] > .text', { hasText: reply }).waitFor();
 
     // Alice sees the reply right under her comment, one step deeper, and the bell count, both live.
     const nested = a.locator('li.comment', { hasText: question }).locator('+ li.comment[data-depth="1"]', { hasText: reply });
@@ -205,6 +221,24 @@ describe('a reader', () => {
     expect(await a.locator('li.comment.targeted [data-testid=comment]').first().textContent()).toContain(reply);
     await a.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
     expect(await a.getByTestId('unread-count').count()).toBe(0);
+  });
+
+  it('writes a comment in markdown and reads it formatted, scripts shown as text', async () => {
+    const text = `Try \`Rc<T>\` **here** <script>window.hacked = 1</script> (${id})`;
+    await a.getByLabel('Add a comment').fill(text);
+    await a.getByRole('button', { name: 'Comment', exact: true }).click();
+    const mine = a.locator('li.comment', { hasText: `(${id})` }).filter({ hasText: 'here' });
+    await mine.waitFor();
+    expect(await mine.locator('.text code').first().textContent()).toBe('Rc<T>');
+    expect(await mine.locator('.text strong').first().textContent()).toBe('here');
+    expect(await mine.locator('.text').textContent()).toContain('<script>');
+    expect(await a.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
+    // Highlighted code in the post itself: the server marked the tokens, the stylesheet colours them.
+    const keyword = a.locator('[data-testid=post-body] pre code.language-rust span.hl-keyword').first();
+    await keyword.waitFor();
+    const colour = await keyword.evaluate((el) => getComputedStyle(el).color);
+    const plain = await a.locator('[data-testid=post-body] pre code.language-rust').first().evaluate((el) => getComputedStyle(el).color);
+    expect(colour).not.toBe(plain);
   });
 
   it('edits and deletes a comment of their own', async () => {
@@ -544,11 +578,14 @@ describe('settings', () => {
     await a.getByRole('heading', { name: 'Settings' }).waitFor();
 
     await a.getByLabel('Name').fill('');
-    await a.getByRole('button', { name: 'Save name' }).click();
+    await a.getByRole('button', { name: 'Save profile' }).click();
     await a.locator('#field-displayName-error').waitFor();
     await a.getByLabel('Name').fill('Alice E.');
-    await a.getByRole('button', { name: 'Save name' }).click();
+    await a.getByLabel('Bio').fill('Reads about Rust on the train.');
+    await a.getByRole('button', { name: 'Save profile' }).click();
     await a.getByText('Saved.').waitFor();
+    const { me } = await gql<{ me: { bio: string } }>('{ me { bio } }', {}, await login(aliceEmail, PASSWORD));
+    expect(me.bio).toBe('Reads about Rust on the train.');
     await expect.poll(() => a.locator('a.whoami').textContent()).toBe('Alice E.');
 
     await a.getByLabel('Weekly').check();

@@ -353,13 +353,16 @@ describe('covers and authors', () => {
     const page = await context.newPage();
     watch(page, 'visitor');
     await page.goto(`/posts/${POST}`);
-    const { post } = await gql<{ post: { author: { id: string; displayName: string }; series: { title: string } | null } }>(
-      'query($s: String!) { post(slug: $s) { author { id displayName } series { title } } }',
+    const { post } = await gql<{ post: { author: { id: string; displayName: string; bio: string }; series: { title: string } | null } }>(
+      'query($s: String!) { post(slug: $s) { author { id displayName bio } series { title } } }',
       { s: POST },
     );
     await page.locator('article.post .meta').getByRole('link', { name: post.author.displayName }).click();
     await page.waitForURL(`**/authors/${post.author.id}`);
     await page.getByRole('heading', { name: post.author.displayName, level: 1 }).waitFor();
+    // The demo author has a bio; it shows as written, line breaks kept.
+    expect(post.author.bio).not.toBe('');
+    expect(await page.locator('.author-bio').innerText()).toBe(post.author.bio);
     await page.locator('.post-card', { hasText: POST_TITLE }).first().waitFor();
     const expected = await gql<{ posts: { totalCount: number } }>('query($a: ID!) { posts(first: 1, filter: { authorId: $a }) { totalCount } }', {
       a: post.author.id,

@@ -17,6 +17,7 @@ mod m20261201_000009_comment_threads;
 mod m20261201_000010_session_family_start;
 mod m20261206_000011_post_html_version;
 mod m20261206_000012_billing;
+mod m20261206_000013_user_bio;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_session_family_start::Migration),
             Box::new(m20261206_000011_post_html_version::Migration),
             Box::new(m20261206_000012_billing::Migration),
+            Box::new(m20261206_000013_user_bio::Migration),
         ]
     }
 }

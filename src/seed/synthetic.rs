@@ -255,6 +255,7 @@ fn plan_users(
                     user::DigestFrequency::Never
                 },
                 session_epoch: 0,
+                bio: String::new(),
             }
         })
         .collect();
@@ -360,7 +361,7 @@ fn render(post: PlannedPost) -> post::ActiveModel {
         series_position: Set(post.series.map(|s| s.1)),
         title: Set(post.title),
         slug: Set(post.slug),
-        excerpt: Set(markdown::excerpt(&post.body, 240)),
+        excerpt: Set(markdown::excerpt(&post.body, crate::domains::posts::service::EXCERPT_CHARS)),
         body_html: Set(markdown::render(&post.body)),
         html_version: Set(markdown::RENDERER_VERSION),
         reading_minutes: Set(markdown::reading_minutes(&post.body)),

@@ -567,3 +567,39 @@ async fn mailed_links_are_whole_in_the_raw_message() {
     assert!(raw.contains(link), "the raw message splits {link}:\n{raw}");
     assert!(raw.contains("Content-Transfer-Encoding: 8bit"), "{raw}");
 }
+
+#[tokio::test]
+async fn a_bio_is_set_shown_publicly_and_validated() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    const UPDATE: &str = "mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { displayName bio } }";
+    let set = app
+        .graphql_as(
+            &author,
+            UPDATE,
+            json!({ "input": { "displayName": "Grace", "bio": "  Teaches Rust.\r\nWrites about databases.  " } }),
+        )
+        .await;
+    assert_eq!(set["data"]["updateProfile"]["bio"], "Teaches Rust.\nWrites about databases.", "{set}");
+
+    // Anyone reads it on the public profile.
+    let public = app.graphql("query($id: ID!) { user(id: $id) { displayName bio } }", json!({ "id": author.id })).await;
+    assert_eq!(public["data"]["user"]["bio"], "Teaches Rust.\nWrites about databases.", "{public}");
+
+    // Left out, it stays; empty clears it.
+    let renamed = app.graphql_as(&author, UPDATE, json!({ "input": { "displayName": "Grace H." } })).await;
+    assert_eq!(renamed["data"]["updateProfile"]["bio"], "Teaches Rust.\nWrites about databases.", "{renamed}");
+    let cleared = app.graphql_as(&author, UPDATE, json!({ "input": { "displayName": "Grace H.", "bio": "" } })).await;
+    assert_eq!(cleared["data"]["updateProfile"]["bio"], "", "{cleared}");
+
+    // Too long, or with control characters: refused on `bio`, nothing changed (the name neither).
+    for bad in ["x".repeat(1_001), "bell\u{7}".to_owned()] {
+        let refused =
+            app.graphql_as(&author, UPDATE, json!({ "input": { "displayName": "Changed", "bio": bad } })).await;
+        assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+        assert_eq!(error_field(&refused), "bio", "{refused}");
+    }
+    let unchanged =
+        app.graphql("query($id: ID!) { user(id: $id) { displayName bio } }", json!({ "id": author.id })).await;
+    assert_eq!(unchanged["data"]["user"], json!({ "displayName": "Grace H.", "bio": "" }), "{unchanged}");
+}

@@ -52,13 +52,7 @@ async fn stripe_app(settings: &[(&str, &str)]) -> (TestApp, Standin) {
 
 /// A registered reader whose address is verified.
 async fn verified_reader(app: &TestApp) -> TestUser {
-    let user = app.register(&format!("reader-{}@example.com", uuid::Uuid::now_v7().simple())).await;
-    let id = uuid::Uuid::parse_str(&user.id).unwrap();
-    let row = entity::user::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
-    let mut row: entity::user::ActiveModel = row.into();
-    row.email_verified_at = Set(Some(Utc::now()));
-    row.update(&app.state.db).await.unwrap();
-    user
+    app.register_verified(&format!("reader-{}@example.com", uuid::Uuid::now_v7().simple())).await
 }
 
 const CHECKOUT: &str =

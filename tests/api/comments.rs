@@ -65,7 +65,7 @@ async fn moderate(app: &TestApp, user: &TestUser, id: &str, status: &str) -> Val
 async fn a_thread_comes_back_nested_in_creation_order() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
-    let reader = app.register("ada@example.com").await;
+    let reader = app.register_verified("ada@example.com").await;
     let (post, _) = app.published_post(&author, "Ownership").await;
 
     let first = add(&app, &reader, &post, None, "  What about borrowing?  ").await;
@@ -110,8 +110,8 @@ async fn a_thread_comes_back_nested_in_creation_order() {
 async fn deleted_comments_keep_their_place_only_while_they_have_replies() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
-    let ada = app.register("ada@example.com").await;
-    let bob = app.register("bob@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let bob = app.register_verified("bob@example.com").await;
     let (post, _) = app.published_post(&author, "Lifetimes").await;
 
     let question = comment(&app, &ada, &post, None, "Why 'a?").await;
@@ -150,8 +150,8 @@ async fn only_its_author_edits_a_comment() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
     let admin = app.user_with_role("ADMIN").await;
-    let ada = app.register("ada@example.com").await;
-    let bob = app.register("bob@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let bob = app.register_verified("bob@example.com").await;
     let (post, _) = app.published_post(&author, "Traits").await;
     let id = comment(&app, &ada, &post, None, "Traits are like interfacs").await;
     let reply = comment(&app, &bob, &post, Some(&id), "Mostly, yes").await;
@@ -188,7 +188,7 @@ async fn only_its_author_edits_a_comment() {
 async fn comment_input_is_checked_field_by_field() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
-    let reader = app.register("ada@example.com").await;
+    let reader = app.register_verified("ada@example.com").await;
     let (post, _) = app.published_post(&author, "Closures").await;
     let (other_post, _) = app.published_post(&author, "Iterators").await;
     let elsewhere = comment(&app, &reader, &other_post, None, "On another post").await;
@@ -236,8 +236,8 @@ async fn comments_are_deleted_by_their_author_or_an_admin() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
     let admin = app.user_with_role("ADMIN").await;
-    let ada = app.register("ada@example.com").await;
-    let bob = app.register("bob@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let bob = app.register_verified("bob@example.com").await;
     let (post, _) = app.published_post(&author, "Macros").await;
     let spam = comment(&app, &ada, &post, None, "Buy my crate").await;
     let own = comment(&app, &bob, &post, None, "Macros are fun").await;
@@ -259,8 +259,8 @@ async fn moderators_hide_comments_from_readers() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
     let admin = app.user_with_role("ADMIN").await;
-    let ada = app.register("ada@example.com").await;
-    let bob = app.register("bob@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let bob = app.register_verified("bob@example.com").await;
     let (post, _) = app.published_post(&author, "Async").await;
     let rude = comment(&app, &ada, &post, None, "Something rude").await;
     let reply = comment(&app, &bob, &post, Some(&rude), "Please be kind").await;
@@ -317,7 +317,7 @@ async fn counts_and_threads_load_for_many_posts_at_once() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
     let admin = app.user_with_role("ADMIN").await;
-    let reader = app.register("ada@example.com").await;
+    let reader = app.register_verified("ada@example.com").await;
     let (busy, _) = app.published_post(&author, "Busy").await;
     let (quiet, _) = app.published_post(&author, "Quiet").await;
     let (silent, _) = app.published_post(&author, "Silent").await;
@@ -353,8 +353,8 @@ async fn counts_and_threads_load_for_many_posts_at_once() {
 async fn a_flood_of_comments_is_rate_limited_per_account() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
-    let flooder = app.register("flood@example.com").await;
-    let neighbour = app.register("calm@example.com").await;
+    let flooder = app.register_verified("flood@example.com").await;
+    let neighbour = app.register_verified("calm@example.com").await;
     let (post, _) = app.published_post(&author, "Lifetimes").await;
 
     for i in 0..20 {
@@ -414,7 +414,7 @@ async fn the_thread_pages_flat_and_depth_first() {
     let app = TestApp::spawn_with(&[("COMMENT_BURST", "1000")]).await;
     let author = app.user_with_role("AUTHOR").await;
     let admin = app.user_with_role("ADMIN").await;
-    let reader = app.register("flat@example.com").await;
+    let reader = app.register_verified("flat@example.com").await;
     let (post, _) = app.published_post(&author, "Threads").await;
     let a = comment(&app, &reader, &post, None, "A").await;
     let a1 = comment(&app, &author, &post, Some(&a), "A1").await;
@@ -526,4 +526,85 @@ async fn replies_nest_at_most_63_deep_and_the_paths_rebuild_from_parents() {
     let differing = rebuilt.iter().zip(&before).filter(|(a, b)| a != b).count();
     assert_eq!(differing, 0, "the backfill derived other paths than the comments were written with");
     assert_eq!(places(&flat(&app, None, &post, json!({ "first": 100 })).await), places(&page));
+}
+
+#[tokio::test]
+async fn an_unverified_account_cannot_comment_until_it_verifies() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let (post, _) = app.published_post(&author, "Ownership").await;
+    let newcomer = app.register("new@example.com").await;
+
+    let refused = add(&app, &newcomer, &post, None, "First!").await;
+    assert_eq!(error_code(&refused), "EMAIL_NOT_VERIFIED", "{refused}");
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("Verify your email"), "{message}");
+    assert!(refused["data"].is_null() || refused["data"]["addComment"].is_null(), "{refused}");
+    assert_eq!(thread(&app, None, &post).await, json!([]), "nothing was stored");
+
+    // The resend link in the app calls requestEmailVerification; following the mailed link unlocks comments.
+    let resent = app.graphql_as(&newcomer, "mutation { requestEmailVerification }", json!({})).await;
+    assert_eq!(resent["data"]["requestEmailVerification"], true, "{resent}");
+    // Two mails now: the one sent at registration and the one asked for (directory order is not time order).
+    let mails = app.raw_mails_to("new@example.com", "Confirm your email", 2).await;
+    let mut verified = 0;
+    for raw in mails {
+        let token = crate::harness::token_in(&crate::harness::mail_text(&mailparse::parse_mail(&raw).unwrap()));
+        let body = app
+            .graphql("mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }", json!({ "t": token }))
+            .await;
+        if body["data"]["verifyEmail"]["emailVerified"] == true {
+            verified += 1;
+        }
+    }
+    assert!(verified >= 1, "a mailed link verifies the address");
+    comment(&app, &newcomer, &post, None, "First!").await;
+    assert_eq!(ids(&thread(&app, None, &post).await).len(), 1);
+}
+
+#[tokio::test]
+async fn the_verified_email_rule_is_a_setting() {
+    let app = TestApp::spawn_with(&[("COMMENTS_REQUIRE_VERIFIED_EMAIL", "false")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let (post, _) = app.published_post(&author, "Ownership").await;
+    let newcomer = app.register("new@example.com").await;
+    comment(&app, &newcomer, &post, None, "Allowed here").await;
+}
+
+#[tokio::test]
+async fn comment_markdown_is_rendered_safely_and_placeholders_stay_plain() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let reader = app.register_verified("ada@example.com").await;
+    let (post, _) = app.published_post(&author, "Ownership").await;
+    let body = "Try `Vec<u8>` and *this*:\n\n```rust\nlet x = 1;\n```\n\n<img src=x onerror=alert(1)> [me](javascript:alert(2))";
+    let id = comment(&app, &reader, &post, None, body).await;
+    let hidden = comment(&app, &reader, &post, None, "**rude**").await;
+    // With a reply, a hidden comment keeps its place as a placeholder.
+    comment(&app, &author, &post, Some(&hidden), "Please be kind").await;
+    moderate(&app, &admin, &hidden, "HIDDEN").await;
+
+    let query = "query($post: ID!) { comments(postId: $post) { id body bodyHtml } }";
+    let read = app.graphql(query, json!({ "post": post })).await;
+    let comments = read["data"]["comments"].as_array().unwrap_or_else(|| panic!("{read}"));
+    let shown = comments.iter().find(|c| c["id"] == id.as_str()).unwrap();
+    assert_eq!(shown["body"], body, "the markdown as written stays available");
+    let html = shown["bodyHtml"].as_str().unwrap();
+    assert!(html.contains("<code>Vec&lt;u8&gt;</code>") && html.contains("<em>this</em>"), "{html}");
+    assert!(html.contains("<pre><code class=\"language-rust\"><span class=\"hl-"), "highlighted: {html}");
+    assert!(!html.contains("<img") && html.contains("&lt;img src=x onerror=alert(1)&gt;"), "HTML as text: {html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    let placeholder = comments.iter().find(|c| c["id"] == hidden.as_str()).unwrap();
+    assert_eq!(placeholder["bodyHtml"], "<p>[hidden by a moderator]</p>", "{placeholder}");
+
+    // An edit shows at once (the rendered HTML is keyed by the text).
+    let edited = app
+        .graphql_as(
+            &reader,
+            "mutation($id: ID!) { editComment(id: $id, body: \"now ~~struck~~\") { bodyHtml } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(edited["data"]["editComment"]["bodyHtml"], "<p>now <del>struck</del></p>\n", "{edited}");
 }

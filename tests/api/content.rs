@@ -591,6 +591,8 @@ async fn posts_rendered_by_an_older_renderer_are_rerendered_once_when_a_worker_s
     post::Entity::update_many()
         .col_expr(post::Column::BodyHtml, Expr::value(version_1_html))
         .col_expr(post::Column::HtmlVersion, Expr::value(1i16))
+        // Saved with a blank excerpt by a release that kept it blank.
+        .col_expr(post::Column::Excerpt, Expr::value(""))
         .filter(post::Column::Id.eq(old_uuid))
         .exec(&app.state.db)
         .await
@@ -623,6 +625,7 @@ async fn posts_rendered_by_an_older_renderer_are_rerendered_once_when_a_worker_s
     assert!(after.body_html.contains("<h1 id=\"user-content-setup\">"), "{}", after.body_html);
     assert!(after.body_html.contains("href=\"#user-content-setup\""), "{}", after.body_html);
     assert!(after.body_html.contains("href=\"#comment-1\""), "app anchors stay: {}", after.body_html);
+    assert_eq!(after.excerpt, "Setup See the setup and a comment.", "a blank excerpt is taken from the body");
     assert_eq!(after.updated_at, before.updated_at, "a re-render is not an edit");
     assert_eq!(after.body, before.body);
     assert_eq!(read(old_slug).await, after.body_html);
@@ -649,4 +652,56 @@ async fn a_rerender_job_from_a_newer_release_is_left_for_that_release() {
     assert_eq!(job.status, entity::job::Status::Failed);
     let error = job.last_error.unwrap_or_default();
     assert!(error.contains(&format!("renderer version {newer} is newer")), "{error}");
+}
+
+#[tokio::test]
+async fn a_blank_excerpt_is_taken_from_the_body_and_follows_it() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    const UPDATE: &str =
+        "mutation($id: ID!, $input: UpdatePostInput!) { updatePost(id: $id, input: $input) { excerpt } }";
+    let update = |id: String, input: Value| {
+        let (app, author) = (&app, &author);
+        async move {
+            let body = app.graphql_as(author, UPDATE, json!({ "id": id, "input": input })).await;
+            body["data"]["updatePost"]["excerpt"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
+        }
+    };
+
+    let created =
+        create(&app, &author, json!({ "title": "Blank", "excerpt": "   ", "body": "# Heading\n\nFirst words here." }))
+            .await;
+    let post = &created["data"]["createPost"];
+    assert_eq!(post["excerpt"], "Heading First words here.", "{created}");
+    let id = post["id"].as_str().unwrap().to_owned();
+
+    // Taken from the body, it follows the body.
+    assert_eq!(update(id.clone(), json!({ "body": "New opening." })).await, "New opening.");
+    // Written by the author, it stays through body edits…
+    assert_eq!(update(id.clone(), json!({ "excerpt": "My own summary." })).await, "My own summary.");
+    assert_eq!(update(id.clone(), json!({ "body": "Another opening." })).await, "My own summary.");
+    // …until the author blanks it.
+    assert_eq!(update(id.clone(), json!({ "excerpt": "" })).await, "Another opening.");
+
+    // A long body gives a cut excerpt ending at a word.
+    let long = create(&app, &author, json!({ "title": "Long", "body": "word ".repeat(200) })).await;
+    let excerpt = long["data"]["createPost"]["excerpt"].as_str().unwrap().to_owned();
+    assert!(excerpt.ends_with("word…") && excerpt.chars().count() <= 241, "{excerpt}");
+}
+
+#[tokio::test]
+async fn code_blocks_are_highlighted_when_published() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let body = "```sql\nSELECT id FROM posts WHERE slug = 'x'; -- one row\n```\n\n```\nno language\n```";
+    let created = create(&app, &author, json!({ "title": "Queries", "body": body })).await;
+    let html = created["data"]["createPost"]["bodyHtml"].as_str().unwrap_or_else(|| panic!("{created}")).to_owned();
+    assert!(html.contains("<pre><code class=\"language-sql\"><span class=\"hl-source hl-sql\">"), "{html}");
+    assert!(html.contains("hl-keyword"), "{html}");
+    assert!(html.contains("hl-string") && html.contains("hl-comment"), "{html}");
+    assert!(html.contains("<pre><code>no language\n</code></pre>"), "{html}");
+    // The preview renders the same.
+    let preview =
+        app.graphql_as(&author, "query($m: String!) { previewMarkdown(markdown: $m) }", json!({ "m": body })).await;
+    assert_eq!(preview["data"]["previewMarkdown"], html.as_str(), "{preview}");
 }

@@ -262,10 +262,23 @@ impl TestApp {
         }
     }
 
-    /// Registers a user and gives them `role` (READER, AUTHOR or ADMIN) directly in the database.
+    /// Registers through the API, then marks the address verified (as following the mailed link would).
+    pub async fn register_verified(&self, email: &str) -> TestUser {
+        let user = self.register(email).await;
+        self.verify(&user).await;
+        user
+    }
+
+    /// Marks a user's address verified, directly in the database.
+    pub async fn verify(&self, user: &TestUser) {
+        let id = uuid::Uuid::parse_str(&user.id).unwrap();
+        lectern::domains::accounts::service::mark_email_verified(&self.state.db, id).await.expect("verify");
+    }
+
+    /// Registers a user (address verified) and gives them `role` (READER, AUTHOR or ADMIN) directly in the database.
     pub async fn user_with_role(&self, role: &str) -> TestUser {
         let email = format!("{}@example.com", unique("user"));
-        let user = self.register(&email).await;
+        let user = self.register_verified(&email).await;
         let role = match role {
             "ADMIN" => lectern::domains::accounts::Role::Admin,
             "AUTHOR" => lectern::domains::accounts::Role::Author,

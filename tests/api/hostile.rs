@@ -272,6 +272,12 @@ async fn nul_characters_are_bad_user_input_on_every_entry_point() {
             "displayName",
         ),
         (
+            Some(&reader.access_token),
+            "mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { id } }",
+            json!({ "input": { "displayName": "Fine", "bio": nul } }),
+            "bio",
+        ),
+        (
             Some(&admin.access_token),
             "mutation($name: String!) { createTag(name: $name) { id } }",
             json!({ "name": nul }),

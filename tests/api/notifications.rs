@@ -58,11 +58,45 @@ async fn system_notice(app: &TestApp, user: &TestUser, title: &str) -> String {
 }
 
 #[tokio::test]
+async fn a_comment_notifies_the_posts_author_once_and_never_of_their_own() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let (post, slug) = app.published_post(&author, "Ownership").await;
+    let mut ws = subscribed(&app, Some(&author), LIVE, json!({})).await;
+
+    // The author's own comment tells nobody anything.
+    let own = comment(&app, &author, &post, None, "Questions welcome").await;
+    assert_eq!(unread(&app, &author).await, 0);
+    let first = comment(&app, &ada, &post, None, "What about **borrowing**?").await;
+    let next = ws.message().await;
+    let live = &next["payload"]["data"]["notifications"];
+    assert_eq!(live["kind"], "COMMENT_ON_POST", "{next}");
+    assert_eq!(live["title"], "Test Reader commented on “Ownership”");
+    assert_eq!(live["message"], "What about **borrowing**?");
+    assert_eq!(live["link"], format!("/posts/{slug}#comment-{first}"));
+
+    // A reply to the author's own comment: one notice (the reply), not two.
+    comment(&app, &ada, &post, Some(&own), "Here is one").await;
+    let kinds: Vec<String> = list(&app, &author, json!({})).await["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["COMMENT_REPLY", "COMMENT_ON_POST"], "newest first");
+    // The author answering in their own thread notifies the reader, not themselves.
+    comment(&app, &author, &post, Some(&first), "Chapter 4").await;
+    assert_eq!(unread(&app, &author).await, 2);
+    assert_eq!(unread(&app, &ada).await, 1);
+}
+
+#[tokio::test]
 async fn a_reply_notifies_the_parent_author_live_and_in_the_list() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
-    let ada = app.register("ada@example.com").await;
-    let bob = app.register("bob@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let bob = app.register_verified("bob@example.com").await;
     let (post, slug) = app.published_post(&author, "Ownership").await;
     let question = comment(&app, &ada, &post, None, "What about borrowing?").await;
     let mut ws = subscribed(&app, Some(&ada), LIVE, json!({})).await;
@@ -87,7 +121,7 @@ async fn a_reply_notifies_the_parent_author_live_and_in_the_list() {
     assert_eq!(listed["edges"][0]["node"]["id"], live["id"]);
     assert_eq!(unread(&app, &ada).await, 1);
     assert_eq!(unread(&app, &bob).await, 0, "the replier hears nothing");
-    assert_eq!(unread(&app, &author).await, 0);
+    assert_eq!(unread(&app, &author).await, 4, "the post's author hears of each of the four comments");
 
     let marked = app.graphql_as(&ada, MARK, json!({ "ids": [live["id"]] })).await;
     assert_eq!(marked["data"]["markNotificationsRead"], 1, "{marked}");
@@ -102,7 +136,7 @@ async fn a_reply_notifies_the_parent_author_live_and_in_the_list() {
 #[tokio::test]
 async fn notifications_page_newest_first_and_are_marked_and_dismissed() {
     let app = TestApp::spawn().await;
-    let ada = app.register("ada@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
     let first = system_notice(&app, &ada, "One").await;
     let second = system_notice(&app, &ada, "Two").await;
     let third = system_notice(&app, &ada, "Three").await;
@@ -138,8 +172,8 @@ async fn notifications_page_newest_first_and_are_marked_and_dismissed() {
 #[tokio::test]
 async fn another_users_notifications_are_not_found_and_stay_untouched() {
     let app = TestApp::spawn().await;
-    let ada = app.register("ada@example.com").await;
-    let bob = app.register("bob@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let bob = app.register_verified("bob@example.com").await;
     let adas = system_notice(&app, &ada, "For Ada").await;
     let bobs = system_notice(&app, &bob, "For Bob").await;
 
@@ -178,7 +212,7 @@ async fn another_users_notifications_are_not_found_and_stay_untouched() {
 #[tokio::test]
 async fn bad_inputs_name_their_field() {
     let app = TestApp::spawn().await;
-    let ada = app.register("ada@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
     system_notice(&app, &ada, "Hello").await;
 
     let malformed = app.graphql_as(&ada, MARK, json!({ "ids": ["not-an-id"] })).await;
@@ -221,7 +255,7 @@ async fn anonymous_notification_subscribers_are_refused_with_4403() {
 async fn comment_added_reaches_open_post_pages() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
-    let ada = app.register("ada@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
     let (post, _) = app.published_post(&author, "Traits").await;
     const ADDED: &str =
         "subscription($post: ID!) { commentAdded(postId: $post) { id postId parentId body author { id } } }";
@@ -281,8 +315,8 @@ async fn comment_added_reaches_open_post_pages() {
 async fn a_new_post_in_a_series_reaches_its_readers() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
-    let reader = app.register("reader@example.com").await;
-    let stranger = app.register("stranger@example.com").await;
+    let reader = app.register_verified("reader@example.com").await;
+    let stranger = app.register_verified("stranger@example.com").await;
     let series = app
         .graphql_as(&author, "mutation { createSeries(input: {title: \"Rust from scratch\"}) { id } }", json!({}))
         .await;
@@ -355,8 +389,8 @@ async fn notifications_cross_instances_through_redis() {
     let app = TestApp::spawn().await;
     let sibling = app.sibling().await;
     let author = app.user_with_role("AUTHOR").await;
-    let ada = app.register("ada@example.com").await;
-    let bob = app.register("bob@example.com").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let bob = app.register_verified("bob@example.com").await;
     let (post, _) = app.published_post(&author, "Scaling out").await;
     let question = comment(&app, &ada, &post, None, "Does it scale?").await;
     let mut ws = subscribed(&app, Some(&ada), LIVE, json!({})).await;

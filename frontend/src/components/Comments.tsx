@@ -7,6 +7,7 @@ import { graphql } from '../gql';
 import type { CommentFieldsFragment } from '../gql/graphql';
 import { useAuth, useMe } from '../lib/auth';
 import { errorMessage, formErrors } from '../lib/errors';
+import { ResendVerification } from '../pages/auth/AuthPages';
 import { Empty, ErrorNote, Loading, When } from './ui';
 
 export const CommentFields = graphql(`
@@ -16,6 +17,7 @@ export const CommentFields = graphql(`
     parentId
     depth
     body
+    bodyHtml
     status
     createdAt
     editedAt
@@ -318,7 +320,9 @@ function CommentItem({
             onCancel={() => setMode('view')}
           />
         ) : (
-          <p className={`text${removed ? ' muted' : ''}`}>{comment.body}</p>
+          // bodyHtml is the server's rendering of the comment's markdown, sanitised there
+          // (a safe subset: no images, no raw HTML), like a post's body.
+          <div className={`text${removed ? ' muted' : ''}`} dangerouslySetInnerHTML={{ __html: comment.bodyHtml }} />
         )}
         {!removed && mode === 'view' && (
           <div className="comment-actions">
@@ -412,6 +416,7 @@ function CommentForm({ postId, parentId, editing, label, submitLabel, onDone, on
   }
 
   const error = errors.fields.body ?? errors.form;
+  const unverified = state.error?.graphQLErrors.some((e) => e.extensions?.code === 'EMAIL_NOT_VERIFIED') ?? false;
   return (
     <form className="comment-form" onSubmit={submit}>
       <label htmlFor={id} className="visually-hidden">
@@ -433,6 +438,7 @@ function CommentForm({ postId, parentId, editing, label, submitLabel, onDone, on
           {error}
         </p>
       )}
+      {unverified && <ResendVerification />}
       <div className="form-actions">
         <button type="submit" className="button" disabled={state.fetching || !body.trim()}>
           {state.fetching ? 'Sending…' : submitLabel}

@@ -480,6 +480,17 @@ export default {
             "args": []
           },
           {
+            "name": "bodyHtml",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "createdAt",
             "type": {
               "kind": "NON_NULL",
@@ -4917,6 +4928,17 @@ export default {
         "kind": "OBJECT",
         "name": "User",
         "fields": [
+          {
+            "name": "bio",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
           {
             "name": "createdAt",
             "type": {

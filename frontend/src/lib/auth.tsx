@@ -24,6 +24,7 @@ export const MeDocument = graphql(`
       emailVerified
       hasPremiumAccess
       digestFrequency
+      bio
     }
   }
 `);

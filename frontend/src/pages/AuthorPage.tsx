@@ -12,6 +12,7 @@ const AuthorQuery = graphql(`
     user(id: $id) {
       id
       displayName
+      bio
       role
       createdAt
     }
@@ -58,6 +59,7 @@ export function AuthorPage() {
     <section className="author-page">
       <p className="eyebrow">Author</p>
       <h1>{author.displayName}</h1>
+      {author.bio && <p className="author-bio">{author.bio}</p>}
       {theirSeries.length > 0 && (
         <section aria-labelledby="author-series">
           <h2 id="author-series">Series</h2>

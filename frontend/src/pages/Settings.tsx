@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useMutation } from 'urql';
 
-import { ErrorNote, Field, Loading, usePageTitle } from '../components/ui';
+import { ErrorNote, Field, Loading, TextArea, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
 import type { DigestFrequency } from '../gql/graphql';
 import { useAuth, useMe, type Me } from '../lib/auth';
@@ -14,6 +14,7 @@ const UpdateProfile = graphql(`
     updateProfile(input: $input) {
       id
       displayName
+      bio
     }
   }
 `);
@@ -64,13 +65,15 @@ export function Settings() {
 
 function ProfileSection({ me }: { me: Me }) {
   const [name, setName] = useState(me.displayName);
+  const [bio, setBio] = useState(me.bio);
   const [state, update] = useMutation(UpdateProfile);
-  const errors = formErrors(state.error, ['displayName']);
+  const errors = formErrors(state.error, ['displayName', 'bio']);
   const [saved, setSaved] = useState(false);
+  const unchanged = name === me.displayName && bio === me.bio;
   async function submit(event: FormEvent) {
     event.preventDefault();
     setSaved(false);
-    const result = await update({ input: { displayName: name } });
+    const result = await update({ input: { displayName: name, bio } });
     setSaved(Boolean(result.data));
   }
   return (
@@ -78,10 +81,20 @@ function ProfileSection({ me }: { me: Me }) {
       <h2 id="profile-title">Profile</h2>
       <form onSubmit={submit} className="stack" noValidate>
         <Field label="Name" name="displayName" value={name} onChange={(e) => setName(e.target.value)} error={errors.fields.displayName} hint="Shown with your comments." />
+        <TextArea
+          label="Bio"
+          name="bio"
+          value={bio}
+          rows={3}
+          maxLength={1000}
+          onChange={(e) => setBio(e.target.value)}
+          error={errors.fields.bio}
+          hint="A few lines about you, shown on your author page. Up to 1,000 characters."
+        />
         <ErrorNote message={errors.form} />
         <div className="form-actions">
-          <button type="submit" className="button" disabled={state.fetching || name === me.displayName}>
-            Save name
+          <button type="submit" className="button" disabled={state.fetching || unchanged}>
+            Save profile
           </button>
           {saved && <span className="saved" role="status">Saved.</span>}
         </div>

@@ -55,6 +55,11 @@ impl User {
         &self.model.display_name
     }
 
+    /// A short public biography in plain text (line breaks kept); empty when none.
+    async fn bio(&self) -> &str {
+        &self.model.bio
+    }
+
     /// What the user may do.
     async fn role(&self) -> GqlRole {
         self.model.role.into()
@@ -167,6 +172,9 @@ pub struct LoginInput {
 pub struct UpdateProfileInput {
     /// 1–80 characters, shown publicly.
     pub display_name: String,
+    /// A short public biography shown on the author page: plain text, up to 1,000
+    /// characters, line breaks kept. Left out, it stays; empty clears it.
+    pub bio: Option<String>,
 }
 
 /// Something that happened to the viewer's account.
@@ -279,7 +287,7 @@ impl AccountsMutation {
     #[graphql(guard = "Require::SignedIn")]
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
         let id = ctx.viewer().require_signed_in()?;
-        Ok(service::update_profile(&ctx.state().db, id, &input.display_name).await?.into())
+        Ok(service::update_profile(&ctx.state().db, id, &input.display_name, input.bio.as_deref()).await?.into())
     }
 
     /// Grants (a complimentary plan with no end) or withdraws (ends the complimentary

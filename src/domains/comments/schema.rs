@@ -117,6 +117,13 @@ impl Comment {
         self.view().body()
     }
 
+    /// The body rendered from markdown, sanitised: emphasis, links (`rel="nofollow ugc"`),
+    /// lists, quotes, inline code and highlighted code blocks. Headings read as
+    /// paragraphs, images as links and HTML as text. A placeholder is one paragraph.
+    async fn body_html(&self) -> String {
+        self.view().body_html().to_string()
+    }
+
     /// Who wrote it; null for a removed comment shown as a placeholder.
     async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let Some(author_id) = self.view().author_id() else {

@@ -20,6 +20,8 @@ use entity::notification;
 pub enum GqlNotificationKind {
     /// Someone replied to one of the viewer's comments.
     CommentReply,
+    /// Someone commented on a post the viewer wrote (or replied in its thread).
+    CommentOnPost,
     /// A post was published in a series the viewer is reading.
     NewPostInSeries,
     /// The viewer earned a badge.

@@ -10,10 +10,23 @@
 //! table `headers` references get the same prefix so they keep working, and
 //! `name` (which clobbers `document` through forms and images) is never kept.
 //! Links to the app's own comment anchors (`#comment-<id>`) stay as written.
+//!
+//! Fenced code blocks in a language the highlighter knows are highlighted
+//! here, on the server (syntect, Sublime Text's grammars): tokens become
+//! `<span class="hl-…">` with the grammar's scope names, styled by the web
+//! app's `highlight.css` in light and dark. The sanitiser keeps on a `span`
+//! only classes that start with `hl-`, so an author's own HTML cannot borrow
+//! the app's classes. Highlighting is bounded (per block and per document):
+//! past the bounds, code is shown plain.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, sync::LazyLock};
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use syntect::{
+    html::{ClassStyle, ClassedHTMLGenerator},
+    parsing::{SyntaxReference, SyntaxSet},
+    util::LinesWithEndings,
+};
 
 /// What every id in rendered markdown starts with.
 pub const USER_ID_PREFIX: &str = "user-content-";
@@ -22,24 +35,168 @@ pub const USER_ID_PREFIX: &str = "user-content-";
 /// whenever a change to `render` should reach posts rendered before it: the
 /// workers then re-render the older ones (`posts::rerender`).
 /// 1: the first renderer. 2: ids and in-document links get `USER_ID_PREFIX`.
-pub const RENDERER_VERSION: i16 = 2;
+/// 3: fenced code is highlighted.
+pub const RENDERER_VERSION: i16 = 3;
 
+/// What highlighted tokens' classes start with (`hl-keyword hl-control hl-rust`).
+pub const HIGHLIGHT_CLASS_PREFIX: &str = "hl-";
+/// A code block longer than this is shown plain (highlighting is regex work per line).
+const HIGHLIGHT_MAX_BLOCK_BYTES: usize = 32 * 1024;
+/// Nor is a block with a line longer than this (minified code: one huge line).
+const HIGHLIGHT_MAX_LINE_BYTES: usize = 1_000;
+/// Code highlighted per document, in all; later blocks are shown plain.
+const HIGHLIGHT_MAX_DOCUMENT_BYTES: usize = 128 * 1024;
+
+/// The markdown a post is written in.
+const POST_OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES);
+
+/// Renders a post's markdown (tables, footnotes, heading ids, highlighted code).
 pub fn render(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    html::push_html(&mut unsafe_html, highlight_code(Parser::new_ext(markdown, POST_OPTIONS)));
+    sanitize(&unsafe_html)
+}
+
+/// The sanitiser of a post's HTML.
+fn sanitize(unsafe_html: &str) -> String {
     ammonia::Builder::default()
         .add_generic_attributes(["id"])
         .id_prefix(Some(USER_ID_PREFIX))
-        .attribute_filter(prefix_id_references)
+        .attribute_filter(filter_attribute)
         .add_tag_attributes("code", ["class"])
+        .add_tag_attributes("span", ["class"])
         .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(unsafe_html)
+        .to_string()
+}
+
+/// The tags a comment's HTML may have: text formatting, links, lists, quotes and code.
+const COMMENT_TAGS: [&str; 14] =
+    ["p", "br", "em", "strong", "del", "code", "pre", "a", "ul", "ol", "li", "blockquote", "span", "hr"];
+
+/// Renders a comment: a safe subset of markdown. Emphasis, strikethrough,
+/// links, lists, quotes and code (highlighted like a post's); headings become
+/// paragraphs, images become links to them (no tracking pixels in threads),
+/// and HTML is shown as the text it is. The sanitiser keeps only
+/// `COMMENT_TAGS`, and links get `rel="nofollow ugc"` besides `noopener noreferrer`.
+pub fn render_comment(markdown: &str) -> String {
+    let events = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+        Event::Start(Tag::Heading { .. }) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::Heading(_)) => Event::End(TagEnd::Paragraph),
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id })
+        }
+        Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
+        other => other,
+    });
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, highlight_code(events));
+    ammonia::Builder::default()
+        .tags(COMMENT_TAGS.into_iter().collect())
+        .attribute_filter(filter_attribute)
+        .add_tag_attributes("code", ["class"])
+        .add_tag_attributes("span", ["class"])
+        .link_rel(Some("noopener noreferrer nofollow ugc"))
         .clean(&unsafe_html)
         .to_string()
+}
+
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+
+/// The grammar for a fence's language (`rust`, `rs`, `sql`, `js`, `sh` …), if any.
+fn syntax_for(info: &str) -> Option<&'static SyntaxReference> {
+    let lang = info.split([' ', ',', '{']).next().unwrap_or_default().trim().to_ascii_lowercase();
+    let lang = match lang.as_str() {
+        "" => return None,
+        "ts" | "typescript" | "tsx" | "jsx" | "javascript" | "mjs" => "js",
+        "shell" | "console" | "zsh" => "bash",
+        "postgresql" | "psql" | "sqlite" | "pgsql" => "sql",
+        "jsonc" | "json5" => "json",
+        "graphql" | "gql" => return None,
+        other => other,
+    };
+    SYNTAXES.find_syntax_by_token(lang)
+}
+
+/// Highlighted HTML of one code block, or None past the bounds.
+fn highlighted(code: &str, syntax: &SyntaxReference) -> Option<String> {
+    if code.len() > HIGHLIGHT_MAX_BLOCK_BYTES || code.lines().any(|line| line.len() > HIGHLIGHT_MAX_LINE_BYTES) {
+        return None;
+    }
+    let style = ClassStyle::SpacedPrefixed { prefix: HIGHLIGHT_CLASS_PREFIX };
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, style);
+    for line in LinesWithEndings::from(code) {
+        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+    }
+    Some(generator.finalize())
+}
+
+/// Replaces each fenced code block in a known language by its highlighted HTML
+/// (`<pre><code class="language-x">` as the plain renderer writes it).
+fn highlight_code<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut budget = HIGHLIGHT_MAX_DOCUMENT_BYTES;
+    let mut block: Option<(&'static SyntaxReference, CowStr<'a>, String, Vec<Event<'a>>)> = None;
+    events.flat_map(move |event| -> Vec<Event<'a>> {
+        match (event, block.as_mut()) {
+            (Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))), None) => match syntax_for(&info) {
+                Some(syntax) => {
+                    let start = Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info.clone())));
+                    block = Some((syntax, info, String::new(), vec![start]));
+                    vec![]
+                }
+                None => vec![Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))],
+            },
+            (Event::Text(text), Some((_, _, code, plain))) => {
+                code.push_str(&text);
+                plain.push(Event::Text(text));
+                vec![]
+            }
+            (Event::End(TagEnd::CodeBlock), Some(_)) => {
+                let Some((syntax, info, code, mut plain)) = block.take() else { return vec![] };
+                plain.push(Event::End(TagEnd::CodeBlock));
+                if code.len() > budget {
+                    budget = 0;
+                    return plain;
+                }
+                match highlighted(&code, syntax) {
+                    Some(html) => {
+                        budget -= code.len();
+                        let lang = info.split([' ', ',', '{']).next().unwrap_or_default();
+                        let class = html_escape_attribute(lang);
+                        vec![Event::Html(format!("<pre><code class=\"language-{class}\">{html}</code></pre>\n").into())]
+                    }
+                    None => plain,
+                }
+            }
+            (event, Some((_, _, _, plain))) => {
+                plain.push(event);
+                vec![]
+            }
+            (event, None) => vec![event],
+        }
+    })
+}
+
+fn html_escape_attribute(value: &str) -> String {
+    value.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.')).collect()
+}
+
+/// What the sanitiser keeps of an allowed attribute: prefixed id references,
+/// and on a `span` only the highlighter's classes.
+fn filter_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Option<Cow<'a, str>> {
+    if (element, attribute) == ("span", "class") {
+        let kept: Vec<&str> =
+            value.split_ascii_whitespace().filter(|class| class.starts_with(HIGHLIGHT_CLASS_PREFIX)).collect();
+        return (!kept.is_empty()).then(|| Cow::Owned(kept.join(" ")));
+    }
+    prefix_id_references(element, attribute, value)
 }
 
 /// Points in-document references at the prefixed ids. ammonia prefixes the
@@ -66,7 +223,7 @@ fn prefix_id_references<'a>(element: &str, attribute: &str, value: &'a str) -> O
 pub fn plain_text(markdown: &str) -> String {
     use pulldown_cmark::{Event, Tag, TagEnd};
     let mut text = String::with_capacity(markdown.len());
-    for event in Parser::new(markdown) {
+    for event in Parser::new_ext(markdown, POST_OPTIONS) {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_)) => text.push(' '),
@@ -135,6 +292,59 @@ mod tests {
 
     fn regex_ids(html: &str) -> Vec<String> {
         html.split(" id=\"").skip(1).map(|rest| rest.split('"').next().unwrap_or_default().to_owned()).collect()
+    }
+
+    #[test]
+    fn fenced_code_is_highlighted_with_prefixed_classes_only() {
+        let html = render("```rust\nfn main() { let x = \"hi\"; } // note\n```\n\n```nosuchlanguage\nplain <b>\n```");
+        assert!(html.contains("<pre><code class=\"language-rust\">"), "{html}");
+        assert!(html.contains("<span class=\"hl-"), "{html}");
+        assert!(html.contains("hl-keyword") || html.contains("hl-storage"), "fn is a keyword: {html}");
+        assert!(html.contains("hl-comment"), "{html}");
+        assert!(html.contains("hl-string"), "{html}");
+        // An unknown language stays plain, escaped.
+        assert!(html.contains("<code class=\"language-nosuchlanguage\">plain &lt;b&gt;"), "{html}");
+        // An author's own spans keep only highlighter classes.
+        let own =
+            render("<span class=\"app-menu hl-keyword\" style=\"color:red\">x</span> <span class=\"evil\">y</span>");
+        assert!(own.contains("<span class=\"hl-keyword\">x</span>"), "{own}");
+        assert!(!own.contains("app-menu") && !own.contains("evil") && !own.contains("style"), "{own}");
+    }
+
+    #[test]
+    fn code_past_the_bounds_is_shown_plain() {
+        let long_line = format!("```rust\nlet s = \"{}\";\n```", "a".repeat(HIGHLIGHT_MAX_LINE_BYTES + 1));
+        let html = render(&long_line);
+        assert!(!html.contains("hl-"), "a minified line is not highlighted");
+        let block = "fn f() {}\n".repeat(HIGHLIGHT_MAX_BLOCK_BYTES / 10 + 1);
+        assert!(!render(&format!("```rust\n{block}```")).contains("hl-"));
+        // The document budget: blocks beyond it stay plain, the ones before are highlighted.
+        let small = "fn f() {}\n".repeat(HIGHLIGHT_MAX_BLOCK_BYTES / 10 - 10);
+        let many = format!("```rust\n{small}```\n\n").repeat(HIGHLIGHT_MAX_DOCUMENT_BYTES / small.len() + 2);
+        let html = render(&many);
+        let highlighted = html.matches("<pre><code class=\"language-rust\"><span").count();
+        let blocks = html.matches("<pre>").count();
+        assert!(highlighted >= 1 && highlighted < blocks, "{highlighted} of {blocks} blocks highlighted");
+    }
+
+    #[test]
+    fn comments_render_a_safe_subset() {
+        let html = render_comment(
+            "Use `Option<T>` and **bold** ~~old~~.\n\n# Shout\n\n![pixel](https://t.example/p.gif)\n\n\
+             <script>alert(1)</script><b onclick=x>b</b>\n\n> quoted\n\n- one\n- two\n\n[link](https://ok.example) [bad](javascript:alert(1))\n\n\
+             | a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nselect 1;\n```",
+        );
+        assert!(html.contains("<code>Option&lt;T&gt;</code>"), "{html}");
+        assert!(html.contains("<strong>bold</strong>") && html.contains("<del>old</del>"), "{html}");
+        assert!(html.contains("<p>Shout</p>") && !html.contains("<h1"), "headings become paragraphs: {html}");
+        assert!(!html.contains("<img") && html.contains("href=\"https://t.example/p.gif\""), "{html}");
+        assert!(html.contains("&lt;script&gt;") && !html.contains("<script"), "HTML shows as text: {html}");
+        assert!(!html.contains("onclick=x>") && !html.contains("<b "), "{html}");
+        assert!(html.contains("<blockquote>") && html.contains("<li>one</li>"), "{html}");
+        assert!(html.contains("rel=\"noopener noreferrer nofollow ugc\""), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("<table"), "no tables in comments: {html}");
+        assert!(html.contains("hl-keyword"), "code is highlighted: {html}");
     }
 
     #[test]

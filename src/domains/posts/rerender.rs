@@ -11,6 +11,7 @@
 //! edited meanwhile keeps the edit's HTML (an edit renders with the current
 //! version anyway). Reading the post is unaffected throughout: every row holds
 //! the old HTML or the new, and `updated_at` does not move (this is not an edit).
+//! A post stored with a blank excerpt gets one taken from its body on the way.
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -72,26 +73,38 @@ pub async fn rerender_outdated(db: &DatabaseConnection) -> AppResult<Rerendered>
     loop {
         let mut query = post::Entity::find()
             .select_only()
-            .columns([post::Column::Id, post::Column::Body])
+            .columns([post::Column::Id, post::Column::Body, post::Column::Excerpt])
             .filter(post::Column::HtmlVersion.lt(RENDERER_VERSION))
             .order_by_asc(post::Column::Id)
             .limit(BATCH);
         if let Some(after) = after {
             query = query.filter(post::Column::Id.gt(after));
         }
-        let batch: Vec<(Uuid, String)> = query.into_tuple().all(db).await?;
-        let Some((last, _)) = batch.last() else { return Ok(done) };
+        let batch: Vec<(Uuid, String, String)> = query.into_tuple().all(db).await?;
+        let Some((last, _, _)) = batch.last() else { return Ok(done) };
         after = Some(*last);
         // Rendering a batch is CPU work (up to 100 bodies of up to 200 kB): off the async threads.
         let rendered = tokio::task::spawn_blocking(move || {
-            batch.into_iter().map(|(id, body)| (id, markdown::render(&body), body)).collect::<Vec<_>>()
+            batch
+                .into_iter()
+                .map(|(id, body, excerpt)| {
+                    // Posts saved with a blank excerpt before blank meant "from the body" get one now.
+                    let excerpt =
+                        excerpt.trim().is_empty().then(|| markdown::excerpt(&body, super::service::EXCERPT_CHARS));
+                    (id, markdown::render(&body), body, excerpt)
+                })
+                .collect::<Vec<_>>()
         })
         .await
         .map_err(anyhow::Error::from)?;
-        for (id, html, body) in rendered {
-            let written = post::Entity::update_many()
+        for (id, html, body, excerpt) in rendered {
+            let mut update = post::Entity::update_many()
                 .col_expr(post::Column::BodyHtml, Expr::value(html))
-                .col_expr(post::Column::HtmlVersion, Expr::value(RENDERER_VERSION))
+                .col_expr(post::Column::HtmlVersion, Expr::value(RENDERER_VERSION));
+            if let Some(excerpt) = excerpt {
+                update = update.col_expr(post::Column::Excerpt, Expr::value(excerpt));
+            }
+            let written = update
                 .filter(post::Column::Id.eq(id))
                 .filter(post::Column::HtmlVersion.lt(RENDERER_VERSION))
                 .filter(post::Column::Body.eq(body))

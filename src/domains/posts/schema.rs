@@ -270,9 +270,11 @@ pub struct CreatePostInput {
     pub title: String,
     /// Lower-case letters, digits and dashes; derived from the title when left out.
     pub slug: Option<String>,
-    /// Up to 500 characters; derived from the body when left out.
+    /// Up to 500 characters; taken from the body (its first 240 characters of
+    /// text) when left out or blank.
     pub excerpt: Option<String>,
     /// Markdown. Raw HTML is allowed but sanitised: scripts and event handlers never reach `bodyHtml`.
+    /// Fenced code in a known language (```rust, ```sql …) is highlighted with `hl-*` classes.
     pub body: String,
     /// How much a reader should already know (BEGINNER when left out).
     pub difficulty: Option<GqlDifficulty>,
@@ -291,9 +293,10 @@ pub struct UpdatePostInput {
     pub title: Option<String>,
     /// A new slug; the old one keeps working as a redirect.
     pub slug: Option<String>,
-    /// Up to 500 characters.
+    /// Up to 500 characters; blank takes it from the body again. An excerpt taken
+    /// from the body follows later body edits; one the author wrote stays.
     pub excerpt: Option<String>,
-    /// Markdown; re-rendered and sanitised.
+    /// Markdown; re-rendered and sanitised (fenced code in a known language is highlighted).
     pub body: Option<String>,
     /// How much a reader should already know (BEGINNER when left out).
     pub difficulty: Option<GqlDifficulty>,

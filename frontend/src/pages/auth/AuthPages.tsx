@@ -147,13 +147,26 @@ export function RegisterPage() {
   );
 }
 
+/** "Send the link again": mails the signed-in viewer a new confirmation link. */
+export function ResendVerification() {
+  const [resendState, resend] = useMutation(RequestVerification);
+  return (
+    <div className="resend-verification">
+      <button type="button" className="button secondary" disabled={resendState.fetching} onClick={() => void resend({})}>
+        Send the link again
+      </button>
+      {resendState.data && <p role="status">Sent. Check your inbox.</p>}
+      <ErrorNote message={errorMessage(resendState.error)} />
+    </div>
+  );
+}
+
 /** `/verify-email?token=…` from the mail confirms; without a token, offers to resend. */
 export function VerifyEmailPage() {
   usePageTitle('Confirm your email');
   const [params] = useSearchParams();
   const token = params.get('token');
   const [verifyState, verify] = useMutation(VerifyEmail);
-  const [resendState, resend] = useMutation(RequestVerification);
   const { me } = useMe();
   useMailedToken(token, (t) => verify({ token: t }));
 
@@ -179,11 +192,7 @@ export function VerifyEmailPage() {
       ) : me ? (
         <>
           <p>We sent a link to {me.email}. Open it to confirm your address.</p>
-          <button type="button" className="button" disabled={resendState.fetching} onClick={() => void resend({})}>
-            Send the link again
-          </button>
-          {resendState.data && <p role="status">Sent. Check your inbox.</p>}
-          <ErrorNote message={errorMessage(resendState.error)} />
+          <ResendVerification />
         </>
       ) : (
         <p>

@@ -42,6 +42,7 @@ pub async fn create_user(
         updated_at: Set(now),
         digest_frequency: Set(user::DigestFrequency::Never),
         session_epoch: Set(0),
+        bio: Set(String::new()),
     }
     .insert(db)
     .await

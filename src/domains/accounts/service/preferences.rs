@@ -5,13 +5,26 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use super::get_user;
-use crate::{error::AppResult, values::DisplayName};
+use crate::{
+    error::AppResult,
+    values::{Bio, DisplayName},
+};
 use entity::user;
 
-pub async fn update_profile(db: &impl ConnectionTrait, user_id: Uuid, display_name: &str) -> AppResult<user::Model> {
+/// Sets the user's public name and, when given, their bio (empty clears it).
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    display_name: &str,
+    bio: Option<&str>,
+) -> AppResult<user::Model> {
     let display_name = DisplayName::parse("displayName", display_name)?;
+    let bio = bio.map(|b| Bio::parse("bio", b)).transpose()?;
     let mut user: user::ActiveModel = get_user(db, user_id).await?.into();
     user.display_name = Set(display_name.into_inner());
+    if let Some(bio) = bio {
+        user.bio = Set(bio.into_inner());
+    }
     user.updated_at = Set(Utc::now());
     Ok(user.update(db).await?)
 }

@@ -56,10 +56,35 @@ impl CommentView {
         }
     }
 
+    /// The body rendered from its markdown (`posts::markdown::render_comment`),
+    /// or the placeholder as a paragraph.
+    pub fn body_html(&self) -> std::sync::Arc<str> {
+        if !self.shown {
+            return format!("<p>{}</p>", self.body()).into();
+        }
+        rendered_comment(&self.model.body)
+    }
+
     /// The author, unless the comment is only a placeholder.
     pub fn author_id(&self) -> Option<Uuid> {
         self.shown.then_some(self.model.author_id)
     }
+}
+
+/// Comment HTML is rendered when read, not stored: a comment is short, and the
+/// renderer can change without a migration. A thread is read far more often
+/// than it changes, so the HTML of recently read bodies is kept, keyed by the
+/// body itself (an edit is a new key), up to `RENDERED_COMMENTS_BYTES` in all.
+fn rendered_comment(body: &str) -> std::sync::Arc<str> {
+    use std::sync::{Arc, LazyLock};
+    const RENDERED_COMMENTS_BYTES: u64 = 32 * 1024 * 1024;
+    static RENDERED: LazyLock<moka::sync::Cache<String, Arc<str>>> = LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .max_capacity(RENDERED_COMMENTS_BYTES)
+            .weigher(|body: &String, html: &Arc<str>| u32::try_from(body.len() + html.len()).unwrap_or(u32::MAX))
+            .build()
+    });
+    RENDERED.get_with_by_ref(body, || crate::domains::posts::markdown::render_comment(body).into())
 }
 
 /// The comments of one post as one viewer sees them, as a forest of threads.

@@ -79,6 +79,13 @@ pub async fn add(
 ) -> AppResult<comment::Model> {
     let author_id = viewer.require_signed_in()?;
     let body = CommentBody::parse("body", body)?.into_inner();
+    if state.config.comments_require_verified_email
+        && accounts::get_user(&state.db, author_id).await?.email_verified_at.is_none()
+    {
+        return Err(AppError::EmailNotVerified(
+            "Verify your email address before commenting: follow the link we mailed you, or ask for a new one",
+        ));
+    }
     state.limiter.hit(&comments_per_account(state.config.comment_burst), &author_id.to_string()).await?;
     let txn = Write::begin(state).await?;
     let post = posts::get_readable(&txn, viewer, post_id).await?;
@@ -121,10 +128,15 @@ pub async fn add(
     .insert(&txn)
     .await
     .context("Failed to store a comment")?;
-    let notices = match parent.filter(|parent| parent.author_id != author_id) {
-        Some(parent) => vec![reply_notice(&txn, &post, &parent, &comment).await?],
-        None => Vec::new(),
-    };
+    // The parent's author hears of a reply, the post's author of every other
+    // comment on the post; nobody hears of their own, nor twice of one.
+    let mut notices = Vec::new();
+    if let Some(parent) = parent.filter(|parent| parent.author_id != author_id) {
+        notices.push(reply_notice(&txn, &post, &parent, &comment).await?);
+    }
+    if post.author_id != author_id && notices.iter().all(|n: &Notice| n.user_id != post.author_id) {
+        notices.push(post_author_notice(&txn, &post, &comment).await?);
+    }
     notifications::service::store(&txn, notices).await?;
     let event = CommentAdded { comment, post_live: posts::is_live(&post), post_author: post.author_id };
     txn.publish(post_topic(post.id), &event);
@@ -146,6 +158,23 @@ async fn reply_notice(
         title: format!("{} replied to your comment", replier.as_deref().unwrap_or("Someone")),
         message: format!("On “{}”: {}", post.title, reply.body),
         link: Some(format!("/posts/{}#comment-{}", post.slug, reply.id)),
+    })
+}
+
+/// Tells the author of `post` that `comment` was written on it.
+async fn post_author_notice(
+    db: &impl ConnectionTrait,
+    post: &post::Model,
+    comment: &comment::Model,
+) -> AppResult<Notice> {
+    let commenter = accounts::find_user(db, comment.author_id).await?.map(|u| u.display_name);
+    let verb = if comment.parent_id.is_some() { "replied in the comments of" } else { "commented on" };
+    Ok(Notice {
+        user_id: post.author_id,
+        kind: notifications::Kind::CommentOnPost,
+        title: format!("{} {verb} “{}”", commenter.as_deref().unwrap_or("Someone"), post.title),
+        message: comment.body.clone(),
+        link: Some(format!("/posts/{}#comment-{}", post.slug, comment.id)),
     })
 }
 

@@ -53,6 +53,16 @@ pub fn preview(viewer: &Viewer, markdown: &str) -> AppResult<String> {
     Ok(markdown::render(markdown))
 }
 
+/// Characters of body text in an excerpt taken from the body.
+pub const EXCERPT_CHARS: usize = 240;
+
+/// The excerpt the author gave, or, when none or a blank one was given, the
+/// body's first words (the field promises one "taken from the body").
+fn excerpt_or_from_body(given: Option<&str>, body: &str) -> AppResult<String> {
+    let given = given.map(|e| Excerpt::parse("excerpt", e)).transpose()?.map(Excerpt::into_inner);
+    Ok(given.filter(|e| !e.is_empty()).unwrap_or_else(|| markdown::excerpt(body, EXCERPT_CHARS)))
+}
+
 /// Most tags a post may carry.
 pub const MAX_TAGS_PER_POST: usize = 10;
 
@@ -112,10 +122,7 @@ pub async fn create(
         None => Slug::parse("slug", &slugify(title.as_str()))
             .map_err(|_| AppError::bad_input("slug", "Give a slug: the title has no letters or digits"))?,
     };
-    let excerpt = match &input.excerpt {
-        Some(excerpt) => Excerpt::parse("excerpt", excerpt)?.into_inner(),
-        None => markdown::excerpt(&body, 240),
-    };
+    let excerpt = excerpt_or_from_body(input.excerpt.as_deref(), &body)?;
     let cover = input.cover_image_url.flatten().map(|u| WebUrl::parse("coverImageUrl", &u)).transpose()?;
     let txn = db.begin_write().await?;
     let tag_ids = resolve_tags(&txn, input.tag_slugs.as_deref().unwrap_or_default()).await?;
@@ -153,22 +160,28 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInpu
     let txn = Write::begin(state).await?;
     let current = get_editable(&txn, viewer, id).await?;
     let old_slug = current.slug.clone();
+    // The excerpt follows the body while it is the one taken from it; one
+    // the author wrote stays until the author changes it.
+    let excerpt_was_derived =
+        current.excerpt.is_empty() || current.excerpt == markdown::excerpt(&current.body, EXCERPT_CHARS);
+    let current_body = current.body.clone();
     let mut post: post::ActiveModel = current.into();
     if let Some(title) = &input.title {
         post.title = Set(Title::parse("title", title)?.into_inner());
     }
-    if let Some(body) = &input.body {
-        let body = PostBody::parse("body", body)?.into_inner();
-        post.body_html = Set(markdown::render(&body));
-        post.html_version = Set(markdown::RENDERER_VERSION);
-        post.reading_minutes = Set(markdown::reading_minutes(&body));
-        if input.excerpt.is_none() {
-            post.excerpt = Set(markdown::excerpt(&body, 240));
+    let body = match &input.body {
+        Some(body) => {
+            let body = PostBody::parse("body", body)?.into_inner();
+            post.body_html = Set(markdown::render(&body));
+            post.html_version = Set(markdown::RENDERER_VERSION);
+            post.reading_minutes = Set(markdown::reading_minutes(&body));
+            post.body = Set(body.clone());
+            body
         }
-        post.body = Set(body);
-    }
-    if let Some(excerpt) = &input.excerpt {
-        post.excerpt = Set(Excerpt::parse("excerpt", excerpt)?.into_inner());
+        None => current_body,
+    };
+    if input.excerpt.is_some() || (input.body.is_some() && excerpt_was_derived) {
+        post.excerpt = Set(excerpt_or_from_body(input.excerpt.as_deref(), &body)?);
     }
     if let Some(difficulty) = input.difficulty {
         post.difficulty = Set(difficulty);
