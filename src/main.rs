@@ -54,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::connect(config).await?;
             lectern::migrate(&state.db).await?;
             lectern::domains::search::service::check_model(&state).await?;
+            lectern::fetch_model_in_background(&state);
             let shutdown = state.shutdown.clone();
             tokio::spawn(async move {
                 shutdown_signal().await;

@@ -489,6 +489,38 @@ pub async fn retry(state: &AppState, id: Uuid) -> AppResult<job::Model> {
     Ok(job::Model { status: Status::Pending, attempts: 0, run_at: now, finished_at: None, updated_at: now, ..job })
 }
 
+/// Makes the waiting jobs of `kind` due now, once what they failed on is fixed
+/// (the embedding model has arrived): PENDING ones waiting out a backoff, and
+/// FAILED ones, their attempts reset as `retry` does. Returns how many, and
+/// wakes this process's worker (workers elsewhere find them at their next poll).
+pub async fn run_now(state: &AppState, kind: &str) -> AppResult<u64> {
+    let write = Write::begin(state).await?;
+    let now = Utc::now();
+    let waiting = job::Entity::update_many()
+        .col_expr(job::Column::RunAt, Expr::value(now))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::Status.eq(Status::Pending))
+        .filter(job::Column::RunAt.gt(now))
+        .exec(&write)
+        .await?
+        .rows_affected;
+    let failed = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(Status::Pending))
+        .col_expr(job::Column::Attempts, Expr::value(0))
+        .col_expr(job::Column::RunAt, Expr::value(now))
+        .col_expr(job::Column::FinishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::Status.eq(Status::Failed))
+        .exec(&write)
+        .await?
+        .rows_affected;
+    write.wake_workers();
+    write.commit().await?;
+    Ok(waiting + failed)
+}
+
 /// Housekeeping: runs whose worker vanished on their last attempt become FAILED
 /// (nobody would claim them again), and DONE jobs older than `keep_done` go.
 pub async fn sweep(db: &impl ConnectionTrait, keep_done: Duration) -> AppResult<(u64, u64)> {

@@ -17,6 +17,7 @@ mod http;
 mod jobs;
 mod loaders;
 mod mail;
+mod model_fetch;
 mod newsletter;
 mod notifications;
 mod openai_peer;

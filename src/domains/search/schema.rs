@@ -94,8 +94,9 @@ pub struct SearchResults {
 #[Object]
 impl SearchResults {
     /// Best first; at most `first`. Empty when nothing is relevant: KEYWORD
-    /// needs the words, SEMANTIC a passage at least SEARCH_MIN_SIMILARITY
-    /// similar to the query, HYBRID either.
+    /// needs the words, SEMANTIC a best passage at least
+    /// SEARCH_MIN_TOP_SIMILARITY similar to the query (then passages down to
+    /// SEARCH_MIN_SIMILARITY count), HYBRID either.
     async fn hits(&self) -> Vec<SearchHit> {
         self.found.hits.iter().map(|h| SearchHit(h.clone())).collect()
     }
@@ -136,9 +137,9 @@ pub struct SearchQuery;
 impl SearchQuery {
     /// Searches live posts. KEYWORD matches the words (title above excerpt
     /// above body), SEMANTIC the meaning of passages, HYBRID (the default)
-    /// fuses both rankings. SEMANTIC and HYBRID count a passage as a match by
-    /// meaning only above a similarity floor, so an off-topic query finds
-    /// nothing. Premium bodies and passages count only for viewers
+    /// fuses both rankings. SEMANTIC and HYBRID find anything by meaning only
+    /// when the query's best passage reaches a similarity threshold, so an
+    /// off-topic query finds nothing. Premium bodies and passages count only for viewers
     /// entitled to them. BAD_USER_INPUT for an empty or over-long query
     /// (200 characters) or `first` outside 1–50; RATE_LIMITED past
     /// `SEARCHES_PER_MINUTE` (300) a minute per client;
