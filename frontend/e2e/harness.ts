@@ -1,13 +1,14 @@
 // What the end-to-end tests share: Chromium (Debian's, through
 // playwright-core), a GraphQL helper for setup and checks, the server's
-// outbox, and screenshots saved under test-results/screenshots.
+// outbox, screenshots saved under test-results/screenshots, and the phone
+// layout checks.
 
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 
 export const baseUrl = inject('baseUrl');
 export const dataDir = inject('dataDir');
@@ -146,4 +147,63 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+/** The phone the layout checks use, and the most its header may take. */
+export const PHONE = { width: 375, height: 740 };
+export const HEADER_MAX = 64;
+
+/** A context at phone size (touch, mobile viewport). */
+export async function phoneContext(browser: Browser, colorScheme: 'light' | 'dark' = 'light'): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: PHONE, colorScheme, isMobile: true, hasTouch: true });
+  context.setDefaultTimeout(20_000);
+  return context;
+}
+
+/** Signs in through the form and waits to land on `next`. */
+export async function signIn(page: Page, who: { email: string; password: string }, next = '/') {
+  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === next);
+}
+
+/** Waits for the page's heading and for its loading states to end. */
+export async function settle(page: Page) {
+  await page.locator('main h1').first().waitFor();
+  await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => undefined);
+}
+
+/**
+ * What a phone page must satisfy: nothing scrolls sideways, the header stays
+ * compact, and each of `selectors` (every match) lies inside the viewport's width.
+ */
+export async function expectFitsPhone(page: Page, where: string, selectors: string[], { menuOpen = false } = {}) {
+  const layout = await page.evaluate((selectors) => {
+    const scroller = document.scrollingElement ?? document.documentElement;
+    const outside: string[] = [];
+    const missing: string[] = [];
+    for (const selector of selectors) {
+      const nodes = Array.from(document.querySelectorAll(selector));
+      if (!nodes.length) missing.push(selector);
+      for (const node of nodes) {
+        const box = node.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue;
+        if (box.left < -0.5 || box.right > window.innerWidth + 0.5) outside.push(`${selector} [${Math.round(box.left)}, ${Math.round(box.right)}]`);
+      }
+    }
+    return {
+      scrollWidth: scroller.scrollWidth,
+      innerWidth: window.innerWidth,
+      header: document.querySelector('.site-header')!.getBoundingClientRect().height,
+      outside,
+      missing,
+    };
+  }, selectors);
+  expect(layout.missing, `${where}: elements not found`).toEqual([]);
+  expect(layout.outside, `${where}: elements outside the viewport`).toEqual([]);
+  expect(layout.scrollWidth, `${where}: sideways scroll`).toBeLessThanOrEqual(layout.innerWidth);
+  // An open menu is part of the header, and grows it on purpose.
+  if (!menuOpen) expect(layout.header, `${where}: header height`).toBeLessThanOrEqual(HEADER_MAX);
 }

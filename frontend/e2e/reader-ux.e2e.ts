@@ -8,14 +8,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { baseUrl, gql, launch, login, screenshot, unique } from './harness';
+import { PHONE, baseUrl, expectFitsPhone, gql, launch, login, phoneContext, screenshot, settle, signIn, unique } from './harness';
 
 const POST = 'ownership-and-borrowing-explained';
 const POST_TITLE = 'Ownership and Borrowing, Explained';
 const ADMIN = { email: 'admin@lectern.dev', password: 'lectern-admin-demo-2026' };
 const AUTHOR = { email: 'author@lectern.dev', password: 'lectern-author-demo-2026' };
-const PHONE = { width: 375, height: 740 };
-const HEADER_MAX = 64;
 
 let browser: Browser;
 const pageErrors: string[] = [];
@@ -28,57 +26,10 @@ function watch(page: Page, who: string) {
 }
 
 async function phone(colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: PHONE, colorScheme, isMobile: true, hasTouch: true });
-  context.setDefaultTimeout(20_000);
+  const context = await phoneContext(browser, colorScheme);
   const page = await context.newPage();
   watch(page, 'phone');
   return { context, page };
-}
-
-async function signIn(page: Page, who: { email: string; password: string }, next = '/') {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === next);
-}
-
-async function settle(page: Page) {
-  await page.locator('main h1').first().waitFor();
-  await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => undefined);
-}
-
-/**
- * What a phone page must satisfy: nothing scrolls sideways, the header stays
- * compact, and each of `selectors` (every match) lies inside the viewport's width.
- */
-async function expectFitsPhone(page: Page, where: string, selectors: string[], { menuOpen = false } = {}) {
-  const layout = await page.evaluate((selectors) => {
-    const scroller = document.scrollingElement ?? document.documentElement;
-    const outside: string[] = [];
-    const missing: string[] = [];
-    for (const selector of selectors) {
-      const nodes = Array.from(document.querySelectorAll(selector));
-      if (!nodes.length) missing.push(selector);
-      for (const node of nodes) {
-        const box = node.getBoundingClientRect();
-        if (box.width === 0 && box.height === 0) continue;
-        if (box.left < -0.5 || box.right > window.innerWidth + 0.5) outside.push(`${selector} [${Math.round(box.left)}, ${Math.round(box.right)}]`);
-      }
-    }
-    return {
-      scrollWidth: scroller.scrollWidth,
-      innerWidth: window.innerWidth,
-      header: document.querySelector('.site-header')!.getBoundingClientRect().height,
-      outside,
-      missing,
-    };
-  }, selectors);
-  expect(layout.missing, `${where}: elements not found`).toEqual([]);
-  expect(layout.outside, `${where}: elements outside the viewport`).toEqual([]);
-  expect(layout.scrollWidth, `${where}: sideways scroll`).toBeLessThanOrEqual(layout.innerWidth);
-  // An open menu is part of the header, and grows it on purpose.
-  if (!menuOpen) expect(layout.header, `${where}: header height`).toBeLessThanOrEqual(HEADER_MAX);
 }
 
 beforeAll(async () => {

@@ -4,14 +4,15 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { Layout } from './components/Layout';
 import { Empty, Loading } from './components/ui';
 import { AuthProvider, useAuth, useMe } from './lib/auth';
-import { AuthorPage } from './pages/AuthorPage';
 import { BillingReturn } from './pages/BillingReturn';
 import { Bookmarks } from './pages/Bookmarks';
 import { ForgotPassword, RegisterPage, ResetPasswordPage, SignIn, VerifyEmailPage } from './pages/auth/AuthPages';
 import { Home } from './pages/Home';
+import { LeaderboardPage } from './pages/Leaderboard';
 import { NewsletterConfirm, NotFound } from './pages/Misc';
 import { Notifications } from './pages/Notifications';
 import { PostPage } from './pages/PostPage';
+import { ProfilePage } from './pages/ProfilePage';
 import { Pricing } from './pages/Pricing';
 import { Search } from './pages/Search';
 import { Settings } from './pages/Settings';
@@ -55,7 +56,10 @@ export function App() {
             <Route path="posts/:slug" element={<PostPage />} />
             <Route path="series/:slug" element={<SeriesPage />} />
             <Route path="tags/:slug" element={<TagPage />} />
-            <Route path="authors/:id" element={<AuthorPage />} />
+            <Route path="authors/:id" element={<ProfilePage />} />
+            <Route path="users/:id" element={<ProfilePage />} />
+            <Route path="profile" element={<SignedIn><ProfilePage own /></SignedIn>} />
+            <Route path="leaderboard" element={<LeaderboardPage />} />
             <Route path="search" element={<Search />} />
             <Route path="pricing" element={<Pricing />} />
             <Route path="billing/return" element={<SignedIn><BillingReturn /></SignedIn>} />

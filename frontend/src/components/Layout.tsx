@@ -5,7 +5,9 @@ import { useAuth, useMe } from '../lib/auth';
 import { AskAiPanel } from './AskAiPanel';
 import { MenuIcon } from './icons';
 import { NotificationBell } from './NotificationBell';
+import { StandingChip } from './StandingChip';
 import { ThemeSwitch } from './ThemeSwitch';
+import { Toasts } from './Toasts';
 
 export function Layout() {
   const { userId, signOut } = useAuth();
@@ -52,6 +54,7 @@ export function Layout() {
               Feed
             </NavLink>
             {userId && <NavLink to="/bookmarks">Bookmarks</NavLink>}
+            <NavLink to="/leaderboard">Leaderboard</NavLink>
             {!me?.hasPremiumAccess && <NavLink to="/pricing">Pricing</NavLink>}
             {writer && (
               <NavLink to="/admin" className={({ isActive }) => (isActive && !pathname.startsWith('/admin/billing') ? 'active' : '')}>
@@ -67,6 +70,9 @@ export function Layout() {
               <>
                 <NavLink to="/notifications" className={({ isActive }) => `phone-only${isActive ? ' active' : ''}`}>
                   Notifications
+                </NavLink>
+                <NavLink to="/profile" className={({ isActive }) => `phone-only${isActive ? ' active' : ''}`}>
+                  Your profile
                 </NavLink>
                 <NavLink to="/settings" className={({ isActive }) => `phone-only${isActive ? ' active' : ''}`}>
                   Settings{me?.displayName ? ` (${me.displayName})` : ''}
@@ -106,6 +112,7 @@ export function Layout() {
             </button>
             {userId ? (
               <>
+                {me && <StandingChip me={me} />}
                 <NotificationBell />
                 <Link className="whoami" to="/settings" title={me?.email ? `${me.email}: settings` : 'Settings'}>
                   {me?.displayName ?? ''}
@@ -143,6 +150,7 @@ export function Layout() {
         </div>
       </footer>
       {askOpen && <AskAiPanel onClose={() => setAskOpen(false)} />}
+      {userId && <Toasts />}
     </>
   );
 }

@@ -30,7 +30,8 @@ const BellQuery = graphql(`
   }
 `);
 
-const NotificationsLive = graphql(`
+/** The viewer's notifications as they are raised (the bell and the toasts share the one subscription). */
+export const NotificationsLive = graphql(`
   subscription NotificationsLive {
     notifications {
       ...NotificationFields

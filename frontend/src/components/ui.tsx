@@ -1,7 +1,7 @@
 // Small building blocks every page uses: loading, empty and error states,
 // form fields with their error next to them, and dates.
 
-import { useEffect, useRef, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from 'react';
+import { useEffect, useRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -77,6 +77,22 @@ export function Field({ label, name, error, hint, ...input }: FieldProps & Input
 
 export function TextArea({ label, name, error, hint, ...input }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return <FieldFrame label={label} name={name} error={error} hint={hint} control={(a11y) => <textarea {...a11y} {...input} />} />;
+}
+
+export function SelectField({ label, name, error, hint, children, ...select }: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
+  return (
+    <FieldFrame
+      label={label}
+      name={name}
+      error={error}
+      hint={hint}
+      control={(a11y) => (
+        <select {...a11y} {...select}>
+          {children}
+        </select>
+      )}
+    />
+  );
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });

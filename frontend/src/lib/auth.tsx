@@ -25,6 +25,15 @@ export const MeDocument = graphql(`
       hasPremiumAccess
       digestFrequency
       bio
+      timeZone
+      profilePrivate
+      level
+      xp
+      streak {
+        current
+        longest
+        freezes
+      }
     }
   }
 `);

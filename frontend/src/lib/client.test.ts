@@ -2,7 +2,9 @@ import { authExchange } from '@urql/exchange-auth';
 import { Client, CombinedError, createRequest, fetchExchange, gql, makeOperation, type Operation } from '@urql/core';
 import { describe, expect, it, vi } from 'vitest';
 
-import { AUTH_PATHS, GRAPHQL_PATH, authConfig, isAuthError, makeRefresher, sessionEndpoints, wsUrl } from './client';
+import type { Cache } from '@urql/exchange-graphcache';
+
+import { AUTH_PATHS, GRAPHQL_PATH, authConfig, isAuthError, makeRefresher, onLiveNotification, sessionEndpoints, wsUrl } from './client';
 import { formErrors } from './errors';
 import { Session, type RefreshOutcome, type Refresher, type TokenStore, type Tokens } from './session';
 
@@ -709,5 +711,52 @@ describe('wsUrl', () => {
     expect(wsUrl({ protocol: 'https:', host: 'blog.example.com' } as Location)).toBe('wss://blog.example.com/graphql/ws');
     expect(wsUrl({ protocol: 'http:', host: 'localhost:5173' } as Location)).toBe('ws://localhost:5173/graphql/ws');
     expect(GRAPHQL_PATH).toBe('/graphql');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Cache updates for live notifications
+// ---------------------------------------------------------------------------
+
+/** A cache holding `me` and a few fields, recording what is invalidated. */
+function recordingCache() {
+  const fields: Record<string, string[]> = {
+    QueryRoot: ['me', 'notifications({"first":8})', 'unreadNotificationCount', 'leaderboard({"period":"WEEK"})'],
+    'User:u1': ['displayName', 'level', 'xp', 'streak', 'levelProgress', 'recentActivity({"first":10})'],
+  };
+  const invalidated: string[] = [];
+  const cache = {
+    resolve: (entity: string, field: string) => (entity === 'QueryRoot' && field === 'me' ? 'User:u1' : null),
+    inspectFields: (entity: string) =>
+      (fields[entity] ?? []).map((fieldKey) => ({ fieldKey, fieldName: fieldKey.replace(/\(.*$/, ''), arguments: null })),
+    invalidate: (entity: string, field?: string) => void invalidated.push(`${entity}.${field ?? '*'}`),
+  } as unknown as Cache;
+  return { cache, invalidated };
+}
+
+describe('a live notification', () => {
+  it("refreshes the bell, and for a level-up or a badge the viewer's standing too", () => {
+    for (const kind of ['LEVEL_UP', 'BADGE_EARNED']) {
+      const { cache, invalidated } = recordingCache();
+      onLiveNotification({ notifications: { __typename: 'Notification', id: 'n1', kind } }, {}, cache);
+      expect(invalidated.sort()).toEqual(
+        [
+          'QueryRoot.notifications({"first":8})',
+          'QueryRoot.unreadNotificationCount',
+          'QueryRoot.leaderboard({"period":"WEEK"})',
+          'User:u1.level',
+          'User:u1.xp',
+          'User:u1.streak',
+          'User:u1.levelProgress',
+          'User:u1.recentActivity({"first":10})',
+        ].sort(),
+      );
+    }
+  });
+
+  it('of another kind leaves the standing alone', () => {
+    const { cache, invalidated } = recordingCache();
+    onLiveNotification({ notifications: { __typename: 'Notification', id: 'n2', kind: 'COMMENT_REPLY' } }, {}, cache);
+    expect(invalidated.sort()).toEqual(['QueryRoot.notifications({"first":8})', 'QueryRoot.unreadNotificationCount']);
   });
 });

@@ -42,6 +42,8 @@ export interface RegisterInput {
   email: string;
   password: string;
   displayName: string;
+  /** The code of the referral link the reader came with, if any. */
+  referralCode?: string;
 }
 
 interface SessionBody {
@@ -202,6 +204,29 @@ const invalidateNotifications = (_result: unknown, _args: unknown, cache: Cache)
   invalidateField(cache, 'QueryRoot', 'notifications');
   invalidateField(cache, 'QueryRoot', 'unreadNotificationCount');
 };
+/** The viewer's level, XP, streak, badges and latest awards, which follow from what they do. */
+const STANDING_FIELDS = ['level', 'xp', 'levelProgress', 'streak', 'badges', 'recentActivity'];
+
+/**
+ * Something that may have earned the viewer XP or a streak day (a finished
+ * post, a comment, a new time zone, a level-up or badge arriving live): their
+ * standing is read again, wherever it shows (the header chip, the profile).
+ */
+export function invalidateStanding(cache: Cache) {
+  const me = cache.resolve('QueryRoot', 'me');
+  if (typeof me === 'string') for (const field of STANDING_FIELDS) invalidateField(cache, me, field);
+  invalidateField(cache, 'QueryRoot', 'leaderboard');
+}
+
+const standingChanged = (_result: unknown, _args: unknown, cache: Cache) => invalidateStanding(cache);
+
+/** A live notification: the bell's count and list, and the standing when it is a level-up or a badge. */
+export const onLiveNotification = (result: Record<string, unknown>, args: unknown, cache: Cache) => {
+  invalidateNotifications(result, args, cache);
+  const kind = (result.notifications as { kind?: unknown } | null | undefined)?.kind;
+  if (kind === 'LEVEL_UP' || kind === 'BADGE_EARNED') invalidateStanding(cache);
+};
+
 const invalidatePosts = (_result: unknown, _args: unknown, cache: Cache) => {
   invalidateField(cache, 'QueryRoot', 'posts');
   invalidateField(cache, 'QueryRoot', 'search');
@@ -270,6 +295,7 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
             seriesList: relayPagination(),
             subscriptions: relayPagination(),
             payments: relayPagination(),
+            referrals: relayPagination(),
           },
           Tag: { posts: relayPagination() },
           User: { payments: relayPagination() },
@@ -291,9 +317,12 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
             resumeSubscription: linkViewerSubscription('resumeSubscription'),
             grantComplimentaryPlan: invalidateBilling,
             revokeComplimentaryPlan: invalidateBilling,
+            markPostRead: standingChanged,
+            addComment: standingChanged,
+            updateProfile: standingChanged,
           },
           SubscriptionRoot: {
-            notifications: invalidateNotifications,
+            notifications: onLiveNotification,
             billingChanged: linkViewerSubscription('billingChanged'),
           },
         },

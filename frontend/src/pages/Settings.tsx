@@ -1,11 +1,13 @@
-import { useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
-import { useMutation } from 'urql';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useMutation, useQuery } from 'urql';
 
-import { ErrorNote, Field, Loading, TextArea, usePageTitle } from '../components/ui';
+import { CopyIcon } from '../components/icons';
+import { ErrorNote, Field, LoadMore, Loading, SelectField, TextArea, When, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
-import type { DigestFrequency } from '../gql/graphql';
+import type { DigestFrequency, ReferralStatus } from '../gql/graphql';
 import { useAuth, useMe, type Me } from '../lib/auth';
+import { browserTimeZone, referralLink, suggestedTimeZone, timeZoneOptions } from '../lib/engagement';
 import { errorMessage, formErrors } from '../lib/errors';
 import { BillingSection } from './BillingSettings';
 
@@ -15,6 +17,37 @@ const UpdateProfile = graphql(`
       id
       displayName
       bio
+      timeZone
+      profilePrivate
+    }
+  }
+`);
+
+const ReferralsQuery = graphql(`
+  query Referrals($first: Int!, $after: String) {
+    me {
+      id
+      referralCode
+    }
+    referrals(first: $first, after: $after) {
+      totalCount
+      edges {
+        node {
+          id
+          status
+          reason
+          createdAt
+          settledAt
+          user {
+            id
+            displayName
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `);
@@ -46,7 +79,7 @@ const DIGESTS: { value: DigestFrequency; label: string }[] = [
   { value: 'WEEKLY', label: 'Weekly' },
 ];
 
-/** `/settings`: name, billing, digest, password and newsletter. */
+/** `/settings`: name, XP and streak preferences, referrals, billing, digest, password and newsletter. */
 export function Settings() {
   usePageTitle('Settings');
   const { me } = useMe();
@@ -55,6 +88,8 @@ export function Settings() {
     <div className="narrow-wide settings">
       <h1>Settings</h1>
       <ProfileSection me={me} />
+      <StreakSection me={me} />
+      <ReferralSection />
       <BillingSection />
       <DigestSection me={me} />
       <PasswordSection />
@@ -89,7 +124,7 @@ function ProfileSection({ me }: { me: Me }) {
           maxLength={1000}
           onChange={(e) => setBio(e.target.value)}
           error={errors.fields.bio}
-          hint="A few lines about you, shown on your author page. Up to 1,000 characters."
+          hint="A few lines about you, shown on your profile. Up to 1,000 characters."
         />
         <ErrorNote message={errors.form} />
         <div className="form-actions">
@@ -196,6 +231,149 @@ function NewsletterSection({ me }: { me: Me }) {
             </button>
           </div>
         </form>
+      )}
+    </section>
+  );
+}
+
+/** The time zone streak days are counted in, and whether the profile is private. */
+function StreakSection({ me }: { me: Me }) {
+  const [browser] = useState(browserTimeZone);
+  const stored = me.timeZone ?? 'UTC';
+  const [zone, setZone] = useState(() => suggestedTimeZone(stored, browser).zone);
+  const [hidden, setHidden] = useState(me.profilePrivate);
+  const zones = useMemo(() => timeZoneOptions(stored, browser), [stored, browser]);
+  const [state, update] = useMutation(UpdateProfile);
+  const errors = formErrors(state.error, ['timeZone', 'profilePrivate']);
+  const [saved, setSaved] = useState(false);
+  const unchanged = zone === stored && hidden === me.profilePrivate;
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    const result = await update({ input: { displayName: me.displayName, timeZone: zone, profilePrivate: hidden } });
+    setSaved(Boolean(result.data));
+  }
+  return (
+    <section className="card stack" aria-labelledby="streak-title">
+      <h2 id="streak-title">XP and streaks</h2>
+      <form onSubmit={submit} className="stack" noValidate>
+        <SelectField
+          label="Time zone"
+          name="timeZone"
+          value={zone}
+          onChange={(e) => setZone(e.target.value)}
+          error={errors.fields.timeZone}
+          hint="Your streak counts the days you read or comment, in this time zone."
+        >
+          {zones.map((z) => (
+            <option key={z} value={z}>
+              {z.replace(/_/g, ' ')}
+            </option>
+          ))}
+        </SelectField>
+        {stored === 'UTC' && browser !== 'UTC' && (
+          <p className="note" data-testid="zone-offer">
+            Your days are counted in UTC. This browser is in {browser.replace(/_/g, ' ')}:{' '}
+            {zone === browser ? 'save to count them there.' : (
+              <button type="button" className="link-button" onClick={() => setZone(browser)}>
+                use {browser.replace(/_/g, ' ')}
+              </button>
+            )}
+          </p>
+        )}
+        <label className="checkbox">
+          <input type="checkbox" name="profilePrivate" checked={hidden} onChange={(e) => setHidden(e.target.checked)} aria-describedby="private-hint" />
+          Private profile
+        </label>
+        <p className="hint" id="private-hint">
+          Others then see only your name and bio: not your level, XP, streak, badges or activity. Your name stays on the{' '}
+          <Link to="/leaderboard">leaderboard</Link>.
+        </p>
+        <ErrorNote message={errors.form ?? errors.fields.profilePrivate} />
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={state.fetching || unchanged}>
+            Save
+          </button>
+          {saved && <span className="saved" role="status">Saved.</span>}
+        </div>
+      </form>
+    </section>
+  );
+}
+
+const REFERRAL_STATUS: Record<ReferralStatus, string> = {
+  PENDING: 'Pending',
+  REWARDED: 'Rewarded',
+  REJECTED: 'Not rewarded',
+};
+
+const REJECTION: Record<string, string> = {
+  SELF_REFERRAL: 'another address of your own',
+};
+
+/** The viewer's referral link with a copy button, and the people who came with it. */
+function ReferralSection() {
+  const [after, setAfter] = useState<string | null>(null);
+  const [{ data, fetching, error }] = useQuery({ query: ReferralsQuery, variables: { first: 20, after } });
+  const [copied, setCopied] = useState('');
+  const field = useRef<HTMLInputElement>(null);
+  const code = data?.me?.referralCode;
+  const link = code ? referralLink(window.location.origin, code) : '';
+  const referrals = data?.referrals;
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(link);
+      setCopied('Link copied.');
+    } catch {
+      // No clipboard (an insecure origin, a refusal): select the text to copy by hand.
+      field.current?.select();
+      setCopied('Press Ctrl+C (⌘C on a Mac) to copy the selected link.');
+    }
+  }
+
+  return (
+    <section className="card stack" aria-labelledby="referral-title">
+      <h2 id="referral-title">Invite friends</h2>
+      <p className="muted">You earn XP when someone you invite creates an account with your link and confirms their email address.</p>
+      {!data && fetching && <Loading />}
+      <ErrorNote message={errorMessage(error)} />
+      {link && (
+        <div className="field">
+          <label htmlFor="referral-link">Your referral link</label>
+          <div className="copy-row">
+            <input id="referral-link" ref={field} readOnly value={link} onFocus={(e) => e.target.select()} />
+            <button type="button" className="button secondary" onClick={() => void copy()}>
+              <CopyIcon /> Copy
+            </button>
+          </div>
+          <p className="hint" role="status">
+            {copied}
+          </p>
+        </div>
+      )}
+      {referrals && (
+        <>
+          <h3>Your referrals ({referrals.totalCount})</h3>
+          {referrals.edges.length === 0 ? (
+            <p className="muted">Nobody yet.</p>
+          ) : (
+            <ul className="plain-list referral-list">
+              {referrals.edges.map(({ node }) => (
+                <li key={node.id} data-testid="referral">
+                  <span className="who">{node.user?.displayName ?? 'A deleted account'}</span>
+                  <span className={`badge referral-${node.status.toLowerCase()}`}>{REFERRAL_STATUS[node.status]}</span>
+                  <span className="muted small">
+                    {node.status === 'REJECTED' && node.reason ? `${REJECTION[node.reason] ?? node.reason} · ` : ''}
+                    {node.status === 'PENDING' ? 'joined ' : ''}
+                    <When at={node.settledAt ?? node.createdAt} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <LoadMore hasMore={referrals.pageInfo.hasNextPage} fetching={fetching} onMore={() => setAfter(referrals.pageInfo.endCursor ?? null)} />
+        </>
       )}
     </section>
   );

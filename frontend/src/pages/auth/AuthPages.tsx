@@ -104,23 +104,30 @@ export function SignIn() {
 
 export function RegisterPage() {
   usePageTitle('Create an account');
-  const [form, setForm] = useState({ displayName: '', email: '', password: '' });
+  const [params] = useSearchParams();
+  // A referral link (`/register?ref=CODE`) fills the code in; anyone may also type one.
+  const invited = params.get('ref')?.trim() ?? '';
+  const [form, setForm] = useState({ displayName: '', email: '', password: '', referralCode: invited });
+  const [showCode, setShowCode] = useState(Boolean(invited));
   const [state, send] = useAuthRequest();
   const { register } = useAuth();
   const navigate = useNavigate();
   const next = useNext();
-  const errors = formErrors(state.error, ['displayName', 'email', 'password']);
+  const errors = formErrors(state.error, ['displayName', 'email', 'password', 'referralCode']);
   const set = (key: keyof typeof form) => (event: React.ChangeEvent<HTMLInputElement>) =>
     setForm((f) => ({ ...f, [key]: event.target.value }));
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (await send(() => register(form))) navigate(next, { replace: true });
+    const referralCode = form.referralCode.trim();
+    const input = { displayName: form.displayName, email: form.email, password: form.password, ...(referralCode ? { referralCode } : {}) };
+    if (await send(() => register(input))) navigate(next, { replace: true });
   }
 
   return (
     <div className="narrow">
       <h1>Create an account</h1>
+      {invited && <p className="note">A friend invited you: your account will be linked to their invitation.</p>}
       <form onSubmit={submit} className="stack" noValidate>
         <Field label="Name" name="displayName" autoComplete="name" required value={form.displayName} onChange={set('displayName')} error={errors.fields.displayName} hint="Shown with your comments." />
         <Field label="Email" name="email" type="email" autoComplete="email" required value={form.email} onChange={set('email')} error={errors.fields.email} />
@@ -135,6 +142,23 @@ export function RegisterPage() {
           error={errors.fields.password}
           hint="At least 10 characters, and hard to guess: a few unrelated words work well."
         />
+        {showCode ? (
+          <Field
+            label="Referral code"
+            name="referralCode"
+            autoComplete="off"
+            value={form.referralCode}
+            onChange={set('referralCode')}
+            error={errors.fields.referralCode}
+            hint="From the link a friend sent you. Optional."
+          />
+        ) : (
+          <p>
+            <button type="button" className="link-button" onClick={() => setShowCode(true)}>
+              I have a referral code
+            </button>
+          </p>
+        )}
         <ErrorNote message={errors.form} />
         <button type="submit" className="button" disabled={state.fetching}>
           {state.fetching ? 'Creating your account…' : 'Create account'}

@@ -1,0 +1,73 @@
+// Small rules of the XP, streak and referral screens, kept pure so they are
+// unit-tested: labels, the referral link, and the time zones on offer.
+
+import type { NotificationKind, XpSource } from '../gql/graphql';
+
+/** Notifications that change the viewer's level, XP or badges (and get a toast). */
+export const ENGAGEMENT_KINDS: readonly NotificationKind[] = ['LEVEL_UP', 'BADGE_EARNED'];
+
+export function isEngagementNotice(kind: NotificationKind): boolean {
+  return ENGAGEMENT_KINDS.includes(kind);
+}
+
+export const SOURCE_LABEL: Record<XpSource, string> = {
+  POST_READ: 'Read a post',
+  SERIES_FINISHED: 'Finished a series',
+  STREAK: 'Streak milestone',
+  BADGE: 'Earned a badge',
+  REFERRAL: 'A friend joined',
+};
+
+export function sourceLabel(source: XpSource | null | undefined): string {
+  return (source && SOURCE_LABEL[source]) ?? 'XP';
+}
+
+/** "1 day", "5 days". */
+export function days(n: number): string {
+  return `${n} day${n === 1 ? '' : 's'}`;
+}
+
+/** The link a user shares: registration with their code. */
+export function referralLink(origin: string, code: string): string {
+  return `${origin.replace(/\/$/, '')}/register?ref=${encodeURIComponent(code)}`;
+}
+
+/** The browser's IANA time zone (UTC when it cannot tell). */
+export function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+/**
+ * The time zones to choose from: the browser's list (when it has one), plus
+ * UTC, the stored zone and the browser's own, each once, sorted with UTC first.
+ */
+export function timeZoneOptions(stored: string | null | undefined, browser: string, supported: readonly string[] = supportedTimeZones()): string[] {
+  const all = new Set<string>(supported);
+  for (const zone of [stored, browser]) if (zone) all.add(zone);
+  all.delete('UTC');
+  return ['UTC', ...[...all].sort((a, b) => a.localeCompare(b))];
+}
+
+function supportedTimeZones(): string[] {
+  const intl = Intl as typeof Intl & { supportedValuesOf?: (key: 'timeZone') => string[] };
+  try {
+    return intl.supportedValuesOf?.('timeZone') ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The zone the settings form starts with: the stored one, unless it is UTC
+ * (the default every account starts with) and the browser is elsewhere, in
+ * which case the browser's (still to be saved).
+ */
+export function suggestedTimeZone(stored: string | null | undefined, browser: string): { zone: string; suggested: boolean } {
+  const current = stored || 'UTC';
+  if (current === 'UTC' && browser && browser !== 'UTC') return { zone: browser, suggested: true };
+  return { zone: current, suggested: false };
+}
