@@ -100,7 +100,7 @@ export function Layout() {
             <input
               id="header-search"
               type="search"
-              placeholder="Search posts…"
+              placeholder="Search…"
               value={query}
               onChange={(event) => setQuery(event.target.value)}
             />

@@ -4,7 +4,9 @@
 // as they were read, minus anyone who has since climbed into the top, and
 // anyone who fell out of the top stays on the board right below it (their
 // XP only grows within a period, so nobody drops further than that until the
-// next read). `arrange` ranks what is shown; all of it is pure and unit-tested.
+// next read). A page read after a push does not drop the pushed top: the
+// next push is at most a second behind. `arrange` ranks what is shown; all of
+// it is pure and unit-tested.
 
 export interface BoardEntry {
   rank: number;
@@ -53,7 +55,6 @@ export function boardReducer<E extends BoardEntry>(state: BoardState<E>, event: 
       return {
         ...state,
         server: [...base, ...fresh],
-        live: event.reset ? null : state.live,
         viewer: event.viewer,
         totalCount: event.totalCount,
         loaded: true,

@@ -171,14 +171,14 @@ function Board({ period, phrase }: { period: LeaderboardPeriod; phrase: string }
     };
   }, [load]);
 
-  // The top 10, live; after each change, the viewer's own place is read again.
+  // The top 10, live; after each change, a signed-in viewer's own place is read again.
   useEffect(() => {
     let first = true;
     const { unsubscribe } = client.subscription(LeaderboardLive, { period }).subscribe((result) => {
       const top = result.data?.leaderboardChanged;
       if (!top) return;
       dispatch({ type: 'live', top });
-      if (first) {
+      if (first || !userId) {
         first = false;
         return;
       }
@@ -191,7 +191,7 @@ function Board({ period, phrase }: { period: LeaderboardPeriod; phrase: string }
         });
     });
     return unsubscribe;
-  }, [client, period]);
+  }, [client, period, userId]);
 
   const rows = arrange(state);
   const { onBoard, pinned } = viewerPlace(rows, state.viewer, userId);
