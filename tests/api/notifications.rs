@@ -389,7 +389,8 @@ async fn notifications_cross_instances_through_redis() {
         eprintln!("skipped: needs TEST_REDIS_URL (runs in the PostgreSQL+Redis pass)");
         return;
     }
-    let app = TestApp::spawn().await;
+    // No workers: badge checks (BADGE_EARNED notices) wait, so only the reply's notice arrives.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
     let sibling = app.sibling().await;
     let author = app.user_with_role("AUTHOR").await;
     let ada = app.register_verified("ada@example.com").await;
