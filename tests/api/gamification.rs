@@ -612,3 +612,26 @@ async fn a_referral_can_wait_for_the_first_read() {
     read(&app, &referred, &post, 60).await;
     assert_eq!(me(&app, &referrer).await["xp"], 100);
 }
+
+#[tokio::test]
+async fn the_live_top_follows_awards_made_on_another_instance() {
+    if std::env::var("TEST_REDIS_URL").is_err() {
+        eprintln!("skipped: needs TEST_REDIS_URL (runs in the PostgreSQL+Redis pass)");
+        return;
+    }
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    let sibling = app.sibling().await;
+    let reader = app.register_verified("reader@example.com").await;
+    give(&app, &reader, "first", 10, Utc::now()).await;
+    let mut ws = app.ws("graphql-transport-ws").await;
+    ws.init(None).await;
+    ws.send(json!({ "id": "b", "type": "subscribe", "payload": {
+        "query": "subscription { leaderboardChanged(period: MONTH) { rank xp user { id } } }" } }))
+        .await;
+    let first = ws.message().await;
+    assert_eq!(first["payload"]["data"]["leaderboardChanged"][0]["xp"], 10, "{first}");
+    // Awarded through the sibling: its bus event reaches this instance's producer.
+    give(&sibling, &reader, "second", 5, Utc::now()).await;
+    let next = ws.message().await;
+    assert_eq!(next["payload"]["data"]["leaderboardChanged"][0]["xp"], 15, "{next}");
+}
