@@ -476,6 +476,14 @@ async fn referrals_reward_once_verified_and_refuse_own_unknown_repeated_and_self
     assert_eq!((error_code(&second), error_field(&second)), ("CONFLICT", "referralCode"), "{second}");
     let own = app.graphql_as(&referrer, APPLY, json!({ "c": code })).await;
     assert_eq!((error_code(&own), error_field(&own)), ("BAD_USER_INPUT", "referralCode"), "{own}");
+    // Guessing others' codes stops at 10 tries an hour.
+    let mut codes = Vec::new();
+    for i in 0..10 {
+        codes.push(
+            error_code(&app.graphql_as(&carol_user, APPLY, json!({ "c": format!("GUESS{i:03}") })).await).to_owned(),
+        );
+    }
+    assert!(codes.iter().any(|c| c == "RATE_LIMITED"), "{codes:?}");
 
     // The referrer again, under another address of the same mailbox: rejected, no XP.
     register("ada+second@example.com", &code).await;
