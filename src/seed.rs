@@ -30,6 +30,7 @@ use crate::{
         accounts::{Role, password, password::Password, service as accounts},
         billing::service as billing,
         comments::service as comments,
+        engagement::service::{self as engagement, XpSource},
         posts::service::{self as posts, PostInput},
         series::service::{self as series, SeriesInput},
         tags::service as tags,
@@ -38,6 +39,7 @@ use crate::{
     infra::work::{self, Bound},
     state::AppState,
     values::{DisplayName, Email, slugify},
+    write::Write,
 };
 use demo_activity::{BOOKMARKS, DELETED, PROGRESS, REACTIONS, READERS, THREADS};
 use demo_posts::{POSTS, SERIES, TAGS};
@@ -184,7 +186,36 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         let post = published.get(thread.post).ok_or(AppError::NotFound("Post"))?;
         ensure_thread(db, thread, post, &users, index, now).await?;
     }
-    add_engagement(db, &users, &published, now).await
+    add_engagement(db, &users, &published, now).await?;
+    award_demo_xp(state, &users, &published, now).await
+}
+
+/// The XP the demo readers' finished posts earned, on the days they finished
+/// them, so the leaderboards and profiles have something to show on a first
+/// run (through the ledger, so running this again awards nothing twice).
+async fn award_demo_xp(
+    state: &AppState,
+    users: &HashMap<String, user::Model>,
+    published: &HashMap<&str, post::Model>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let config = &state.config.engagement;
+    let mut reads = Vec::new();
+    for (by, slug, _, finished) in PROGRESS {
+        let (Some(post), true) = (published.get(slug), finished) else { continue };
+        let at = (post.published_at.unwrap_or(now) + Duration::days(1)).min(now);
+        reads.push((at, account(users, by)?.id, post.id));
+    }
+    // In time order, as they would have happened (streaks only move forward).
+    reads.sort();
+    for (at, user_id, post_id) in reads {
+        let write = Write::begin(state).await?;
+        let (cap, xp, key) = (config.xp_daily_cap, config.xp_post_read, post_id.to_string());
+        engagement::award(&write, cap, user_id, chrono_tz::UTC, XpSource::PostRead, &key, xp, at).await?;
+        engagement::record_activity(&write, config, user_id, chrono_tz::UTC, at).await?;
+        write.commit().await?;
+    }
+    Ok(())
 }
 
 async fn ensure_account(

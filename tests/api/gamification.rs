@@ -476,6 +476,14 @@ async fn referrals_reward_once_verified_and_refuse_own_unknown_repeated_and_self
     assert_eq!((error_code(&second), error_field(&second)), ("CONFLICT", "referralCode"), "{second}");
     let own = app.graphql_as(&referrer, APPLY, json!({ "c": code })).await;
     assert_eq!((error_code(&own), error_field(&own)), ("BAD_USER_INPUT", "referralCode"), "{own}");
+    // Guessing others' codes stops at 10 tries an hour.
+    let mut codes = Vec::new();
+    for i in 0..10 {
+        codes.push(
+            error_code(&app.graphql_as(&carol_user, APPLY, json!({ "c": format!("GUESS{i:03}") })).await).to_owned(),
+        );
+    }
+    assert!(codes.iter().any(|c| c == "RATE_LIMITED"), "{codes:?}");
 
     // The referrer again, under another address of the same mailbox: rejected, no XP.
     register("ada+second@example.com", &code).await;
@@ -537,4 +545,101 @@ async fn a_private_profile_hides_its_standing_from_others_only() {
         )
         .await;
     assert_eq!((error_code(&bad), error_field(&bad)), ("BAD_USER_INPUT", "first"), "{bad}");
+}
+
+#[tokio::test]
+async fn last_weeks_top_get_their_badge_once() {
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    let now = Utc::now();
+    let last_week = engagement::period_start(LeaderboardPeriod::Week, now).unwrap() - Duration::days(3);
+    // Twelve readers (made in the database: registering that many would meet the per-address limit).
+    let mut users = Vec::new();
+    for i in 0..12 {
+        use sea_orm::{ActiveModelTrait, Set};
+        let id = uuid::Uuid::now_v7();
+        entity::user::ActiveModel {
+            id: Set(id),
+            email: Set(format!("r{i}@example.com")),
+            password_hash: Set("not a hash".into()),
+            display_name: Set(format!("Reader {i}")),
+            role: Set(entity::user::Role::Reader),
+            email_verified_at: Set(Some(now)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            digest_frequency: Set(entity::user::DigestFrequency::Never),
+            session_epoch: Set(0),
+            bio: Set(String::new()),
+            time_zone: Set("UTC".into()),
+            profile_private: Set(false),
+            referral_code: Set(None),
+        }
+        .insert(&app.state.db)
+        .await
+        .unwrap();
+        let user = TestUser {
+            id: id.to_string(),
+            email: String::new(),
+            access_token: String::new(),
+            refresh_token: String::new(),
+        };
+        // r0 earns the most; r11 the least (11th and 12th place: no badge).
+        give(&app, &user, "last-week", 200 - 10 * i, last_week).await;
+        users.push(user);
+    }
+    // This week's XP does not count for last week.
+    give(&app, &users[11], "this-week", 10_000, now).await;
+    assert_eq!(engagement::award_weekly_top(&app.state, now).await.unwrap(), 10);
+    assert_eq!(engagement::award_weekly_top(&app.state, now).await.unwrap(), 0, "a second run gives nothing");
+    let ids: Vec<uuid::Uuid> = users.iter().map(|u| uuid(&u.id)).collect();
+    let badges = engagement::badges_of_users(&app.state.db, &ids).await.unwrap();
+    let earned =
+        |i: usize| badges.get(&ids[i]).is_some_and(|b| b.iter().any(|(badge, _)| badge.slug == "weekly-top-10"));
+    assert!(earned(0) && earned(9));
+    assert!(!earned(10) && !earned(11));
+}
+
+#[tokio::test]
+async fn a_referral_can_wait_for_the_first_read() {
+    let app = TestApp::spawn_with(&[("REFERRAL_REQUIRES_FIRST_READ", "true")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let (post, _) = app.published_post(&author, "Ownership").await;
+    let referrer = app.register_verified("ada@example.com").await;
+    let code = engagement::code_of(&app.state.db, uuid(&referrer.id)).await.unwrap();
+    let referred = app.register("bob@example.com").await;
+    const APPLY: &str = "mutation($c: String!) { applyReferralCode(code: $c) { status } }";
+    let applied = app.graphql_as(&referred, APPLY, json!({ "c": code })).await;
+    assert_eq!(applied["data"]["applyReferralCode"]["status"], "PENDING", "{applied}");
+    // Verified, but no post read yet: still pending.
+    let mail = app.mail_to("bob@example.com", "Confirm your email").await;
+    app.graphql(
+        "mutation($t: String!) { verifyEmail(token: $t) { id } }",
+        json!({ "t": crate::harness::token_in(&mail) }),
+    )
+    .await;
+    assert_eq!(me(&app, &referrer).await["xp"], 0);
+    read(&app, &referred, &post, 60).await;
+    assert_eq!(me(&app, &referrer).await["xp"], 100);
+}
+
+#[tokio::test]
+async fn the_live_top_follows_awards_made_on_another_instance() {
+    if std::env::var("TEST_REDIS_URL").is_err() {
+        eprintln!("skipped: needs TEST_REDIS_URL (runs in the PostgreSQL+Redis pass)");
+        return;
+    }
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    let sibling = app.sibling().await;
+    let reader = app.register_verified("reader@example.com").await;
+    give(&app, &reader, "first", 10, Utc::now()).await;
+    let mut ws = app.ws("graphql-transport-ws").await;
+    ws.init(None).await;
+    ws.send(json!({ "id": "b", "type": "subscribe", "payload": {
+        "query": "subscription { leaderboardChanged(period: MONTH) { rank xp user { id } } }" } }))
+        .await;
+    let first = ws.message().await;
+    assert_eq!(first["payload"]["data"]["leaderboardChanged"][0]["xp"], 10, "{first}");
+    // Awarded through the sibling: its bus event reaches this instance's producer.
+    give(&sibling, &reader, "second", 5, Utc::now()).await;
+    let next = ws.message().await;
+    assert_eq!(next["payload"]["data"]["leaderboardChanged"][0]["xp"], 15, "{next}");
 }

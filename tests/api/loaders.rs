@@ -98,7 +98,7 @@ async fn a_page_of_20_and_a_page_of_100_cost_the_same_statements() {
     ])
     .await;
     let author = app.user_with_role("AUTHOR").await;
-    let reader = app.register("reader@example.com").await;
+    let reader = app.register_verified("reader@example.com").await;
     seed(&app, &author, &reader, 100).await;
 
     let twenty = statements_for(&app, &reader, 20).await;

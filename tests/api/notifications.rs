@@ -59,7 +59,8 @@ async fn system_notice(app: &TestApp, user: &TestUser, title: &str) -> String {
 
 #[tokio::test]
 async fn a_comment_notifies_the_posts_author_once_and_never_of_their_own() {
-    let app = TestApp::spawn().await;
+    // No worker: badge checks (BADGE_EARNED notices) wait, so only the notices under test arrive.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
     let author = app.user_with_role("AUTHOR").await;
     let ada = app.register_verified("ada@example.com").await;
     let (post, slug) = app.published_post(&author, "Ownership").await;
@@ -93,7 +94,8 @@ async fn a_comment_notifies_the_posts_author_once_and_never_of_their_own() {
 
 #[tokio::test]
 async fn a_reply_notifies_the_parent_author_live_and_in_the_list() {
-    let app = TestApp::spawn().await;
+    // No worker: badge checks (BADGE_EARNED notices) wait, so only the notices under test arrive.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
     let author = app.user_with_role("AUTHOR").await;
     let ada = app.register_verified("ada@example.com").await;
     let bob = app.register_verified("bob@example.com").await;
@@ -313,7 +315,8 @@ async fn comment_added_reaches_open_post_pages() {
 
 #[tokio::test]
 async fn a_new_post_in_a_series_reaches_its_readers() {
-    let app = TestApp::spawn().await;
+    // No worker: badge checks (BADGE_EARNED notices) wait, so only the notices under test arrive.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
     let author = app.user_with_role("AUTHOR").await;
     let reader = app.register_verified("reader@example.com").await;
     let stranger = app.register_verified("stranger@example.com").await;
@@ -386,7 +389,8 @@ async fn notifications_cross_instances_through_redis() {
         eprintln!("skipped: needs TEST_REDIS_URL (runs in the PostgreSQL+Redis pass)");
         return;
     }
-    let app = TestApp::spawn().await;
+    // No workers: badge checks (BADGE_EARNED notices) wait, so only the reply's notice arrives.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
     let sibling = app.sibling().await;
     let author = app.user_with_role("AUTHOR").await;
     let ada = app.register_verified("ada@example.com").await;

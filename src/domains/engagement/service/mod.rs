@@ -79,34 +79,21 @@ pub async fn on_post_read(
         return Ok(());
     }
     let Some(zone) = zone_of(write, user_id).await? else { return Ok(()) };
-    award(
-        write,
-        config.xp_daily_cap,
-        user_id,
-        zone,
-        XpSource::PostRead,
-        &post_id.to_string(),
-        config.xp_post_read,
-        now,
-    )
-    .await?;
+    let cap = config.xp_daily_cap;
+    let post_key = post_id.to_string();
+    let read = award(write, cap, user_id, zone, XpSource::PostRead, &post_key, config.xp_post_read, now);
+    let mut changed = read.await?.is_some();
     if let Some(series_id) = series_finished {
         let key = series_id.to_string();
-        award(
-            write,
-            config.xp_daily_cap,
-            user_id,
-            zone,
-            XpSource::SeriesFinished,
-            &key,
-            config.xp_series_finished,
-            now,
-        )
-        .await?;
+        let finished = award(write, cap, user_id, zone, XpSource::SeriesFinished, &key, config.xp_series_finished, now);
+        changed |= finished.await?.is_some();
     }
-    record_activity(write, config, user_id, zone, now).await?;
+    changed |= record_activity(write, config, user_id, zone, now).await?.is_some();
     settle(write, config, user_id, now).await?;
-    write.enqueue(&Job::EvaluateBadges { user: user_id }).await?;
+    // A re-read of a finished post on a day that already counted changes nothing a badge looks at.
+    if changed {
+        write.enqueue(&Job::EvaluateBadges { user: user_id }).await?;
+    }
     Ok(())
 }
 

@@ -19,6 +19,7 @@ use super::{
 use crate::{
     config::EngagementConfig,
     error::{AppError, AppResult, OnConstraint, Unique},
+    infra::rate_limit::Rule,
     pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::AppState,
     write::Write,
@@ -146,9 +147,14 @@ pub async fn refer(db: &impl ConnectionTrait, referred: &user::Model, code: &str
     )
 }
 
+/// Codes an account may try: enough for typos, not for guessing others' codes.
+const APPLY_PER_ACCOUNT: Rule = Rule::new("referral:apply", 10, std::time::Duration::from_secs(3600));
+
 /// `applyReferralCode`: an account without a referral enters a code within its
-/// first week; settles at once when it already qualifies.
+/// first week; settles at once when it already qualifies. RATE_LIMITED past
+/// 10 tries an hour.
 pub async fn apply(state: &AppState, user_id: Uuid, code: &str) -> AppResult<referral::Model> {
+    state.limiter.hit(&APPLY_PER_ACCOUNT, &user_id.to_string()).await?;
     let write = Write::begin(state).await?;
     let referral = apply_in(&write, &state.config.engagement, user_id, code, Utc::now()).await?;
     write.commit().await?;
