@@ -643,3 +643,30 @@ async fn the_live_top_follows_awards_made_on_another_instance() {
     let next = ws.message().await;
     assert_eq!(next["payload"]["data"]["leaderboardChanged"][0]["xp"], 15, "{next}");
 }
+
+#[tokio::test]
+async fn posts_skimmed_too_fast_earn_no_reading_badge() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register_verified("reader@example.com").await;
+    let (skimmed, _) = app.published_post(&author, "Skimmed").await;
+    let (read_post, _) = app.published_post(&author, "Read").await;
+    read(&app, &reader, &skimmed, 2).await;
+    let added = app
+        .graphql_as(
+            &reader,
+            "mutation($p: ID!) { addComment(postId: $p, body: \"Hi\") { id } }",
+            json!({ "p": skimmed }),
+        )
+        .await;
+    assert!(added["errors"].is_null(), "{added}");
+    app.jobs_done("evaluate_badges").await;
+    let slugs = |state: &Value| -> Vec<String> {
+        state["badges"].as_array().unwrap().iter().map(|b| b["badge"]["slug"].as_str().unwrap().to_owned()).collect()
+    };
+    let state = me(&app, &reader).await;
+    assert_eq!(slugs(&state), ["first-comment"], "a 2-second read is no read: {state}");
+    read(&app, &reader, &read_post, 60).await;
+    app.jobs_done("evaluate_badges").await;
+    assert!(slugs(&me(&app, &reader).await).contains(&"first-read".to_owned()));
+}

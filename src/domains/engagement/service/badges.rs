@@ -25,7 +25,7 @@ use crate::{
     values::{Slug, Title},
     write::Write,
 };
-use entity::{badge, comment, reading_progress, user_badge, user_stats, xp_award};
+use entity::{badge, comment, user_badge, user_stats, xp_award};
 
 /// What earns a badge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
@@ -317,10 +317,12 @@ async fn measure(db: &impl ConnectionTrait, user_id: Uuid, criterion: BadgeCrite
         BadgeCriterion::FirstComment => {
             comment::Entity::find().filter(comment::Column::AuthorId.eq(user_id)).count(db).await? as i64
         }
+        // Posts read for a plausible time (the ledger's reads, capped or not),
+        // not merely marked finished: ten posts skimmed in a minute earn nothing.
         BadgeCriterion::PostsRead => {
-            reading_progress::Entity::find()
-                .filter(reading_progress::Column::UserId.eq(user_id))
-                .filter(reading_progress::Column::CompletedAt.is_not_null())
+            xp_award::Entity::find()
+                .filter(xp_award::Column::UserId.eq(user_id))
+                .filter(xp_award::Column::SourceKind.eq(XpSource::PostRead.as_str()))
                 .count(db)
                 .await? as i64
         }
