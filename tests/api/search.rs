@@ -729,3 +729,19 @@ async fn without_the_embedding_model_semantic_search_is_unavailable_with_a_stabl
     assert_eq!(error["code"], "SEMANTIC_SEARCH_UNAVAILABLE", "{events:?}");
     assert!(error["message"].as_str().unwrap().contains("scripts/fetch-model"), "{events:?}");
 }
+
+#[tokio::test]
+async fn two_index_runs_of_one_post_at_once_both_succeed() {
+    // No worker: the two runs below are the only ones.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let (post, _) = app.published_post(&author, "Indexed twice").await;
+    let post = uuid::Uuid::parse_str(&post).unwrap();
+    let service = lectern::domains::search::service::index_post;
+    for _ in 0..3 {
+        // Both delete the post's passages and insert new ones: on PostgreSQL one waits for the other.
+        let (a, b) = tokio::join!(service(&app.state, post), service(&app.state, post));
+        a.expect("first run");
+        b.expect("second run");
+    }
+}

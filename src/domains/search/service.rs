@@ -511,6 +511,18 @@ async fn try_index_post(state: &AppState, post_id: Uuid) -> AppResult<Option<Ind
         })
         .collect();
     let txn = state.db.begin_write().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Two index jobs of one post (two quick edits, two workers) would both
+        // delete, then both insert the same positions: one at a time. (SQLite's
+        // write transaction already is one at a time.)
+        let key = i64::from_be_bytes(post_id.as_bytes()[8..16].try_into().unwrap_or_default()) ^ 0x5345_4152_4348;
+        txn.query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?;
+    }
     if !unchanged_since(&txn, post_id, post.updated_at).await? {
         return Ok(None);
     }
