@@ -2,7 +2,7 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::{passage, post, search_index};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -511,32 +511,19 @@ async fn try_index_post(state: &AppState, post_id: Uuid) -> AppResult<Option<Ind
         })
         .collect();
     let txn = state.db.begin_write().await?;
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        // Two index jobs of one post (two quick edits, two workers) would both
-        // delete, then both insert the same positions: one at a time. (SQLite's
-        // write transaction already is one at a time.)
-        let key = i64::from_be_bytes(post_id.as_bytes()[8..16].try_into().unwrap_or_default()) ^ 0x5345_4152_4348;
-        txn.query_one_raw(sea_orm::Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [key.into()],
-        ))
-        .await?;
-    }
-    if !unchanged_since(&txn, post_id, post.updated_at).await? {
+    // The post's row, locked for the rest of the write on PostgreSQL: two index
+    // runs of one post (two quick edits, two workers) take turns instead of both
+    // deleting, then both inserting the same positions; and a post being deleted
+    // meanwhile is locked in the same order (the post, then its passages), so
+    // the two cannot deadlock.
+    let current = posts::lock_post(&txn, post_id).await?;
+    if !current.is_some_and(|p| p.updated_at == post.updated_at && posts::is_live(&p)) {
         return Ok(None);
     }
     passage::Entity::delete_many().filter(passage::Column::PostId.eq(post_id)).exec(&txn).await?;
     store.insert_passages(&txn, post_id, &passages).await?;
     txn.commit().await?;
     Ok(Some(Indexed::Passages(passages.len())))
-}
-
-async fn unchanged_since(db: &impl ConnectionTrait, post_id: Uuid, updated_at: DateTime<Utc>) -> AppResult<bool> {
-    Ok(posts::posts_by_ids(db, &[post_id])
-        .await?
-        .pop()
-        .is_some_and(|p| p.updated_at == updated_at && posts::is_live(&p)))
 }
 
 /// What the embedder reads for a passage: the post's title and the headings

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Query, SelectStatement},
 };
 use uuid::Uuid;
@@ -40,6 +40,17 @@ pub async fn posts_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<
         return Ok(Vec::new());
     }
     Ok(post::Entity::find().filter(post::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+/// A post read for a change that must not interleave with another one on the
+/// same post (search indexing): on PostgreSQL the row stays locked until the
+/// transaction ends; SQLite's write transaction is exclusive already.
+pub async fn lock_post(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<post::Model>> {
+    let mut query = post::Entity::find_by_id(id);
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    Ok(query.one(db).await?)
 }
 
 /// The readable posts of each series, in reading order.
