@@ -16,10 +16,7 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use futures::StreamExt;
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, Func},
-};
+use sea_orm::{EntityTrait, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
@@ -28,7 +25,7 @@ use crate::{
     pagination::{Page, PageArgs, position_page},
     state::AppState,
 };
-use entity::{user_stats, xp_award};
+use entity::user_stats;
 
 /// Which leaderboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
@@ -120,18 +117,7 @@ async fn scores_from_ledger(
     at: DateTime<Utc>,
 ) -> AppResult<Vec<(Uuid, i64)>> {
     let scores: Vec<(Uuid, i64)> = match period_start(period, at) {
-        Some(start) => {
-            let sums: Vec<(Uuid, Option<i64>)> = xp_award::Entity::find()
-                .select_only()
-                .column(xp_award::Column::UserId)
-                .column_as(Expr::from(Func::sum(Expr::col(xp_award::Column::Amount))), "total")
-                .filter(xp_award::Column::CreatedAt.gte(start))
-                .group_by(xp_award::Column::UserId)
-                .into_tuple()
-                .all(&state.db)
-                .await?;
-            sums.into_iter().map(|(u, s)| (u, s.unwrap_or(0))).collect()
-        }
+        Some(start) => super::ledger::xp_by_user(&state.db, Some(start), None).await?,
         None => {
             user_stats::Entity::find()
                 .select_only()
@@ -253,18 +239,8 @@ async fn produce(state: AppState, period: LeaderboardPeriod, producer: Producer<
 pub async fn last_week_top(state: &AppState, n: u64, now: DateTime<Utc>) -> AppResult<Vec<Entry>> {
     let this_week = period_start(LeaderboardPeriod::Week, now).unwrap_or(now);
     let last_week = this_week - chrono::Duration::days(7);
-    let sums: Vec<(Uuid, Option<i64>)> = xp_award::Entity::find()
-        .select_only()
-        .column(xp_award::Column::UserId)
-        .column_as(Expr::from(Func::sum(Expr::col(xp_award::Column::Amount))), "total")
-        .filter(xp_award::Column::CreatedAt.gte(last_week))
-        .filter(xp_award::Column::CreatedAt.lt(this_week))
-        .group_by(xp_award::Column::UserId)
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    let scores: Vec<(Uuid, i64)> =
-        sums.into_iter().map(|(u, s)| (u, s.unwrap_or(0))).filter(|(_, xp)| *xp > 0).collect();
+    let mut scores = super::ledger::xp_by_user(&state.db, Some(last_week), Some(this_week)).await?;
+    scores.retain(|(_, xp)| *xp > 0);
     Ok(ranked(scores).into_iter().take(n as usize).collect())
 }
 

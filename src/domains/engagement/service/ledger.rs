@@ -218,18 +218,31 @@ pub(super) fn empty_stats(user_id: Uuid, now: DateTime<Utc>) -> user_stats::Acti
     }
 }
 
-/// Sets every user's total to the sum of their awards (after a restore, or to
-/// check the books); returns how many totals changed.
-pub async fn rebuild_totals(db: &impl ConnectionTrait) -> AppResult<u64> {
-    let sums: Vec<(Uuid, Option<i64>)> = xp_award::Entity::find()
+/// Each user's XP from the awards made in [`from`, `until`) (either end open), by the ledger.
+pub async fn xp_by_user(
+    db: &impl ConnectionTrait,
+    from: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> AppResult<Vec<(Uuid, i64)>> {
+    let mut query = xp_award::Entity::find()
         .select_only()
         .column(xp_award::Column::UserId)
         .column_as(Expr::from(Func::sum(Expr::col(xp_award::Column::Amount))), "total")
-        .group_by(xp_award::Column::UserId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let sums: std::collections::HashMap<Uuid, i64> = sums.into_iter().map(|(u, s)| (u, s.unwrap_or(0))).collect();
+        .group_by(xp_award::Column::UserId);
+    if let Some(from) = from {
+        query = query.filter(xp_award::Column::CreatedAt.gte(from));
+    }
+    if let Some(until) = until {
+        query = query.filter(xp_award::Column::CreatedAt.lt(until));
+    }
+    let sums: Vec<(Uuid, Option<i64>)> = query.into_tuple().all(db).await?;
+    Ok(sums.into_iter().map(|(user, total)| (user, total.unwrap_or(0))).collect())
+}
+
+/// Sets every user's total to the sum of their awards (after a restore, or to
+/// check the books); returns how many totals changed.
+pub async fn rebuild_totals(db: &impl ConnectionTrait) -> AppResult<u64> {
+    let mut sums: std::collections::HashMap<Uuid, i64> = xp_by_user(db, None, None).await?.into_iter().collect();
     let stats: Vec<(Uuid, i64)> = user_stats::Entity::find()
         .select_only()
         .columns([user_stats::Column::UserId, user_stats::Column::Xp])
@@ -238,24 +251,23 @@ pub async fn rebuild_totals(db: &impl ConnectionTrait) -> AppResult<u64> {
         .await?;
     let now = Utc::now();
     let mut changed = 0;
-    for (user_id, xp) in &stats {
-        let total = sums.get(user_id).copied().unwrap_or(0);
-        if total != *xp {
+    for (user_id, xp) in stats {
+        // What is left in `sums` afterwards are users with awards and no stats row yet.
+        let total = sums.remove(&user_id).unwrap_or(0);
+        if total != xp {
             user_stats::Entity::update_many()
                 .col_expr(user_stats::Column::Xp, Expr::value(total))
-                .filter(user_stats::Column::UserId.eq(*user_id))
+                .filter(user_stats::Column::UserId.eq(user_id))
                 .exec(db)
                 .await?;
             changed += 1;
         }
     }
     for (user_id, total) in sums {
-        if !stats.iter().any(|(u, _)| *u == user_id) {
-            user_stats::Entity::insert(user_stats::ActiveModel { xp: Set(total), ..empty_stats(user_id, now) })
-                .exec_without_returning(db)
-                .await?;
-            changed += 1;
-        }
+        user_stats::Entity::insert(user_stats::ActiveModel { xp: Set(total), ..empty_stats(user_id, now) })
+            .exec_without_returning(db)
+            .await?;
+        changed += 1;
     }
     Ok(changed)
 }
