@@ -59,6 +59,7 @@ pub struct Badge(badge::Model);
 
 #[Object]
 impl Badge {
+    /// Identifies the badge.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -68,10 +69,12 @@ impl Badge {
         &self.0.slug
     }
 
+    /// Shown on profiles, 1–80 characters.
     async fn name(&self) -> &str {
         &self.0.name
     }
 
+    /// What it was earned for, one line.
     async fn description(&self) -> &str {
         &self.0.description
     }
@@ -100,13 +103,16 @@ impl Badge {
 /// A badge a user earned, and when.
 #[derive(SimpleObject)]
 pub struct EarnedBadge {
+    /// The badge.
     pub badge: Badge,
+    /// When it was earned (or granted).
     pub earned_at: DateTime<Utc>,
 }
 
 /// Where a user's level stands.
 #[derive(SimpleObject)]
 pub struct LevelProgress {
+    /// The current level (1 + ⌊√(XP / 100)⌋).
     pub level: i32,
     /// XP earned since the level began.
     pub xp_into_level: i64,
@@ -121,6 +127,7 @@ pub struct LevelProgress {
 pub struct Streak {
     /// Consecutive active days up to today or yesterday (0 once broken).
     pub current: i32,
+    /// The longest streak ever.
     pub longest: i32,
     /// Missed days the streak can survive; one is earned every STREAK_FREEZE_EVERY_DAYS active days.
     pub freezes: i32,
@@ -141,6 +148,7 @@ impl XpAward {
         self.0.amount
     }
 
+    /// When it was given.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -161,6 +169,7 @@ pub struct Referral(referral::Model);
 
 #[Object]
 impl Referral {
+    /// Identifies the referral.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -170,6 +179,7 @@ impl Referral {
         Ok(ctx.loader().load_one(UserById(self.0.referred_id)).await?.map(User::from))
     }
 
+    /// PENDING until the referred account qualifies, then REWARDED or REJECTED.
     async fn status(&self) -> ReferralStatus {
         ReferralStatus::parse(&self.0.status)
     }
@@ -179,6 +189,7 @@ impl Referral {
         self.0.reason.as_deref()
     }
 
+    /// When the account was referred.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -199,6 +210,7 @@ pub struct CreateBadgeInput {
     pub description: String,
     /// One of: comment, book, books, layers, flame, trophy, star, heart.
     pub icon: String,
+    /// What earns it (MANUAL: only an admin's grant).
     pub criterion: BadgeCriterion,
     /// 1–100,000 for criteria that count (ignored for FIRST_COMMENT and MANUAL).
     #[graphql(default = 0)]
