@@ -127,6 +127,11 @@ impl Leaderboard for MemoryLeaderboard {
     }
 }
 
+/// Members written per call while a board is rebuilt.
+const REPLACE_CHUNK: usize = 1_000;
+/// How long a half-built board may linger after its builder died.
+const BUILDING_TTL: Duration = Duration::from_secs(600);
+
 /// Sorted sets under `{prefix}lb:{board}`.
 pub struct RedisLeaderboard {
     redis: Arc<RedisGuard>,
@@ -212,22 +217,51 @@ impl Leaderboard for RedisLeaderboard {
 
     async fn replace(&self, board: &str, scores: Vec<(Uuid, i64)>, ttl: Duration) -> Result<(), Skipped> {
         let key = self.key(board);
-        // Built under a temporary name, then renamed over the board in one step.
+        if scores.is_empty() {
+            return self
+                .redis
+                .call("leaderboard rebuild", |mut conn| async move { conn.del::<_, ()>(&key).await })
+                .await;
+        }
+        // Built under a temporary name in calls of `REPLACE_CHUNK` members (each
+        // well within the Redis deadline, however large the board), then renamed
+        // over the board in one step. The temporary key expires on its own if
+        // this process dies half-way; a failed call removes it.
         let building = format!("{key}:building:{}", Uuid::now_v7().simple());
+        for chunk in scores.chunks(REPLACE_CHUNK) {
+            let items: Vec<(i64, String)> = chunk.iter().map(|(m, s)| (*s, m.to_string())).collect();
+            let target = building.clone();
+            let added = self
+                .redis
+                .call("leaderboard rebuild", |mut conn| async move {
+                    redis::pipe()
+                        .zadd_multiple(&target, &items)
+                        .ignore()
+                        .expire(&target, BUILDING_TTL.as_secs() as i64)
+                        .ignore()
+                        .query_async::<()>(&mut conn)
+                        .await
+                })
+                .await;
+            if added.is_err() {
+                let target = building.clone();
+                let _ = self
+                    .redis
+                    .call("leaderboard rebuild", |mut conn| async move { conn.del::<_, ()>(&target).await })
+                    .await;
+                return Err(Skipped);
+            }
+        }
         self.redis
             .call("leaderboard rebuild", |mut conn| async move {
-                let mut pipe = redis::pipe();
-                pipe.atomic();
-                if scores.is_empty() {
-                    pipe.del(&key).ignore();
-                } else {
-                    for chunk in scores.chunks(1_000) {
-                        let items: Vec<(i64, String)> = chunk.iter().map(|(m, s)| (*s, m.to_string())).collect();
-                        pipe.zadd_multiple(&building, &items).ignore();
-                    }
-                    pipe.rename(&building, &key).ignore().expire(&key, ttl.as_secs().max(1) as i64).ignore();
-                }
-                pipe.query_async::<()>(&mut conn).await
+                redis::pipe()
+                    .atomic()
+                    .rename(&building, &key)
+                    .ignore()
+                    .expire(&key, ttl.as_secs().max(1) as i64)
+                    .ignore()
+                    .query_async::<()>(&mut conn)
+                    .await
             })
             .await
     }

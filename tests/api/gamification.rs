@@ -419,6 +419,38 @@ async fn leaderboards_answer_from_the_ledger_while_redis_is_down() {
 }
 
 #[tokio::test]
+async fn a_large_board_is_rebuilt_in_steps_within_the_redis_deadline() {
+    let Some(mut redis) = OwnRedis::start() else {
+        eprintln!("skipped: no redis-server binary to start a private Redis");
+        return;
+    };
+    // A short deadline: the whole board in one call would be at risk of missing it.
+    let settings =
+        [("REDIS_URL", redis.url()), ("REDIS_KEY_PREFIX", "big-board:".into()), ("REDIS_TIMEOUT_MS", "300".into())];
+    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with(&settings).await;
+    let scores: Vec<(uuid::Uuid, i64)> =
+        (0..25_000u128).map(|n| (uuid::Uuid::from_u128(n + 1), (n % 997) as i64)).collect();
+    let ttl = std::time::Duration::from_secs(600);
+    app.state.boards.replace("big", scores.clone(), ttl).await.expect("the board is written");
+    let (top, total) = app.state.boards.page("big", 0, 3).await.unwrap();
+    assert_eq!(total, 25_000);
+    // Highest score first (996), ties by the higher id.
+    assert_eq!(top.iter().map(|r| (r.rank, r.score)).collect::<Vec<_>>(), [(1, 996), (2, 996), (3, 996)]);
+    assert!(top[0].member > top[1].member);
+    let (tail, _) = app.state.boards.page("big", 24_999, 5).await.unwrap();
+    assert_eq!(tail.iter().map(|r| (r.rank, r.score)).collect::<Vec<_>>(), [(25_000, 0)]);
+    assert_eq!(redis.keys("big-board:lb:big:building:*").await, Vec::<String>::new(), "nothing half-built is left");
+    // Replaced again with fewer members: the board is the new one, whole.
+    app.state.boards.replace("big", scores[..10].to_vec(), ttl).await.unwrap();
+    assert_eq!(app.state.boards.page("big", 0, 100).await.unwrap().1, 10);
+    // Redis gone: the rebuild reports it instead of claiming a board it did not write.
+    redis.stop();
+    let failed = engagement::rebuild(&app.state, LeaderboardPeriod::AllTime).await;
+    assert!(failed.is_err(), "{failed:?}");
+}
+
+#[tokio::test]
 async fn referrals_reward_once_verified_and_refuse_own_unknown_repeated_and_self() {
     let app = TestApp::spawn().await;
     let referrer = app.register_verified("ada@example.com").await;

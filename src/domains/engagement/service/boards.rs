@@ -20,7 +20,7 @@ use sea_orm::{EntityTrait, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
-    error::AppResult,
+    error::{AppError, AppResult},
     infra::{leaderboard::Ranked, watches::Producer},
     pagination::{Page, PageArgs, position_page},
     state::AppState,
@@ -137,12 +137,16 @@ fn ranked(mut scores: Vec<(Uuid, i64)>) -> Vec<Entry> {
 }
 
 /// Rebuilds the current board of `period` from the ledger; returns its size.
+/// An error when the board store could not be written (the guard logged why;
+/// the old board, if any, stays as it was, and the next run tries again).
 pub async fn rebuild(state: &AppState, period: LeaderboardPeriod) -> AppResult<usize> {
     let now = Utc::now();
     let scores = scores_from_ledger(state, period, now).await?;
     let size = scores.len();
-    // Unreachable Redis: logged by the guard, retried by the next run.
-    let _ = state.boards.replace(&board_key(period, now), scores, ttl(period)).await;
+    state.boards.replace(&board_key(period, now), scores, ttl(period)).await.map_err(|_| AppError::Upstream {
+        what: "The leaderboard store",
+        cause: anyhow::anyhow!("the {} board could not be written", period.name()),
+    })?;
     Ok(size)
 }
 
