@@ -19,6 +19,7 @@ mod m20261206_000011_post_html_version;
 mod m20261206_000012_billing;
 mod m20261206_000013_user_bio;
 mod m20261206_000014_engagement;
+mod m20261207_000015_certificates;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_billing::Migration),
             Box::new(m20261206_000013_user_bio::Migration),
             Box::new(m20261206_000014_engagement::Migration),
+            Box::new(m20261207_000015_certificates::Migration),
         ]
     }
 }

@@ -25,6 +25,7 @@ pub struct QueryRoot(
     search::schema::SearchQuery,
     series::schema::SeriesQuery,
     tags::schema::TagsQuery,
+    certificates::schema::CertificatesQuery,
     // new domains: queries
 );
 
@@ -44,6 +45,7 @@ pub struct MutationRoot(
     series::schema::SeriesMutation,
     tags::schema::TagsMutation,
     views::schema::ViewsMutation,
+    certificates::schema::CertificatesMutation,
     // new domains: mutations
 );
 
