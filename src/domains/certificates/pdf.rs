@@ -46,11 +46,11 @@ pub fn render(sheet: &Sheet<'_>) -> Vec<u8> {
     y -= 48.0;
     page.centered(BuiltinFont::Helvetica, 14.0, MUTED, "This certifies that", y);
     y -= 44.0;
-    y = page.fitted(BuiltinFont::TimesBoldItalic, (32.0, 18.0), 2, ACCENT, sheet.recipient_name, y);
+    y = page.fitted(BuiltinFont::TimesBoldItalic, (32.0, 14.0), 2, ACCENT, sheet.recipient_name, y);
     y -= 16.0;
     page.centered(BuiltinFont::Helvetica, 14.0, MUTED, "has finished every published post of the series", y);
     y -= 38.0;
-    y = page.fitted(BuiltinFont::TimesBold, (24.0, 13.0), 3, INK, sheet.series_title, y);
+    y = page.fitted(BuiltinFont::TimesBold, (24.0, 13.0), 4, INK, sheet.series_title, y);
     y -= 14.0;
     let date = sheet.issued_at.format("%-d %B %Y").to_string();
     page.centered(BuiltinFont::Helvetica, 12.0, MUTED, &format!("Issued on {date}"), y);
@@ -241,12 +241,13 @@ mod tests {
         let word = "W".repeat(200);
         let pieces = page.wrap(BuiltinFont::Helvetica, 12.0, &word);
         assert!(pieces.len() > 1 && pieces.concat() == word);
-        // Every name and title fits: 80 and 200 characters at their smallest sizes.
-        let name = "M".repeat(80);
-        assert!(page.wrap(BuiltinFont::TimesBoldItalic, 18.0, &name).len() <= 2);
-        let long_title = "Wm ".repeat(67);
-        assert!(page.wrap(BuiltinFont::TimesBold, 13.0, &long_title).len() <= 3);
-        let pdf = render(&sheet(&name, &long_title));
+        // The longest names and titles (80 and 200 of the widest letters) fit at their smallest sizes.
+        let name = "W".repeat(80);
+        assert!(page.wrap(BuiltinFont::TimesBoldItalic, 14.0, &name).len() <= 2);
+        for long_title in ["W".repeat(200), "Wm ".repeat(67)] {
+            assert!(page.wrap(BuiltinFont::TimesBold, 13.0, &long_title).len() <= 4, "{long_title}");
+        }
+        let pdf = render(&sheet(&name, &"Wm ".repeat(67)));
         assert!(pdf.starts_with(b"%PDF-"));
     }
 

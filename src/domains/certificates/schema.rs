@@ -226,8 +226,9 @@ pub struct CertificatesQuery;
 #[Object]
 impl CertificatesQuery {
     /// Checks a certificate code, for anyone (no sign-in). Grouped or lower-case
-    /// input is read as the code it spells. Never an error for a bad code:
-    /// unknown, forged or malformed input answers `valid: false` with status UNKNOWN.
+    /// input is read as the code it spells. Unknown, forged or malformed input
+    /// answers `valid: false` with status UNKNOWN, not an error (a NUL byte,
+    /// refused in every argument, is BAD_USER_INPUT).
     async fn certificate(
         &self,
         ctx: &Context<'_>,

@@ -232,8 +232,8 @@ pub struct Verification {
 }
 
 /// Checks a code for anyone, signed in or not. An unknown, forged or
-/// malformed code (NUL bytes, thousands of characters) is UNKNOWN, never an
-/// error; a stored row changed since it was signed is INVALID_SIGNATURE; a
+/// malformed code (wrong characters, thousands of them, NUL bytes) is
+/// UNKNOWN, never an error; a stored row changed since it was signed is INVALID_SIGNATURE; a
 /// revoked one is REVOKED, with its fields.
 pub async fn verify(state: &AppState, raw: &str) -> AppResult<Verification> {
     Ok(match find_by_code(&state.db, raw).await? {

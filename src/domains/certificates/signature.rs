@@ -178,8 +178,10 @@ mod tests {
             expected.extend_from_slice(field.as_bytes());
         }
         assert_eq!(Signed::of(&row).message(), expected);
-        // "Zoë Ångström" is 14 bytes in UTF-8 (two 2-byte letters), and the prefix says so.
-        assert!(expected.windows(18).any(|w| w[..4] == [0, 0, 0, 14] && &w[4..] == "Zoë Ångström".as_bytes()));
+        // The prefix counts bytes, not characters: "Zoë Ångström" is 12 characters, 15 bytes.
+        let name = "Zoë Ångström".as_bytes();
+        assert_eq!(name.len(), 15);
+        assert!(expected.windows(19).any(|w| w[..4] == [0, 0, 0, 15] && &w[4..] == name));
     }
 
     #[test]
