@@ -1060,7 +1060,8 @@ mod tests {
     }
     #[test]
     fn postgres_requires_a_certificate_signing_key_and_never_repeats_a_bad_one() {
-        let postgres = [("DATABASE_URL", "postgres://u:p@localhost/db"), ("JWT_SECRET", "0123456789abcdef0123456789abcdef")];
+        let postgres =
+            [("DATABASE_URL", "postgres://u:p@localhost/db"), ("JWT_SECRET", "0123456789abcdef0123456789abcdef")];
         let err = config(&postgres).unwrap_err().to_string();
         assert!(err.contains("CERTIFICATE_SIGNING_KEY is required"), "{err}");
         let ok = config(&[postgres[0], postgres[1], SIGNING_KEY]).unwrap();
@@ -1072,7 +1073,8 @@ mod tests {
         }
         let url_safe = config(&[("CERTIFICATE_SIGNING_KEY", "_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-8")]).unwrap();
         assert_eq!(url_safe.certificate_signing_key.expose_secret().len(), 32);
-        for bad in ["c2hvcnQ=", "not base64 at all but secret-ish", "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKg=="] {
+        for bad in ["c2hvcnQ=", "not base64 at all but secret-ish", "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKg=="]
+        {
             let err = config(&[("CERTIFICATE_SIGNING_KEY", bad)]).unwrap_err().to_string();
             assert!(err.contains("CERTIFICATE_SIGNING_KEY"), "{bad}: {err}");
             assert!(!err.contains(bad), "the value is not repeated: {err}");

@@ -67,9 +67,7 @@ impl FileStore for DiskFiles {
     async fn put(&self, key: &FileKey, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.path(key);
         let bytes = bytes.to_vec();
-        tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
-            .await
-            .context("The file writer stopped")?
+        tokio::task::spawn_blocking(move || write_atomically(&path, &bytes)).await.context("The file writer stopped")?
     }
 
     async fn get(&self, key: &FileKey) -> anyhow::Result<Option<Vec<u8>>> {

@@ -138,7 +138,8 @@ async fn rows_for(app: &TestApp, user: &TestUser) -> Vec<certificate::Model> {
 }
 
 async fn certificate_notifications(app: &TestApp, user: &TestUser) -> Vec<Value> {
-    let body = app.graphql_as(user, "{ notifications(first: 50) { nodes { kind title message link } } }", json!({})).await;
+    let body =
+        app.graphql_as(user, "{ notifications(first: 50) { nodes { kind title message link } } }", json!({})).await;
     body["data"]["notifications"]["nodes"]
         .as_array()
         .unwrap_or_else(|| panic!("{body}"))
@@ -222,7 +223,9 @@ async fn finishing_a_series_issues_a_signed_certificate_with_a_pdf_and_a_live_no
     let pdf = response.bytes().await.unwrap();
     assert_eq!(&pdf[..], &kept[..]);
     let text = pdf_text(&pdf);
-    for expected in ["Certificate of Completion", "Zoë Ångström", "Learn Rust", &code[..4], "lectern.test/certificates/"] {
+    for expected in
+        ["Certificate of Completion", "Zoë Ångström", "Learn Rust", &code[..4], "lectern.test/certificates/"]
+    {
         assert!(text.contains(expected), "{expected:?} is not in the PDF's text:\n{text}");
     }
 
@@ -244,7 +247,8 @@ async fn a_third_party_verifies_a_certificate_with_the_published_key() {
     let cert = finish(&app, &ada, &course).await;
 
     // The key, as a JWK and in GraphQL.
-    let jwk: Value = app.client.get(app.url("/.well-known/lectern-certificate-key")).send().await.unwrap().json().await.unwrap();
+    let jwk: Value =
+        app.client.get(app.url("/.well-known/lectern-certificate-key")).send().await.unwrap().json().await.unwrap();
     assert_eq!((jwk["kty"].as_str(), jwk["crv"].as_str()), (Some("OKP"), Some("Ed25519")), "{jwk}");
     let key = app.graphql("{ certificateSigningKey { algorithm publicKey keyId encoding } }", json!({})).await;
     let key = &key["data"]["certificateSigningKey"];
@@ -278,8 +282,8 @@ async fn a_third_party_verifies_a_certificate_with_the_published_key() {
     assert_eq!(b64.decode(checked["signedMessage"].as_str().unwrap()).unwrap(), message);
     let public: [u8; 32] = b64.decode(jwk["x"].as_str().unwrap()).unwrap().try_into().unwrap();
     let public = ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap();
-    let signature = ed25519_dalek::Signature::from_slice(&b64.decode(checked["signature"].as_str().unwrap()).unwrap())
-        .unwrap();
+    let signature =
+        ed25519_dalek::Signature::from_slice(&b64.decode(checked["signature"].as_str().unwrap()).unwrap()).unwrap();
     assert!(public.verify_strict(&message, &signature).is_ok(), "the published key verifies the certificate");
     let mut forged = fields.clone();
     forged[4] = "Charles Babbage".into();
@@ -300,7 +304,11 @@ async fn a_certificate_is_requested_only_for_a_finished_series() {
     assert!(rows_for(&app, &bob).await.is_empty());
     // A series with no published post cannot be finished.
     let empty = app
-        .graphql_as(&author, "mutation { createSeries(input: { title: \"Empty\", description: \"\" }) { id } }", json!({}))
+        .graphql_as(
+            &author,
+            "mutation { createSeries(input: { title: \"Empty\", description: \"\" }) { id } }",
+            json!({}),
+        )
         .await;
     let empty = empty["data"]["createSeries"]["id"].as_str().unwrap().to_owned();
     let none = app.graphql_as(&bob, REQUEST, json!({ "seriesId": empty })).await;
@@ -338,7 +346,11 @@ async fn a_certificate_is_requested_only_for_a_finished_series() {
     assert_eq!(issue_jobs(&app).await, 0);
     let issued = app.graphql_as(&bob, REQUEST, json!({ "seriesId": course.series })).await;
     let issued = &issued["data"]["requestCertificate"];
-    assert_eq!((issued["valid"].as_bool(), issued["seriesTitle"].as_str()), (Some(true), Some("Databases")), "{issued}");
+    assert_eq!(
+        (issued["valid"].as_bool(), issued["seriesTitle"].as_str()),
+        (Some(true), Some("Databases")),
+        "{issued}"
+    );
     let again = app.graphql_as(&bob, REQUEST, json!({ "seriesId": course.series })).await;
     assert_eq!(again["data"]["requestCertificate"]["id"], issued["id"], "the same certificate, not a second");
     assert_eq!(rows_for(&app, &bob).await.len(), 1);
@@ -454,13 +466,15 @@ async fn admins_revoke_and_restore_and_a_revoked_certificate_shows_as_revoked() 
         let refused = app.graphql_as(&admin, REVOKE, json!({ "id": id, "reason": bad })).await;
         assert_eq!((error_code(&refused), error_field(&refused)), ("BAD_USER_INPUT", "reason"), "{bad:?}");
     }
-    let unknown = app.graphql_as(&admin, REVOKE, json!({ "id": uuid::Uuid::now_v7().to_string(), "reason": "x" })).await;
+    let unknown =
+        app.graphql_as(&admin, REVOKE, json!({ "id": uuid::Uuid::now_v7().to_string(), "reason": "x" })).await;
     assert_eq!(error_code(&unknown), "NOT_FOUND");
     let malformed = app.graphql_as(&admin, REVOKE, json!({ "id": "nope", "reason": "x" })).await;
     assert_eq!((error_code(&malformed), error_field(&malformed)), ("BAD_USER_INPUT", "id"));
     assert_eq!(verify(&app, &code).await["status"], "VALID", "refused revocations changed nothing");
 
-    let revoked = app.graphql_as(&admin, REVOKE, json!({ "id": id, "reason": "  Answers copied from another reader " })).await;
+    let revoked =
+        app.graphql_as(&admin, REVOKE, json!({ "id": id, "reason": "  Answers copied from another reader " })).await;
     let revoked = &revoked["data"]["revokeCertificate"];
     assert_eq!((revoked["revoked"].as_bool(), revoked["status"].as_str()), (Some(true), Some("REVOKED")), "{revoked}");
     assert_eq!(revoked["revokedReason"], "Answers copied from another reader");
@@ -658,6 +672,7 @@ async fn the_signing_key_is_private_and_never_stored_or_logged() {
         assert!(!rows.contains(form.as_str()), "the signing key is in the database");
     }
     // The public half is what is published, and it is not the seed.
-    let jwk: Value = app.client.get(app.url("/.well-known/lectern-certificate-key")).send().await.unwrap().json().await.unwrap();
+    let jwk: Value =
+        app.client.get(app.url("/.well-known/lectern-certificate-key")).send().await.unwrap().json().await.unwrap();
     assert!(!forms.contains(&jwk["x"].as_str().unwrap().to_owned()));
 }

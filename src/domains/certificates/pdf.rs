@@ -117,7 +117,15 @@ impl Page {
     /// `text` centred in at most `max_lines` lines, at the largest size from
     /// `sizes.0` down to `sizes.1` that needs no more; the first baseline at
     /// `y`. Returns the baseline of the last line.
-    fn fitted(&mut self, font: BuiltinFont, sizes: (f32, f32), max_lines: usize, color: Rgb, text: &str, y: f32) -> f32 {
+    fn fitted(
+        &mut self,
+        font: BuiltinFont,
+        sizes: (f32, f32),
+        max_lines: usize,
+        color: Rgb,
+        text: &str,
+        y: f32,
+    ) -> f32 {
         let (largest, smallest) = sizes;
         let mut size = largest;
         let mut lines = self.wrap(font, size, text);

@@ -250,7 +250,10 @@ pub async fn list(db: &impl ConnectionTrait, viewer: &Viewer, args: &PageArgs) -
 }
 
 /// Each user's certificates, newest first (for the loader behind `User.certificates`).
-pub async fn of_users(db: &impl ConnectionTrait, user_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<certificate::Model>>> {
+pub async fn of_users(
+    db: &impl ConnectionTrait,
+    user_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<certificate::Model>>> {
     let mut by_user: HashMap<Uuid, Vec<certificate::Model>> = HashMap::new();
     if user_ids.is_empty() {
         return Ok(by_user);
@@ -292,12 +295,7 @@ async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<certificate::Mode
 
 /// Revokes a certificate (admins): it then verifies as REVOKED, not as
 /// missing. CONFLICT when it is revoked already.
-pub async fn revoke(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: Uuid,
-    reason: &str,
-) -> AppResult<certificate::Model> {
+pub async fn revoke(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, reason: &str) -> AppResult<certificate::Model> {
     let admin = viewer.require_role(Role::Admin)?;
     let reason = parse_reason(reason)?;
     let txn = db.begin_write().await?;
