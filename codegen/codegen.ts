@@ -58,7 +58,7 @@ const config = {
         useTypeImports: true,
         enumsAsTypes: true,
         strictScalars: true,
-        scalars: { DateTime: 'string', ID: 'string' },
+        scalars: { DateTime: 'string', NaiveDate: 'string', ID: 'string' },
         avoidOptionals: { field: true, inputValue: false, object: false },
         skipTypename: false,
         nonOptionalTypename: true,

@@ -29,6 +29,10 @@ enum Command {
         /// bookmarks, progress and reactions (for benchmarks); each run adds a new batch.
         #[arg(long, value_name = "N")]
         scale: Option<u32>,
+        /// Also add N readers with XP, every one on this week's leaderboard (for
+        /// benchmarks; needs published posts, e.g. from --scale); each run adds a new batch.
+        #[arg(long, value_name = "N")]
+        readers: Option<u32>,
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` is its output.
     Schema,
@@ -68,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Seed { scale } => {
+        Command::Seed { scale, readers } => {
             let state = AppState::connect(config).await?;
             lectern::migrate(&state.db).await?;
             seed::demo(&state).await?;
@@ -93,6 +97,21 @@ async fn main() -> anyhow::Result<()> {
                     report.posts as f64 / secs,
                     report.comments as f64 / secs,
                     report.batch,
+                    seed::SYNTHETIC_PASSWORD,
+                );
+            }
+            if let Some(readers) = readers {
+                let report = seed::ranked_readers(&state, readers).await?;
+                let [week, month, all] = report.boards;
+                println!(
+                    "\n  Added ranked readers {}: {} readers, {} XP awards in {:.1} s; boards: {week} this week, \
+                     {month} this month, {all} all time.\n  Their emails are {} … {}; their password is {}.\n",
+                    report.batch,
+                    report.readers,
+                    report.awards,
+                    report.elapsed.as_secs_f64(),
+                    seed::ranked_email(0, &report.batch),
+                    seed::ranked_email(report.readers.saturating_sub(1) as usize, &report.batch),
                     seed::SYNTHETIC_PASSWORD,
                 );
             }

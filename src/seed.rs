@@ -3,7 +3,8 @@
 //! published over the past weeks), comment threads, bookmarks, reading
 //! progress and reactions. Embedded mode loads it on first start; a PostgreSQL
 //! database only when `lectern seed` is run. `synthetic` adds a large
-//! generated dataset for benchmarks (`lectern seed --scale N`).
+//! generated dataset for benchmarks (`lectern seed --scale N`), `ranked_readers`
+//! readers with XP for the leaderboard ones (`lectern seed --readers N`).
 //!
 //! Accounts, tags, series and posts go through their domain services, so the
 //! demo obeys the same rules as the API. Comments, bookmarks, progress and
@@ -14,6 +15,7 @@
 mod demo_activity;
 mod demo_posts;
 mod phrases;
+mod ranked_readers;
 mod synthetic;
 
 use std::collections::HashMap;
@@ -22,6 +24,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set, sea_query::Expr};
 use uuid::Uuid;
 
+pub use ranked_readers::{RankedReport, ranked_email, ranked_readers};
 pub use synthetic::{SYNTHETIC_PASSWORD, SyntheticReport, synthetic};
 
 use crate::{

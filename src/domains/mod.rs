@@ -11,6 +11,7 @@ pub mod engagement;
 pub mod entitlements;
 pub mod feeds;
 pub mod newsletter;
+pub mod notes;
 pub mod notifications;
 pub mod posts;
 pub mod progress;

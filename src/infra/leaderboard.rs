@@ -32,8 +32,8 @@ pub struct Ranked {
 pub trait Leaderboard: Send + Sync {
     /// Adds `amount` to `member`'s score on `board` (creating either), keeping the board `ttl` after its last change.
     async fn add(&self, board: &str, member: Uuid, amount: i64, ttl: Duration) -> Result<(), Skipped>;
-    /// Members ranked `offset + 1` to `offset + limit`.
-    async fn page(&self, board: &str, offset: u64, limit: u64) -> Result<Vec<Ranked>, Skipped>;
+    /// Members ranked `offset + 1` to `offset + limit`, and how many the board has (one round trip).
+    async fn page(&self, board: &str, offset: u64, limit: u64) -> Result<(Vec<Ranked>, u64), Skipped>;
     /// A member's place, or None when not on the board.
     async fn rank(&self, board: &str, member: Uuid) -> Result<Option<Ranked>, Skipped>;
     /// How many members the board has.
@@ -83,10 +83,10 @@ impl Leaderboard for MemoryLeaderboard {
         Ok(())
     }
 
-    async fn page(&self, board: &str, offset: u64, limit: u64) -> Result<Vec<Ranked>, Skipped> {
+    async fn page(&self, board: &str, offset: u64, limit: u64) -> Result<(Vec<Ranked>, u64), Skipped> {
         let boards = self.boards();
-        let Some(board) = boards.get(board) else { return Ok(Vec::new()) };
-        Ok(board
+        let Some(board) = boards.get(board) else { return Ok((Vec::new(), 0)) };
+        let rows = board
             .order
             .iter()
             .enumerate()
@@ -97,7 +97,8 @@ impl Leaderboard for MemoryLeaderboard {
                 rank: index as u64 + 1,
                 score: *score,
             })
-            .collect())
+            .collect();
+        Ok((rows, board.scores.len() as u64))
     }
 
     async fn rank(&self, board: &str, member: Uuid) -> Result<Option<Ranked>, Skipped> {
@@ -170,19 +171,23 @@ impl Leaderboard for RedisLeaderboard {
             .await
     }
 
-    async fn page(&self, board: &str, offset: u64, limit: u64) -> Result<Vec<Ranked>, Skipped> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
+    async fn page(&self, board: &str, offset: u64, limit: u64) -> Result<(Vec<Ranked>, u64), Skipped> {
         let key = self.key(board);
-        let members = self
+        // `ZREVRANGE key 0 -1` would be the whole board: an empty page asks for the count alone.
+        let (members, total) = self
             .redis
             .call("leaderboard page", |mut conn| async move {
-                conn.zrevrange_withscores::<_, Vec<(String, f64)>>(&key, offset as isize, (offset + limit - 1) as isize)
+                if limit == 0 {
+                    return conn.zcard::<_, u64>(&key).await.map(|total| (Vec::new(), total));
+                }
+                redis::pipe()
+                    .zrevrange_withscores(&key, offset as isize, (offset + limit - 1) as isize)
+                    .zcard(&key)
+                    .query_async::<(Vec<(String, f64)>, u64)>(&mut conn)
                     .await
             })
             .await?;
-        Ok(ranked(offset, members))
+        Ok((ranked(offset, members), total))
     }
 
     async fn rank(&self, board: &str, member: Uuid) -> Result<Option<Ranked>, Skipped> {
@@ -246,16 +251,18 @@ mod tests {
         board.add("w", b, 30, ttl).await.unwrap();
         board.add("w", c, 10, ttl).await.unwrap();
         board.add("w", a, 5, ttl).await.unwrap();
-        let page = board.page("w", 0, 10).await.unwrap();
+        let (page, total) = board.page("w", 0, 10).await.unwrap();
         let order: Vec<(Uuid, u64, i64)> = page.iter().map(|r| (r.member, r.rank, r.score)).collect();
         assert_eq!(order, [(b, 1, 30), (a, 2, 15), (c, 3, 10)]);
+        assert_eq!(total, 3);
         assert_eq!(board.rank("w", c).await.unwrap().map(|r| r.rank), Some(3));
-        assert_eq!(board.page("w", 1, 1).await.unwrap()[0].member, a);
+        assert_eq!(board.page("w", 1, 1).await.unwrap().0[0].member, a);
+        assert_eq!(board.page("missing", 0, 10).await.unwrap(), (Vec::new(), 0));
         assert_eq!(board.len("w").await.unwrap(), 3);
         assert_eq!(board.rank("w", Uuid::from_u128(9)).await.unwrap(), None);
         // Equal scores: the higher id first, as Redis orders them.
         board.add("w", a, -5, ttl).await.unwrap();
-        let page = board.page("w", 0, 10).await.unwrap();
+        let (page, _) = board.page("w", 0, 10).await.unwrap();
         assert_eq!(page.iter().map(|r| r.member).collect::<Vec<_>>(), [b, c, a]);
         board.replace("w", vec![(a, 1)], ttl).await.unwrap();
         assert_eq!(board.len("w").await.unwrap(), 1);

@@ -58,7 +58,7 @@ const POSTS_PER_STEP: usize = 500;
 /// Bound parameters per statement: SQLite's default limit (PostgreSQL's is 65,535).
 const MAX_BIND_PARAMS: usize = 32_766;
 const MAX_ROWS_PER_STATEMENT: usize = 1_000;
-const DAY_SECS: i64 = 86_400;
+pub(super) const DAY_SECS: i64 = 86_400;
 
 /// What one run of `synthetic` added.
 #[derive(Debug, Clone, Default)]
@@ -201,12 +201,12 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
     Ok(report)
 }
 
-fn progress(started: Instant, what: &str, count: u64) {
+pub(super) fn progress(started: Instant, what: &str, count: u64) {
     println!("  {what:<17} {count:>9}   {:>6.1} s", started.elapsed().as_secs_f64());
 }
 
 /// Six random lower-case letters and digits no synthetic account uses yet.
-async fn fresh_batch_label(db: &impl ConnectionTrait) -> AppResult<String> {
+pub(super) async fn fresh_batch_label(db: &impl ConnectionTrait) -> AppResult<String> {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     loop {
         let mut rng = rand::thread_rng();
@@ -503,7 +503,7 @@ async fn write_step(
 }
 
 /// Multi-row inserts of at most 1,000 rows and within the bound-parameter limit.
-async fn insert_chunked<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<u64>
+pub(super) async fn insert_chunked<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<u64>
 where
     A: ActiveModelTrait,
 {

@@ -16,6 +16,7 @@ mod gamification;
 mod hostile;
 mod http;
 mod jobs;
+mod learning;
 mod loaders;
 mod mail;
 mod model_fetch;

@@ -15,6 +15,7 @@ use crate::{
         bookmarks,
         comments::schema::{self as comments, Comment},
         entitlements::{loaders::PremiumAccess, service::Plan},
+        notes::{self, schema::StudyNote},
         progress::schema::ReadingProgress,
         reactions::{
             self,
@@ -188,6 +189,11 @@ impl Post {
     /// Whether the viewer bookmarked this post; false when anonymous.
     async fn viewer_has_bookmarked(&self, ctx: &Context<'_>) -> Result<bool> {
         bookmarks::schema::viewer_has_bookmarked(ctx, self.0.id).await
+    }
+
+    /// The viewer's private study notes on this post, oldest first; empty when anonymous.
+    async fn viewer_notes(&self, ctx: &Context<'_>) -> Result<Vec<StudyNote>> {
+        notes::schema::viewer_notes(ctx, self.0.id).await
     }
 
     /// The viewer's reading of this post; null when anonymous or not read yet.

@@ -1,20 +1,26 @@
 //! GraphQL surface of reading progress: `markPostRead`, the `ReadingProgress`
-//! of a post and the `SeriesProgress` of a series, both for the viewer.
+//! of a post and the `SeriesProgress` of a series, both for the viewer; the
+//! viewer's `readingHistory` and `learningStats`.
 
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{loaders::ViewerProgress, service};
+use super::{loaders::ViewerProgress, service, stats};
 use crate::{
     domains::posts::{
         loaders::{PostsOfSeries, ReadablePostById},
         schema::Post,
     },
+    domains::tags::schema::Tag,
     error::AppError,
-    graphql::{ContextExt, Require, parse_id},
+    graphql::{
+        ContextExt, Require,
+        pagination::{Connection, connection, page_args},
+        parse_id,
+    },
 };
 use entity::reading_progress;
 
@@ -48,6 +54,11 @@ impl ReadingProgress {
     /// When the viewer first finished the post.
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
         self.0.completed_at
+    }
+
+    /// When the viewer last recorded reading the post.
+    async fn last_read_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
     }
 }
 
@@ -99,6 +110,156 @@ impl SeriesProgress {
     /// When the viewer finished the last post, once every post is finished.
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
         self.0.completed_at
+    }
+}
+
+/// A reader's learning, from their reading time (in their time zone).
+pub struct LearningStats(stats::LearningStats);
+
+#[Object]
+impl LearningStats {
+    /// The IANA time zone the days are counted in (the viewer's setting).
+    async fn time_zone(&self) -> String {
+        self.0.time_zone.name().to_owned()
+    }
+
+    /// Posts the viewer has finished.
+    async fn posts_finished(&self) -> u64 {
+        self.0.posts_finished
+    }
+
+    /// Series whose every post (that the viewer may read) they have finished.
+    async fn series_finished(&self) -> u64 {
+        self.0.series_finished
+    }
+
+    /// Minutes of reading ever recorded, rounded down.
+    async fn total_minutes(&self) -> i64 {
+        self.0.total_seconds / 60
+    }
+
+    /// Every day of the period, oldest first, today last (a calendar heat map's cells).
+    async fn days(&self) -> Vec<DayActivity> {
+        self.0.days.iter().cloned().map(DayActivity).collect()
+    }
+
+    /// The last 12 ISO weeks (Monday to Sunday), oldest first, this week last.
+    async fn weeks(&self) -> Vec<WeekActivity> {
+        self.0.weeks.iter().cloned().map(WeekActivity).collect()
+    }
+
+    /// The 10 tags the viewer spent the most reading time on, all time, most first.
+    async fn topics(&self) -> Vec<TopicTime> {
+        self.0.topics.iter().cloned().map(TopicTime).collect()
+    }
+
+    /// The viewer's streak of active days as it stands today (0 once lapsed).
+    async fn current_streak(&self) -> i32 {
+        self.0.current_streak
+    }
+
+    /// The viewer's longest streak.
+    async fn longest_streak(&self) -> i32 {
+        self.0.longest_streak
+    }
+}
+
+/// One day of the viewer's reading.
+pub struct DayActivity(stats::DayActivity);
+
+#[Object]
+impl DayActivity {
+    /// The date, in the viewer's time zone.
+    async fn day(&self) -> NaiveDate {
+        self.0.day
+    }
+
+    /// Minutes read that day, rounded down.
+    async fn minutes(&self) -> i64 {
+        self.0.seconds / 60
+    }
+
+    /// Seconds read that day.
+    async fn seconds(&self) -> i64 {
+        self.0.seconds
+    }
+
+    /// Whether the day counted for the streak (a post finished or a comment written).
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    /// Whether a streak freeze covered the day.
+    async fn frozen(&self) -> bool {
+        self.0.frozen
+    }
+}
+
+/// One ISO week of the viewer's reading.
+pub struct WeekActivity(stats::WeekActivity);
+
+#[Object]
+impl WeekActivity {
+    /// The week's Monday, in the viewer's time zone.
+    async fn week_start(&self) -> NaiveDate {
+        self.0.week_start
+    }
+
+    /// Minutes read that week, rounded down.
+    async fn minutes(&self) -> i64 {
+        self.0.seconds / 60
+    }
+}
+
+/// Reading time on the posts filed under one tag.
+pub struct TopicTime(stats::TopicTime);
+
+#[Object]
+impl TopicTime {
+    async fn tag(&self) -> Tag {
+        Tag(self.0.tag.clone())
+    }
+
+    /// Minutes read on posts with the tag, rounded down (a post with two tags counts for both).
+    async fn minutes(&self) -> i64 {
+        self.0.seconds / 60
+    }
+}
+
+#[derive(Default)]
+pub struct ProgressQuery;
+
+#[Object]
+impl ProgressQuery {
+    /// The posts the viewer has read (and can still open), most recently read first.
+    #[graphql(
+        guard = "Require::SignedIn",
+        complexity = "crate::graphql::pagination::page_complexity(child_complexity, first, last)"
+    )]
+    async fn reading_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many reads after `after`; at most 100.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from this list: reads after it.")] after: Option<String>,
+        #[graphql(desc = "How many reads before `before`; at most 100.")] last: Option<i32>,
+        #[graphql(desc = "A cursor from this list: reads before it.")] before: Option<String>,
+    ) -> Result<Connection<ReadingProgress>> {
+        let args = page_args(ctx, first, after, last, before);
+        Ok(connection(stats::history(&ctx.state().db, ctx.viewer(), &args).await?, ReadingProgress))
+    }
+
+    /// The viewer's learning statistics: finished posts and series, reading time per
+    /// day and week, topics, the streak. Days are the viewer's (their time zone setting).
+    #[graphql(guard = "Require::SignedIn")]
+    async fn learning_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many days the `days` list covers, today included: 1–366 (default 30).")] days: Option<
+            i32,
+        >,
+    ) -> Result<LearningStats> {
+        let stats = stats::learning_stats(&ctx.state().db, ctx.viewer(), days.unwrap_or(30), Utc::now()).await?;
+        Ok(LearningStats(stats))
     }
 }
 

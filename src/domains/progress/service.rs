@@ -40,6 +40,11 @@ pub async fn mark_post_read(
     let write = Write::begin(state).await?;
     let post = posts::get_readable(&write, viewer, post_id).await?;
     let progress = record_read(&write, user_id, &post, seconds_spent).await?;
+    if seconds_spent > 0 {
+        let zone = engagement::zone_of(&write, user_id).await?.unwrap_or(chrono_tz::UTC);
+        let day = Utc::now().with_timezone(&zone).date_naive();
+        super::stats::record_day(&write, user_id, post.id, day, seconds_spent).await?;
+    }
     let series_finished = match post.series_id {
         Some(series_id) => {
             let series_posts = posts::posts_of_series(&write, viewer, &[series_id]).await?.remove(&series_id);

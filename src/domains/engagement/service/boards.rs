@@ -147,8 +147,19 @@ pub async fn rebuild(state: &AppState, period: LeaderboardPeriod) -> AppResult<u
 }
 
 /// Makes sure the current board of `period` exists (built from the ledger if
-/// not); false when the board store cannot be reached.
+/// not); false when the board store cannot be reached. Readers that find the
+/// board missing at once (the first page views after a restart) wait for one
+/// rebuild in this process rather than each reading the whole ledger.
 async fn ensure_board(state: &AppState, period: LeaderboardPeriod, key: &str) -> bool {
+    static BUILDING: [tokio::sync::Mutex<()>; 3] =
+        [tokio::sync::Mutex::const_new(()), tokio::sync::Mutex::const_new(()), tokio::sync::Mutex::const_new(())];
+    match state.boards.exists(key).await {
+        Ok(true) => return true,
+        Ok(false) => {}
+        Err(_) => return false,
+    }
+    let slot = LeaderboardPeriod::ALL.iter().position(|p| *p == period).unwrap_or(0);
+    let _building = BUILDING[slot].lock().await;
     match state.boards.exists(key).await {
         Ok(true) => true,
         Ok(false) => rebuild(state, period).await.is_ok(),
@@ -156,14 +167,20 @@ async fn ensure_board(state: &AppState, period: LeaderboardPeriod, key: &str) ->
     }
 }
 
-/// One page of the current board, and how many are on it.
+/// One page of the current board, and how many are on it: one round trip to
+/// the board store while the board exists (an empty or missing board is
+/// checked for, and built from the ledger when missing).
 pub async fn page(state: &AppState, period: LeaderboardPeriod, args: &PageArgs) -> AppResult<Page<Entry>> {
     let positions = args.positions(&format!("leaderboard:{}", period.name()))?;
     let key = board_key(period, Utc::now());
-    if ensure_board(state, period, &key).await
-        && let Ok(rows) = state.boards.page(&key, positions.offset, positions.size + 1).await
-        && let Ok(total) = state.boards.len(&key).await
-    {
+    let read = || state.boards.page(&key, positions.offset, positions.size + 1);
+    let found = match read().await {
+        Ok((_, 0)) if ensure_board(state, period, &key).await => read().await.ok(),
+        Ok((_, 0)) => None,
+        Ok(found) => Some(found),
+        Err(_) => None,
+    };
+    if let Some((rows, total)) = found {
         let rows = rows.into_iter().map(Entry::from).collect();
         return Ok(position_page(&format!("leaderboard:{}", period.name()), positions, rows, total));
     }
@@ -177,9 +194,13 @@ pub async fn page(state: &AppState, period: LeaderboardPeriod, args: &PageArgs) 
 /// `user_id`'s place on the current board, or None with no XP in the period.
 pub async fn entry_of(state: &AppState, period: LeaderboardPeriod, user_id: Uuid) -> AppResult<Option<Entry>> {
     let key = board_key(period, Utc::now());
-    if ensure_board(state, period, &key).await
-        && let Ok(found) = state.boards.rank(&key, user_id).await
-    {
+    // Not on the board may mean no board yet: then it is built and asked again.
+    let found = match state.boards.rank(&key, user_id).await {
+        Ok(Some(found)) => Some(Some(found)),
+        Ok(None) if ensure_board(state, period, &key).await => state.boards.rank(&key, user_id).await.ok(),
+        _ => None,
+    };
+    if let Some(found) = found {
         return Ok(found.map(Entry::from));
     }
     Ok(ranked(scores_from_ledger(state, period, Utc::now()).await?).into_iter().find(|e| e.user_id == user_id))

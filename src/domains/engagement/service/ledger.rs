@@ -205,7 +205,7 @@ async fn add_to_total(db: &impl ConnectionTrait, user_id: Uuid, amount: i64, now
 }
 
 /// A stats row with nothing in it yet.
-pub(super) fn empty_stats(user_id: Uuid, now: DateTime<Utc>) -> user_stats::ActiveModel {
+pub fn empty_stats(user_id: Uuid, now: DateTime<Utc>) -> user_stats::ActiveModel {
     user_stats::ActiveModel {
         user_id: Set(user_id),
         xp: Set(0),
