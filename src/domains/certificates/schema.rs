@@ -1,6 +1,11 @@
 //! GraphQL surface of certificates: the public check by code and the signing
 //! key, the viewer's certificates and their request, admins' revocation, and
 //! what `User.certificates` shows (through `certificates_of` at the bottom).
+//!
+//! The roots box their service futures: the merged query and mutation roots
+//! nest every domain's resolver futures, so one domain's large future (issuing
+//! writes, signs and renders) would deepen the stack of every operation (a
+//! debug-build test's 2 MiB thread overflowed in another domain's mutation).
 
 use async_graphql::{Context, ID, Object, Result};
 use base64::Engine;
@@ -235,7 +240,7 @@ impl CertificatesQuery {
         #[graphql(desc = "The verification code, e.g. from the PDF (`ABCD-EFGH-…`) or the page's address.")]
         code: String,
     ) -> Result<CertificateVerification> {
-        Ok(CertificateVerification(service::verify(ctx.state(), &code).await?))
+        Ok(CertificateVerification(Box::pin(service::verify(ctx.state(), &code)).await?))
     }
 
     /// The public key certificates are signed with, so anyone can check one
@@ -255,7 +260,7 @@ impl CertificatesQuery {
         #[graphql(desc = "A cursor from this list: the page before it.")] before: Option<String>,
     ) -> Result<Connection<Certificate>> {
         let args = page_args(ctx, first, after, last, before);
-        Ok(connection(service::list(&ctx.state().db, ctx.viewer(), &args).await?, Certificate))
+        Ok(connection(Box::pin(service::list(&ctx.state().db, ctx.viewer(), &args)).await?, Certificate))
     }
 }
 
@@ -271,7 +276,7 @@ impl CertificatesMutation {
     #[graphql(guard = "Require::SignedIn")]
     async fn request_certificate(&self, ctx: &Context<'_>, series_id: ID) -> Result<Certificate> {
         let series_id = parse_id("seriesId", &series_id)?;
-        Ok(Certificate(service::request(ctx.state(), ctx.viewer(), series_id).await?))
+        Ok(Certificate(Box::pin(service::request(ctx.state(), ctx.viewer(), series_id)).await?))
     }
 
     /// Revokes a certificate (admins): it then checks as REVOKED, not as
@@ -285,7 +290,7 @@ impl CertificatesMutation {
         #[graphql(desc = "Why, for the recipient and other admins (1–500 characters, one line).")] reason: String,
     ) -> Result<Certificate> {
         let id = parse_id("id", &id)?;
-        Ok(Certificate(service::revoke(&ctx.state().db, ctx.viewer(), id, &reason).await?))
+        Ok(Certificate(Box::pin(service::revoke(&ctx.state().db, ctx.viewer(), id, &reason)).await?))
     }
 
     /// Lifts a revocation (admins). CONFLICT when the certificate is not
@@ -293,7 +298,7 @@ impl CertificatesMutation {
     #[graphql(guard = "Require::Role(entity::user::Role::Admin)")]
     async fn restore_certificate(&self, ctx: &Context<'_>, id: ID) -> Result<Certificate> {
         let id = parse_id("id", &id)?;
-        Ok(Certificate(service::restore(&ctx.state().db, ctx.viewer(), id).await?))
+        Ok(Certificate(Box::pin(service::restore(&ctx.state().db, ctx.viewer(), id)).await?))
     }
 }
 
