@@ -65,7 +65,7 @@ else
   command -v psql >/dev/null || { echo "psql is missing (apt-get install -y postgresql-client)" >&2; exit 1; }
   DB_NAME="lectern_content_bench_$(date +%s)"
   psql "$ADMIN_URL" -qc "CREATE DATABASE $DB_NAME" >/dev/null
-  export DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME" JWT_SECRET=bench-secret-0123456789abcdef-0123456789
+  export DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME" JWT_SECRET=bench-secret-0123456789abcdef-0123456789 CERTIFICATE_SIGNING_KEY=YmVuY2gtY2VydGlmaWNhdGUtc2VlZC0wMTIzNDU2Nzg=
   MODE="scaled (PostgreSQL)"
 fi
 echo "mode: $MODE"

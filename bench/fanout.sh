@@ -71,7 +71,7 @@ if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   DB_NAME="lectern_fanout_bench_$(date +%s)"
   # A fresh database; `seed` applies the migrations and loads the demo dataset.
   psql "$BENCH_DATABASE_URL" -qc "CREATE DATABASE $DB_NAME" >/dev/null
-  export DATABASE_URL="${BENCH_DATABASE_URL%/*}/$DB_NAME" JWT_SECRET=bench-secret-0123456789abcdef-0123456789
+  export DATABASE_URL="${BENCH_DATABASE_URL%/*}/$DB_NAME" JWT_SECRET=bench-secret-0123456789abcdef-0123456789 CERTIFICATE_SIGNING_KEY=YmVuY2gtY2VydGlmaWNhdGUtc2VlZC0wMTIzNDU2Nzg=
   [ -n "${BENCH_REDIS_URL:-}" ] && export REDIS_URL="$BENCH_REDIS_URL" REDIS_KEY_PREFIX="fanout$(date +%s):"
   MODE="scaled (PostgreSQL${BENCH_REDIS_URL:+ + Redis})"
 else

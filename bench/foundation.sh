@@ -30,7 +30,7 @@ if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   db="lectern_bench_$(date +%s)"
   # A fresh database; `seed` applies the migrations and loads the demo accounts.
   psql "$BENCH_DATABASE_URL" -qc "CREATE DATABASE $db" >/dev/null
-  export DATABASE_URL="${BENCH_DATABASE_URL%/*}/$db" JWT_SECRET=bench-secret-0123456789abcdef-0123456789
+  export DATABASE_URL="${BENCH_DATABASE_URL%/*}/$db" JWT_SECRET=bench-secret-0123456789abcdef-0123456789 CERTIFICATE_SIGNING_KEY=YmVuY2gtY2VydGlmaWNhdGUtc2VlZC0wMTIzNDU2Nzg=
   [ -n "${BENCH_REDIS_URL:-}" ] && export REDIS_URL="$BENCH_REDIS_URL" REDIS_KEY_PREFIX="bench$(date +%s):"
   MODE="scaled (PostgreSQL${BENCH_REDIS_URL:+ + Redis})"
   DATA_DIR="$WORK/data" "$BIN" seed >/dev/null

@@ -71,7 +71,7 @@ else
   DB_NAME="lectern_soak_$(date +%s)"
   psql "$ADMIN_URL" -qc "CREATE DATABASE $DB_NAME" >/dev/null
   export DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME" REDIS_URL="$REDIS" REDIS_KEY_PREFIX="soak$(date +%s):" \
-    JWT_SECRET=bench-secret-0123456789abcdef-0123456789
+    JWT_SECRET=bench-secret-0123456789abcdef-0123456789 CERTIFICATE_SIGNING_KEY=YmVuY2gtY2VydGlmaWNhdGUtc2VlZC0wMTIzNDU2Nzg=
   MODE=scaled
 fi
 CSV="${SOAK_CSV:-bench-soak-$MODE.csv}"

@@ -7,7 +7,7 @@
 use std::{collections::HashMap, net::IpAddr, path::PathBuf, str::FromStr, time::Duration};
 
 use anyhow::{Context, bail};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use url::Url;
 
 /// Where the data lives: the embedded SQLite file or a PostgreSQL server.
@@ -51,6 +51,9 @@ pub struct Config {
     pub redis_prefix: String,
     pub public_url: Url,
     pub jwt_secret: SecretString,
+    /// `CERTIFICATE_SIGNING_KEY`: the 32-byte Ed25519 seed certificates are signed with
+    /// (generated into `DATA_DIR/certificate_signing_key` in embedded mode; required with PostgreSQL).
+    pub certificate_signing_key: SecretSlice<u8>,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
@@ -381,6 +384,21 @@ impl Config {
             }
         };
 
+        let certificate_signing_key = match env.get("CERTIFICATE_SIGNING_KEY") {
+            // The value is never quoted back: it is a secret even when malformed.
+            Some(raw) => signing_seed(&raw).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "CERTIFICATE_SIGNING_KEY must be a base64-encoded 32-byte Ed25519 seed (e.g. `openssl rand -base64 32`)"
+                )
+            })?,
+            None if embedded => load_or_create_signing_seed(&data_dir)?,
+            None => bail!(
+                "CERTIFICATE_SIGNING_KEY is required when DATABASE_URL points at PostgreSQL: every instance signs and \
+                 verifies certificates with the same key (a base64-encoded 32-byte Ed25519 seed, e.g. \
+                 `openssl rand -base64 32`; keep it: a new key invalidates every certificate issued)"
+            ),
+        };
+
         let log_format = match env.get("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -427,6 +445,7 @@ impl Config {
             jwt_audience: env.get("JWT_AUDIENCE").unwrap_or_else(|| "lectern-api".into()),
             public_url,
             jwt_secret,
+            certificate_signing_key,
             access_token_ttl: Duration::from_secs(env.parse("ACCESS_TOKEN_TTL_SECS", 15 * 60u64)?),
             refresh_token_ttl: Duration::from_secs(86_400 * env.parse("REFRESH_TOKEN_TTL_DAYS", 30u64)?),
             refresh_session_max_age: Duration::from_secs(86_400 * refresh_session_max_days),
@@ -739,6 +758,58 @@ fn load_or_create_secret(data_dir: &std::path::Path) -> anyhow::Result<String> {
     Ok(secret)
 }
 
+/// A 32-byte seed from base64 (standard or URL-safe alphabet, padded or not).
+fn signing_seed(raw: &str) -> Option<SecretSlice<u8>> {
+    use base64::Engine;
+    let raw = raw.trim().trim_end_matches('=');
+    let seed = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(raw)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw))
+        .ok()?;
+    (seed.len() == 32).then(|| SecretSlice::from(seed))
+}
+
+/// In embedded mode the certificate key is generated once and kept under
+/// `DATA_DIR` (mode 0600). A file that is there but holds no key stops start-up
+/// rather than being replaced: a new key would invalidate every certificate
+/// issued. Two processes starting at once end up with the same key (the file
+/// is linked into place whole, and the one that loses the race reads it).
+fn load_or_create_signing_seed(data_dir: &std::path::Path) -> anyhow::Result<SecretSlice<u8>> {
+    use base64::Engine;
+    use rand::RngCore;
+
+    let path = data_dir.join("certificate_signing_key");
+    let stored = |path: &std::path::Path| -> anyhow::Result<SecretSlice<u8>> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("Failed to read {}", path.display()))?;
+        signing_seed(&text).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} does not hold a certificate signing key (a base64-encoded 32-byte seed): restore it from a \
+                 backup or set CERTIFICATE_SIGNING_KEY",
+                path.display()
+            )
+        })
+    };
+    if path.exists() {
+        return stored(&path);
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("Failed to create the data directory {}", data_dir.display()))?;
+    let mut seed = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut seed);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(seed);
+    let temporary = data_dir.join(format!(".certificate_signing_key.{}", uuid::Uuid::now_v7().simple()));
+    write_private(&temporary, &encoded)
+        .with_context(|| format!("Failed to store the certificate signing key at {}", temporary.display()))?;
+    let linked = std::fs::hard_link(&temporary, &path);
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => Ok(SecretSlice::from(seed.to_vec())),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => stored(&path),
+        Err(err) => Err(anyhow::Error::new(err)
+            .context(format!("Failed to store the certificate signing key at {}", path.display()))),
+    }
+}
+
 fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
@@ -754,6 +825,9 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A certificate signing key for configurations that need one (32 bytes of 0x2a).
+    const SIGNING_KEY: (&str, &str) = ("CERTIFICATE_SIGNING_KEY", "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=");
 
     fn config(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
         let dir = std::env::temp_dir().join(format!("lectern-config-{}", uuid::Uuid::now_v7()));
@@ -838,6 +912,7 @@ mod tests {
         let ok = config(&[
             ("DATABASE_URL", "postgres://u:p@localhost/db"),
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            SIGNING_KEY,
         ])
         .unwrap();
         assert!(!ok.is_embedded());
@@ -858,6 +933,7 @@ mod tests {
         let postgres = config(&[
             ("DATABASE_URL", "postgres://u:p@localhost/db"),
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            SIGNING_KEY,
             ("GRAPHIQL", "true"),
         ])
         .unwrap();
@@ -972,11 +1048,63 @@ mod tests {
             ("JWT_SECRET", "super-secret-signing-key-0123456789abcdef"),
             ("REDIS_URL", "redis://:redis-password-42@cache:6379"),
             ("SMTP_URL", "smtp://user:smtp-password-7@mail:25"),
+            SIGNING_KEY,
         ])
         .unwrap();
         let shown = format!("{cfg:?}");
-        for secret in ["hunter2-db-password", "super-secret-signing-key", "redis-password-42", "smtp-password-7"] {
+        for secret in
+            ["hunter2-db-password", "super-secret-signing-key", "redis-password-42", "smtp-password-7", SIGNING_KEY.1]
+        {
             assert!(!shown.contains(secret), "{secret} leaked into {shown}");
         }
+    }
+    #[test]
+    fn postgres_requires_a_certificate_signing_key_and_never_repeats_a_bad_one() {
+        let postgres =
+            [("DATABASE_URL", "postgres://u:p@localhost/db"), ("JWT_SECRET", "0123456789abcdef0123456789abcdef")];
+        let err = config(&postgres).unwrap_err().to_string();
+        assert!(err.contains("CERTIFICATE_SIGNING_KEY is required"), "{err}");
+        let ok = config(&[postgres[0], postgres[1], SIGNING_KEY]).unwrap();
+        assert_eq!(ok.certificate_signing_key.expose_secret(), &[42u8; 32][..]);
+        // Either alphabet, padded or not.
+        for same in ["KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio", " KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio= "] {
+            let cfg = config(&[("CERTIFICATE_SIGNING_KEY", same)]).unwrap();
+            assert_eq!(cfg.certificate_signing_key.expose_secret(), &[42u8; 32][..], "{same:?}");
+        }
+        let url_safe = config(&[("CERTIFICATE_SIGNING_KEY", "_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-8")]).unwrap();
+        assert_eq!(url_safe.certificate_signing_key.expose_secret().len(), 32);
+        for bad in ["c2hvcnQ=", "not base64 at all but secret-ish", "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKg=="]
+        {
+            let err = config(&[("CERTIFICATE_SIGNING_KEY", bad)]).unwrap_err().to_string();
+            assert!(err.contains("CERTIFICATE_SIGNING_KEY"), "{bad}: {err}");
+            assert!(!err.contains(bad), "the value is not repeated: {err}");
+        }
+    }
+
+    #[test]
+    fn embedded_mode_generates_a_private_signing_key_once_and_keeps_it() {
+        let dir = std::env::temp_dir().join(format!("lectern-config-{}", uuid::Uuid::now_v7()));
+        let dir_text = dir.display().to_string();
+        let first = config(&[("DATA_DIR", &dir_text)]).unwrap();
+        let second = config(&[("DATA_DIR", &dir_text)]).unwrap();
+        assert_eq!(first.certificate_signing_key.expose_secret().len(), 32);
+        assert_eq!(first.certificate_signing_key.expose_secret(), second.certificate_signing_key.expose_secret());
+        let path = dir.join("certificate_signing_key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(!files.iter().any(|f| f.to_string_lossy().starts_with(".certificate")), "{files:?}");
+        // A damaged key file is not replaced (that would invalidate every certificate).
+        std::fs::write(&path, "damaged").unwrap();
+        let err = config(&[("DATA_DIR", &dir_text)]).unwrap_err().to_string();
+        assert!(err.contains("certificate_signing_key") && err.contains("CERTIFICATE_SIGNING_KEY"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "damaged");
+        // The variable wins over the file.
+        let set = config(&[("DATA_DIR", &dir_text), SIGNING_KEY]).unwrap();
+        assert_eq!(set.certificate_signing_key.expose_secret(), &[42u8; 32][..]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

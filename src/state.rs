@@ -21,11 +21,13 @@ use crate::{
         bus::{EventBus, InProcessBus, RedisBus},
         cache::{Cache, MemoryCache, RedisCache},
         embeddings::{self, Embedder},
+        files::{DiskFiles, FileStore},
         leaderboard::{Leaderboard, MemoryLeaderboard, Ranked, RedisLeaderboard},
         llm::ChatClient,
         mail::{self, Mailer},
         rate_limit::{InProcessRateLimiter, RateLimiter, RedisRateLimiter},
         redis_guard::RedisGuard,
+        signing::Ed25519Key,
         stripe::StripeApi,
         watches::Watches,
         work::Work,
@@ -46,6 +48,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: DatabaseConnection,
     pub jwt: Arc<JwtKeys>,
+    /// Signs and verifies certificates (`CERTIFICATE_SIGNING_KEY`).
+    pub certificate_key: Arc<Ed25519Key>,
+    /// Generated files kept for download (certificate PDFs): on disk under `DATA_DIR`.
+    pub files: Arc<dyn FileStore>,
     pub mailer: Arc<dyn Mailer>,
     pub limiter: Arc<dyn RateLimiter>,
     pub bus: Arc<dyn EventBus>,
@@ -144,7 +150,11 @@ impl AppState {
             None => None,
         };
         let stripe = config.billing.stripe.as_ref().map(StripeApi::new).transpose()?.map(Arc::new);
+        let certificate_key = Ed25519Key::from_seed(config.certificate_signing_key.expose_secret())
+            .context("CERTIFICATE_SIGNING_KEY must be a 32-byte seed")?;
         Ok(AppState {
+            certificate_key: Arc::new(certificate_key),
+            files: Arc::new(DiskFiles::new(config.data_dir.clone())),
             stripe,
             jwt: Arc::new(JwtKeys::from_config(&config)),
             mailer: mail::from_config(&config)?,

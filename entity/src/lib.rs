@@ -7,6 +7,7 @@ pub mod artifact;
 pub mod badge;
 pub mod billing_customer;
 pub mod bookmark;
+pub mod certificate;
 pub mod checkout_session;
 pub mod comment;
 pub mod digest_delivery;

@@ -23,6 +23,9 @@ pub enum Kind {
     Payment,
     #[sea_orm(string_value = "SYSTEM")]
     System,
+    /// The user was issued a certificate for finishing a series.
+    #[sea_orm(string_value = "CERTIFICATE_ISSUED")]
+    CertificateIssued,
 }
 
 /// Something that happened which concerns one user. Serialisable because the

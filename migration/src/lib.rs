@@ -20,6 +20,7 @@ mod m20261206_000012_billing;
 mod m20261206_000013_user_bio;
 mod m20261206_000014_engagement;
 mod m20261207_000015_study_notes;
+mod m20261207_000016_certificates;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_user_bio::Migration),
             Box::new(m20261206_000014_engagement::Migration),
             Box::new(m20261207_000015_study_notes::Migration),
+            Box::new(m20261207_000016_certificates::Migration),
         ]
     }
 }

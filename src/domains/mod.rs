@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod billing;
 pub mod bookmarks;
+pub mod certificates;
 pub mod comments;
 pub mod engagement;
 pub mod entitlements;

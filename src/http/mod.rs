@@ -1,11 +1,13 @@
 //! The HTTP surface: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
 //! `/graphql/ws` (subscriptions), the web app's cookie sessions under `/auth`,
-//! `/webhooks/stripe` (payments), `/healthz` and `/readyz`, feeds, and the web app at `/` for everything
+//! `/webhooks/stripe` (payments), `/healthz` and `/readyz`, feeds, certificate PDFs and the
+//! certificate signing key, and the web app at `/` for everything
 //! else, with request ids, tracing, CORS, timeouts, response compression and
 //! security headers around all of it.
 
 mod app;
 mod auth;
+mod certificates;
 pub mod feeds;
 pub mod forwarded;
 mod graphiql;
@@ -74,6 +76,8 @@ pub fn router(state: AppState, schema: AppSchema) -> anyhow::Result<Router> {
         .route("/atom.xml", get(feeds::atom))
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/unsubscribe", get(unsubscribe::confirm_page).post(unsubscribe::one_click))
+        .route("/certificates/{code}/pdf", get(certificates::pdf))
+        .route("/.well-known/lectern-certificate-key", get(certificates::signing_key))
         .route(
             "/webhooks/stripe",
             axum::routing::post(webhooks::stripe).layer(axum::extract::DefaultBodyLimit::max(webhooks::MAX_BODY)),

@@ -5,12 +5,14 @@
 pub mod bus;
 pub mod cache;
 pub mod embeddings;
+pub mod files;
 pub mod leaderboard;
 pub mod llm;
 pub mod log_throttle;
 pub mod mail;
 pub mod rate_limit;
 pub mod redis_guard;
+pub mod signing;
 pub mod stripe;
 pub mod watches;
 pub mod work;

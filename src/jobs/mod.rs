@@ -36,7 +36,8 @@ pub use queue::{Enqueue, Job, MailLink, MailLinks, enqueue, enqueue_with};
 
 use crate::{
     domains::{
-        accounts, billing, engagement::service as engagement, feeds::service as feeds, newsletter, posts, search,
+        accounts, billing, certificates::service as certificates, engagement::service as engagement,
+        feeds::service as feeds, newsletter, posts, search,
     },
     error::AppResult,
     infra::work::patiently,
@@ -166,6 +167,11 @@ async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<(
         Job::AwardWeeklyTop { week } => {
             let given = engagement::award_weekly_top(state, Utc::now()).await?;
             tracing::info!(week, given, "weekly top badges given");
+            Ok(())
+        }
+        Job::IssueCertificate { user, series } => {
+            let outcome = certificates::issue(state, *user, *series).await?;
+            tracing::info!(%user, %series, outcome = outcome.describe(), "certificate issue checked");
             Ok(())
         }
     }

@@ -71,6 +71,8 @@ pub enum Job {
     RebuildLeaderboards,
     /// Give last week's top of the weekly board their badges (`week`: the week that ended).
     AwardWeeklyTop { week: String },
+    /// Issue `user`'s certificate for finishing `series` (nothing when they have it, or have not finished).
+    IssueCertificate { user: Uuid, series: Uuid },
 }
 
 /// A link a mail carries that grants something. The job stores only what the
@@ -128,7 +130,8 @@ impl Job {
             | Job::SyncBilling
             | Job::EvaluateBadges { .. }
             | Job::RebuildLeaderboards
-            | Job::AwardWeeklyTop { .. } => priority::NORMAL,
+            | Job::AwardWeeklyTop { .. }
+            | Job::IssueCertificate { .. } => priority::NORMAL,
             // A reader who just paid is waiting for their plan.
             Job::StripeEvent { .. } => priority::URGENT,
         }
@@ -147,6 +150,7 @@ impl Job {
             Job::EvaluateBadges { .. } => "evaluate_badges",
             Job::RebuildLeaderboards => "rebuild_leaderboards",
             Job::AwardWeeklyTop { .. } => "award_weekly_top",
+            Job::IssueCertificate { .. } => "issue_certificate",
         }
     }
 }

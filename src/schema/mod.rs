@@ -27,6 +27,7 @@ pub struct QueryRoot(
     search::schema::SearchQuery,
     series::schema::SeriesQuery,
     tags::schema::TagsQuery,
+    certificates::schema::CertificatesQuery,
     // new domains: queries
 );
 
@@ -47,6 +48,7 @@ pub struct MutationRoot(
     series::schema::SeriesMutation,
     tags::schema::TagsMutation,
     views::schema::ViewsMutation,
+    certificates::schema::CertificatesMutation,
     // new domains: mutations
 );
 

@@ -16,6 +16,9 @@ use tokio_tungstenite::tungstenite::{
 };
 
 pub const PASSWORD: &str = "plum-orbit-canoe-42";
+/// The certificate signing key of PostgreSQL runs (32 bytes, base64); embedded
+/// runs generate theirs under the data directory.
+pub const TEST_SIGNING_KEY: &str = "dGVzdC1jZXJ0aWZpY2F0ZS1zZWVkLTAxMjM0NTY3ODk=";
 
 pub struct TestApp {
     pub base: String,
@@ -122,6 +125,8 @@ impl TestApp {
             url.set_path(&name);
             env.insert("DATABASE_URL".into(), url.to_string());
             env.insert("JWT_SECRET".into(), "test-secret-0123456789abcdef-0123456789".into());
+            // Scaled mode needs the certificate key given (every instance signs with it).
+            env.insert("CERTIFICATE_SIGNING_KEY".into(), TEST_SIGNING_KEY.into());
             database = Some((admin_url, name));
         }
         if let Ok(redis_url) = std::env::var("TEST_REDIS_URL") {

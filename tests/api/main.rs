@@ -7,6 +7,7 @@ mod harness;
 mod accounts;
 mod billing;
 mod browser_surface;
+mod certificates;
 mod comments;
 mod content;
 mod cookie_sessions;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream::BoxStream};
 
 use super::service::{self, AccountEventKind, Registration, Session};
-use crate::domains::engagement::schema as engagement;
+use crate::domains::{certificates::schema as certificates, engagement::schema as engagement};
 use crate::graphql::{
     ContextExt, Require,
     pagination::{Connection, connection, page_args},
@@ -95,7 +95,13 @@ impl User {
         engagement::recent_awards_of(ctx, &self.model, first).await
     }
 
-    /// Whether level, XP, streak, badges and activity are hidden from others.
+    /// Certificates of completion, newest first (revoked ones only for the user and admins);
+    /// null when the profile is private (to others).
+    async fn certificates(&self, ctx: &Context<'_>) -> Result<Option<Vec<certificates::Certificate>>> {
+        certificates::certificates_of(ctx, &self.model).await
+    }
+
+    /// Whether level, XP, streak, badges, activity and certificates are hidden from others.
     async fn profile_private(&self) -> bool {
         self.model.profile_private
     }
@@ -231,7 +237,7 @@ pub struct UpdateProfileInput {
     pub bio: Option<String>,
     /// The IANA time zone streak days are counted in (e.g. `Europe/Berlin`). Left out, it stays.
     pub time_zone: Option<String>,
-    /// Hide level, XP, streak, badges and activity from others. Left out, it stays.
+    /// Hide level, XP, streak, badges, activity and certificates from others. Left out, it stays.
     pub profile_private: Option<bool>,
 }
 

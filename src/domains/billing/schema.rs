@@ -1,6 +1,11 @@
 //! GraphQL surface of billing: plans, checkout, the portal, cancel and
 //! resume, subscriptions and payments (the reader's own, and every one for
 //! admins), complimentary plans, and `billingChanged` over the websocket.
+//!
+//! The mutations that call Stripe box their service futures: async-stripe's
+//! futures are the largest of any resolver, and the merged mutation root nests
+//! one copy of the largest per domain on the stack (an unoptimised build's
+//! 2 MiB thread overflowed on a Stripe error once enough domains were merged).
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
@@ -383,7 +388,8 @@ impl BillingMutation {
     #[graphql(guard = "Require::SignedIn")]
     async fn start_checkout(&self, ctx: &Context<'_>, input: StartCheckoutInput) -> Result<CheckoutSession> {
         let checkout =
-            service::start_checkout(ctx.state(), ctx.viewer(), &input.plan_id, input.success_path.as_deref()).await?;
+            Box::pin(service::start_checkout(ctx.state(), ctx.viewer(), &input.plan_id, input.success_path.as_deref()))
+                .await?;
         Ok(CheckoutSession {
             id: ID(checkout.id),
             url: checkout.url,
@@ -401,7 +407,7 @@ impl BillingMutation {
         #[graphql(desc = "Where the portal's return link leads: a path in this app (default `/settings`).")]
         return_path: Option<String>,
     ) -> Result<BillingPortalSession> {
-        let url = service::open_billing_portal(ctx.state(), ctx.viewer(), return_path.as_deref()).await?;
+        let url = Box::pin(service::open_billing_portal(ctx.state(), ctx.viewer(), return_path.as_deref())).await?;
         Ok(BillingPortalSession { url })
     }
 
@@ -409,13 +415,13 @@ impl BillingMutation {
     /// until then). NOT_FOUND without a running paid subscription.
     #[graphql(guard = "Require::SignedIn")]
     async fn cancel_subscription(&self, ctx: &Context<'_>) -> Result<BillingSubscription> {
-        Ok(BillingSubscription(service::set_cancel_at_period_end(ctx.state(), ctx.viewer(), true).await?))
+        Ok(BillingSubscription(Box::pin(service::set_cancel_at_period_end(ctx.state(), ctx.viewer(), true)).await?))
     }
 
     /// Takes back a cancellation before the period ends.
     #[graphql(guard = "Require::SignedIn")]
     async fn resume_subscription(&self, ctx: &Context<'_>) -> Result<BillingSubscription> {
-        Ok(BillingSubscription(service::set_cancel_at_period_end(ctx.state(), ctx.viewer(), false).await?))
+        Ok(BillingSubscription(Box::pin(service::set_cancel_at_period_end(ctx.state(), ctx.viewer(), false)).await?))
     }
 
     /// Grants a user premium without payment until a date (or with no end), or moves

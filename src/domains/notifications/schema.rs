@@ -32,6 +32,8 @@ pub enum GqlNotificationKind {
     Payment,
     /// A message from the platform.
     System,
+    /// The viewer was issued a certificate for finishing a series (the link leads to its page).
+    CertificateIssued,
 }
 
 /// Something that happened which concerns the viewer.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Viewer,
-    domains::{engagement::service as engagement, posts::service as posts},
+    domains::{certificates::service as certificates, engagement::service as engagement, posts::service as posts},
     error::{AppError, AppResult},
     state::AppState,
     write::Write,
@@ -25,7 +25,8 @@ pub const MAX_SECONDS_PER_READ: i32 = 86_400;
 /// Records that the viewer read a post: adds `seconds_spent` to their total and,
 /// the first time, marks the post completed. Concurrent calls both count. A
 /// read long enough to be plausible earns XP and counts for the streak
-/// (`engagement::on_post_read`), in the same transaction.
+/// (`engagement::on_post_read`), and finishing a series queues its certificate
+/// (`certificates::on_series_finished`), in the same transaction.
 pub async fn mark_post_read(
     state: &AppState,
     viewer: &Viewer,
@@ -65,6 +66,9 @@ pub async fn mark_post_read(
         Utc::now(),
     )
     .await?;
+    if let Some(series_id) = series_finished {
+        certificates::on_series_finished(&write, user_id, series_id).await?;
+    }
     write.commit().await?;
     Ok(progress)
 }
