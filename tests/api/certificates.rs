@@ -120,6 +120,7 @@ async fn download(app: &TestApp, token: Option<&str>, code: &str) -> reqwest::Re
 /// the order it is drawn (`-raw`: the default reading-order analysis puts the
 /// words of a large italic line into blocks of their own, one per line).
 fn pdf_text(pdf: &[u8]) -> String {
+    ensure_pdftotext();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("certificate.pdf");
     std::fs::write(&path, pdf).unwrap();
@@ -131,6 +132,22 @@ fn pdf_text(pdf: &[u8]) -> String {
         .expect("pdftotext runs (apt-get install poppler-utils)");
     assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// Installs poppler-utils (Debian) once when `pdftotext` is missing, as the
+/// harness fetches the embedding model: `cargo test` needs nothing set up first.
+fn ensure_pdftotext() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        let present = || std::process::Command::new("pdftotext").arg("-v").output().is_ok();
+        if present() {
+            return;
+        }
+        let install = "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1 || \
+            { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1; }";
+        let _ = std::process::Command::new("sh").args(["-c", install]).status();
+        assert!(present(), "pdftotext is missing and could not be installed (apt-get install poppler-utils)");
+    });
 }
 
 async fn rows_for(app: &TestApp, user: &TestUser) -> Vec<certificate::Model> {

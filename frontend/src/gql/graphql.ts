@@ -103,6 +103,8 @@ export type NewsletterStatus =
 export type NotificationKind =
   /** The viewer earned a badge. */
   | 'BADGE_EARNED'
+  /** The viewer was issued a certificate for finishing a series (the link leads to its page). */
+  | 'CERTIFICATE_ISSUED'
   /** Someone commented on a post the viewer wrote (or replied in its thread). */
   | 'COMMENT_ON_POST'
   /** Someone replied to one of the viewer's comments. */
@@ -262,7 +264,7 @@ export type UpdateProfileInput = {
   bio?: string | null | undefined;
   /** 1–80 characters, shown publicly. */
   displayName: string;
-  /** Hide level, XP, streak, badges and activity from others. Left out, it stays. */
+  /** Hide level, XP, streak, badges, activity and certificates from others. Left out, it stays. */
   profilePrivate?: boolean | null | undefined;
   /** The IANA time zone streak days are counted in (e.g. `Europe/Berlin`). Left out, it stays. */
   timeZone?: string | null | undefined;
