@@ -92,6 +92,7 @@ pub struct Config {
     pub persisted: PersistedConfig,
     pub billing: BillingConfig,
     pub engagement: EngagementConfig,
+    pub reviews: ReviewsConfig,
 }
 
 /// XP, streaks and referrals (src/domains/engagement).
@@ -103,7 +104,9 @@ pub struct EngagementConfig {
     pub xp_series_finished: i32,
     /// `XP_REFERRAL`: XP for the referrer once a referred account qualifies.
     pub xp_referral: i32,
-    /// `XP_DAILY_CAP`: most XP a user earns from reading in one of their days.
+    /// `XP_REVIEW`: XP for reviewing a card (once per card and day; counts against the daily cap).
+    pub xp_review: i32,
+    /// `XP_DAILY_CAP`: most XP a user earns from reading and reviewing in one of their days.
     pub xp_daily_cap: i32,
     /// `XP_READ_MIN_PERCENT`: share of a post's reading time (in percent) a read must last to earn XP.
     pub read_min_percent: i32,
@@ -125,11 +128,40 @@ fn engagement(env: &Env) -> anyhow::Result<EngagementConfig> {
         xp_post_read: xp("XP_POST_READ", 10)?,
         xp_series_finished: xp("XP_SERIES_FINISHED", 50)?,
         xp_referral: xp("XP_REFERRAL", 100)?,
+        xp_review: xp("XP_REVIEW", 2)?,
         xp_daily_cap: xp("XP_DAILY_CAP", 200)?,
         read_min_percent: read_min_percent as i32,
         streak_freeze_every: rate(env, "STREAK_FREEZE_EVERY_DAYS", 7, 365)? as i32,
         streak_max_freezes: env.parse("STREAK_MAX_FREEZES", 2u32)?.min(30) as i32,
         referral_requires_first_read: env.flag("REFERRAL_REQUIRES_FIRST_READ", false)?,
+    })
+}
+
+/// Spaced repetition (src/domains/reviews): the FSRS scheduler's targets and the daily reminder.
+#[derive(Clone, Debug)]
+pub struct ReviewsConfig {
+    /// `REVIEW_DESIRED_RETENTION`: the chance of recall FSRS schedules each review for (0.70–0.99).
+    pub desired_retention: f64,
+    /// `REVIEW_MAX_INTERVAL_DAYS`: the longest interval between two reviews, in days (1–36500).
+    pub max_interval_days: i32,
+    /// `REVIEW_REMINDER_HOUR`: the local hour (0–23, in each reader's time zone) from which
+    /// the day's reminder goes out.
+    pub reminder_hour: u32,
+}
+
+fn reviews(env: &Env) -> anyhow::Result<ReviewsConfig> {
+    let desired_retention = env.parse("REVIEW_DESIRED_RETENTION", 0.9f64)?;
+    if !(0.7..=0.99).contains(&desired_retention) {
+        bail!("REVIEW_DESIRED_RETENTION={desired_retention} is out of range: it must be between 0.70 and 0.99");
+    }
+    let reminder_hour = env.parse("REVIEW_REMINDER_HOUR", 9u32)?;
+    if reminder_hour > 23 {
+        bail!("REVIEW_REMINDER_HOUR={reminder_hour} is out of range: it must be between 0 and 23");
+    }
+    Ok(ReviewsConfig {
+        desired_retention,
+        max_interval_days: rate(env, "REVIEW_MAX_INTERVAL_DAYS", 36_500, 36_500)? as i32,
+        reminder_hour,
     })
 }
 
@@ -531,6 +563,7 @@ impl Config {
             },
             billing: billing(env)?,
             engagement: engagement(env)?,
+            reviews: reviews(env)?,
         })
     }
 
@@ -978,6 +1011,30 @@ mod tests {
         let err = config(&[("SEARCHES_PER_MINUTE", "120000")]).unwrap_err().to_string();
         assert_eq!(err, "SEARCHES_PER_MINUTE=120000 is out of range: it must be between 1 and 60000");
         assert_eq!(config(&[]).unwrap().ai.searches_per_minute, 300);
+    }
+
+    #[test]
+    fn review_settings_have_defaults_and_ranges() {
+        let defaults = config(&[]).unwrap();
+        assert_eq!(defaults.reviews.desired_retention, 0.9);
+        assert_eq!(defaults.reviews.max_interval_days, 36_500);
+        assert_eq!(defaults.reviews.reminder_hour, 9);
+        assert_eq!(defaults.engagement.xp_review, 2);
+        let set = config(&[("REVIEW_DESIRED_RETENTION", "0.85"), ("REVIEW_MAX_INTERVAL_DAYS", "365")]).unwrap();
+        assert_eq!((set.reviews.desired_retention, set.reviews.max_interval_days), (0.85, 365));
+        for (key, bad) in [
+            ("REVIEW_DESIRED_RETENTION", "1"),
+            ("REVIEW_DESIRED_RETENTION", "0.5"),
+            ("REVIEW_DESIRED_RETENTION", "NaN"),
+            ("REVIEW_DESIRED_RETENTION", "most"),
+            ("REVIEW_MAX_INTERVAL_DAYS", "0"),
+            ("REVIEW_MAX_INTERVAL_DAYS", "36501"),
+            ("REVIEW_REMINDER_HOUR", "24"),
+            ("XP_REVIEW", "0"),
+        ] {
+            let err = config(&[(key, bad)]).unwrap_err().to_string();
+            assert!(err.contains(key), "{key}={bad}: {err}");
+        }
     }
 
     #[test]

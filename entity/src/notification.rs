@@ -26,6 +26,9 @@ pub enum Kind {
     /// The user was issued a certificate for finishing a series.
     #[sea_orm(string_value = "CERTIFICATE_ISSUED")]
     CertificateIssued,
+    /// The daily reminder that review cards are due.
+    #[sea_orm(string_value = "REVIEW_REMINDER")]
+    ReviewReminder,
 }
 
 /// Something that happened which concerns one user. Serialisable because the

@@ -21,6 +21,7 @@ mod m20261206_000013_user_bio;
 mod m20261206_000014_engagement;
 mod m20261207_000015_study_notes;
 mod m20261207_000016_certificates;
+mod m20261207_000017_reviews;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_engagement::Migration),
             Box::new(m20261207_000015_study_notes::Migration),
             Box::new(m20261207_000016_certificates::Migration),
+            Box::new(m20261207_000017_reviews::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod posts;
 pub mod progress;
 pub mod reactions;
+pub mod reviews;
 pub mod search;
 pub mod series;
 pub mod tags;

@@ -37,7 +37,7 @@ pub use queue::{Enqueue, Job, MailLink, MailLinks, enqueue, enqueue_with};
 use crate::{
     domains::{
         accounts, billing, certificates::service as certificates, engagement::service as engagement,
-        feeds::service as feeds, newsletter, posts, search,
+        feeds::service as feeds, newsletter, posts, reviews, search,
     },
     error::AppResult,
     infra::work::patiently,
@@ -57,6 +57,9 @@ const SWEEP_SCHEDULE: &str = "30 * * * * *";
 const LEADERBOARD_REBUILD_SCHEDULE: &str = "0 41 * * * *";
 /// Mondays at 00:10 UTC, when the ISO week has ended: last week's top badges.
 const WEEKLY_TOP_SCHEDULE: &str = "0 10 0 * * Mon";
+/// Every hour at minute 5: the review reminders of the readers whose local day
+/// has reached `REVIEW_REMINDER_HOUR` (hourly, so every time zone gets its hour).
+const REVIEW_REMINDER_SCHEDULE: &str = "0 5 * * * *";
 /// DONE jobs are kept this long for the admin's job list.
 const KEEP_DONE: Duration = Duration::from_secs(7 * 86_400);
 
@@ -172,6 +175,12 @@ async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<(
         Job::IssueCertificate { user, series } => {
             let outcome = certificates::issue(state, *user, *series).await?;
             tracing::info!(%user, %series, outcome = outcome.describe(), "certificate issue checked");
+            Ok(())
+        }
+        Job::SendReviewReminders { hour } => {
+            // Now, not the tick: a retried run reminds whoever's hour has come since.
+            let sent = reviews::service::send_reminders(state, Utc::now()).await?;
+            tracing::info!(%hour, sent, "review reminders sent");
             Ok(())
         }
     }
@@ -344,6 +353,20 @@ fn schedule_weekly_top(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, 
     })
 }
 
+/// One `send_review_reminders` job per tick, however many workers tick.
+fn schedule_review_reminders(tick: Tick, state: Data<AppState>) -> BoxFuture<'static, Result<(), BoxDynError>> {
+    Box::pin(async move {
+        let hour = tick_time(&tick);
+        let options = Enqueue {
+            dedupe_key: Some(format!("review-reminders:{}", hour.to_rfc3339())),
+            max_attempts: Some(4),
+            ..Default::default()
+        };
+        enqueue_alone(&state, &Job::SendReviewReminders { hour }, options).await.map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
 /// Enqueues a job that comes with no other change (a worker in this process starts it at once).
 async fn enqueue_alone(state: &AppState, job: &Job, options: Enqueue) -> AppResult<()> {
     let write = Write::begin(state).await?;
@@ -400,6 +423,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result
         cron_worker!("billing-sync", &state.config.billing.sync_schedule, schedule_billing_sync),
         cron_worker!("leaderboards", LEADERBOARD_REBUILD_SCHEDULE, schedule_leaderboards),
         cron_worker!("weekly-top", WEEKLY_TOP_SCHEDULE, schedule_weekly_top),
+        cron_worker!("review-reminders", REVIEW_REMINDER_SCHEDULE, schedule_review_reminders),
     )
     .context("A job worker failed")?;
     Ok(())

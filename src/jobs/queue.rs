@@ -73,6 +73,9 @@ pub enum Job {
     AwardWeeklyTop { week: String },
     /// Issue `user`'s certificate for finishing `series` (nothing when they have it, or have not finished).
     IssueCertificate { user: Uuid, series: Uuid },
+    /// Remind the readers who asked for it of their due review cards, once per
+    /// reader and local day (`hour`: the cron tick that enqueued it).
+    SendReviewReminders { hour: DateTime<Utc> },
 }
 
 /// A link a mail carries that grants something. The job stores only what the
@@ -131,7 +134,8 @@ impl Job {
             | Job::EvaluateBadges { .. }
             | Job::RebuildLeaderboards
             | Job::AwardWeeklyTop { .. }
-            | Job::IssueCertificate { .. } => priority::NORMAL,
+            | Job::IssueCertificate { .. }
+            | Job::SendReviewReminders { .. } => priority::NORMAL,
             // A reader who just paid is waiting for their plan.
             Job::StripeEvent { .. } => priority::URGENT,
         }
@@ -151,6 +155,7 @@ impl Job {
             Job::RebuildLeaderboards => "rebuild_leaderboards",
             Job::AwardWeeklyTop { .. } => "award_weekly_top",
             Job::IssueCertificate { .. } => "issue_certificate",
+            Job::SendReviewReminders { .. } => "send_review_reminders",
         }
     }
 }

@@ -24,6 +24,7 @@ mod newsletter;
 mod notifications;
 mod openai_peer;
 mod persisted;
+mod reviews;
 mod schema_file;
 mod search;
 mod secrets;

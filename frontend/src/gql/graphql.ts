@@ -115,6 +115,8 @@ export type NotificationKind =
   | 'NEW_POST_IN_SERIES'
   /** Something happened to a payment or subscription of the viewer. */
   | 'PAYMENT'
+  /** The viewer's review cards are due (the daily reminder they turned on). */
+  | 'REVIEW_REMINDER'
   /** A message from the platform. */
   | 'SYSTEM';
 
@@ -278,6 +280,11 @@ export type XpSource =
   | 'POST_READ'
   /** A referred account that qualified (key: that account). */
   | 'REFERRAL'
+  /**
+   * Reviewing a spaced-repetition card (key: the card and the reader's local date, so
+   * reviewing one card again the same day earns nothing).
+   */
+  | 'REVIEW'
   /** Finishing every post of a series (key: the series). */
   | 'SERIES_FINISHED'
   /** A streak milestone (key: the day count). */

@@ -34,6 +34,8 @@ pub enum GqlNotificationKind {
     System,
     /// The viewer was issued a certificate for finishing a series (the link leads to its page).
     CertificateIssued,
+    /// The viewer's review cards are due (the daily reminder they turned on).
+    ReviewReminder,
 }
 
 /// Something that happened which concerns the viewer.

@@ -234,6 +234,38 @@ pub fn plain_text(markdown: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The text of each heading of a post's markdown down to `max_level` (1–6),
+/// in document order, as plain text (`## Using \`Rc\`` gives "Using Rc").
+pub fn headings(markdown: &str, max_level: usize) -> Vec<String> {
+    let mut headings = Vec::new();
+    let mut current: Option<String> = None;
+    for event in Parser::new_ext(markdown, POST_OPTIONS) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) if (level as usize) <= max_level => current = Some(String::new()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(heading) = current.as_mut() {
+                    heading.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(heading) = current.as_mut() {
+                    heading.push(' ');
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(heading) = current.take() {
+                    let heading = heading.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !heading.is_empty() {
+                        headings.push(heading);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    headings
+}
+
 /// Minutes to read at 200 words a minute, at least one.
 pub fn reading_minutes(markdown: &str) -> i32 {
     let words = plain_text(markdown).split_whitespace().count();
@@ -254,6 +286,14 @@ pub fn excerpt(markdown: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_are_plain_text_in_document_order() {
+        let markdown = "# Ownership\n\nIntro.\n\n## Moving `String`s {#moves}\n\nText.\n\n### The *borrow* checker\n\n#### Too deep\n\n```\n# not a heading\n```\n\nSetext\n------\n";
+        assert_eq!(headings(markdown, 3), ["Ownership", "Moving Strings", "The borrow checker", "Setext"]);
+        assert_eq!(headings(markdown, 1), ["Ownership"]);
+        assert!(headings("Just a paragraph.", 6).is_empty());
+    }
 
     #[test]
     fn scripts_and_handlers_never_survive() {

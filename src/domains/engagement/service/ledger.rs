@@ -32,11 +32,20 @@ pub enum XpSource {
     Badge,
     /// A referred account that qualified (key: that account).
     Referral,
+    /// Reviewing a spaced-repetition card (key: the card and the reader's local date, so
+    /// reviewing one card again the same day earns nothing).
+    Review,
 }
 
 impl XpSource {
-    pub const ALL: [XpSource; 5] =
-        [XpSource::PostRead, XpSource::SeriesFinished, XpSource::Streak, XpSource::Badge, XpSource::Referral];
+    pub const ALL: [XpSource; 6] = [
+        XpSource::PostRead,
+        XpSource::SeriesFinished,
+        XpSource::Streak,
+        XpSource::Badge,
+        XpSource::Referral,
+        XpSource::Review,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -45,6 +54,7 @@ impl XpSource {
             XpSource::Streak => "STREAK",
             XpSource::Badge => "BADGE",
             XpSource::Referral => "REFERRAL",
+            XpSource::Review => "REVIEW",
         }
     }
 
@@ -54,7 +64,7 @@ impl XpSource {
 
     /// Sources that count against the daily cap (what a reader can repeat at will).
     pub fn capped(self) -> bool {
-        matches!(self, XpSource::PostRead | XpSource::SeriesFinished)
+        matches!(self, XpSource::PostRead | XpSource::SeriesFinished | XpSource::Review)
     }
 }
 

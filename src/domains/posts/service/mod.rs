@@ -3,7 +3,7 @@
 //!
 //! What is where (every item is re-exported here, so callers name
 //! `posts::service::X` whatever file holds it):
-//! - `visibility`: the policy — `live`, `readable_by`, `readable_ids`,
+//! - `visibility`: the policy — `live`, `readable_by`, `readable_ids`, `unreadable_ids`,
 //!   `is_live`, `can_read` and the gates `get_readable`/`get_editable`.
 //! - `reads`: what other domains and resolvers read — posts by id, slug or
 //!   series, tags of posts, the filtered lists, and the live posts feeds,
