@@ -524,6 +524,28 @@ impl WsClient {
         }
     }
 
+    /// Messages until one satisfies `wanted`, for at most 60 s in all (a loaded
+    /// machine may deliver late; each message still has `next`'s bound). Panics
+    /// with every message seen when none did.
+    pub async fn message_until(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        while tokio::time::Instant::now() < deadline {
+            let message = match tokio::time::timeout(Duration::from_secs(5), self.stream.next()).await {
+                Err(_) => continue,
+                Ok(Some(Ok(tungstenite::Message::Text(text)))) => serde_json::from_str::<Value>(&text).unwrap(),
+                Ok(Some(Ok(tungstenite::Message::Close(frame)))) => panic!("{what}: closed ({frame:?}) after {seen:?}"),
+                Ok(Some(Ok(_))) => continue,
+                Ok(other) => panic!("{what}: the stream ended ({other:?}) after {seen:?}"),
+            };
+            if wanted(&message) {
+                return message;
+            }
+            seen.push(message);
+        }
+        panic!("{what}: not within 60 s; seen {seen:?}")
+    }
+
     /// The next message, which must not be a close.
     pub async fn message(&mut self) -> Value {
         match self.next().await {
