@@ -16,6 +16,7 @@ export const SOURCE_LABEL: Record<XpSource, string> = {
   STREAK: 'Streak milestone',
   BADGE: 'Earned a badge',
   REFERRAL: 'A friend joined',
+  REVIEW: 'Reviewed a card',
 };
 
 export function sourceLabel(source: XpSource | null | undefined): string {
