@@ -1,5 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { useQuery } from 'urql';
+
+import { graphql } from '../gql';
 
 import { useAuth, useMe } from '../lib/auth';
 import { AskAiPanel } from './AskAiPanel';
@@ -8,6 +11,40 @@ import { NotificationBell } from './NotificationBell';
 import { StandingChip } from './StandingChip';
 import { ThemeSwitch } from './ThemeSwitch';
 import { Toasts } from './Toasts';
+
+/** How many review cards are due, for the nav. */
+const DueCount = graphql(`
+  query ReviewDueCount {
+    reviewQueue(first: 1) {
+      totalCount
+    }
+  }
+`);
+
+/** "Review" in the nav, with the number of cards due; read again on every page change, as cards fall due over time. */
+function ReviewLink() {
+  const { pathname } = useLocation();
+  const [{ data }, refetch] = useQuery({ query: DueCount });
+  const seen = useRef(pathname);
+  useEffect(() => {
+    // The first page's count comes with the query itself.
+    if (pathname === seen.current) return;
+    seen.current = pathname;
+    refetch({ requestPolicy: 'network-only' });
+  }, [pathname, refetch]);
+  const due = data?.reviewQueue.totalCount ?? 0;
+  return (
+    <NavLink to="/review" data-testid="nav-review">
+      Review
+      {due > 0 && (
+        <span className="nav-count" data-testid="nav-due">
+          {due > 99 ? '99+' : due}
+          <span className="visually-hidden"> due</span>
+        </span>
+      )}
+    </NavLink>
+  );
+}
 
 export function Layout() {
   const { userId, signOut } = useAuth();
@@ -54,6 +91,13 @@ export function Layout() {
               Feed
             </NavLink>
             {userId && <NavLink to="/bookmarks">Bookmarks</NavLink>}
+            {userId && <NavLink to="/learning">Learning</NavLink>}
+            {userId && <ReviewLink />}
+            {userId && (
+              <NavLink to="/notes" className={({ isActive }) => `phone-only${isActive ? ' active' : ''}`}>
+                Notes
+              </NavLink>
+            )}
             <NavLink to="/leaderboard">Leaderboard</NavLink>
             {!me?.hasPremiumAccess && <NavLink to="/pricing">Pricing</NavLink>}
             {writer && (
