@@ -49,6 +49,21 @@ impl DisplayName {
     }
 }
 
+/// Text a person typed over several lines (a bio, a note): trimmed, CRLF made
+/// LF, at most `max` characters, and no control characters but line breaks
+/// and tabs (PostgreSQL refuses NUL in text; SQLite would keep it). `what`
+/// names it in the messages ("The bio").
+pub fn multiline_text(field: &'static str, raw: &str, max: usize, what: &str) -> AppResult<String> {
+    let text = raw.trim();
+    if text.chars().count() > max {
+        return Err(AppError::bad_input(field, format!("{what} can have at most {max} characters")));
+    }
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(AppError::bad_input(field, format!("{what} cannot contain control characters")));
+    }
+    Ok(text.replace("\r\n", "\n"))
+}
+
 /// A user's public biography: plain text, trimmed, at most 1,000 characters,
 /// line breaks and tabs but no other control characters (PostgreSQL refuses NUL
 /// in text; SQLite would keep it). Empty means none.
@@ -59,14 +74,7 @@ impl Bio {
     pub const MAX: usize = 1_000;
 
     pub fn parse(field: &'static str, raw: &str) -> AppResult<Self> {
-        let bio = raw.trim();
-        if bio.chars().count() > Self::MAX {
-            return Err(AppError::bad_input(field, format!("The bio can have at most {} characters", Self::MAX)));
-        }
-        if bio.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-            return Err(AppError::bad_input(field, "The bio cannot contain control characters"));
-        }
-        Ok(Bio(bio.replace("\r\n", "\n")))
+        multiline_text(field, raw, Self::MAX, "The bio").map(Bio)
     }
 
     pub fn into_inner(self) -> String {

@@ -30,6 +30,7 @@ pub struct StudyNote(pub study_note::Model);
 
 #[Object]
 impl StudyNote {
+    /// The note's id (for `updateStudyNote` and `deleteStudyNote`).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -54,6 +55,7 @@ impl StudyNote {
         self.0.quote.as_deref()
     }
 
+    /// When the note was written.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

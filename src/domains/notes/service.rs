@@ -23,6 +23,7 @@ use crate::{
     error::{AppError, AppResult},
     pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
     state::AppState,
+    values::multiline_text,
 };
 use entity::{post, study_note};
 
@@ -43,21 +44,8 @@ pub struct NoteInput {
     pub quote: Option<Option<String>>,
 }
 
-/// Text a reader typed: trimmed, CRLF made LF, no control characters but
-/// line breaks and tabs (PostgreSQL refuses NUL; SQLite would keep it).
-fn clean(field: &'static str, raw: &str, max: usize, what: &str) -> AppResult<String> {
-    let text = raw.trim();
-    if text.chars().count() > max {
-        return Err(AppError::bad_input(field, format!("{what} can have at most {max} characters")));
-    }
-    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(AppError::bad_input(field, format!("{what} cannot contain control characters")));
-    }
-    Ok(text.replace("\r\n", "\n"))
-}
-
 fn parse_body(raw: &str) -> AppResult<String> {
-    let body = clean("body", raw, MAX_BODY_CHARS, "A note")?;
+    let body = multiline_text("body", raw, MAX_BODY_CHARS, "A note")?;
     if body.is_empty() {
         return Err(AppError::bad_input("body", "A note cannot be empty"));
     }
@@ -72,7 +60,7 @@ fn squeeze(text: &str) -> String {
 
 /// The quote, checked against the post's text; None for an empty one.
 async fn parse_quote(state: &AppState, viewer: &Viewer, post: &post::Model, raw: &str) -> AppResult<Option<String>> {
-    let quote = clean("quote", raw, MAX_QUOTE_CHARS, "A quote")?;
+    let quote = multiline_text("quote", raw, MAX_QUOTE_CHARS, "A quote")?;
     if quote.is_empty() {
         return Ok(None);
     }
@@ -167,7 +155,7 @@ pub async fn delete(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> App
 /// A search text as a LIKE pattern matching it anywhere, case-insensitively
 /// (the text is lower-cased here and the column in SQL; `\` escapes `%` and `_`).
 fn like_pattern(raw: &str) -> AppResult<Option<String>> {
-    let text = clean("search", raw, MAX_SEARCH_CHARS, "A search")?;
+    let text = multiline_text("search", raw, MAX_SEARCH_CHARS, "A search")?;
     if text.is_empty() {
         return Ok(None);
     }

@@ -216,6 +216,7 @@ pub struct TopicTime(stats::TopicTime);
 
 #[Object]
 impl TopicTime {
+    /// The tag.
     async fn tag(&self) -> Tag {
         Tag(self.0.tag.clone())
     }

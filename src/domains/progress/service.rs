@@ -84,9 +84,7 @@ async fn record_read(
     let stored = |column: reading_progress::Column| Expr::col((reading_progress::Entity, column));
     let incoming = |column: reading_progress::Column| Expr::col((Alias::new("excluded"), column));
     let seconds = reading_progress::Column::SecondsSpent;
-    // The total saturates instead of overflowing the column.
-    let total = Expr::case(stored(seconds).gt(Expr::val(i32::MAX).sub(incoming(seconds))), i32::MAX)
-        .finally(stored(seconds).add(incoming(seconds)));
+    let total = saturating_sum(stored(seconds), incoming(seconds));
     let completed_at = reading_progress::Column::CompletedAt;
     let upsert = OnConflict::columns([reading_progress::Column::UserId, reading_progress::Column::PostId])
         .value(seconds, total)
@@ -105,6 +103,12 @@ async fn record_read(
         .one(db)
         .await?
         .ok_or(AppError::NotFound("Reading progress"))
+}
+
+/// `stored + incoming` for an upsert of an `integer` column, stopping at
+/// `i32::MAX` instead of overflowing it.
+pub(super) fn saturating_sum(stored: Expr, incoming: Expr) -> sea_orm::sea_query::CaseStatement {
+    Expr::case(stored.clone().gt(Expr::val(i32::MAX).sub(incoming.clone())), i32::MAX).finally(stored.add(incoming))
 }
 
 /// `user_id`'s progress rows for these posts, by post id (posts never opened have none).

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     RelationTrait,
-    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict},
+    sea_query::{Alias, Expr, Func, OnConflict},
 };
 use uuid::Uuid;
 
@@ -43,8 +43,7 @@ pub async fn record_day(
     }
     let stored = Expr::col((reading_day::Entity, reading_day::Column::Seconds));
     let incoming = Expr::col((Alias::new("excluded"), reading_day::Column::Seconds));
-    let total = Expr::case(stored.clone().gt(Expr::val(i32::MAX).sub(incoming.clone())), i32::MAX)
-        .finally(stored.add(incoming));
+    let total = super::service::saturating_sum(stored, incoming);
     let upsert =
         OnConflict::columns([reading_day::Column::UserId, reading_day::Column::Day, reading_day::Column::PostId])
             .value(reading_day::Column::Seconds, total)
