@@ -576,6 +576,17 @@ async fn stats_count_reviews_on_the_readers_own_days() {
     assert_eq!(due_today.due_now, 2, "half an hour on, the relearning step is due too");
 }
 
+/// `Post.viewerReviewCard` of the post `slug`, as `who` sees it (anonymous for None).
+async fn viewer_card(app: &TestApp, who: Option<TestUser>, slug: String) -> Value {
+    const CARD_ON: &str = "query($s: String!) { post(slug: $s) { viewerReviewCard { id state due isDue } } }";
+    let body = match who {
+        Some(who) => app.graphql_as(&who, CARD_ON, json!({ "s": slug })).await,
+        None => app.graphql(CARD_ON, json!({ "s": slug })).await,
+    };
+    ok(&body);
+    body["data"]["post"]["viewerReviewCard"].clone()
+}
+
 #[tokio::test]
 async fn a_post_shows_the_viewers_card_and_the_stats_say_when_the_next_is_due() {
     let app = TestApp::spawn().await;
@@ -584,19 +595,8 @@ async fn a_post_shows_the_viewers_card_and_the_stats_say_when_the_next_is_due() 
     let other = app.register_verified("other-next@example.com").await;
     let first = post(&app, &author, "First", "## A\n\nText.", false).await;
     let second = post(&app, &author, "Second", "## B\n\nText.", false).await;
-    const CARD_ON: &str = "query($s: String!) { post(slug: $s) { viewerReviewCard { id state due isDue } } }";
     const NEXT: &str = "{ reviewStats { dueNow nextDue } }";
-    let card_on = |who: Option<&TestUser>, slug: String| {
-        let app = &app;
-        async move {
-            let body = match who {
-                Some(who) => app.graphql_as(who, CARD_ON, json!({ "s": slug })).await,
-                None => app.graphql(CARD_ON, json!({ "s": slug })).await,
-            };
-            ok(&body);
-            body["data"]["post"]["viewerReviewCard"].clone()
-        }
-    };
+    let card_on = |who: Option<&TestUser>, slug: String| viewer_card(&app, who.cloned(), slug);
 
     // Without cards: nothing on the post, and no next due time.
     assert!(card_on(Some(&reader), first.slug.clone()).await.is_null());

@@ -68,8 +68,6 @@ const DeleteNote = graphql(`
   }
 `);
 
-const TOO_LONG = `A note can have at most ${MAX_NOTE.toLocaleString('en')} characters.`;
-
 /** One note: its quote, its text, when it changed; edit and delete in place. */
 export function NoteItem({ note, showPost = false }: { note: StudyNoteFieldsFragment; showPost?: boolean }) {
   const [editing, setEditing] = useState(false);
@@ -128,7 +126,6 @@ function EditNote({ note, onDone }: { note: StudyNoteFieldsFragment; onDone(): v
   const [keepQuote, setKeepQuote] = useState(true);
   const [state, update] = useMutation(UpdateNote);
   const errors = formErrors(state.error, ['body', 'quote']);
-  const long = tooLong(body);
   async function submit(event: FormEvent) {
     event.preventDefault();
     const input = keepQuote || !note.quote ? { body } : { body, quote: null };
@@ -146,10 +143,10 @@ function EditNote({ note, onDone }: { note: StudyNoteFieldsFragment; onDone(): v
           {errors.fields.quote && <p className="field-error">{errors.fields.quote}</p>}
         </div>
       )}
-      <NoteBody id={`${id}-body`} label="Note" value={body} onChange={setBody} error={errors.fields.body ?? (long ? TOO_LONG : undefined)} autoFocus />
+      <NoteBody id={`${id}-body`} label="Note" value={body} onChange={setBody} error={errors.fields.body} autoFocus />
       <ErrorNote message={errors.form} />
       <div className="form-actions">
-        <button type="submit" className="button small" disabled={state.fetching || long || !body.trim()}>
+        <button type="submit" className="button small" disabled={state.fetching || !body.trim()}>
           Save note
         </button>
         <button type="button" className="button secondary small" onClick={onDone}>
@@ -160,7 +157,10 @@ function EditNote({ note, onDone }: { note: StudyNoteFieldsFragment; onDone(): v
   );
 }
 
-/** The note's text area, with its length and its error (the server's, or too long before sending). */
+/**
+ * The note's text area, with its length (marked once past the limit) and the
+ * server's error for it: the server is the one that refuses a note too long.
+ */
 function NoteBody({ id, label, value, onChange, error, autoFocus = false }: { id: string; label: string; value: string; onChange(value: string): void; error?: string; autoFocus?: boolean }) {
   const described = [`${id}-length`, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return (
@@ -176,8 +176,9 @@ function NoteBody({ id, label, value, onChange, error, autoFocus = false }: { id
         onChange={(e) => onChange(e.target.value)}
         placeholder="Markdown: **bold**, `code`, lists, links."
       />
-      <p className="hint" id={`${id}-length`}>
+      <p className={`hint${tooLong(value) ? ' warning-text' : ''}`} id={`${id}-length`}>
         {lengthText(value)}
+        {tooLong(value) && ` — over the limit of ${MAX_NOTE.toLocaleString('en')}`}
       </p>
       {error && (
         <p className="field-error" id={`${id}-error`}>
@@ -207,7 +208,6 @@ function NewNote({ postId, bodyRef, canQuote }: { postId: string; bodyRef: RefOb
   const [saved, setSaved] = useState(false);
   const [state, create] = useMutation(CreateNote);
   const errors = formErrors(state.error, ['body', 'quote']);
-  const long = tooLong(body);
   // Read at pointer-down: a tap on a phone clears the selection before the click.
   const pressed = useRef<string | null>(null);
 
@@ -276,11 +276,11 @@ function NewNote({ postId, bodyRef, canQuote }: { postId: string; bodyRef: RefOb
           setBody(value);
           setSaved(false);
         }}
-        error={errors.fields.body ?? (long ? TOO_LONG : undefined)}
+        error={errors.fields.body}
       />
       <ErrorNote message={errors.form} />
       <div className="form-actions">
-        <button type="submit" className="button small" disabled={state.fetching || long || !body.trim()}>
+        <button type="submit" className="button small" disabled={state.fetching || !body.trim()}>
           Save note
         </button>
         {saved && (

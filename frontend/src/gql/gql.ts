@@ -34,6 +34,8 @@ type Documents = {
     "\n  mutation UnpublishPost($id: ID!) {\n    unpublishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n": typeof types.UnpublishPostDocument,
     "\n  mutation SchedulePost($id: ID!, $at: DateTime!) {\n    schedulePost(id: $id, at: $at) {\n      ...EditablePost\n    }\n  }\n": typeof types.SchedulePostDocument,
     "\n  mutation DeletePost($id: ID!) {\n    deletePost(id: $id)\n  }\n": typeof types.DeletePostDocument,
+    "\n  query ReviewPrompts($postId: ID!) {\n    reviewPrompts(postId: $postId)\n  }\n": typeof types.ReviewPromptsDocument,
+    "\n  mutation SetReviewPrompts($postId: ID!, $prompts: [String!]!) {\n    setReviewPrompts(postId: $postId, prompts: $prompts)\n  }\n": typeof types.SetReviewPromptsDocument,
     "\n  subscription AskAi($question: String!, $postSlug: String) {\n    askAi(question: $question, postSlug: $postSlug) {\n      __typename\n      ... on AskAiSources {\n        sources {\n          index\n          heading\n          score\n          post {\n            id\n            slug\n            title\n          }\n          passage {\n            id\n            text\n          }\n        }\n      }\n      ... on AskAiDelta {\n        text\n      }\n      ... on AskAiDone {\n        finishReason\n        characters\n        tokens\n        retrievalMs\n        firstDeltaMs\n        totalMs\n      }\n      ... on AskAiError {\n        code\n        message\n      }\n    }\n  }\n": typeof types.AskAiDocument,
     "\n  fragment BillingSubscriptionFields on Subscription {\n    id\n    source\n    planId\n    planName\n    status\n    price {\n      amount\n      currency\n    }\n    interval\n    currentPeriodEnd\n    cancelAtPeriodEnd\n    canceledAt\n    pastDueSince\n    graceEndsAt\n    entitled\n    updatedAt\n  }\n": typeof types.BillingSubscriptionFieldsFragmentDoc,
     "\n  subscription BillingLive {\n    billingChanged {\n      ...BillingSubscriptionFields\n    }\n  }\n": typeof types.BillingLiveDocument,
@@ -136,6 +138,8 @@ const documents: Documents = {
     "\n  mutation UnpublishPost($id: ID!) {\n    unpublishPost(id: $id) {\n      ...EditablePost\n    }\n  }\n": types.UnpublishPostDocument,
     "\n  mutation SchedulePost($id: ID!, $at: DateTime!) {\n    schedulePost(id: $id, at: $at) {\n      ...EditablePost\n    }\n  }\n": types.SchedulePostDocument,
     "\n  mutation DeletePost($id: ID!) {\n    deletePost(id: $id)\n  }\n": types.DeletePostDocument,
+    "\n  query ReviewPrompts($postId: ID!) {\n    reviewPrompts(postId: $postId)\n  }\n": types.ReviewPromptsDocument,
+    "\n  mutation SetReviewPrompts($postId: ID!, $prompts: [String!]!) {\n    setReviewPrompts(postId: $postId, prompts: $prompts)\n  }\n": types.SetReviewPromptsDocument,
     "\n  subscription AskAi($question: String!, $postSlug: String) {\n    askAi(question: $question, postSlug: $postSlug) {\n      __typename\n      ... on AskAiSources {\n        sources {\n          index\n          heading\n          score\n          post {\n            id\n            slug\n            title\n          }\n          passage {\n            id\n            text\n          }\n        }\n      }\n      ... on AskAiDelta {\n        text\n      }\n      ... on AskAiDone {\n        finishReason\n        characters\n        tokens\n        retrievalMs\n        firstDeltaMs\n        totalMs\n      }\n      ... on AskAiError {\n        code\n        message\n      }\n    }\n  }\n": types.AskAiDocument,
     "\n  fragment BillingSubscriptionFields on Subscription {\n    id\n    source\n    planId\n    planName\n    status\n    price {\n      amount\n      currency\n    }\n    interval\n    currentPeriodEnd\n    cancelAtPeriodEnd\n    canceledAt\n    pastDueSince\n    graceEndsAt\n    entitled\n    updatedAt\n  }\n": types.BillingSubscriptionFieldsFragmentDoc,
     "\n  subscription BillingLive {\n    billingChanged {\n      ...BillingSubscriptionFields\n    }\n  }\n": types.BillingLiveDocument,
@@ -312,6 +316,14 @@ export function graphql(source: "\n  mutation SchedulePost($id: ID!, $at: DateTi
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeletePost($id: ID!) {\n    deletePost(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeletePost($id: ID!) {\n    deletePost(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReviewPrompts($postId: ID!) {\n    reviewPrompts(postId: $postId)\n  }\n"): (typeof documents)["\n  query ReviewPrompts($postId: ID!) {\n    reviewPrompts(postId: $postId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetReviewPrompts($postId: ID!, $prompts: [String!]!) {\n    setReviewPrompts(postId: $postId, prompts: $prompts)\n  }\n"): (typeof documents)["\n  mutation SetReviewPrompts($postId: ID!, $prompts: [String!]!) {\n    setReviewPrompts(postId: $postId, prompts: $prompts)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { GRADES, dueIn, keyAction, progressLabel, progressPercent, progressWith } from './review';
+import { GRADES, dueIn, keyAction, progressLabel, progressPercent, progressWith, promptLines } from './review';
 
 describe('review keys', () => {
   it('reveals with Space or Enter while hidden, and grades 1–4 only once revealed', () => {
@@ -61,7 +61,10 @@ describe('due times in words', () => {
 
   it('says how far away the next review is', () => {
     expect(dueIn(later(-3600), now)).toBe('now');
-    expect(dueIn(later(30), now)).toBe('now');
+    expect(dueIn(now, now)).toBe('now');
+    // A card graded Again, a moment after: it is back in a minute, not "now".
+    expect(dueIn(later(59.5), now)).toBe('in 1 minute');
+    expect(dueIn(later(5), now)).toBe('in 1 minute');
     expect(dueIn(later(60), now)).toBe('in 1 minute');
     expect(dueIn(later(10 * 60), now)).toBe('in 10 minutes');
     expect(dueIn(later(3 * 3600), now)).toBe('in 3 hours');
@@ -70,5 +73,13 @@ describe('due times in words', () => {
     expect(dueIn(later(15 * 24 * 3600), now)).toBe('in 2 weeks');
     expect(dueIn(later(400 * 24 * 3600), now)).toBe('next year');
     expect(dueIn('2026-03-05T12:20:00Z', now)).toBe('in 20 minutes');
+  });
+});
+
+describe('review prompts as typed', () => {
+  it('takes one prompt a line, trimmed, without blank lines', () => {
+    expect(promptLines('  What moves?  \r\n\n\tWhen may two borrows coexist?\n   \n')).toEqual(['What moves?', 'When may two borrows coexist?']);
+    expect(promptLines('')).toEqual([]);
+    expect(promptLines('\n \n')).toEqual([]);
   });
 });

@@ -77,12 +77,17 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ];
 
-/** "in 10 minutes", "tomorrow", "in 3 days", "now" for a due time at or before `now` (within a minute). */
+/**
+ * "in 10 minutes", "tomorrow", "in 3 days"; "now" for a due time already
+ * reached, and "in 1 minute" for anything under a minute away (a card graded
+ * Again comes back a minute later).
+ */
 export function dueIn(due: Date | string, now: Date, locale?: string): string {
   const at = typeof due === 'string' ? new Date(due) : due;
   const seconds = (at.getTime() - now.getTime()) / 1000;
-  if (seconds < 60) return 'now';
+  if (seconds <= 0) return 'now';
   const format = new Intl.RelativeTimeFormat(locale ?? 'en', { numeric: 'auto' });
+  if (seconds < 60) return format.format(1, 'minute');
   for (const [unit, size] of UNITS) {
     if (seconds >= size) return format.format(Math.round(seconds / size), unit);
   }
@@ -96,3 +101,11 @@ export const STATE_LABEL: Record<'NEW' | 'LEARNING' | 'REVIEW' | 'RELEARNING', s
   REVIEW: 'Remembered',
   RELEARNING: 'Relearning',
 };
+
+/** An author's review prompts as typed, one a line: each trimmed, blank lines left out. */
+export function promptLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
