@@ -150,6 +150,12 @@ export function ReviewPage() {
   );
 
   const card = current?.cards[0] ?? null;
+  // Each new card takes the focus (from the nav link that led here, or the
+  // grade just given), so Space and Enter reveal it and a screen reader reads its title.
+  const cardId = card?.id;
+  useEffect(() => {
+    if (cardId) heading.current?.focus();
+  }, [cardId]);
 
   const reveal = useCallback(() => {
     setRevealed(true);
@@ -174,11 +180,9 @@ export function ReviewPage() {
       if (rest.length > 0) {
         setSession({ ...current, cards: rest, done, stillDue });
         setRevealed(false);
-        requestAnimationFrame(() => heading.current?.focus());
       } else {
         // This batch is done: the next one (or nothing, and when the next card is due).
         await load(done);
-        requestAnimationFrame(() => heading.current?.focus());
       }
     },
     [current, card, grade, gradeState.fetching, load],
@@ -334,7 +338,7 @@ function Done({ session, onReload }: { session: Session; onReload(): void }) {
         ) : next ? (
           <p data-testid="review-next-due">
             Your next card is due <strong>{dueIn(next, new Date())}</strong> (<When at={next} withTime />)
-            {session.stats.dueToday > 0 && `; ${session.stats.dueToday} more by the end of today`}.
+            {session.stats.dueToday > 0 && `; ${session.stats.dueToday} card${session.stats.dueToday === 1 ? ' is' : 's are'} due by the end of today`}.
           </p>
         ) : null}
         <p className="action-row center">
