@@ -120,7 +120,12 @@ describe('a review session', () => {
   });
 
   it('shows one card at a time; Space reveals, 1–4 grade, progress moves, and the queue empties', async () => {
-    await l.getByTestId('nav-review').click();
+    // The header's learning link leads to the dashboard, whose tabs lead to the review.
+    expect(await l.getByTestId('nav-learning').getAttribute('title')).toBe('Learning: 4 cards due for review');
+    await l.getByTestId('nav-learning').click();
+    await l.getByRole('heading', { name: 'Your learning', level: 1 }).waitFor();
+    expect(await l.getByTestId('subnav-due').textContent()).toBe('4 due');
+    await l.getByRole('navigation', { name: 'Learning' }).getByRole('link', { name: /^Review/ }).click();
     await l.waitForURL('**/review');
     const progress = l.getByTestId('review-progress');
     await progress.waitFor();
@@ -337,11 +342,14 @@ describe('a certificate', () => {
     await r.getByTestId('series-progress').waitFor();
     expect(await r.getByTestId('series-progress').textContent()).toBe('1 of 3 read');
     for (const slug of SERIES.unread) await readToEnd(r, slug);
+    // The job issues the certificate, and the reader hears of it at once: a toast (and the bell).
+    const toast = r.getByTestId('toast').filter({ hasText: `Your certificate for “${SERIES.title}”` });
+    await toast.waitFor({ timeout: 60_000 });
+    const toastLink = await toast.getByRole('link', { name: 'See your certificate' }).getAttribute('href');
     await r.goto(`/series/${SERIES.slug}`);
     await expect.poll(() => r.getByTestId('series-progress').textContent()).toBe('3 of 3 read');
     await r.getByText('You finished this series.').waitFor();
 
-    // The job issues the certificate (and says so in the bell).
     const mine = async () =>
       (await api<{ myCertificates: { nodes: { code: string; seriesTitle: string; recipientName: string; valid: boolean; verificationUrl: string }[] } }>(
         '{ myCertificates(first: 5) { nodes { code seriesTitle recipientName valid verificationUrl } } }',
@@ -350,6 +358,7 @@ describe('a certificate', () => {
     const [issued] = await mine();
     expect(issued).toMatchObject({ seriesTitle: SERIES.title, recipientName: LINUS.name, valid: true, verificationUrl: `${baseUrl}/certificates/${issued!.code}` });
     code = issued!.code;
+    expect(toastLink).toBe(`/certificates/${code}`);
 
     await r.getByRole('link', { name: 'your learning dashboard' }).click();
     await r.waitForURL((url) => url.pathname === '/learning' && url.hash === '#certificates');
@@ -420,7 +429,7 @@ describe('the learning dashboard', () => {
     await l.goto('/');
     await l.locator('.post-card').first().waitFor();
     expect(scripts.some((s) => /\/assets\/Learning-/.test(s))).toBe(false);
-    await l.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Learning' }).click();
+    await l.getByTestId('nav-learning').click();
     await l.getByRole('heading', { name: 'Your learning', level: 1 }).waitFor();
     expect(scripts.some((s) => /\/assets\/Learning-/.test(s))).toBe(true);
 

@@ -1,48 +1,52 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { useQuery } from 'urql';
-
-import { graphql } from '../gql';
 
 import { useAuth, useMe } from '../lib/auth';
 import { AskAiPanel } from './AskAiPanel';
-import { MenuIcon } from './icons';
+import { GraduationCapIcon, MenuIcon } from './icons';
+import { DueBadge, useDueCount } from './ReviewDue';
 import { NotificationBell } from './NotificationBell';
 import { StandingChip } from './StandingChip';
 import { ThemeSwitch } from './ThemeSwitch';
 import { Toasts } from './Toasts';
 
-/** How many review cards are due, for the nav. */
-const DueCount = graphql(`
-  query ReviewDueCount {
-    reviewQueue(first: 1) {
-      totalCount
-    }
-  }
-`);
-
-/** "Review" in the nav, with the number of cards due; read again on every page change, as cards fall due over time. */
-function ReviewLink() {
-  const { pathname } = useLocation();
-  const [{ data }, refetch] = useQuery({ query: DueCount });
-  const seen = useRef(pathname);
-  useEffect(() => {
-    // The first page's count comes with the query itself.
-    if (pathname === seen.current) return;
-    seen.current = pathname;
-    refetch({ requestPolicy: 'network-only' });
-  }, [pathname, refetch]);
-  const due = data?.reviewQueue.totalCount ?? 0;
+/**
+ * The way to the learning pages: on a wide screen an icon beside the bell
+ * with the number of cards due (the header has no room for more words); in
+ * the phone menu, links by name.
+ */
+function LearningLink() {
+  const due = useDueCount();
   return (
-    <NavLink to="/review" data-testid="nav-review">
-      Review
-      {due > 0 && (
-        <span className="nav-count" data-testid="nav-due">
-          {due > 99 ? '99+' : due}
-          <span className="visually-hidden"> due</span>
-        </span>
-      )}
-    </NavLink>
+    <Link
+      to="/learning"
+      className="icon-button learning-link desktop-only"
+      data-testid="nav-learning"
+      title={due > 0 ? `Learning: ${due} card${due === 1 ? '' : 's'} due for review` : 'Learning'}
+    >
+      <GraduationCapIcon />
+      <span className="visually-hidden">Learning</span>
+      <DueBadge due={due} testId="nav-due" className="bell-count" />
+    </Link>
+  );
+}
+
+function PhoneLearningLinks() {
+  const due = useDueCount();
+  const phone = ({ isActive }: { isActive: boolean }) => `phone-only${isActive ? ' active' : ''}`;
+  return (
+    <>
+      <NavLink to="/learning" className={phone}>
+        Learning
+      </NavLink>
+      <NavLink to="/review" className={phone}>
+        Review
+        <DueBadge due={due} testId="menu-due" />
+      </NavLink>
+      <NavLink to="/notes" className={phone}>
+        Notes
+      </NavLink>
+    </>
   );
 }
 
@@ -91,13 +95,7 @@ export function Layout() {
               Feed
             </NavLink>
             {userId && <NavLink to="/bookmarks">Bookmarks</NavLink>}
-            {userId && <NavLink to="/learning">Learning</NavLink>}
-            {userId && <ReviewLink />}
-            {userId && (
-              <NavLink to="/notes" className={({ isActive }) => `phone-only${isActive ? ' active' : ''}`}>
-                Notes
-              </NavLink>
-            )}
+            {userId && <PhoneLearningLinks />}
             <NavLink to="/leaderboard">Leaderboard</NavLink>
             {!me?.hasPremiumAccess && <NavLink to="/pricing">Pricing</NavLink>}
             {writer && (
@@ -157,6 +155,7 @@ export function Layout() {
             {userId ? (
               <>
                 {me && <StandingChip me={me} />}
+                <LearningLink />
                 <NotificationBell />
                 <Link className="whoami" to="/settings" title={me?.email ? `${me.email}: settings` : 'Settings'}>
                   {me?.displayName ?? ''}

@@ -48,7 +48,6 @@ type Documents = {
     "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n": typeof types.EditCommentDocument,
     "\n  mutation ModerateComment($id: ID!, $status: CommentStatus!) {\n    moderateComment(id: $id, status: $status) {\n      ...CommentFields\n    }\n  }\n": typeof types.ModerateCommentDocument,
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n": typeof types.DeleteCommentDocument,
-    "\n  query ReviewDueCount {\n    reviewQueue(first: 1) {\n      totalCount\n    }\n  }\n": typeof types.ReviewDueCountDocument,
     "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n": typeof types.NotificationFieldsFragmentDoc,
     "\n  query NotificationBell {\n    unreadNotificationCount\n    notifications(first: 8) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n    }\n  }\n": typeof types.NotificationBellDocument,
     "\n  subscription NotificationsLive {\n    notifications {\n      ...NotificationFields\n    }\n  }\n": typeof types.NotificationsLiveDocument,
@@ -56,6 +55,7 @@ type Documents = {
     "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n": typeof types.MarkNotificationsReadDocument,
     "\n  fragment PostCardFields on Post {\n    id\n    slug\n    title\n    excerpt\n    isPremium\n    isLocked\n    readingMinutes\n    difficulty\n    publishedAt\n    commentCount\n    coverImageUrl\n    author {\n      id\n      displayName\n    }\n    tags {\n      id\n      slug\n      name\n    }\n    series {\n      id\n      slug\n      title\n    }\n    viewerProgress {\n      completedAt\n    }\n  }\n": typeof types.PostCardFieldsFragmentDoc,
     "\n  fragment PostListFields on PostConnection {\n    edges {\n      node {\n        ...PostCardFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n": typeof types.PostListFieldsFragmentDoc,
+    "\n  query ReviewDueCount {\n    reviewQueue(first: 1) {\n      totalCount\n    }\n  }\n": typeof types.ReviewDueCountDocument,
     "\n  fragment PostReviewCardFields on ReviewCard {\n    id\n    state\n    due\n    post {\n      id\n    }\n  }\n": typeof types.PostReviewCardFieldsFragmentDoc,
     "\n  mutation AddPostToReview($postId: ID!) {\n    addToReview(postId: $postId) {\n      ...PostReviewCardFields\n      post {\n        id\n        viewerReviewCard {\n          ...PostReviewCardFields\n        }\n      }\n    }\n  }\n": typeof types.AddPostToReviewDocument,
     "\n  mutation RemoveFromReview($cardId: ID!) {\n    removeFromReview(cardId: $cardId)\n  }\n": typeof types.RemoveFromReviewDocument,
@@ -152,7 +152,6 @@ const documents: Documents = {
     "\n  mutation EditComment($id: ID!, $body: String!) {\n    editComment(id: $id, body: $body) {\n      ...CommentFields\n    }\n  }\n": types.EditCommentDocument,
     "\n  mutation ModerateComment($id: ID!, $status: CommentStatus!) {\n    moderateComment(id: $id, status: $status) {\n      ...CommentFields\n    }\n  }\n": types.ModerateCommentDocument,
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id)\n  }\n": types.DeleteCommentDocument,
-    "\n  query ReviewDueCount {\n    reviewQueue(first: 1) {\n      totalCount\n    }\n  }\n": types.ReviewDueCountDocument,
     "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n": types.NotificationFieldsFragmentDoc,
     "\n  query NotificationBell {\n    unreadNotificationCount\n    notifications(first: 8) {\n      edges {\n        node {\n          ...NotificationFields\n        }\n      }\n    }\n  }\n": types.NotificationBellDocument,
     "\n  subscription NotificationsLive {\n    notifications {\n      ...NotificationFields\n    }\n  }\n": types.NotificationsLiveDocument,
@@ -160,6 +159,7 @@ const documents: Documents = {
     "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n": types.MarkNotificationsReadDocument,
     "\n  fragment PostCardFields on Post {\n    id\n    slug\n    title\n    excerpt\n    isPremium\n    isLocked\n    readingMinutes\n    difficulty\n    publishedAt\n    commentCount\n    coverImageUrl\n    author {\n      id\n      displayName\n    }\n    tags {\n      id\n      slug\n      name\n    }\n    series {\n      id\n      slug\n      title\n    }\n    viewerProgress {\n      completedAt\n    }\n  }\n": types.PostCardFieldsFragmentDoc,
     "\n  fragment PostListFields on PostConnection {\n    edges {\n      node {\n        ...PostCardFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n": types.PostListFieldsFragmentDoc,
+    "\n  query ReviewDueCount {\n    reviewQueue(first: 1) {\n      totalCount\n    }\n  }\n": types.ReviewDueCountDocument,
     "\n  fragment PostReviewCardFields on ReviewCard {\n    id\n    state\n    due\n    post {\n      id\n    }\n  }\n": types.PostReviewCardFieldsFragmentDoc,
     "\n  mutation AddPostToReview($postId: ID!) {\n    addToReview(postId: $postId) {\n      ...PostReviewCardFields\n      post {\n        id\n        viewerReviewCard {\n          ...PostReviewCardFields\n        }\n      }\n    }\n  }\n": types.AddPostToReviewDocument,
     "\n  mutation RemoveFromReview($cardId: ID!) {\n    removeFromReview(cardId: $cardId)\n  }\n": types.RemoveFromReviewDocument,
@@ -375,10 +375,6 @@ export function graphql(source: "\n  mutation DeleteComment($id: ID!) {\n    del
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ReviewDueCount {\n    reviewQueue(first: 1) {\n      totalCount\n    }\n  }\n"): (typeof documents)["\n  query ReviewDueCount {\n    reviewQueue(first: 1) {\n      totalCount\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
 export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id\n    kind\n    title\n    message\n    link\n    read\n    createdAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -404,6 +400,10 @@ export function graphql(source: "\n  fragment PostCardFields on Post {\n    id\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment PostListFields on PostConnection {\n    edges {\n      node {\n        ...PostCardFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n"): (typeof documents)["\n  fragment PostListFields on PostConnection {\n    edges {\n      node {\n        ...PostCardFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReviewDueCount {\n    reviewQueue(first: 1) {\n      totalCount\n    }\n  }\n"): (typeof documents)["\n  query ReviewDueCount {\n    reviewQueue(first: 1) {\n      totalCount\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
