@@ -16,7 +16,7 @@ import { Toasts } from './Toasts';
  * the phone menu, links by name.
  */
 function LearningLink() {
-  const due = useDueCount();
+  const due = useDueCount(true);
   return (
     <Link
       to="/learning"
@@ -97,7 +97,8 @@ export function Layout() {
             {userId && <NavLink to="/bookmarks">Bookmarks</NavLink>}
             {userId && <PhoneLearningLinks />}
             <NavLink to="/leaderboard">Leaderboard</NavLink>
-            {!me?.hasPremiumAccess && <NavLink to="/pricing">Pricing</NavLink>}
+            {/* Signed in, only once `me` says whether the reader has premium (no flash of "Pricing"). */}
+            {(userId ? me && !me.hasPremiumAccess : true) && <NavLink to="/pricing">Pricing</NavLink>}
             {writer && (
               <NavLink to="/admin" className={({ isActive }) => (isActive && !pathname.startsWith('/admin/billing') ? 'active' : '')}>
                 Write

@@ -14,20 +14,21 @@ const DueCount = graphql(`
 `);
 
 /**
- * The viewer's due review cards (0 until known). Read again on every page
- * change, as cards fall due with time; grading or adding cards refreshes it
- * through the cache (see lib/client.ts).
+ * The viewer's due review cards (0 until known). Grading or adding cards
+ * refreshes it through the cache (see lib/client.ts); as cards also fall due
+ * with time, the one caller with `refresh` (the header) reads it again on
+ * every page change, and every other caller sees that answer.
  */
-export function useDueCount(): number {
+export function useDueCount(refresh = false): number {
   const { pathname } = useLocation();
   const [{ data }, refetch] = useQuery({ query: DueCount });
   const seen = useRef(pathname);
   useEffect(() => {
     // The first page's count comes with the query itself.
-    if (pathname === seen.current) return;
+    if (!refresh || pathname === seen.current) return;
     seen.current = pathname;
     refetch({ requestPolicy: 'network-only' });
-  }, [pathname, refetch]);
+  }, [refresh, pathname, refetch]);
   return data?.reviewQueue.totalCount ?? 0;
 }
 
