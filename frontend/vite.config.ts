@@ -17,6 +17,9 @@ export default defineConfig({
       '/feed.xml': api,
       '/atom.xml': api,
       '/unsubscribe': api,
+      // A certificate's PDF (its page, /certificates/<code>, is the app's own).
+      '^/certificates/[^/]+/pdf$': api,
+      '/.well-known': api,
     },
   },
   build: { sourcemap: true, outDir: 'dist', emptyOutDir: true },

@@ -22,6 +22,16 @@ import { TagPage } from './pages/TagPage';
 // The writing area is its own chunk: readers never download it.
 const AdminPosts = lazy(() => import('./admin/AdminPosts').then((m) => ({ default: m.AdminPosts })));
 const PostEditorPage = lazy(() => import('./admin/PostEditor').then((m) => ({ default: m.PostEditorPage })));
+// The learning pages are chunks of their own; the dashboard is the only page
+// with charts, so the charting library loads with it alone.
+const LearningPage = lazy(() => import('./pages/Learning').then((m) => ({ default: m.LearningPage })));
+const ReviewPage = lazy(() => import('./pages/Review').then((m) => ({ default: m.ReviewPage })));
+const NotesPage = lazy(() => import('./pages/Notes').then((m) => ({ default: m.NotesPage })));
+const CertificatePage = lazy(() => import('./pages/CertificatePage').then((m) => ({ default: m.CertificatePage })));
+
+function Chunk({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}
 const AdminBilling = lazy(() => import('./admin/AdminBilling').then((m) => ({ default: m.AdminBilling })));
 
 /** Pages for signed-in viewers send others to sign in, and back here after. */
@@ -72,6 +82,10 @@ export function App() {
             <Route path="bookmarks" element={<SignedIn><Bookmarks /></SignedIn>} />
             <Route path="notifications" element={<SignedIn><Notifications /></SignedIn>} />
             <Route path="settings" element={<SignedIn><Settings /></SignedIn>} />
+            <Route path="review" element={<SignedIn><Chunk><ReviewPage /></Chunk></SignedIn>} />
+            <Route path="notes" element={<SignedIn><Chunk><NotesPage /></Chunk></SignedIn>} />
+            <Route path="learning" element={<SignedIn><Chunk><LearningPage /></Chunk></SignedIn>} />
+            <Route path="certificates/:code" element={<Chunk><CertificatePage /></Chunk>} />
             <Route path="admin" element={<SignedIn><Writers><AdminPosts /></Writers></SignedIn>} />
             <Route path="admin/new" element={<SignedIn><Writers><PostEditorPage /></Writers></SignedIn>} />
             <Route path="admin/edit/:slug" element={<SignedIn><Writers><PostEditorPage /></Writers></SignedIn>} />

@@ -18,6 +18,7 @@ const PAGE: &str = r#"query($first: Int!) {
       tags { slug }
       series { title postCount viewerProgress { completedCount totalCount percent nextPost { slug } } }
       viewerHasBookmarked viewerProgress { secondsSpent completedAt } reactions { kind count } viewerReactions viewCount
+      viewerReviewCard { id state due }
       seriesPosition previousInSeries { slug } nextInSeries { slug }
       commentCount
       comments { id body author { displayName } replies { id body author { displayName } replies { id body author { displayName } replies { id } } } }
@@ -28,8 +29,8 @@ const PAGE: &str = r#"query($first: Int!) {
 async fn seed(app: &TestApp, author: &TestUser, reader: &TestUser, posts: usize) {
     use lectern::domains::{
         bookmarks::service as bookmarks, comments::service as comments, posts::service as post_service,
-        progress::service as progress, reactions::service as reactions, series::service as series,
-        tags::service as tags, views::service as views,
+        progress::service as progress, reactions::service as reactions, reviews::service as reviews,
+        series::service as series, tags::service as tags, views::service as views,
     };
     let db = &app.state.db;
     let author_viewer = app.viewer_of(author).await;
@@ -65,6 +66,9 @@ async fn seed(app: &TestApp, author: &TestUser, reader: &TestUser, posts: usize)
             bookmarks::bookmark(db, &reader_viewer, post.id).await.unwrap();
             progress::mark_post_read(&app.state, &reader_viewer, post.id, 120).await.unwrap();
         }
+        if i % 2 == 1 && i % 7 != 0 {
+            reviews::add(&app.state, &reader_viewer, reviews::AddTarget::Post(post.id)).await.unwrap();
+        }
         reactions::react(db, &reader_viewer, post.id, entity::reaction::Kind::Like).await.unwrap();
         reactions::react(db, &author_viewer, post.id, entity::reaction::Kind::Insightful).await.unwrap();
         let secret = &app.state.config.jwt_secret;
@@ -84,6 +88,8 @@ async fn statements_for(app: &TestApp, viewer: &TestUser, first: usize) -> u64 {
     assert_eq!(node["tags"].as_array().unwrap().len(), 2);
     assert_eq!(node["reactions"].as_array().unwrap().len(), 2, "{node}");
     assert_eq!(node["viewCount"], 1);
+    let cards = edges.iter().filter(|e| e["node"]["viewerReviewCard"]["state"] == "NEW").count();
+    assert!(cards > 0, "the reader's review cards show: {body}");
     after - before
 }
 

@@ -576,6 +576,65 @@ async fn stats_count_reviews_on_the_readers_own_days() {
     assert_eq!(due_today.due_now, 2, "half an hour on, the relearning step is due too");
 }
 
+/// `Post.viewerReviewCard` of the post `slug`, as `who` sees it (anonymous for None).
+async fn viewer_card(app: &TestApp, who: Option<TestUser>, slug: String) -> Value {
+    const CARD_ON: &str = "query($s: String!) { post(slug: $s) { viewerReviewCard { id state due isDue } } }";
+    let body = match who {
+        Some(who) => app.graphql_as(&who, CARD_ON, json!({ "s": slug })).await,
+        None => app.graphql(CARD_ON, json!({ "s": slug })).await,
+    };
+    ok(&body);
+    body["data"]["post"]["viewerReviewCard"].clone()
+}
+
+#[tokio::test]
+async fn a_post_shows_the_viewers_card_and_the_stats_say_when_the_next_is_due() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register_verified("next@example.com").await;
+    let other = app.register_verified("other-next@example.com").await;
+    let first = post(&app, &author, "First", "## A\n\nText.", false).await;
+    let second = post(&app, &author, "Second", "## B\n\nText.", false).await;
+    const NEXT: &str = "{ reviewStats { dueNow nextDue } }";
+    let card_on = |who: Option<&TestUser>, slug: String| viewer_card(&app, who.cloned(), slug);
+
+    // Without cards: nothing on the post, and no next due time.
+    assert!(card_on(Some(&reader), first.slug.clone()).await.is_null());
+    let stats = app.graphql_as(&reader, NEXT, json!({})).await;
+    ok(&stats);
+    assert_eq!(stats["data"]["reviewStats"], json!({ "dueNow": 0, "nextDue": null }));
+
+    // Added: the post carries the reader's card (not another reader's, nor an anonymous viewer's).
+    let card = add_post(&app, &reader, first.id).await;
+    let seen = card_on(Some(&reader), first.slug.clone()).await;
+    assert_eq!((&seen["id"], seen["state"].as_str(), seen["isDue"].as_bool()), (&card["id"], Some("NEW"), Some(true)));
+    assert!(card_on(Some(&reader), second.slug.clone()).await.is_null(), "a post not in review has no card");
+    assert!(card_on(Some(&other), first.slug.clone()).await.is_null(), "cards are the reader's own");
+    assert!(card_on(None, first.slug.clone()).await.is_null());
+    // Due now: the next due time is the card's, already past.
+    let stats = app.graphql_as(&reader, NEXT, json!({})).await;
+    assert_eq!(stats["data"]["reviewStats"]["dueNow"], 1);
+    assert_eq!(at(&stats["data"]["reviewStats"]["nextDue"]), at(&seen["due"]));
+
+    // Graded, it is due later: nothing is due now, and the next due time is the new one.
+    let outcome = grade(&app, &reader, card["id"].as_str().unwrap(), "GOOD").await;
+    let stats = app.graphql_as(&reader, NEXT, json!({})).await;
+    assert_eq!(stats["data"]["reviewStats"]["dueNow"], 0);
+    assert_eq!(at(&stats["data"]["reviewStats"]["nextDue"]), at(&outcome["nextDue"]));
+    assert!(at(&outcome["nextDue"]) > Utc::now());
+    // A second card, due now, comes first.
+    let newer = add_post(&app, &reader, second.id).await;
+    let stats = app.graphql_as(&reader, NEXT, json!({})).await;
+    let newer_due = at(&card_on(Some(&reader), second.slug.clone()).await["due"]);
+    assert_eq!(at(&stats["data"]["reviewStats"]["nextDue"]), newer_due);
+
+    // Removed: the post has no card any more.
+    ok(&app.graphql_as(&reader, REMOVE, json!({ "c": newer["id"] })).await);
+    assert!(card_on(Some(&reader), second.slug.clone()).await.is_null());
+    let stats = app.graphql_as(&reader, NEXT, json!({})).await;
+    assert_eq!(at(&stats["data"]["reviewStats"]["nextDue"]), at(&outcome["nextDue"]));
+}
+
 #[tokio::test]
 async fn the_daily_reminder_comes_once_per_reader_and_local_day() {
     let app = TestApp::spawn().await;

@@ -6,6 +6,7 @@ import { Empty, ErrorNote, Field, Loading, Prose, TextArea, When, usePageTitle }
 import { graphql } from '../gql';
 import type { Difficulty, EditablePostFragment } from '../gql/graphql';
 import { errorMessage, formErrors } from '../lib/errors';
+import { ReviewPromptsEditor } from './ReviewPrompts';
 
 export const EditablePost = graphql(`
   fragment EditablePost on Post {
@@ -513,6 +514,7 @@ function PostEditor({ post, editorKey, onSaved }: EditorProps) {
           )}
         </div>
       </form>
+      {current && <ReviewPromptsEditor postId={current.id} />}
     </section>
   );
 }

@@ -3,11 +3,52 @@ import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { useAuth, useMe } from '../lib/auth';
 import { AskAiPanel } from './AskAiPanel';
-import { MenuIcon } from './icons';
+import { GraduationCapIcon, MenuIcon } from './icons';
+import { DueBadge, useDueCount } from './ReviewDue';
 import { NotificationBell } from './NotificationBell';
 import { StandingChip } from './StandingChip';
 import { ThemeSwitch } from './ThemeSwitch';
 import { Toasts } from './Toasts';
+
+/**
+ * The way to the learning pages: on a wide screen an icon beside the bell
+ * with the number of cards due (the header has no room for more words); in
+ * the phone menu, links by name.
+ */
+function LearningLink() {
+  const due = useDueCount(true);
+  return (
+    <Link
+      to="/learning"
+      className="icon-button learning-link desktop-only"
+      data-testid="nav-learning"
+      title={due > 0 ? `Learning: ${due} card${due === 1 ? '' : 's'} due for review` : 'Learning'}
+    >
+      <GraduationCapIcon />
+      <span className="visually-hidden">Learning</span>
+      <DueBadge due={due} testId="nav-due" className="bell-count" />
+    </Link>
+  );
+}
+
+function PhoneLearningLinks() {
+  const due = useDueCount();
+  const phone = ({ isActive }: { isActive: boolean }) => `phone-only${isActive ? ' active' : ''}`;
+  return (
+    <>
+      <NavLink to="/learning" className={phone}>
+        Learning
+      </NavLink>
+      <NavLink to="/review" className={phone}>
+        Review
+        <DueBadge due={due} testId="menu-due" />
+      </NavLink>
+      <NavLink to="/notes" className={phone}>
+        Notes
+      </NavLink>
+    </>
+  );
+}
 
 export function Layout() {
   const { userId, signOut } = useAuth();
@@ -54,8 +95,10 @@ export function Layout() {
               Feed
             </NavLink>
             {userId && <NavLink to="/bookmarks">Bookmarks</NavLink>}
+            {userId && <PhoneLearningLinks />}
             <NavLink to="/leaderboard">Leaderboard</NavLink>
-            {!me?.hasPremiumAccess && <NavLink to="/pricing">Pricing</NavLink>}
+            {/* Signed in, only once `me` says whether the reader has premium (no flash of "Pricing"). */}
+            {(userId ? me && !me.hasPremiumAccess : true) && <NavLink to="/pricing">Pricing</NavLink>}
             {writer && (
               <NavLink to="/admin" className={({ isActive }) => (isActive && !pathname.startsWith('/admin/billing') ? 'active' : '')}>
                 Write
@@ -113,6 +156,7 @@ export function Layout() {
             {userId ? (
               <>
                 {me && <StandingChip me={me} />}
+                <LearningLink />
                 <NotificationBell />
                 <Link className="whoami" to="/settings" title={me?.email ? `${me.email}: settings` : 'Settings'}>
                   {me?.displayName ?? ''}

@@ -15,7 +15,7 @@ const MAX_TOASTS = 3;
 type Notice = NotificationFieldsFragment;
 
 /**
- * Toasts for level-ups and badges as they arrive live (the notification stays
+ * Toasts for level-ups, badges and certificates as they arrive live (the notification stays
  * in the bell). Each is a status message with a dismiss button; they go by
  * themselves after TOAST_MS, but not while hovered or focused, and they only
  * slide in when the reader has not asked for reduced motion (see app.css).
@@ -55,7 +55,7 @@ export function Toasts() {
             <span>{toast.message}</span>
             {toast.link && (
               <Link to={toast.link} onClick={() => dismiss(toast.id)}>
-                {toast.link === '/profile' ? 'See your profile' : 'Open'}
+                {toast.link === '/profile' ? 'See your profile' : toast.kind === 'CERTIFICATE_ISSUED' ? 'See your certificate' : 'Open'}
               </Link>
             )}
           </div>

@@ -4533,6 +4533,15 @@ export default {
               }
             },
             "args": []
+          },
+          {
+            "name": "viewerReviewCard",
+            "type": {
+              "kind": "OBJECT",
+              "name": "ReviewCard",
+              "ofType": null
+            },
+            "args": []
           }
         ],
         "interfaces": []
@@ -6885,6 +6894,14 @@ export default {
                 "kind": "SCALAR",
                 "name": "Any"
               }
+            },
+            "args": []
+          },
+          {
+            "name": "nextDue",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
             },
             "args": []
           },

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import type { Cache } from '@urql/exchange-graphcache';
 
-import { AUTH_PATHS, GRAPHQL_PATH, authConfig, isAuthError, makeRefresher, onLiveNotification, sessionEndpoints, wsUrl } from './client';
+import { AUTH_PATHS, GRAPHQL_PATH, authConfig, cardRemoved, isAuthError, makeRefresher, noteDeleted, onLiveNotification, sessionEndpoints, wsUrl } from './client';
 import { formErrors } from './errors';
 import { Session, type RefreshOutcome, type Refresher, type TokenStore, type Tokens } from './session';
 
@@ -718,10 +718,11 @@ describe('wsUrl', () => {
 // Cache updates for live notifications
 // ---------------------------------------------------------------------------
 
-/** A cache holding `me` and a few fields, recording what is invalidated. */
-function recordingCache() {
+/** A cache holding `me` and a few fields (and `extra` ones), recording what is invalidated. */
+function recordingCache(extra: Record<string, string[]> = {}) {
   const fields: Record<string, string[]> = {
-    QueryRoot: ['me', 'notifications({"first":8})', 'unreadNotificationCount', 'leaderboard({"period":"WEEK"})'],
+    ...extra,
+    QueryRoot: ['me', 'notifications({"first":8})', 'unreadNotificationCount', 'leaderboard({"period":"WEEK"})', ...(extra.QueryRoot ?? [])],
     'User:u1': ['displayName', 'level', 'xp', 'streak', 'levelProgress', 'recentActivity({"first":10})'],
   };
   const invalidated: string[] = [];
@@ -758,5 +759,60 @@ describe('a live notification', () => {
     const { cache, invalidated } = recordingCache();
     onLiveNotification({ notifications: { __typename: 'Notification', id: 'n2', kind: 'COMMENT_REPLY' } }, {}, cache);
     expect(invalidated.sort()).toEqual(['QueryRoot.notifications({"first":8})', 'QueryRoot.unreadNotificationCount']);
+  });
+});
+
+/** A cache holding links between entities, recording what is invalidated and linked. */
+function linkingCache(links: Record<string, unknown>, fields: Record<string, string[]> = {}) {
+  const { cache: base, invalidated } = recordingCache(fields);
+  const linked: Record<string, unknown> = {};
+  const cache = Object.assign(Object.create(null), base, {
+    keyOfEntity: (entity: { __typename: string; id: string }) => `${entity.__typename}:${entity.id}`,
+    resolve: (entity: string, field: string) => links[`${entity}.${field}`] ?? null,
+    link: (entity: string, field: string, value: unknown) => void (linked[`${entity}.${field}`] = value),
+  }) as Cache;
+  return { cache, invalidated, linked };
+}
+
+describe('a certificate arriving live', () => {
+  it("refreshes the viewer's certificate list", () => {
+    const { cache, invalidated } = recordingCache({ QueryRoot: ['myCertificates({"first":20})'] });
+    onLiveNotification({ notifications: { __typename: 'Notification', id: 'n3', kind: 'CERTIFICATE_ISSUED' } }, {}, cache);
+    expect(invalidated).toContain('QueryRoot.myCertificates({"first":20})');
+  });
+});
+
+describe('review and note updates', () => {
+  it('a removed card leaves its post and the review lists', () => {
+    const { cache, invalidated, linked } = linkingCache(
+      { 'ReviewCard:c1.post': 'Post:p1' },
+      { QueryRoot: ['reviewQueue({"first":1})', 'reviewStats', 'posts({"first":10})'] },
+    );
+    cardRemoved({ removeFromReview: true }, { cardId: 'c1' }, cache);
+    expect(linked).toEqual({ 'Post:p1.viewerReviewCard': null });
+    expect(invalidated.sort()).toEqual(['QueryRoot.reviewQueue({"first":1})', 'QueryRoot.reviewStats']);
+  });
+
+  it('a card the cache never held still refreshes the lists, and links nothing', () => {
+    const { cache, invalidated, linked } = linkingCache({}, { QueryRoot: ['reviewQueue({"first":1})'] });
+    cardRemoved({ removeFromReview: true }, { cardId: 'c9' }, cache);
+    expect(linked).toEqual({});
+    expect(invalidated).toEqual(['QueryRoot.reviewQueue({"first":1})']);
+  });
+
+  it("a deleted note leaves its post's notes at once, the others stay in order", () => {
+    const { cache, invalidated, linked } = linkingCache(
+      { 'StudyNote:n2.post': 'Post:p1', 'Post:p1.viewerNotes': ['StudyNote:n1', 'StudyNote:n2', 'StudyNote:n3'] },
+      { QueryRoot: ['studyNotes({"first":20})', 'studyNotes({"first":20,"search":"borrow"})'] },
+    );
+    noteDeleted({ deleteStudyNote: 'n2' }, { id: 'n2' }, cache);
+    expect(linked).toEqual({ 'Post:p1.viewerNotes': ['StudyNote:n1', 'StudyNote:n3'] });
+    expect(invalidated.sort()).toEqual(['QueryRoot.studyNotes({"first":20,"search":"borrow"})', 'QueryRoot.studyNotes({"first":20})']);
+  });
+
+  it('a failed delete changes no post', () => {
+    const { cache, linked } = linkingCache({ 'StudyNote:n2.post': 'Post:p1', 'Post:p1.viewerNotes': ['StudyNote:n2'] });
+    noteDeleted({ deleteStudyNote: null }, { id: 'n2' }, cache);
+    expect(linked).toEqual({});
   });
 });

@@ -219,12 +219,55 @@ export function invalidateStanding(cache: Cache) {
 }
 
 const standingChanged = (_result: unknown, _args: unknown, cache: Cache) => invalidateStanding(cache);
+/** A read recorded: the standing, and the learning dashboard's figures and history. */
+const readingChanged = (_result: unknown, _args: unknown, cache: Cache) => {
+  invalidateStanding(cache);
+  invalidateField(cache, 'QueryRoot', 'learningStats');
+  invalidateField(cache, 'QueryRoot', 'readingHistory');
+};
 
 /** A live notification: the bell's count and list, and the standing when it is a level-up or a badge. */
 export const onLiveNotification = (result: Record<string, unknown>, args: unknown, cache: Cache) => {
   invalidateNotifications(result, args, cache);
   const kind = (result.notifications as { kind?: unknown } | null | undefined)?.kind;
   if (kind === 'LEVEL_UP' || kind === 'BADGE_EARNED') invalidateStanding(cache);
+  if (kind === 'CERTIFICATE_ISSUED') invalidateField(cache, 'QueryRoot', 'myCertificates');
+};
+
+/**
+ * The viewer's review cards changed (added, removed, graded): the queue, the
+ * nav's due count, the card list and the statistics are read again. A graded
+ * card may also have earned XP or a streak day.
+ */
+export const reviewsChanged = (_result: unknown, _args: unknown, cache: Cache) => {
+  for (const field of ['reviewQueue', 'reviewCards', 'reviewStats']) invalidateField(cache, 'QueryRoot', field);
+};
+const cardReviewed = (result: unknown, args: unknown, cache: Cache) => {
+  reviewsChanged(result, args, cache);
+  invalidateStanding(cache);
+};
+/** A removed card: gone from its post (`viewerReviewCard`) as well as from the lists. */
+export const cardRemoved = (result: Record<string, unknown>, args: { cardId?: unknown }, cache: Cache) => {
+  reviewsChanged(result, args, cache);
+  if (result.removeFromReview !== true || typeof args.cardId !== 'string') return;
+  const card = cache.keyOfEntity({ __typename: 'ReviewCard', id: args.cardId });
+  const post = card ? cache.resolve(card, 'post') : null;
+  if (typeof post === 'string') cache.link(post, 'viewerReviewCard', null);
+};
+/** A new note or a changed one: the notes page's lists (searches included) are read again. */
+export const notesChanged = (_result: unknown, _args: unknown, cache: Cache) => {
+  invalidateField(cache, 'QueryRoot', 'studyNotes');
+  invalidateField(cache, 'QueryRoot', 'studyNotesMarkdown');
+};
+/** A deleted note leaves its post's `viewerNotes` at once, and the notes lists. */
+export const noteDeleted = (result: Record<string, unknown>, args: { id?: unknown }, cache: Cache) => {
+  notesChanged(result, args, cache);
+  if (typeof result.deleteStudyNote !== 'string') return;
+  const note = cache.keyOfEntity({ __typename: 'StudyNote', id: result.deleteStudyNote });
+  const post = note ? cache.resolve(note, 'post') : null;
+  if (typeof post !== 'string') return;
+  const notes = cache.resolve(post, 'viewerNotes');
+  if (Array.isArray(notes)) cache.link(post, 'viewerNotes', notes.filter((key) => key !== note) as string[]);
 };
 
 const invalidatePosts = (_result: unknown, _args: unknown, cache: Cache) => {
@@ -296,6 +339,9 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
             subscriptions: relayPagination(),
             payments: relayPagination(),
             referrals: relayPagination(),
+            studyNotes: relayPagination(),
+            readingHistory: relayPagination(),
+            myCertificates: relayPagination(),
           },
           Tag: { posts: relayPagination() },
           User: { payments: relayPagination() },
@@ -317,7 +363,13 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
             resumeSubscription: linkViewerSubscription('resumeSubscription'),
             grantComplimentaryPlan: invalidateBilling,
             revokeComplimentaryPlan: invalidateBilling,
-            markPostRead: standingChanged,
+            markPostRead: readingChanged,
+            addToReview: reviewsChanged,
+            removeFromReview: cardRemoved,
+            reviewCard: cardReviewed,
+            createStudyNote: notesChanged,
+            updateStudyNote: notesChanged,
+            deleteStudyNote: noteDeleted,
             addComment: standingChanged,
             updateProfile: standingChanged,
           },

@@ -10,9 +10,11 @@ describe('engagement labels', () => {
     expect(days(0)).toBe('0 days');
   });
 
-  it('toasts level-ups and badges only', () => {
+  it('toasts level-ups, badges and certificates only', () => {
     expect(isEngagementNotice('LEVEL_UP')).toBe(true);
     expect(isEngagementNotice('BADGE_EARNED')).toBe(true);
+    expect(isEngagementNotice('CERTIFICATE_ISSUED')).toBe(true);
+    expect(isEngagementNotice('REVIEW_REMINDER')).toBe(false);
     expect(isEngagementNotice('COMMENT_REPLY')).toBe(false);
   });
 });

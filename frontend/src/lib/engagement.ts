@@ -3,8 +3,8 @@
 
 import type { NotificationKind, XpSource } from '../gql/graphql';
 
-/** Notifications that change the viewer's level, XP or badges (and get a toast). */
-export const ENGAGEMENT_KINDS: readonly NotificationKind[] = ['LEVEL_UP', 'BADGE_EARNED'];
+/** Notifications of something the viewer achieved (a level, a badge, a certificate): each gets a toast. */
+export const ENGAGEMENT_KINDS: readonly NotificationKind[] = ['LEVEL_UP', 'BADGE_EARNED', 'CERTIFICATE_ISSUED'];
 
 export function isEngagementNotice(kind: NotificationKind): boolean {
   return ENGAGEMENT_KINDS.includes(kind);
@@ -16,6 +16,7 @@ export const SOURCE_LABEL: Record<XpSource, string> = {
   STREAK: 'Streak milestone',
   BADGE: 'Earned a badge',
   REFERRAL: 'A friend joined',
+  REVIEW: 'Reviewed a card',
 };
 
 export function sourceLabel(source: XpSource | null | undefined): string {

@@ -6,6 +6,8 @@ import { AskAiPanel } from '../components/AskAiPanel';
 import { Comments } from '../components/Comments';
 import { LightbulbIcon, PartyIcon, QuestionIcon, ThumbsUpIcon } from '../components/icons';
 import { Cover, PostMeta, TagList } from '../components/PostCard';
+import { ReviewToggle } from '../components/ReviewToggle';
+import { NotesPanel } from '../components/StudyNotes';
 import { Empty, ErrorNote, Loading, Prose, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
 import type { ReactionKind } from '../gql/graphql';
@@ -38,6 +40,12 @@ const PostQuery = graphql(`
         title
       }
       viewerHasBookmarked
+      viewerNotes {
+        id
+      }
+      viewerReviewCard {
+        ...PostReviewCardFields
+      }
       viewerProgress {
         secondsSpent
         completedAt
@@ -147,6 +155,8 @@ export function PostPage() {
   const [unreactState, unreact] = useMutation(Unreact);
   const [markState, markRead] = useMutation(MarkRead);
   const [askOpen, setAskOpen] = useState(false);
+  const [notesOpen, setNotesOpen] = useState(false);
+  const bodyRef = useRef<HTMLDivElement>(null);
   const openedAt = useRef(0);
 
   const postId = post?.id;
@@ -215,7 +225,7 @@ export function PostPage() {
   const read = Boolean(post.viewerProgress?.completedAt);
 
   return (
-    <div className="post-layout">
+    <div className={`post-layout${notesOpen && signedIn ? ' with-notes' : ''}`}>
       <article className="post" aria-labelledby="post-title">
         {post.series && (
           <p className="eyebrow">
@@ -226,6 +236,21 @@ export function PostPage() {
         <h1 id="post-title">{post.title}</h1>
         <PostMeta post={post} />
         <TagList tags={post.tags} />
+        {signedIn && post.status === 'PUBLISHED' && (
+          <div className="post-tools" role="group" aria-label="Study tools">
+            {!post.isLocked && <ReviewToggle postId={post.id} card={post.viewerReviewCard} />}
+            <button
+              type="button"
+              className="button secondary small"
+              aria-expanded={notesOpen}
+              aria-controls="notes-panel"
+              onClick={() => setNotesOpen((open) => !open)}
+            >
+              {notesOpen ? 'Hide notes' : 'Notes'}
+              {post.viewerNotes.length > 0 && <span className="count"> ({post.viewerNotes.length})</span>}
+            </button>
+          </div>
+        )}
         {post.coverImageUrl && <Cover url={post.coverImageUrl} title={post.title} className="post-cover" eager />}
         {post.status !== 'PUBLISHED' && <p className="badge draft">{post.status.toLowerCase()}</p>}
 
@@ -251,7 +276,9 @@ export function PostPage() {
             </div>
           </section>
         ) : (
-          <Prose html={post.bodyHtml ?? ''} testId="post-body" />
+          <div ref={bodyRef}>
+            <Prose html={post.bodyHtml ?? ''} testId="post-body" />
+          </div>
         )}
         <div ref={endOfBody} className="end-of-body" data-testid="end-of-body" aria-hidden="true" />
 
@@ -328,6 +355,9 @@ export function PostPage() {
 
         <Comments key={post.id} postId={post.id} postSlug={post.slug} />
       </article>
+      {notesOpen && signedIn && (
+        <NotesPanel slug={post.slug} postId={post.id} bodyRef={bodyRef} canQuote={!post.isLocked} onClose={() => setNotesOpen(false)} />
+      )}
       {askOpen && <AskAiPanel postSlug={post.slug} postTitle={post.title} onClose={() => setAskOpen(false)} />}
     </div>
   );

@@ -1,5 +1,5 @@
 import { Link, useParams } from 'react-router';
-import { useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
 
 import { Empty, ErrorNote, Loading, usePageTitle } from '../components/ui';
 import { graphql } from '../gql';
@@ -40,8 +40,12 @@ const SeriesQuery = graphql(`
         excerpt
         readingMinutes
         isPremium
+        isLocked
         viewerProgress {
           completedAt
+        }
+        viewerReviewCard {
+          id
         }
       }
       viewerProgress {
@@ -50,6 +54,43 @@ const SeriesQuery = graphql(`
     }
   }
 `);
+
+const AddSeriesToReview = graphql(`
+  mutation AddSeriesToReview($seriesId: ID!) {
+    addToReview(seriesId: $seriesId) {
+      ...PostReviewCardFields
+      post {
+        id
+        viewerReviewCard {
+          ...PostReviewCardFields
+        }
+      }
+    }
+  }
+`);
+
+/** "Add the series to review": every post of it the viewer may read, in reading order. */
+function SeriesReview({ seriesId, posts }: { seriesId: string; posts: { isLocked: boolean; viewerReviewCard?: { id: string } | null }[] }) {
+  const [state, add] = useMutation(AddSeriesToReview);
+  const readable = posts.filter((p) => !p.isLocked);
+  const inReview = readable.filter((p) => p.viewerReviewCard).length;
+  if (readable.length === 0) return null;
+  const all = inReview === readable.length;
+  return (
+    <div className="series-review" data-testid="series-review">
+      <p className="muted small">
+        {inReview === 0 ? 'None of its posts is in your review yet.' : `${inReview} of ${readable.length} posts in your review.`}{' '}
+        {all && <Link to="/review">Go to your review</Link>}
+      </p>
+      {!all && (
+        <button type="button" className="button secondary small" disabled={state.fetching} onClick={() => void add({ seriesId })}>
+          {inReview === 0 ? 'Add the series to review' : `Add the other ${readable.length - inReview} to review`}
+        </button>
+      )}
+      <ErrorNote message={errorMessage(state.error)} />
+    </div>
+  );
+}
 
 export function SeriesPage() {
   const { slug = '' } = useParams();
@@ -91,12 +132,15 @@ export function SeriesPage() {
             <div style={{ width: `${percent}%` }} />
           </div>
           {progress?.completedAt ? (
-            <p>You finished this series. 🎉</p>
+            <p>
+              You finished this series. Your certificate of completion is on <Link to="/learning#certificates">your learning dashboard</Link>.
+            </p>
           ) : progress?.nextPost ? (
             <p>
               Next up: <Link to={`/posts/${progress.nextPost.slug}`}>{progress.nextPost.title}</Link>
             </p>
           ) : null}
+          <SeriesReview seriesId={series.id} posts={series.posts} />
         </section>
       ) : (
         <p className="muted">
@@ -115,6 +159,7 @@ export function SeriesPage() {
               {post.viewerProgress?.completedAt && <span className="visually-hidden"> (read)</span>}
               <p className="muted">
                 {post.readingMinutes} min read{post.isPremium ? ' · Premium' : ''}
+                {post.viewerReviewCard ? ' · in your review' : ''}
               </p>
             </div>
           </li>

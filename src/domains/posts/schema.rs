@@ -21,6 +21,7 @@ use crate::{
             self,
             schema::{GqlReactionKind, ReactionCount},
         },
+        reviews::{self, schema::ReviewCard},
         series::{loaders::SeriesById, schema::Series},
         tags::schema::Tag,
         views,
@@ -194,6 +195,12 @@ impl Post {
     /// The viewer's private study notes on this post, oldest first; empty when anonymous.
     async fn viewer_notes(&self, ctx: &Context<'_>) -> Result<Vec<StudyNote>> {
         notes::schema::viewer_notes(ctx, self.0.id).await
+    }
+
+    /// The viewer's review card for this post (see `addToReview`); null when
+    /// anonymous or the post is not in their review.
+    async fn viewer_review_card(&self, ctx: &Context<'_>) -> Result<Option<ReviewCard>> {
+        reviews::schema::viewer_card(ctx, self.0.id).await
     }
 
     /// The viewer's reading of this post; null when anonymous or not read yet.

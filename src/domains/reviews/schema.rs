@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{
-    loaders::PromptsOfPost,
+    loaders::{PromptsOfPost, ViewerCard},
     scheduling::Memory,
     service::{self, AddTarget, KeyPoints, KeyPointsSource},
 };
@@ -22,6 +22,14 @@ use crate::{
     },
 };
 use entity::{review_card, review_log};
+
+/// The viewer's card for a post; None when anonymous or not in review. Batched per page.
+pub async fn viewer_card(ctx: &Context<'_>, post_id: uuid::Uuid) -> Result<Option<ReviewCard>> {
+    if ctx.viewer().id().is_none() {
+        return Ok(None);
+    }
+    Ok(ctx.loader().load_one(ViewerCard(post_id)).await?.map(ReviewCard::new))
+}
 
 /// Where a card is in its schedule (FSRS states).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -309,6 +317,9 @@ pub struct ReviewStats {
     pub due_today: u64,
     /// The time zone the days are counted in (the viewer's `timeZone`).
     pub time_zone: String,
+    /// When the viewer's next card is due: the earliest due of their cards
+    /// (in the past while some are due now); null without cards.
+    pub next_due: Option<DateTime<Utc>>,
 }
 
 /// The viewer's spaced-repetition settings.
@@ -381,6 +392,7 @@ impl ReviewsQuery {
             due_now: stats.due_now,
             due_today: stats.due_today,
             time_zone: stats.zone.name().to_owned(),
+            next_due: stats.next_due,
         })
     }
 

@@ -5,9 +5,12 @@
 //! post the reader is not entitled to is PAYMENT_REQUIRED, and a card whose
 //! post became unreadable since leaves the queue.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Select, Set, sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -169,6 +172,37 @@ pub async fn queue(
 pub async fn list(db: &impl ConnectionTrait, viewer: &Viewer, args: &PageArgs) -> AppResult<Page<review_card::Model>> {
     let user_id = viewer.require_signed_in()?;
     paginate(db, cards_of(viewer, user_id), review_card::Column::Id, Sort::newest(), |c| Cursor::id(c.id), args).await
+}
+
+/// `user_id`'s cards for these posts, by post id (posts not in review have none).
+pub async fn cards_of_posts(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    post_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, review_card::Model>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let cards = review_card::Entity::find()
+        .filter(review_card::Column::UserId.eq(user_id))
+        .filter(review_card::Column::PostId.is_in(post_ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(cards.into_iter().map(|card| (card.post_id, card)).collect())
+}
+
+/// When the viewer's next card is due (the earliest due of their cards, due
+/// already or not); None without cards. Served by the `(user_id, due, …)` index.
+pub async fn next_due(db: &impl ConnectionTrait, viewer: &Viewer) -> AppResult<Option<DateTime<Utc>>> {
+    let user_id = viewer.require_signed_in()?;
+    Ok(cards_of(viewer, user_id)
+        .select_only()
+        .column(review_card::Column::Due)
+        .order_by_asc(review_card::Column::Due)
+        .limit(1)
+        .into_tuple::<DateTime<Utc>>()
+        .one(db)
+        .await?)
 }
 
 /// How many of the viewer's cards are due by `until`.

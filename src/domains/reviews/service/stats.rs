@@ -12,7 +12,7 @@ use sea_orm::{
     sea_query::{Expr, Func},
 };
 
-use super::cards::due_count;
+use super::cards::{due_count, next_due};
 use crate::{
     auth::Viewer,
     domains::{engagement::service as engagement, posts::service as posts},
@@ -51,6 +51,8 @@ pub struct ReviewStats {
     pub due_now: u64,
     /// Due by the end of the reader's day.
     pub due_today: u64,
+    /// When the earliest-due card is due (maybe already); None without cards.
+    pub next_due: Option<DateTime<Utc>>,
 }
 
 /// The first instant of `date` in `zone` (DST-safe).
@@ -129,6 +131,7 @@ pub async fn stats(db: &impl ConnectionTrait, viewer: &Viewer, now: DateTime<Utc
         relearning: count(CardState::Relearning),
         due_now: due_count(db, viewer, now).await?,
         due_today: due_count(db, viewer, end_of_today.max(now)).await?,
+        next_due: next_due(db, viewer).await?,
     })
 }
 
