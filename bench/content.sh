@@ -141,13 +141,22 @@ cpu_ticks() {
   done
   echo "$total"
 }
-# The server's PostgreSQL backends: the processes serving connections to the
-# benchmark database (other databases on the same server are not counted).
-# None in embedded mode, where SQLite runs inside the server and its CPU
-# counts as the server's.
-db_pids() {
+# db_snapshot FILE: "pid ticks" of each PostgreSQL backend serving the
+# benchmark database (other databases on the same server are not counted);
+# db_ticks_since FILE: their CPU ticks since that snapshot, backends opened
+# since counted whole. Nothing in embedded mode, where SQLite runs inside the
+# server and its CPU counts as the server's.
+db_snapshot() {
+  : > "$1"
   [ -n "$DB_NAME" ] || return 0
-  psql "$ADMIN_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$DB_NAME' AND pid <> pg_backend_pid()"
+  local pid
+  for pid in $(psql "$ADMIN_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$DB_NAME'"); do
+    echo "$pid $(cpu_ticks "$pid")" >> "$1"
+  done
+}
+db_ticks_since() {
+  db_snapshot "$1.after"
+  awk 'NR == FNR { before[$1] = $2; next } { total += $2 - before[$1] } END { print total + 0 }' "$1" "$1.after"
 }
 TICKS=$(getconf CLK_TCK)
 FLOOR_RPS=""
@@ -189,7 +198,7 @@ end
 LUA
   echo "== $name: $CONNECTIONS connections, $DURATION, $as =="
   echo "response: $(wc -c < "$WORK/$name.response") bytes"
-  local before after server_before db_before server_after db_after requests rps
+  local before after server_before server_after db_ticks requests rps
   start_server sql
   before=$(grep -c 'lectern::sql' "$WORK/server.log" || true)
   graphql "$bearer" "$query" "$variables" > /dev/null
@@ -197,20 +206,16 @@ LUA
   echo "SQL statements per request: $(( after - before ))"
   start_server
   wrk -t2 -c"$CONNECTIONS" -d3s -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
-  local db
-  db=$(db_pids)
   server_before=$(cpu_ticks "$SERVER_PID")
-  # shellcheck disable=SC2086  # one pid per word
-  db_before=$(cpu_ticks $db)
+  db_snapshot "$WORK/db.ticks"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" \
     | sed -n '/^requests:/,$p' > "$WORK/$name.wrk"
   server_after=$(cpu_ticks "$SERVER_PID")
-  # shellcheck disable=SC2086
-  db_after=$(cpu_ticks $db)
+  db_ticks=$(db_ticks_since "$WORK/db.ticks")
   grep -v '^requests:' "$WORK/$name.wrk"
   requests=$(awk '/^requests:/ {print $2}' "$WORK/$name.wrk")
   rps=$(awk '/^requests\/s:/ {print $2}' "$WORK/$name.wrk")
-  python3 - "$requests" "$TICKS" "$((server_after - server_before))" "$((db_after - db_before))" "$rps" "${FLOOR_RPS:-}" "$DB_NAME" <<'PY'
+  python3 - "$requests" "$TICKS" "$((server_after - server_before))" "$db_ticks" "$rps" "${FLOOR_RPS:-}" "$DB_NAME" <<'PY'
 import sys
 requests, ticks, server, db, rps, floor, pg = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
 per = lambda t: 1000.0 * t / ticks / max(requests, 1)
