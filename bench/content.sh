@@ -2,7 +2,10 @@
 # shellcheck disable=SC2016  # $slug, $e and $p are GraphQL variables, not shell ones
 # Content benchmarks (BENCHMARKS.md): how long `lectern seed --scale N` takes
 # on a fresh database, then requests/s and latency at 32 connections for the
-# two pages every visit starts with: the home feed and a post page.
+# two pages every visit starts with: the home feed and a post page, each as
+# a share of the floor (`{ me { id } }`) measured in the same run, with the
+# server's and PostgreSQL's CPU time per request (from /proc; this
+# PostgreSQL build ships no pg_stat_statements).
 #
 #   bench/content.sh                    # PostgreSQL from scripts/test-services
 #   BENCH_DATABASE_URL=postgres://user@host:5432/postgres bench/content.sh
@@ -10,7 +13,10 @@
 #
 # Settings: BENCH_SCALE (posts, 10000), BENCH_DURATION (20s),
 # BENCH_CONNECTIONS (32), BENCH_PORT (18182), BENCH_POST_SLUG, BENCH_KEEP_DB=1
-# keeps the benchmark database. Needs wrk, curl, python3 (and psql for
+# keeps the benchmark database, BENCH_BIN (a lectern binary to measure instead
+# of building this tree's release binary), BENCH_COMPARE="OLD NEW" (two
+# lectern binaries measured one after the other on the same database, each
+# against its own floor: before/after figures from one run). Needs wrk, curl, python3 (and psql for
 # PostgreSQL). Builds the release binary first. Load generator and server
 # share this machine, so figures are a floor, not a ceiling. Not run in CI.
 set -euo pipefail
@@ -26,7 +32,7 @@ POST_QUERY='query PostPage($slug: String!) { post(slug: $slug) { title bodyHtml 
 # both neighbours resolve; fixed, so runs compare.
 POST_SLUG="${BENCH_POST_SLUG:-ownership-and-borrowing-explained}"
 POST_VARIABLES="{\"slug\": \"$POST_SLUG\"}"
-# Both pages are requested as the signed-in demo reader.
+# The pages are requested as the signed-in demo reader, and the feed anonymously too.
 READER_EMAIL=reader@lectern.dev
 READER_PASSWORD=lectern-reader-demo-2026
 
@@ -40,11 +46,18 @@ for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y $tool)" >&2; exit 1; }
 done
 
-cargo build --release --locked -q
 WORK=$(mktemp -d)
 # A private copy: the target directory is shared, and another build may replace the binary mid-run.
 BIN="$WORK/lectern"
-cp "$CARGO_TARGET_DIR/release/lectern" "$BIN"
+if [ -n "${BENCH_BIN:-}" ]; then
+  cp "$BENCH_BIN" "$BIN"
+elif [ -n "${BENCH_COMPARE:-}" ]; then
+  read -r -a COMPARE <<< "$BENCH_COMPARE"
+  cp "${COMPARE[0]}" "$BIN"
+else
+  cargo build --release --locked -q
+  cp "$CARGO_TARGET_DIR/release/lectern" "$BIN"
+fi
 SERVER_PID=""
 DB_NAME=""
 cleanup() {
@@ -82,6 +95,16 @@ if [ -n "$DB_NAME" ]; then
 else
   echo "database size: $(du -sh "$DATA_DIR" | cut -f1) (data dir)"
 fi
+# The seed queued every new post for search indexing; the server's worker
+# would embed them on the same two cores during the measurements (in
+# embedded mode that is most of the machine), so those jobs are dropped.
+drop_indexing="DELETE FROM jobs WHERE kind = 'index_post'"
+if [ -n "$DB_NAME" ]; then
+  psql "$DATABASE_URL" -qc "$drop_indexing"
+else
+  python3 -c 'import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.commit()' \
+    "$DATA_DIR/lectern.db" "$drop_indexing"
+fi
 
 # start_server [sql]: with "sql", every SQL statement is logged (trace level,
 # target `lectern::sql`) so one request's statements can be counted; the load
@@ -108,11 +131,47 @@ token=$(graphql "" 'mutation($e: String!, $p: String!) { login(input: {email: $e
   "{\"e\": \"$READER_EMAIL\", \"p\": \"$READER_PASSWORD\"}" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["login"]["accessToken"])')
 
-# measure NAME QUERY VARIABLES CHECK: checks one response with the python
-# expression CHECK (on `data`), then warms up for 3 s and measures.
+# cpu_ticks PID...: user + system CPU time of these processes, in clock ticks.
+cpu_ticks() {
+  local total=0 pid fields
+  for pid in "$@"; do
+    fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    # After the command name: field 14 (utime) and 15 (stime) are the 12th and 13th here.
+    total=$(( total + $(echo "$fields" | awk '{print $12 + $13}') ))
+  done
+  echo "$total"
+}
+# db_snapshot FILE: "pid ticks" of each PostgreSQL backend serving the
+# benchmark database (other databases on the same server are not counted);
+# db_ticks_since FILE: their CPU ticks since that snapshot, backends opened
+# since counted whole. Nothing in embedded mode, where SQLite runs inside the
+# server and its CPU counts as the server's.
+db_snapshot() {
+  : > "$1"
+  [ -n "$DB_NAME" ] || return 0
+  local pid
+  for pid in $(psql "$ADMIN_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$DB_NAME'"); do
+    echo "$pid $(cpu_ticks "$pid")" >> "$1"
+  done
+}
+db_ticks_since() {
+  db_snapshot "$1.after"
+  awk 'NR == FNR { before[$1] = $2; next } { total += $2 - before[$1] } END { print total + 0 }' "$1" "$1.after"
+}
+TICKS=$(getconf CLK_TCK)
+FLOOR_RPS=""
+
+# measure NAME AS QUERY VARIABLES CHECK: checks one response with the python
+# expression CHECK (on `data`), counts the SQL statements of one request,
+# warms up for 3 s and measures: requests/s (and as a share of the floor, the
+# first measurement), latency, and the server's and PostgreSQL's CPU time per
+# request (from /proc, over the measured run). AS is "reader" (signed in as
+# the demo reader) or "anonymous".
 measure() {
-  local name=$1 query=$2 variables=$3 check=$4
-  graphql "$token" "$query" "$variables" > "$WORK/$name.response"
+  local name=$1 as=$2 query=$3 variables=$4 check=$5
+  local bearer="" auth_header=""
+  if [ "$as" = reader ]; then bearer=$token; auth_header="wrk.headers[\"Authorization\"] = \"Bearer $token\""; fi
+  graphql "$bearer" "$query" "$variables" > "$WORK/$name.response"
   python3 - "$WORK/$name.response" "$check" <<'PY'
 import json, sys
 body = json.load(open(sys.argv[1]))
@@ -126,8 +185,9 @@ PY
 wrk.method = "POST"
 wrk.body = io.open("$WORK/$name.json"):read("*a")
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $token"
+$auth_header
 done = function(summary, latency, requests)
+  io.write(string.format("requests: %d\n", summary.requests))
   io.write(string.format("requests/s: %.0f\n", summary.requests / (summary.duration / 1e6)))
   for _, p in ipairs({50, 90, 99}) do
     io.write(string.format("p%s: %.2f ms\n", p, latency:percentile(p) / 1000))
@@ -136,21 +196,61 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 LUA
-  echo "== $name: $CONNECTIONS connections, $DURATION, signed in as $READER_EMAIL =="
+  echo "== $name: $CONNECTIONS connections, $DURATION, $as =="
   echo "response: $(wc -c < "$WORK/$name.response") bytes"
-  local before after
+  local before after server_before server_after db_ticks requests rps
   start_server sql
   before=$(grep -c 'lectern::sql' "$WORK/server.log" || true)
-  graphql "$token" "$query" "$variables" > /dev/null
+  graphql "$bearer" "$query" "$variables" > /dev/null
   after=$(grep -c 'lectern::sql' "$WORK/server.log" || true)
   echo "SQL statements per request: $(( after - before ))"
   start_server
   wrk -t2 -c"$CONNECTIONS" -d3s -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" | sed -n '/requests\/s/,$p'
+  server_before=$(cpu_ticks "$SERVER_PID")
+  db_snapshot "$WORK/db.ticks"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" \
+    | sed -n '/^requests:/,$p' > "$WORK/$name.wrk"
+  server_after=$(cpu_ticks "$SERVER_PID")
+  db_ticks=$(db_ticks_since "$WORK/db.ticks")
+  grep -v '^requests:' "$WORK/$name.wrk"
+  requests=$(awk '/^requests:/ {print $2}' "$WORK/$name.wrk")
+  rps=$(awk '/^requests\/s:/ {print $2}' "$WORK/$name.wrk")
+  python3 - "$requests" "$TICKS" "$((server_after - server_before))" "$db_ticks" "$rps" "${FLOOR_RPS:-}" "$DB_NAME" <<'PY'
+import sys
+requests, ticks, server, db, rps, floor, pg = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
+per = lambda t: 1000.0 * t / ticks / max(requests, 1)
+print(f"server CPU per request: {per(server):.3f} ms")
+if pg:
+    print(f"PostgreSQL CPU per request: {per(db):.3f} ms")
+if floor:
+    print(f"share of the floor: 1/{float(floor) / rps:.1f}")
+PY
+  [ -z "$FLOOR_RPS" ] && FLOOR_RPS=$rps
+  return 0
 }
 
-measure home-feed "$FEED_QUERY" "$FEED_VARIABLES" \
-  'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
-measure post-page "$POST_QUERY" "$POST_VARIABLES" \
-  'data["post"]["bodyHtml"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
-echo "server RSS after the runs: $(( $(awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status") / 1024 )) MiB"
+IDS_QUERY='query FeedIds { posts(first: 20) { edges { node { id } } } }'
+measure_all() {
+  FLOOR_RPS=""
+  measure floor reader '{ me { id } }' '{}' 'data["me"]["id"]'
+  measure home-feed-anonymous anonymous "$FEED_QUERY" "$FEED_VARIABLES" \
+    'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
+  measure home-feed reader "$FEED_QUERY" "$FEED_VARIABLES" \
+    'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
+  measure feed-ids anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
+  measure post-page reader "$POST_QUERY" "$POST_VARIABLES" \
+    'data["post"]["bodyHtml"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
+  echo "server RSS after the runs: $(( $(awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status") / 1024 )) MiB"
+}
+if [ -n "${BENCH_COMPARE:-}" ]; then
+  for binary in "${COMPARE[@]}"; do
+    echo "######## $binary"
+    [ -n "$SERVER_PID" ] && { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
+    cp "$binary" "$BIN"
+    "$BIN" migrate >/dev/null 2>&1
+    start_server
+    measure_all
+  done
+else
+  measure_all
+fi

@@ -46,6 +46,9 @@ pub struct Config {
     /// The web app's production build (`npm run build` in `frontend/`), served at `/`.
     pub frontend_dir: PathBuf,
     pub database: Database,
+    /// `DATABASE_POOL_SIZE`: connections this instance keeps to the database
+    /// (8 in embedded mode, where SQLite has one writer anyway; 20 with PostgreSQL).
+    pub database_pool_size: u32,
     pub redis_url: Option<SecretString>,
     /// Prefix of every Redis key and channel, so deployments (and tests) can share one Redis.
     pub redis_prefix: String,
@@ -393,6 +396,8 @@ impl Config {
             Some(_) => bail!("DATABASE_URL must be a postgres:// or sqlite: URL"),
         };
         let embedded = matches!(database, Database::Sqlite(_));
+        let database_pool_size =
+            rate(env, "DATABASE_POOL_SIZE", if embedded { 8 } else { 20 }, MAX_DATABASE_POOL_SIZE)?;
 
         let redis_url = env.get("REDIS_URL").map(SecretString::from);
         if let Some(url) = &redis_url {
@@ -471,6 +476,7 @@ impl Config {
             frontend_dir: PathBuf::from(env.get("FRONTEND_DIR").unwrap_or_else(|| "frontend/dist".into())),
             data_dir,
             database,
+            database_pool_size,
             redis_url,
             redis_prefix: env.get("REDIS_KEY_PREFIX").unwrap_or_else(|| "lectern:".into()),
             jwt_issuer: env.get("JWT_ISSUER").unwrap_or_else(|| public_url.origin().ascii_serialization()),
@@ -588,6 +594,8 @@ pub const MAX_SEARCHES_PER_MINUTE: u32 = 60_000;
 pub const MAX_QUESTIONS_PER_HOUR: u32 = 3_600_000;
 /// A burst refills at one comment per 30 s; a larger one is no limit at all.
 pub const MAX_COMMENT_BURST: u32 = 1_000_000;
+/// PostgreSQL's own default `max_connections` is 100; more than this per instance is a mistake.
+pub const MAX_DATABASE_POOL_SIZE: u32 = 500;
 
 /// A rate setting, at least 1 and at most `max`.
 fn rate(env: &Env, key: &str, default: u32, max: u32) -> anyhow::Result<u32> {
@@ -1001,6 +1009,7 @@ mod tests {
             ("SEARCHES_PER_MINUTE", MAX_SEARCHES_PER_MINUTE),
             ("ASK_AI_QUESTIONS_PER_HOUR", MAX_QUESTIONS_PER_HOUR),
             ("COMMENT_BURST", MAX_COMMENT_BURST),
+            ("DATABASE_POOL_SIZE", MAX_DATABASE_POOL_SIZE),
         ] {
             assert!(config(&[(key, &max.to_string())]).is_ok(), "{key}={max} is allowed");
             for bad in [0, max + 1] {
@@ -1011,6 +1020,13 @@ mod tests {
         let err = config(&[("SEARCHES_PER_MINUTE", "120000")]).unwrap_err().to_string();
         assert_eq!(err, "SEARCHES_PER_MINUTE=120000 is out of range: it must be between 1 and 60000");
         assert_eq!(config(&[]).unwrap().ai.searches_per_minute, 300);
+        assert_eq!(config(&[]).unwrap().database_pool_size, 8, "embedded");
+        let scaled = config(&[
+            ("DATABASE_URL", "postgres://db/lectern"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("CERTIFICATE_SIGNING_KEY", "YmVuY2gtY2VydGlmaWNhdGUtc2VlZC0wMTIzNDU2Nzg="),
+        ]);
+        assert_eq!(scaled.unwrap().database_pool_size, 20, "with PostgreSQL");
     }
 
     #[test]

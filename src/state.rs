@@ -204,19 +204,28 @@ impl AppState {
 async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
     let url = config.database_url();
     let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(config.database_pool_size)
+        // A connection that has just been used is alive: pinging it before
+        // every statement doubled each statement's round trips. One idle for
+        // a second or more (it may have outlived a database restart) is still
+        // checked before it is handed out.
+        .test_before_acquire_if_idle_for(Duration::from_secs(1));
     if let crate::config::Database::Sqlite(path) = &config.database {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
         }
-        options.max_connections(8).map_sqlx_sqlite_opts(|opts| {
+        options.map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
     } else {
-        options.max_connections(20).min_connections(1);
+        options.min_connections(1);
     }
     Database::connect(options).await.context("Failed to connect to the database (DATABASE_URL)")
 }

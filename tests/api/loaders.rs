@@ -13,7 +13,7 @@ const PAGE: &str = r#"query($first: Int!) {
   posts(first: $first) {
     totalCount
     edges { node {
-      id slug title excerpt readingMinutes difficulty publishedAt isPremium isLocked requiredPlan
+      id slug title excerpt bodyHtml readingMinutes difficulty publishedAt isPremium isLocked requiredPlan
       author { id displayName }
       tags { slug }
       series { title postCount viewerProgress { completedCount totalCount percent nextPost { slug } } }
@@ -140,4 +140,72 @@ async fn total_count_is_only_counted_when_asked_for() {
     let with = count("{ posts(first: 5) { totalCount edges { node { id } } } }").await;
     assert_eq!(without, 1, "one page query");
     assert_eq!(with, 2, "the page and the count");
+}
+
+#[tokio::test]
+async fn lists_read_bodies_only_when_asked_and_never_for_a_locked_post() {
+    // No worker: its polling would add statements to the count.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let (_, free) = app.published_post(&author, "Free words").await;
+    let (premium_id, _) = app.published_post(&author, "Paid words").await;
+    let viewer = app.viewer_of(&author).await;
+    let input = lectern::domains::posts::service::PostInput { is_premium: Some(true), ..Default::default() };
+    let premium_id = uuid::Uuid::parse_str(&premium_id).unwrap();
+    lectern::domains::posts::service::update(&app.state, &viewer, premium_id, input).await.unwrap();
+
+    let statements = |query: &'static str, token: Option<String>| {
+        let app = &app;
+        async move {
+            let before = app.state.sql_statements.load(Ordering::SeqCst);
+            let body = app.graphql_with(token.as_deref(), query, json!({})).await;
+            assert!(body["errors"].is_null(), "{body}");
+            (body, app.state.sql_statements.load(Ordering::SeqCst) - before)
+        }
+    };
+    let (_, without) = statements("{ posts(first: 5) { edges { node { id title } } } }", None).await;
+    let (page, with) = statements("{ posts(first: 5) { edges { node { slug body bodyHtml isLocked } } } }", None).await;
+    assert_eq!(without, 1, "the page query alone");
+    assert_eq!(with, 2, "the page, then the bodies of the whole page in one statement");
+
+    let nodes: Vec<&serde_json::Value> =
+        page["data"]["posts"]["edges"].as_array().unwrap().iter().map(|e| &e["node"]).collect();
+    let listed = nodes.iter().find(|n| n["slug"] == free.as_str()).unwrap();
+    let single = app.graphql("query($s: String!) { post(slug: $s) { body bodyHtml } }", json!({ "s": free })).await;
+    assert_eq!(listed["body"], "# Free words\n\nA post about Free words.");
+    assert_eq!(listed["body"], single["data"]["post"]["body"], "a list shows the same body as the post page");
+    assert_eq!(listed["bodyHtml"], single["data"]["post"]["bodyHtml"]);
+    assert!(listed["bodyHtml"].as_str().unwrap().contains("<h1"), "{listed}");
+    let locked = nodes.iter().find(|n| n["slug"] != free.as_str()).unwrap();
+    assert_eq!(locked["isLocked"], true);
+    assert!(locked["body"].is_null() && locked["bodyHtml"].is_null(), "{locked}");
+    // The author reads their own premium post, body and all, from the list.
+    let (own, _) = statements(
+        "{ posts(first: 5) { edges { node { title body isLocked } } } }",
+        Some(author.access_token.clone()),
+    )
+    .await;
+    let own_premium = own["data"]["posts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["title"] == "Paid words")
+        .unwrap();
+    assert_eq!(own_premium["body"], "# Paid words\n\nA post about Paid words.", "{own_premium}");
+}
+
+#[tokio::test]
+async fn users_are_batched_without_their_password_hashes() {
+    use lectern::domains::accounts::service as accounts;
+    use sea_orm::EntityTrait;
+    let app = TestApp::spawn().await;
+    let reader = app.register_verified("hashless@example.com").await;
+    let id = uuid::Uuid::parse_str(&reader.id).unwrap();
+    let stored = entity::user::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    assert!(stored.password_hash.starts_with("$argon2"), "the row holds the hash");
+    let batched = accounts::users_by_ids(&app.state.db, &[id]).await.unwrap();
+    assert_eq!(batched.len(), 1);
+    assert_eq!(batched[0].password_hash, "", "what every loader and page holds has no hash");
+    assert_eq!((batched[0].email.as_str(), batched[0].role), (stored.email.as_str(), stored.role));
 }

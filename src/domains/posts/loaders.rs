@@ -1,4 +1,5 @@
-//! Batched lookups for post pages: tags of each post, posts by id.
+//! Batched lookups for post pages: tags of each post, posts by id, the bodies
+//! of posts read without them.
 
 use std::collections::HashMap;
 
@@ -55,5 +56,19 @@ impl Loader<PostsOfSeries> for Loaders {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let posts = service::posts_of_series(&self.state.db, &self.viewer, &ids).await?;
         Ok(ids.into_iter().map(|id| (PostsOfSeries(id), posts.get(&id).cloned().unwrap_or_default())).collect())
+    }
+}
+
+/// Key: the markdown and HTML bodies of a post read without them (lists).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PostBodies(pub Uuid);
+
+impl Loader<PostBodies> for Loaders {
+    type Value = (String, String);
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PostBodies]) -> Result<HashMap<PostBodies, (String, String)>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        Ok(service::bodies_of_posts(&self.state.db, &ids).await?.into_iter().map(|(id, b)| (PostBodies(id), b)).collect())
     }
 }

@@ -1,12 +1,14 @@
 //! GraphQL surface of posts: the `Post` type, the feed and post queries, and
 //! the authoring mutations.
 
+use std::borrow::Cow;
+
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    loaders::{PostsOfSeries, TagsOfPost},
+    loaders::{PostBodies, PostsOfSeries, TagsOfPost},
     service::{self, PostFilter, PostInput, PostOrder},
 };
 use crate::{
@@ -71,6 +73,21 @@ impl Post {
         Ok(!ctx.loader().load_one(PremiumAccess(viewer)).await?.unwrap_or(false))
     }
 
+    /// One of the bodies: from the row when it was read with them, else
+    /// through `PostBodies` (lists read rows without them).
+    async fn bodies(
+        &self,
+        ctx: &Context<'_>,
+        pick: fn((String, String)) -> String,
+        field: fn(&post::Model) -> &String,
+    ) -> Result<Cow<'_, str>> {
+        if service::has_bodies(&self.0) {
+            return Ok(Cow::Borrowed(field(&self.0).as_str()));
+        }
+        let loaded = ctx.loader().load_one(PostBodies(self.0.id)).await?;
+        Ok(Cow::Owned(loaded.map(pick).unwrap_or_default()))
+    }
+
     async fn neighbour(&self, ctx: &Context<'_>, offset: isize) -> Result<Option<Post>> {
         let Some(series_id) = self.0.series_id else { return Ok(None) };
         let posts = ctx.loader().load_one(PostsOfSeries(series_id)).await?.unwrap_or_default();
@@ -102,13 +119,19 @@ impl Post {
     }
 
     /// The markdown source; null when the post is premium and the viewer is not entitled.
-    async fn body(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        Ok((!self.locked(ctx).await?).then_some(self.0.body.as_str()))
+    async fn body(&self, ctx: &Context<'_>) -> Result<Option<Cow<'_, str>>> {
+        if self.locked(ctx).await? {
+            return Ok(None);
+        }
+        Ok(Some(self.bodies(ctx, |(body, _)| body, |post| &post.body).await?))
     }
 
     /// Rendered, sanitised HTML of the body; null when locked (see `isLocked`).
-    async fn body_html(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        Ok((!self.locked(ctx).await?).then_some(self.0.body_html.as_str()))
+    async fn body_html(&self, ctx: &Context<'_>) -> Result<Option<Cow<'_, str>>> {
+        if self.locked(ctx).await? {
+            return Ok(None);
+        }
+        Ok(Some(self.bodies(ctx, |(_, html)| html, |post| &post.body_html).await?))
     }
 
     /// True when the body is withheld from this viewer; `requiredPlan` says what unlocks it.

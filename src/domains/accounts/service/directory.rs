@@ -108,10 +108,19 @@ pub async fn set_role(state: &AppState, admin_id: Uuid, user_id: Uuid, role: Rol
     Ok(user)
 }
 
-/// Users with these ids (missing ids are skipped).
+/// Users with these ids (missing ids are skipped), without their password hashes.
 pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<user::Model>> {
+    use sea_orm::{Iterable, QuerySelect, sea_query::Expr};
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(user::Entity::find().filter(user::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+    // Everything but the password hash (empty here): only sign-in and the
+    // password change need it, and they read it themselves.
+    Ok(user::Entity::find()
+        .select_only()
+        .columns(user::Column::iter().filter(|c| !matches!(c, user::Column::PasswordHash)))
+        .column_as(Expr::cust("''"), "password_hash")
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Query, SelectStatement},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::{Expr, Query, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -35,6 +35,43 @@ pub async fn find_by_slug(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str
     Ok(post::Entity::find_by_id(redirect.post_id).filter(readable_by(viewer)).one(db).await?)
 }
 
+/// `html_version` of a row read without its bodies (see [`without_bodies`]).
+pub const BODIES_NOT_READ: i16 = -1;
+
+/// The same rows without `body` and `body_html` (empty, and `html_version`
+/// [`BODIES_NOT_READ`]): lists show titles and excerpts, and a body is
+/// ~10 KB a post that only a post page needs. `Post.body`/`bodyHtml` read
+/// them when asked (`PostBodies`, one statement per page).
+pub fn without_bodies(select: Select<post::Entity>) -> Select<post::Entity> {
+    use post::Column;
+    select
+        .select_only()
+        .columns(Column::iter().filter(|c| !matches!(c, Column::Body | Column::BodyHtml | Column::HtmlVersion)))
+        .column_as(Expr::cust("''"), "body")
+        .column_as(Expr::cust("''"), "body_html")
+        .column_as(Expr::cust(format!("CAST({BODIES_NOT_READ} AS smallint)")), "html_version")
+}
+
+/// Whether this row was read with its bodies.
+pub fn has_bodies(post: &post::Model) -> bool {
+    post.html_version != BODIES_NOT_READ
+}
+
+/// The markdown and HTML bodies of these posts, by id.
+pub async fn bodies_of_posts(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, (String, String)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, String, String)> = post::Entity::find()
+        .select_only()
+        .columns([post::Column::Id, post::Column::Body, post::Column::BodyHtml])
+        .filter(post::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, body, html)| (id, (body, html))).collect())
+}
+
 pub async fn posts_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<post::Model>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -53,7 +90,7 @@ pub async fn lock_post(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<
     Ok(query.one(db).await?)
 }
 
-/// The readable posts of each series, in reading order.
+/// The readable posts of each series, in reading order, without their bodies.
 pub async fn posts_of_series(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -62,7 +99,7 @@ pub async fn posts_of_series(
     if series_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let posts = post::Entity::find()
+    let posts = without_bodies(post::Entity::find())
         .filter(post::Column::SeriesId.is_in(series_ids.iter().copied()))
         .filter(readable_by(viewer))
         .order_by_asc(post::Column::SeriesPosition)
@@ -78,19 +115,20 @@ pub async fn posts_of_series(
     Ok(by_series)
 }
 
-/// Tags of each post, alphabetically.
+/// Tags of each post, alphabetically (one statement: the links joined to their tags).
 pub async fn tags_of_posts(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<tag::Model>>> {
     if post_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let links =
-        post_tag::Entity::find().filter(post_tag::Column::PostId.is_in(post_ids.iter().copied())).all(db).await?;
-    let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
-    let by_id: HashMap<Uuid, tag::Model> = tags::by_ids(db, &tag_ids).await?.into_iter().map(|t| (t.id, t)).collect();
+    let links = post_tag::Entity::find()
+        .filter(post_tag::Column::PostId.is_in(post_ids.iter().copied()))
+        .find_also_related(tag::Entity)
+        .all(db)
+        .await?;
     let mut result: HashMap<Uuid, Vec<tag::Model>> = HashMap::new();
-    for link in links {
-        if let Some(tag) = by_id.get(&link.tag_id) {
-            result.entry(link.post_id).or_default().push(tag.clone());
+    for (link, tag) in links {
+        if let Some(tag) = tag {
+            result.entry(link.post_id).or_default().push(tag);
         }
     }
     for tags in result.values_mut() {
@@ -123,6 +161,7 @@ pub struct PostFilter {
     pub premium: Option<bool>,
 }
 
+/// A page of posts (without their bodies: see [`without_bodies`]).
 pub async fn list(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -130,7 +169,7 @@ pub async fn list(
     order: PostOrder,
     args: &PageArgs,
 ) -> AppResult<Page<post::Model>> {
-    let mut select = post::Entity::find();
+    let mut select = without_bodies(post::Entity::find());
     match filter.status {
         // The home feed and every public list: live posts only, for everyone.
         None | Some(Status::Published) => select = select.filter(live()),
