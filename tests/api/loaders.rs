@@ -180,11 +180,9 @@ async fn lists_read_bodies_only_when_asked_and_never_for_a_locked_post() {
     assert_eq!(locked["isLocked"], true);
     assert!(locked["body"].is_null() && locked["bodyHtml"].is_null(), "{locked}");
     // The author reads their own premium post, body and all, from the list.
-    let (own, _) = statements(
-        "{ posts(first: 5) { edges { node { title body isLocked } } } }",
-        Some(author.access_token.clone()),
-    )
-    .await;
+    let (own, _) =
+        statements("{ posts(first: 5) { edges { node { title body isLocked } } } }", Some(author.access_token.clone()))
+            .await;
     let own_premium = own["data"]["posts"]["edges"]
         .as_array()
         .unwrap()

@@ -69,6 +69,10 @@ impl Loader<PostBodies> for Loaders {
 
     async fn load(&self, keys: &[PostBodies]) -> Result<HashMap<PostBodies, (String, String)>, Self::Error> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        Ok(service::bodies_of_posts(&self.state.db, &ids).await?.into_iter().map(|(id, b)| (PostBodies(id), b)).collect())
+        Ok(service::bodies_of_posts(&self.state.db, &ids)
+            .await?
+            .into_iter()
+            .map(|(id, b)| (PostBodies(id), b))
+            .collect())
     }
 }
