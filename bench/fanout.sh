@@ -22,7 +22,9 @@
 # subscribe to nothing, for the memory of a bare connection; 0 skips it), BENCH_EVENTS (20), BENCH_GAP_MS (250, between events),
 # BENCH_PORT (18183), BENCH_SELECTION (the `commentAdded` selection, "id body";
 # e.g. "id body author { displayName }"), BENCH_CLIENT_ARGS (more client flags,
-# e.g. "--anonymous" for subscribers that do not sign in).
+# e.g. "--anonymous" for subscribers that do not sign in), BENCH_BIN (a release
+# `lectern` binary to measure instead of building one: to compare two builds
+# back to back).
 # Needs curl (and psql for PostgreSQL). Builds both release binaries first.
 # Every subscriber is a socket in the client and in the server, so the script
 # raises the open-files limit as far as the hard limit allows. Load client
@@ -44,13 +46,13 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 NOFILE=$(ulimit -n)
 MAX_IDLE="${BENCH_MAX_IDLE:-$(( NOFILE - 500 < 20000 ? NOFILE - 500 : 20000 ))}"
 
-cargo build --release --locked -q --bin lectern
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --locked -q --bin lectern
 cargo build --release --locked -q --manifest-path bench/fanout/Cargo.toml
 WORK=$(mktemp -d)
 # Private copies: the target directory may be shared, and another build may replace a binary mid-run.
 BIN="$WORK/lectern"
 CLIENT="$WORK/fanout"
-cp "$CARGO_TARGET_DIR/release/lectern" "$BIN"
+cp "${BENCH_BIN:-$CARGO_TARGET_DIR/release/lectern}" "$BIN"
 cp "$CARGO_TARGET_DIR/release/fanout" "$CLIENT"
 SERVER_PID=""
 DB_NAME=""
@@ -66,6 +68,10 @@ trap cleanup EXIT
 
 unset DATABASE_URL REDIS_URL
 export HOST=127.0.0.1 PORT="$PORT" LOG_FORMAT=json RUST_LOG=warn DATA_DIR="$WORK/data"
+# No job worker in the server: in embedded mode it would fetch the embedding model and index
+# the demo posts while the benchmark measures, and every mode should measure the same process.
+# The events are comments by one account, more than the default burst allows.
+export IN_PROCESS_WORKER=false COMMENT_BURST=1000
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   command -v psql >/dev/null || { echo "psql is missing (apt-get install -y postgresql-client)" >&2; exit 1; }
   DB_NAME="lectern_fanout_bench_$(date +%s)"

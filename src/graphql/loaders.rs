@@ -1,6 +1,8 @@
 //! The one registration point for per-request DataLoaders.
 //!
-//! A request gets one `DataLoader<Loaders>`. Each domain implements
+//! A request gets one `DataLoader<Loaders>`, made when a resolver first asks
+//! for it: many operations never do (a subscription's root, `{ me { id } }`),
+//! and an idle subscription should not carry one. Each domain implements
 //! `Loader<K> for Loaders` in its own `loaders.rs` with a key type of its own
 //! (`UserById`, `TagsOfPost`, …), so every per-parent lookup in a request is
 //! batched into one query per kind, however many parents the page has.
@@ -13,7 +15,7 @@
 use std::{
     future::Future,
     sync::{
-        Arc,
+        Arc, OnceLock,
         atomic::{AtomicBool, Ordering},
     },
     task::{Context, Poll, Waker},
@@ -38,21 +40,41 @@ pub struct Loaders {
     pub viewer: Viewer,
 }
 
-/// Shared by the operations of one batched request.
-pub type RequestLoader = Arc<DataLoader<Loaders>>;
+/// A request's loader, made on first use; shared by the operations of one batched request.
+#[derive(Clone)]
+pub struct RequestLoader(Arc<LazyLoader>);
+
+struct LazyLoader {
+    loader: OnceLock<DataLoader<Loaders>>,
+    queue: mpsc::UnboundedSender<BoxFuture<'static, ()>>,
+}
+
+impl RequestLoader {
+    /// The loader, made for `state` and `viewer` the first time it is asked for.
+    pub fn get(&self, state: &AppState, viewer: &Viewer) -> &DataLoader<Loaders> {
+        self.0.loader.get_or_init(|| {
+            let queue = self.0.queue.clone();
+            DataLoader::new(Loaders { state: state.clone(), viewer: viewer.clone() }, move |batch| {
+                // The receiver lives as long as the request; a send after it ended has nothing left to answer.
+                let _ = queue.unbounded_send(batch);
+            })
+            .delay(std::time::Duration::ZERO)
+        })
+    }
+}
 
 /// The batch queries of one request, to be driven next to its execution.
-pub struct Batches(mpsc::UnboundedReceiver<BoxFuture<'static, ()>>);
+pub struct Batches {
+    queued: mpsc::UnboundedReceiver<BoxFuture<'static, ()>>,
+    lazy: Arc<LazyLoader>,
+}
 
-/// A fresh loader for one request (or one websocket operation) and the batches it will queue.
-pub fn for_request(state: &AppState, viewer: &Viewer) -> (RequestLoader, Batches) {
-    let (queue, batches) = mpsc::unbounded();
-    let loader = DataLoader::new(Loaders { state: state.clone(), viewer: viewer.clone() }, move |batch| {
-        // The receiver lives as long as the request; a send after it ended has nothing left to answer.
-        let _ = queue.unbounded_send(batch);
-    })
-    .delay(std::time::Duration::ZERO);
-    (Arc::new(loader), Batches(batches))
+/// A fresh loader for one request (or one websocket operation) and the batches it will
+/// queue; the loader itself is made for the context's state and viewer on first use.
+pub fn for_request() -> (RequestLoader, Batches) {
+    let (queue, queued) = mpsc::unbounded();
+    let lazy = Arc::new(LazyLoader { loader: OnceLock::new(), queue });
+    (RequestLoader(lazy.clone()), Batches { queued, lazy })
 }
 
 impl Batches {
@@ -62,37 +84,66 @@ impl Batches {
     /// started once the operation has stopped making progress on its own: it
     /// returned `Pending` without waking itself. (Large lists are resolved in slices
     /// that wake themselves between slices; every slice registers its keys first.)
-    pub async fn drive<T>(self, operation: impl Future<Output = T>) -> T {
-        let mut queued = self.0;
-        let mut running: FuturesUnordered<BoxFuture<'static, ()>> = FuturesUnordered::new();
-        let mut operation = std::pin::pin!(operation);
-        let wake = Arc::new(SelfWake::default());
-        futures::future::poll_fn(move |cx| {
-            loop {
-                wake.arm(cx.waker());
-                if let Poll::Ready(value) = operation.as_mut().poll(&mut Context::from_waker(&waker(wake.clone()))) {
-                    return Poll::Ready(value);
-                }
-                if wake.fired() {
-                    continue;
-                }
-                while let Poll::Ready(Some(batch)) = queued.poll_next_unpin(cx) {
-                    running.push(batch);
-                }
-                // Finished batches answered the operation: poll it again before anything else.
-                let mut answered = false;
-                while !running.is_empty() {
-                    match running.poll_next_unpin(cx) {
-                        Poll::Ready(Some(())) => answered = true,
-                        _ => break,
-                    }
-                }
-                if !answered {
-                    return Poll::Pending;
+    /// Until the operation makes its loader it can have no batches, and is polled
+    /// as it is: a subscription waiting for events, or delivering ones that need
+    /// no lookups, pays nothing for batching.
+    pub fn drive<F: Future>(self, operation: F) -> Driven<F> {
+        Driven { operation, batches: self, running: None, wake: None }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An operation driven with its batches ([`Batches::drive`]). A named future
+    /// rather than an `async fn`, which would keep the operation twice (as its
+    /// argument and pinned): a subscription's lives as long as the subscription.
+    pub struct Driven<F> {
+        #[pin]
+        operation: F,
+        batches: Batches,
+        running: Option<FuturesUnordered<BoxFuture<'static, ()>>>,
+        wake: Option<Arc<SelfWake>>,
+    }
+}
+
+impl<F: Future> Future for Driven<F> {
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let mut this = self.project();
+        if this.batches.lazy.loader.get().is_none() {
+            let polled = this.operation.poll(cx);
+            if polled.is_pending() && this.batches.lazy.loader.get().is_some() {
+                // The loader was made just now, and may hold keys: poll again the
+                // batching way before any batch is sent.
+                cx.waker().wake_by_ref();
+            }
+            return polled;
+        }
+        let wake = this.wake.get_or_insert_with(Default::default);
+        let running = this.running.get_or_insert_with(FuturesUnordered::new);
+        loop {
+            wake.arm(cx.waker());
+            if let Poll::Ready(value) = this.operation.as_mut().poll(&mut Context::from_waker(&waker(wake.clone()))) {
+                return Poll::Ready(value);
+            }
+            if wake.fired() {
+                continue;
+            }
+            while let Poll::Ready(Some(batch)) = this.batches.queued.poll_next_unpin(cx) {
+                running.push(batch);
+            }
+            // Finished batches answered the operation: poll it again before anything else.
+            let mut answered = false;
+            while !running.is_empty() {
+                match running.poll_next_unpin(cx) {
+                    Poll::Ready(Some(())) => answered = true,
+                    _ => break,
                 }
             }
-        })
-        .await
+            if !answered {
+                return Poll::Pending;
+            }
+        }
     }
 }
 

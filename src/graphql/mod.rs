@@ -26,6 +26,28 @@ pub fn parse_id(field: &'static str, id: &ID) -> AppResult<Uuid> {
     Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "This is not a valid id"))
 }
 
+/// The operation a websocket subscription runs, as its client sent it: the
+/// document, the operation's name and the variables, hashed. Subscriptions
+/// whose items can be rendered once per event for every subscriber running the
+/// same operation key the renderings by it (only for selections every viewer
+/// reads alike). Requests over HTTP have none.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct OperationKey([u8; 32]);
+
+impl OperationKey {
+    pub fn of(query: &str, operation_name: Option<&str>, variables: &async_graphql::Variables) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for part in [query, operation_name.unwrap_or("")] {
+            hash.update(part.len().to_le_bytes());
+            hash.update(part.as_bytes());
+        }
+        // Variables serialise in name order (a sorted map), so equal variables hash alike.
+        hash.update(serde_json::to_vec(variables).unwrap_or_default());
+        OperationKey(hash.finalize().into())
+    }
+}
+
 /// What every resolver can take from its context.
 pub trait ContextExt {
     fn state(&self) -> &AppState;
@@ -33,6 +55,8 @@ pub trait ContextExt {
     fn meta(&self) -> &RequestMeta;
     /// The request's DataLoader; each domain adds `Loader<Key>` impls to it.
     fn loader(&self) -> &DataLoader<loaders::Loaders>;
+    /// The websocket operation being run, when it is one.
+    fn operation_key(&self) -> Option<OperationKey>;
 }
 
 impl ContextExt for Context<'_> {
@@ -50,6 +74,10 @@ impl ContextExt for Context<'_> {
     }
 
     fn loader(&self) -> &DataLoader<loaders::Loaders> {
-        self.data_unchecked::<loaders::RequestLoader>()
+        self.data_unchecked::<loaders::RequestLoader>().get(self.state(), self.viewer())
+    }
+
+    fn operation_key(&self) -> Option<OperationKey> {
+        self.data_opt::<OperationKey>().copied()
     }
 }

@@ -333,7 +333,7 @@ async fn execute(
     cache_max_age: Option<std::time::Duration>,
 ) -> Response {
     let request_id = meta.request_id.clone();
-    let (loader, batches) = crate::graphql::loaders::for_request(&http.state, &viewer);
+    let (loader, batches) = crate::graphql::loaders::for_request();
     let batch = batch.data(viewer).data(meta).data(loader);
     let mut response = batches.drive(http.schema.execute_batch(batch)).await;
     let mut status = StatusCode::OK;

@@ -25,7 +25,7 @@
 //! ordinary error responses, and other refusals (NOT_FOUND, FORBIDDEN) end only
 //! their own operation.
 
-use std::{collections::HashMap, net::SocketAddr, time::Duration};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
 
 use async_graphql::Request as GqlRequest;
 use axum::{
@@ -36,16 +36,21 @@ use axum::{
     http::{HeaderMap, HeaderValue, header},
     response::Response,
 };
-use futures::{SinkExt, StreamExt, stream::BoxStream};
-use serde::Deserialize;
+use futures::{
+    SinkExt, StreamExt,
+    channel::mpsc,
+    stream::{BoxStream, SplitSink, SplitStream},
+};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::{sync::mpsc, task::JoinHandle, time::Instant};
+use tokio::{task::JoinHandle, time::Instant};
 use tracing::Instrument;
 
 use super::{Http, request_meta};
 use crate::{
     auth::{RequestMeta, Viewer},
     domains::accounts::service::{self as accounts, AccountEventKind},
+    graphql::OperationKey,
     schema::limits,
 };
 
@@ -54,6 +59,8 @@ pub const LEGACY_WS: &str = "graphql-ws";
 
 /// Operations one connection may run at once.
 const MAX_OPERATIONS: usize = 100;
+/// What a socket reads at a time (and keeps allocated while idle).
+const READ_BUFFER_BYTES: usize = 1024;
 /// Keep-alive interval for legacy clients, which expect `ka` messages.
 const LEGACY_KEEP_ALIVE: Duration = Duration::from_secs(25);
 /// How long a connection whose session ended stays open so the account event
@@ -99,8 +106,9 @@ pub async fn upgrade(
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let max_size = http.state.config.graphql.max_body_bytes;
     // A small read buffer: tungstenite's default (128 KiB, zero-filled before each
-    // read) stays resident on every idle socket. Larger messages still arrive whole.
-    let ws = ws.max_message_size(max_size).max_frame_size(max_size).read_buffer_size(4096);
+    // read) stays resident on every idle socket, and so would 4 KiB on thousands of
+    // them. Client messages are small; a larger one still arrives whole, in more reads.
+    let ws = ws.max_message_size(max_size).max_frame_size(max_size).read_buffer_size(READ_BUFFER_BYTES);
     let ws = match protocol {
         Some(Protocol::TransportWs) => ws.protocols([TRANSPORT_WS]),
         Some(Protocol::Legacy) => ws.protocols([LEGACY_WS]),
@@ -108,12 +116,16 @@ pub async fn upgrade(
     };
     // The connection outlives the upgrade request; its logs keep that request's id.
     let span = tracing::info_span!("websocket", request_id = %meta.request_id);
+    // What the connection keeps for as long as it is open is kept small: the state
+    // behind an `Arc` (futures would otherwise hold copies of it), the socket split
+    // before its future is made.
+    let http = Arc::new(http);
     let mut response = ws.on_upgrade(move |socket| {
+        let (mut sink, stream) = socket.split();
         async move {
             match protocol {
-                Some(protocol) => Connection::run(http, socket, protocol, meta, authorization).await,
+                Some(protocol) => Connection::run(http, sink, stream, protocol, meta, authorization).await,
                 None => {
-                    let (mut sink, _) = socket.split();
                     let _ = sink.send(close(4406, "Subprotocol not acceptable")).await;
                 }
             }
@@ -130,6 +142,61 @@ fn close(code: u16, reason: &str) -> Message {
 
 fn text(value: Value) -> Message {
     Message::Text(value.to_string().into())
+}
+
+/// An operation's message, serialised straight to text (no `Value` tree between):
+/// a response goes out once per subscriber per event.
+#[derive(Serialize)]
+struct OperationMessage<'a, P: Serialize> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload: Option<P>,
+}
+
+impl<P: Serialize> OperationMessage<'_, P> {
+    fn text(&self) -> Message {
+        match serde_json::to_string(self) {
+            Ok(text) => Message::Text(text.into()),
+            Err(err) => {
+                tracing::error!(error = %err, "failed to serialise an operation message");
+                text(json!({ "type": "error", "id": self.id, "payload": [{
+                    "message": "Internal server error",
+                    "extensions": { "code": crate::error::code::INTERNAL_SERVER_ERROR }
+                }]}))
+            }
+        }
+    }
+}
+
+/// The sending half of the socket, shared by the connection's reader and its
+/// operations: each writes its own messages, in order, with no hop through
+/// another task (a fan-out writes thousands at once). Closed once, after which
+/// sending does nothing.
+#[derive(Clone)]
+struct Outbox(Arc<tokio::sync::Mutex<Option<SplitSink<WebSocket, Message>>>>);
+
+impl Outbox {
+    /// Writes one message; false when the connection is closed or the write failed.
+    async fn send(&self, message: Message) -> bool {
+        let mut sink = self.0.lock().await;
+        let Some(writer) = sink.as_mut() else { return false };
+        if writer.send(message).await.is_ok() {
+            return true;
+        }
+        *sink = None;
+        false
+    }
+
+    /// Sends the close frame, when there is one, and closes the socket's sending half.
+    async fn close(&self, frame: Option<Message>) {
+        let Some(mut writer) = self.0.lock().await.take() else { return };
+        if let Some(frame) = frame {
+            let _ = writer.send(frame).await;
+        }
+        let _ = writer.close().await;
+    }
 }
 
 /// A client message: a `type` and whatever that type carries.
@@ -189,6 +256,15 @@ fn ends_access(event: &Value) -> bool {
         .is_some_and(AccountEventKind::ends_access)
 }
 
+/// What an operation does with one of its responses.
+enum Step {
+    Next(Message),
+    /// The operation was refused before it ran: its error ends it.
+    Refused(Message),
+    /// A subscription refused the connection's viewer for not being signed in.
+    Unauthenticated,
+}
+
 /// What the reader loop hears from operation tasks.
 enum Internal {
     Finished(String),
@@ -197,7 +273,7 @@ enum Internal {
 }
 
 struct Connection {
-    http: Http,
+    http: Arc<Http>,
     protocol: Protocol,
     meta: RequestMeta,
     viewer: Viewer,
@@ -211,7 +287,7 @@ struct Connection {
     init_received: bool,
     acknowledged: bool,
     operations: HashMap<String, JoinHandle<()>>,
-    outgoing: mpsc::Sender<Message>,
+    outbox: Outbox,
     internal: mpsc::UnboundedSender<Internal>,
 }
 
@@ -219,32 +295,27 @@ struct Connection {
 struct Closing(u16, String);
 
 impl Connection {
-    async fn run(http: Http, socket: WebSocket, protocol: Protocol, meta: RequestMeta, authorization: Option<String>) {
-        let (mut sink, mut stream) = socket.split();
-        let (outgoing, mut outbox) = mpsc::channel::<Message>(256);
-        let (internal, mut internal_rx) = mpsc::unbounded_channel();
+    async fn run(
+        http: Arc<Http>,
+        sink: SplitSink<WebSocket, Message>,
+        mut stream: SplitStream<WebSocket>,
+        protocol: Protocol,
+        meta: RequestMeta,
+        authorization: Option<String>,
+    ) {
+        let outbox = Outbox(Arc::new(tokio::sync::Mutex::new(Some(sink))));
+        let (internal, mut internal_rx) = mpsc::unbounded();
 
-        // One writer owns the sink; operations and the reader queue messages for it.
-        let writer = tokio::spawn(async move {
-            while let Some(message) = outbox.recv().await {
-                let closing = matches!(message, Message::Close(_));
-                if sink.send(message).await.is_err() || closing {
-                    break;
-                }
-            }
-            let _ = sink.close().await;
-        });
-
-        let (viewer, watch) = match authenticate(&http, authorization.as_deref()).await {
+        // Boxed, as are the messages' handlers below: this future lives as long as the
+        // connection, and would otherwise keep room for their database calls all along.
+        let (viewer, watch) = match Box::pin(authenticate(&http, authorization.as_deref())).await {
             Ok(found) => found,
             Err(refusal) => {
                 let (code, reason) = match refusal {
                     Refusal::Forbidden(reason) => (4403, reason),
                     Refusal::Internal => (1011, "Internal server error".to_owned()),
                 };
-                let _ = outgoing.send(close(code, &reason)).await;
-                drop(outgoing);
-                let _ = writer.await;
+                outbox.close(Some(close(code, &reason))).await;
                 return;
             }
         };
@@ -261,14 +332,15 @@ impl Connection {
             init_received: false,
             acknowledged: false,
             operations: HashMap::new(),
-            outgoing,
+            outbox,
             internal,
         };
 
         let init_deadline = tokio::time::sleep(init_timeout);
         tokio::pin!(init_deadline);
-        let mut keep_alive = tokio::time::interval(LEGACY_KEEP_ALIVE);
-        keep_alive.tick().await;
+        // Legacy clients expect `ka` messages; other connections keep no timer for them.
+        let mut keep_alive = (protocol == Protocol::Legacy)
+            .then(|| tokio::time::interval_at(Instant::now() + LEGACY_KEEP_ALIVE, LEGACY_KEEP_ALIVE));
         // The session watch: the token's expiry, the account's events, and the
         // close that follows an event that ends the session.
         let far_future = Instant::now() + Duration::from_secs(100 * 365 * 86_400);
@@ -297,11 +369,11 @@ impl Connection {
                 _ = &mut init_deadline, if !connection.init_received => {
                     break Some(Closing(4408, "Connection initialisation timeout".into()));
                 }
-                _ = keep_alive.tick(), if protocol == Protocol::Legacy && connection.acknowledged => {
+                _ = tick(&mut keep_alive), if connection.acknowledged => {
                     connection.send(json!({ "type": "ka" })).await;
                 }
                 _ = shutdown.cancelled() => break Some(Closing(1001, "Server shutting down".into())),
-                Some(internal) = internal_rx.recv() => match internal {
+                Some(internal) = internal_rx.next() => match internal {
                     Internal::Finished(id) => {
                         if connection.operations.get(&id).is_some_and(JoinHandle::is_finished) {
                             connection.operations.remove(&id);
@@ -312,7 +384,7 @@ impl Connection {
                 message = stream.next() => match message {
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break None,
                     Some(Ok(Message::Text(raw))) => {
-                        if let Err(closing) = connection.handle(raw.as_str()).await {
+                        if let Err(closing) = Box::pin(connection.handle(raw.as_str())).await {
                             break closing;
                         }
                     }
@@ -325,15 +397,11 @@ impl Connection {
         for (_, task) in connection.operations.drain() {
             task.abort();
         }
-        if let Some(Closing(code, reason)) = closing {
-            let _ = connection.outgoing.send(close(code, &reason)).await;
-        }
-        drop(connection);
-        let _ = writer.await;
+        connection.outbox.close(closing.map(|Closing(code, reason)| close(code, &reason))).await;
     }
 
     async fn send(&self, value: Value) {
-        let _ = self.outgoing.send(text(value)).await;
+        self.outbox.send(text(value)).await;
     }
 
     /// Handles one client message; `Err` closes the connection.
@@ -463,48 +531,73 @@ impl Connection {
             return Ok(());
         }
 
-        let schema = self.http.schema.clone();
-        let (loader, batches) = crate::graphql::loaders::for_request(&self.http.state, &self.viewer);
-        let request = request.data(self.viewer.clone()).data(self.meta.clone()).data(loader);
-        let outgoing = self.outgoing.clone();
+        let (loader, batches) = crate::graphql::loaders::for_request();
+        let key = OperationKey::of(&request.query, request.operation_name.as_deref(), &request.variables);
+        let request = request.data(self.viewer.clone()).data(self.meta.clone()).data(loader).data(key);
+        let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
+        // Made here, so the operation's task does not keep the request it was made from.
+        let mut responses = self.http.schema.execute_stream(request);
+        let outbox = self.outbox.clone();
         let internal = self.internal.clone();
         let protocol = self.protocol;
         let request_id = self.meta.request_id.clone();
         let task_id = id.clone();
-        let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
         let operation = async move {
-            let mut responses = schema.execute_stream(request);
             let mut first = true;
             while let Some(mut response) = responses.next().await {
                 limits::finalize(&mut response, &request_id);
-                if first && refuses_anonymous(&response) && is_subscription(&query, operation_name.as_deref()) {
-                    let _ = internal.send(Internal::Unauthenticated);
-                    return;
-                }
-                if first && limits::is_request_error(&response) {
-                    // Rejected before execution: `error` ends the operation (no `complete`).
-                    let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
-                    let _ = outgoing.send(text(json!({ "type": "error", "id": task_id, "payload": errors }))).await;
-                    let _ = internal.send(Internal::Finished(task_id));
-                    return;
-                }
+                // The response becomes its message before anything is awaited, so the
+                // task's state keeps no room for one.
+                let step =
+                    if first && refuses_anonymous(&response) && is_subscription(&query, operation_name.as_deref()) {
+                        Step::Unauthenticated
+                    } else if first && limits::is_request_error(&response) {
+                        // Rejected before execution: `error` ends the operation (no `complete`).
+                        Step::Refused(
+                            OperationMessage { kind: "error", id: &task_id, payload: Some(&response.errors) }.text(),
+                        )
+                    } else {
+                        Step::Next(
+                            OperationMessage { kind: protocol.next(), id: &task_id, payload: Some(&response) }.text(),
+                        )
+                    };
+                drop(response);
                 first = false;
-                let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
-                if outgoing
-                    .send(text(json!({ "type": protocol.next(), "id": task_id, "payload": payload })))
-                    .await
-                    .is_err()
-                {
-                    return;
+                match step {
+                    Step::Unauthenticated => {
+                        let _ = internal.unbounded_send(Internal::Unauthenticated);
+                        return;
+                    }
+                    Step::Refused(error) => {
+                        outbox.send(error).await;
+                        let _ = internal.unbounded_send(Internal::Finished(task_id));
+                        return;
+                    }
+                    Step::Next(next) => {
+                        if !outbox.send(next).await {
+                            return;
+                        }
+                    }
                 }
             }
-            let _ = outgoing.send(text(json!({ "type": "complete", "id": task_id }))).await;
-            let _ = internal.send(Internal::Finished(task_id));
+            let complete = OperationMessage::<()> { kind: "complete", id: &task_id, payload: None };
+            outbox.send(complete.text()).await;
+            let _ = internal.unbounded_send(Internal::Finished(task_id));
         };
         // Loader batches run on this operation's task, next to it.
         let task = tokio::spawn(batches.drive(operation).in_current_span());
         self.operations.insert(id, task);
         Ok(())
+    }
+}
+
+/// The interval's next tick; never, without one.
+async fn tick(interval: &mut Option<tokio::time::Interval>) {
+    match interval {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }
 

@@ -2,8 +2,18 @@
 //! subscribers through per-topic broadcast channels; with Redis, every
 //! instance publishes to one Redis channel and relays what it hears to its own
 //! subscribers, so a client on one instance sees events raised on another.
+//!
+//! Locally an event is one [`Delivery`] shared by every subscriber of its
+//! topic: thousands of subscribers of one post get the same payload behind an
+//! `Arc`, and what they make of it (the decoded event, a row it names) is made
+//! once, by the first of them, for all.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    any::Any,
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use anyhow::Context;
 use futures::{StreamExt, stream::BoxStream};
@@ -22,31 +32,61 @@ pub struct Event {
     pub payload: serde_json::Value,
 }
 
+/// One event as every subscriber of its topic in this process receives it.
+pub struct Delivery {
+    payload: serde_json::Value,
+    derived: OnceLock<Arc<dyn Any + Send + Sync>>,
+}
+
+impl Delivery {
+    fn new(payload: serde_json::Value) -> Arc<Self> {
+        Arc::new(Delivery { payload, derived: OnceLock::new() })
+    }
+
+    pub fn payload(&self) -> &serde_json::Value {
+        &self.payload
+    }
+
+    /// What `derive` makes of the payload, made once per event by the first
+    /// subscriber that asks and shared with the others. Whatever it holds is
+    /// seen by every subscriber, whoever they are: nothing that depends on a
+    /// viewer belongs in it. A topic's subscribers ask for one type; `None`
+    /// if another type was derived first.
+    pub fn derived<T: Any + Send + Sync>(&self, derive: impl FnOnce(&serde_json::Value) -> T) -> Option<Arc<T>> {
+        let derived = self.derived.get_or_init(|| Arc::new(derive(&self.payload)));
+        Arc::clone(derived).downcast::<T>().ok()
+    }
+}
+
 #[async_trait::async_trait]
 pub trait EventBus: Send + Sync {
     /// Publishes to every subscriber of `topic`, on every instance.
     async fn publish(&self, topic: &str, payload: serde_json::Value) -> anyhow::Result<()>;
-    /// Events on `topic` from now on.
-    fn subscribe(&self, topic: &str) -> BoxStream<'static, serde_json::Value>;
+    /// Events on `topic` from now on, each shared with the topic's other subscribers.
+    fn subscribe_shared(&self, topic: &str) -> BoxStream<'static, Arc<Delivery>>;
+    /// Events on `topic` from now on, each subscriber with its own copy of the payload.
+    fn subscribe(&self, topic: &str) -> BoxStream<'static, serde_json::Value> {
+        self.subscribe_shared(topic).map(|delivery| delivery.payload().clone()).boxed()
+    }
 }
 
 /// Local fan-out shared by both adapters.
 #[derive(Default)]
 struct Fanout {
-    topics: std::sync::Mutex<HashMap<String, broadcast::Sender<serde_json::Value>>>,
+    topics: std::sync::Mutex<HashMap<String, broadcast::Sender<Arc<Delivery>>>>,
 }
 
 impl Fanout {
     fn deliver(&self, event: Event) {
         let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(sender) = topics.get(&event.topic)
-            && sender.send(event.payload).is_err()
+            && sender.send(Delivery::new(event.payload)).is_err()
         {
             topics.remove(&event.topic);
         }
     }
 
-    fn subscribe(&self, topic: &str) -> BoxStream<'static, serde_json::Value> {
+    fn subscribe(&self, topic: &str) -> BoxStream<'static, Arc<Delivery>> {
         let receiver = {
             let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
             topics.entry(topic.to_owned()).or_insert_with(|| broadcast::channel(SUBSCRIBER_BUFFER).0).subscribe()
@@ -79,7 +119,7 @@ impl EventBus for InProcessBus {
         Ok(())
     }
 
-    fn subscribe(&self, topic: &str) -> BoxStream<'static, serde_json::Value> {
+    fn subscribe_shared(&self, topic: &str) -> BoxStream<'static, Arc<Delivery>> {
         self.fanout.subscribe(topic)
     }
 }
@@ -179,7 +219,7 @@ impl EventBus for RedisBus {
         Ok(())
     }
 
-    fn subscribe(&self, topic: &str) -> BoxStream<'static, serde_json::Value> {
+    fn subscribe_shared(&self, topic: &str) -> BoxStream<'static, Arc<Delivery>> {
         self.fanout.subscribe(topic)
     }
 }

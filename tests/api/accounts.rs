@@ -603,3 +603,33 @@ async fn a_bio_is_set_shown_publicly_and_validated() {
         app.graphql("query($id: ID!) { user(id: $id) { displayName bio } }", json!({ "id": author.id })).await;
     assert_eq!(unchanged["data"]["user"], json!({ "displayName": "Grace H.", "bio": "" }), "{unchanged}");
 }
+
+/// `User::PUBLIC_FIELDS` are what live comments render once for every
+/// subscriber: each of them must read the same whoever asks, for a public and
+/// a private profile alike.
+#[tokio::test]
+async fn the_public_fields_of_a_user_read_alike_for_every_viewer() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("ADMIN").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let grace = app.register_verified("grace@example.com").await;
+    let bio = "mutation { updateProfile(input: { displayName: \"Ada\", bio: \"Counts things.\" }) { bio } }";
+    assert!(app.graphql_as(&ada, bio, json!({})).await["errors"].is_null());
+    let fields: Vec<&str> = lectern::domains::accounts::schema::User::PUBLIC_FIELDS.to_vec();
+    let query = format!("query($id: ID!) {{ user(id: $id) {{ {} }} }}", fields.join(" "));
+    for private in [false, true] {
+        let set = format!(
+            "mutation {{ updateProfile(input: {{ displayName: \"Ada\", profilePrivate: {private} }}) {{ id }} }}"
+        );
+        assert!(app.graphql_as(&ada, &set, json!({})).await["errors"].is_null());
+        let mut seen = Vec::new();
+        for viewer in [None, Some(&ada), Some(&grace), Some(&admin)] {
+            let body = app.graphql_with(viewer.map(|u| u.access_token.as_str()), &query, json!({ "id": ada.id })).await;
+            assert!(body["errors"].is_null(), "{body}");
+            assert_eq!(body["data"]["user"]["profilePrivate"], private, "{body}");
+            seen.push(body["data"]["user"].clone());
+        }
+        assert!(seen.iter().all(|user| user == &seen[0]), "one answer for every viewer: {seen:?}");
+        assert_eq!(seen[0]["bio"], "Counts things.");
+    }
+}

@@ -331,7 +331,9 @@ async fn counts_and_threads_load_for_many_posts_at_once() {
     delete(&app, &reader, &removed).await;
     moderate(&app, &admin, &hidden, "HIDDEN").await;
 
-    let (loader, batches) = lectern::graphql::loaders::for_request(&app.state, &app.viewer_of(&reader).await);
+    let (loader, batches) = lectern::graphql::loaders::for_request();
+    let reader_viewer = app.viewer_of(&reader).await;
+    let loader = loader.get(&app.state, &reader_viewer);
     let posts: Vec<uuid::Uuid> = [&busy, &quiet, &silent].iter().map(|id| id.parse().unwrap()).collect();
     let (counts, trees) = batches
         .drive(async {
@@ -607,4 +609,91 @@ async fn comment_markdown_is_rendered_safely_and_placeholders_stay_plain() {
         )
         .await;
     assert_eq!(edited["data"]["editComment"]["bodyHtml"], "<p>now <del>struck</del></p>\n", "{edited}");
+}
+
+/// Live comments fan out without a query per subscriber: the event is decoded
+/// and its author looked up once for every subscriber of the post, so one event
+/// costs the same statements for 2 subscribers as for 12, all of them
+/// selecting the author. A selection every viewer reads alike is rendered once
+/// per event; one with a field that depends on the viewer (the author's
+/// address, only for the author themself and admins) is resolved per viewer.
+#[tokio::test]
+async fn a_live_comment_reaches_every_subscriber_with_a_fixed_number_of_statements() {
+    use std::sync::atomic::Ordering;
+    // No worker: its polling would add statements to the count.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false"), ("COMMENT_BURST", "1000")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let grace = app.register_verified("grace@example.com").await;
+    let (post, _) = app.published_post(&author, "Fan-out").await;
+    // Per viewer (the address), and shared (public fields only, through a fragment).
+    const PRIVATE: &str =
+        "subscription($post: ID!) { commentAdded(postId: $post) { id body author { id displayName email } } }";
+    const PUBLIC: &str = "subscription($post: ID!) { commentAdded(postId: $post) { ...Live } }
+        fragment Live on Comment { __typename id postId body bodyHtml status author { id displayName role } }";
+
+    // Who follows the post: anonymous readers, other readers, an admin, and the commenter herself.
+    let viewers = |n: usize| -> Vec<Option<&TestUser>> {
+        (0..n).map(|i| [None, Some(&grace), Some(&admin), Some(&ada)][i % 4]).collect()
+    };
+    let mut per_event = Vec::new();
+    for (round, n) in [2, 12].into_iter().enumerate() {
+        let mut sockets = Vec::new();
+        for viewer in viewers(n) {
+            let mut ws = app.ws("graphql-transport-ws").await;
+            ws.init(viewer.map(|u| u.access_token.as_str())).await;
+            for (id, query) in [("private", PRIVATE), ("public", PUBLIC)] {
+                let payload = json!({ "query": query, "variables": { "post": post } });
+                ws.send(json!({ "id": id, "type": "subscribe", "payload": payload })).await;
+            }
+            sockets.push((viewer, ws));
+        }
+        // Give the subscriptions a moment to register; the first comment proves they did.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let warm_up = comment(&app, &ada, &post, None, &format!("Warm-up {round}")).await;
+        for (_, ws) in &mut sockets {
+            for _ in 0..2 {
+                assert_eq!(ws.message().await["payload"]["data"]["commentAdded"]["id"], warm_up.as_str());
+            }
+        }
+
+        let before = app.state.sql_statements.load(Ordering::SeqCst);
+        let id = comment(&app, &ada, &post, None, &format!("Counted *{round}*")).await;
+        for (viewer, ws) in &mut sockets {
+            let mut answers = HashMap::new();
+            for _ in 0..2 {
+                let next = ws.message().await;
+                answers.insert(next["id"].as_str().unwrap_or_default().to_owned(), next);
+            }
+            let private = &answers["private"]["payload"]["data"]["commentAdded"];
+            assert_eq!(private["id"], id.as_str(), "{private}");
+            assert_eq!(private["author"]["id"], ada.id.as_str(), "{private}");
+            assert_eq!(private["author"]["displayName"], "Test Reader", "{private}");
+            let sees_address = viewer.is_some_and(|v| v.id == ada.id || v.id == admin.id);
+            let expected = if sees_address { json!(ada.email) } else { Value::Null };
+            assert_eq!(private["author"]["email"], expected, "per viewer: {viewer:?} got {private}");
+            assert!(answers["private"]["payload"]["errors"].is_null(), "{:?}", answers["private"]);
+
+            let public = &answers["public"]["payload"];
+            assert!(public["errors"].is_null(), "{public}");
+            assert_eq!(
+                public["data"]["commentAdded"],
+                json!({
+                    "__typename": "Comment", "id": id, "postId": post, "body": format!("Counted *{round}*"),
+                    "bodyHtml": format!("<p>Counted <em>{round}</em></p>\n"), "status": "VISIBLE",
+                    "author": { "id": ada.id, "displayName": "Test Reader", "role": "READER" }
+                }),
+                "{viewer:?}"
+            );
+        }
+        per_event.push(app.state.sql_statements.load(Ordering::SeqCst) - before);
+        for (_, ws) in &mut sockets {
+            for id in ["private", "public"] {
+                ws.send(json!({ "id": id, "type": "complete" })).await;
+            }
+        }
+    }
+    println!("SQL statements per comment event: 2 subscribers -> {}, 12 -> {}", per_event[0], per_event[1]);
+    assert_eq!(per_event[0], per_event[1], "fan-out runs no statement per subscriber");
 }

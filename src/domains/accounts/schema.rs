@@ -38,6 +38,15 @@ impl From<user::Model> for User {
     }
 }
 
+impl User {
+    /// The fields every viewer reads alike: what an account shows anyone. A live
+    /// comment whose author is selected with these alone is rendered once per event
+    /// for all its subscribers (`comments::schema`), so a field that comes to depend
+    /// on who asks must leave this list (a test holds every viewer to one answer).
+    pub const PUBLIC_FIELDS: &'static [&'static str] =
+        &["__typename", "id", "displayName", "bio", "role", "profilePrivate", "emailVerified", "createdAt"];
+}
+
 /// A Lectern account.
 #[Object]
 impl User {

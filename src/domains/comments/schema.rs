@@ -2,11 +2,15 @@
 //! `commentAdded` subscription for open post pages, and the two functions the
 //! Post type resolves `comments` and `commentCount` with.
 
-use std::sync::Arc;
+use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
-use async_graphql::{Context, Enum, ID, Object, Result, Subscription};
+use async_graphql::{
+    Context, ContextSelectionSet, Enum, ID, Object, OutputType, Positioned, Result, ServerResult, Subscription, Value,
+    parser::types::Field, registry::Registry,
+};
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream::BoxStream};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
@@ -14,13 +18,14 @@ use super::{
     service::{self, CommentTree, CommentView},
 };
 use crate::{
-    domains::accounts::{loaders::UserById, schema::User},
+    domains::accounts::{loaders::UserById, schema::User, service as accounts},
     graphql::{
-        ContextExt, Require,
+        ContextExt, OperationKey, Require,
         pagination::{Connection, connection, page_args},
         parse_id,
     },
     pagination::PageArgs,
+    state::AppState,
 };
 
 /// Whether a comment can be read.
@@ -43,6 +48,46 @@ enum Place {
     InThread(Arc<CommentTree>, usize),
     /// Returned by a mutation: its replies are looked up in the post's thread when asked for.
     Alone(CommentView),
+    /// Delivered by `commentAdded`, shared with the event's other subscribers; the flag
+    /// says whether this viewer reads hidden comments as written.
+    Live(Arc<LiveComment>, bool),
+}
+
+/// A `commentAdded` event as every subscriber in this process shares it:
+/// decoded once, its author looked up once, by the first subscriber that
+/// selects them (one statement per event, however many follow the post), and
+/// rendered once per operation when what is selected reads alike for every
+/// viewer ([`Share`]). Each subscriber still checks that it may see the event
+/// and picks the view its role gets; the author's other fields decide per
+/// viewer what they show of the shared row.
+struct LiveComment {
+    added: service::CommentAdded,
+    /// The comment as readers see it, and as viewers who read hidden comments do.
+    views: [CommentView; 2],
+    author: tokio::sync::OnceCell<Option<entity::user::Model>>,
+    /// Renderings by operation and view, for selections every viewer reads alike.
+    renders: std::sync::Mutex<HashMap<(OperationKey, bool), Rendering>>,
+}
+
+/// One rendering of a live comment, made by the first subscriber that needs it.
+type Rendering = Arc<tokio::sync::OnceCell<Value>>;
+
+impl LiveComment {
+    fn decode(payload: &serde_json::Value) -> Option<Arc<LiveComment>> {
+        let added = service::CommentAdded::deserialize(payload).ok()?;
+        let views = [false, true].map(|reveal_hidden| CommentView::new(added.comment.clone(), reveal_hidden));
+        Some(Arc::new(LiveComment { added, views, author: tokio::sync::OnceCell::new(), renders: Default::default() }))
+    }
+
+    fn rendering(&self, key: OperationKey, reveal_hidden: bool) -> Rendering {
+        let mut renders = self.renders.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(renders.entry((key, reveal_hidden)).or_default())
+    }
+
+    async fn author(&self, state: &AppState) -> Result<Option<entity::user::Model>> {
+        let author_id = self.added.comment.author_id;
+        Ok(self.author.get_or_try_init(|| accounts::find_user(&state.db, author_id)).await?.clone())
+    }
 }
 
 impl Comment {
@@ -58,7 +103,86 @@ impl Comment {
         match &self.0 {
             Place::InThread(tree, index) => tree.comment(*index),
             Place::Alone(view) => view,
+            Place::Live(live, reveal_hidden) => &live.views[usize::from(*reveal_hidden)],
         }
+    }
+}
+
+/// Fields of a comment every viewer who may see it reads alike, given the view
+/// their role gets (whether hidden comments read as written). `replies` is not
+/// one: threads are read per viewer.
+const SHARED_FIELDS: &[&str] = &[
+    "__typename",
+    "id",
+    "postId",
+    "depth",
+    "parentId",
+    "body",
+    "bodyHtml",
+    "status",
+    "createdAt",
+    "editedAt",
+    "author",
+];
+
+/// How a `commentAdded` subscription shares its renderings: by its operation,
+/// when it selects only [`SHARED_FIELDS`] and, of the author, only
+/// [`User::PUBLIC_FIELDS`]; everything else is resolved per subscriber.
+#[derive(Clone, Copy)]
+struct Share {
+    key: OperationKey,
+    author: bool,
+}
+
+impl Share {
+    fn of(ctx: &Context<'_>) -> Option<Share> {
+        let key = ctx.operation_key()?;
+        let mut author = false;
+        // Fragments are walked whatever their conditions: a superset of what runs.
+        for field in ctx.field().selection_set() {
+            if !SHARED_FIELDS.contains(&field.name()) {
+                return None;
+            }
+            if field.name() == "author" {
+                author = true;
+                if !field.selection_set().all(|field| User::PUBLIC_FIELDS.contains(&field.name())) {
+                    return None;
+                }
+            }
+        }
+        Some(Share { key, author })
+    }
+}
+
+/// An item of `commentAdded`: a `Comment`, rendered once per event for all the
+/// subscribers that run the same operation and get the same view, when it
+/// [`Share`]s.
+struct LiveItem {
+    comment: Comment,
+    share: Option<Share>,
+}
+
+impl OutputType for LiveItem {
+    fn type_name() -> Cow<'static, str> {
+        <Comment as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Comment as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
+        let (Some(share), Place::Live(live, reveal_hidden)) = (self.share, &self.comment.0) else {
+            return OutputType::resolve(&self.comment, ctx, field).await;
+        };
+        // The author first: a failed lookup is an error for each subscriber, never a
+        // null shared with all. Past it, the shared fields cannot fail.
+        if share.author && live.author(ctx.data_unchecked::<AppState>()).await.is_err() {
+            return OutputType::resolve(&self.comment, ctx, field).await;
+        }
+        let rendering = live.rendering(share.key, *reveal_hidden);
+        let value = rendering.get_or_try_init(|| OutputType::resolve(&self.comment, ctx, field)).await?;
+        Ok(value.clone())
     }
 }
 
@@ -129,7 +253,11 @@ impl Comment {
         let Some(author_id) = self.view().author_id() else {
             return Ok(None);
         };
-        Ok(ctx.loader().load_one(UserById(author_id)).await?.map(User::from))
+        let author = match &self.0 {
+            Place::Live(live, _) => live.author(ctx.state()).await?,
+            _ => ctx.loader().load_one(UserById(author_id)).await?,
+        };
+        Ok(author.map(User::from))
     }
 
     /// Whether the comment is visible, hidden by a moderator, or deleted.
@@ -153,9 +281,10 @@ impl Comment {
             Place::InThread(tree, index) => {
                 Ok(tree.replies(*index).iter().map(|&reply| Comment::in_thread(tree, reply)).collect())
             }
-            Place::Alone(view) => {
-                let tree = ctx.loader().load_one(CommentTreeOf(view.model.post_id)).await?.unwrap_or_default();
-                let Some(index) = tree.position(view.model.id) else {
+            Place::Alone(_) | Place::Live(..) => {
+                let model = &self.view().model;
+                let tree = ctx.loader().load_one(CommentTreeOf(model.post_id)).await?.unwrap_or_default();
+                let Some(index) = tree.position(model.id) else {
                     return Ok(Vec::new());
                 };
                 Ok(tree.replies(index).iter().map(|&reply| Comment::in_thread(&tree, reply)).collect())
@@ -276,23 +405,26 @@ impl CommentsSubscription {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The post whose new comments to receive.")] post_id: ID,
-    ) -> Result<BoxStream<'static, Comment>> {
+    ) -> Result<BoxStream<'static, LiveItem>> {
         let post_id = parse_id("postId", &post_id)?;
-        service::readable_post(&ctx.state().db, ctx.viewer(), post_id).await?;
+        // Boxed: async-graphql keeps this resolver's future for as long as the
+        // subscription lives, and the query's state would stay with it, unused.
+        Box::pin(service::readable_post(&ctx.state().db, ctx.viewer(), post_id)).await?;
         let reveal_hidden = service::reveals_hidden(ctx.viewer());
         let viewer = ctx.viewer().clone();
+        let share = Share::of(ctx);
         Ok(ctx
             .state()
             .bus
-            .subscribe(&service::post_topic(post_id))
-            .filter_map(move |payload| {
-                let event = serde_json::from_value::<service::CommentAdded>(payload)
-                    .ok()
-                    .filter(|event| event.visible_to(&viewer));
-                async move {
-                    let view = CommentView::new(event?.comment, reveal_hidden);
-                    view.shown.then_some(Comment(Place::Alone(view)))
-                }
+            .subscribe_shared(&service::post_topic(post_id))
+            .filter_map(move |delivery| {
+                let live = delivery
+                    .derived(LiveComment::decode)
+                    .and_then(|live| Option::clone(&live))
+                    .filter(|live| live.added.visible_to(&viewer) && live.views[usize::from(reveal_hidden)].shown);
+                std::future::ready(
+                    live.map(|live| LiveItem { comment: Comment(Place::Live(live, reveal_hidden)), share }),
+                )
             })
             .boxed())
     }
