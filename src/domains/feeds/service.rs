@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use atom_syndication as atom;
 use chrono::{DateTime, Utc};
 use entity::{artifact, post, tag};
-use sea_orm::{EntityTrait, Set, sea_query::OnConflict};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Set, Statement, sea_query::OnConflict};
 use uuid::Uuid;
 
 use crate::{
@@ -22,7 +22,7 @@ use crate::{
     },
     error::AppResult,
     infra::mail::escape_html,
-    state::AppState,
+    state::{AppState, BeginWrite},
 };
 
 /// Items per feed.
@@ -163,8 +163,24 @@ const SITEMAP: &str = "sitemap.xml";
 
 /// Builds the sitemap from the live posts, series and tags and stores it for every instance.
 /// It holds only URLs built from validated slugs, XML-escaped all the same.
+///
+/// Refreshes take turns, each reading and storing in one write transaction
+/// (SQLite's write lock; on PostgreSQL a transaction-scoped advisory lock):
+/// two publishes a moment apart make two refreshes, two workers may run them
+/// at once, and the one that read first could otherwise store its older
+/// sitemap last. Taking turns, the last to store is the last to read.
 pub async fn refresh_sitemap(state: &AppState) -> anyhow::Result<String> {
-    let db = &state.db;
+    const LOCK: i64 = 0x4c45_5349_5445; // "LESITE"
+    let txn = state.db.begin_write().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [LOCK.into()],
+        ))
+        .await?;
+    }
+    let db = &txn;
     let post_slugs = posts::live_slugs(db, SITEMAP_LIMIT).await?;
     let series_slugs = series::list_slugs(db).await?;
     let tag_list = tags::list(db).await?;
@@ -205,5 +221,6 @@ pub async fn refresh_sitemap(state: &AppState) -> anyhow::Result<String> {
         )
         .exec_without_returning(db)
         .await?;
+    txn.commit().await?;
     Ok(body)
 }
