@@ -11,7 +11,10 @@
 
 use std::{
     future::Future,
-    sync::Mutex,
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -31,6 +34,18 @@ pub struct RedisGuard {
     timeout: Duration,
     retry_after: Duration,
     breaker: Mutex<Breaker>,
+    asked: AtomicU64,
+    skipped: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// How calls went since the guard was made: those that asked Redis, those of
+/// them that failed or ran out of time, and those the open breaker spared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuardStats {
+    pub asked: u64,
+    pub failed: u64,
+    pub skipped: u64,
 }
 
 #[derive(Default)]
@@ -50,6 +65,18 @@ impl RedisGuard {
             timeout: config.timeout,
             retry_after: config.retry_after,
             breaker: Mutex::new(Breaker::default()),
+            asked: AtomicU64::new(0),
+            skipped: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+        }
+    }
+
+    /// How calls went so far (what an outage test checks instead of timing requests).
+    pub fn stats(&self) -> GuardStats {
+        GuardStats {
+            asked: self.asked.load(Ordering::Relaxed),
+            failed: self.failed.load(Ordering::Relaxed),
+            skipped: self.skipped.load(Ordering::Relaxed),
         }
     }
 
@@ -76,8 +103,10 @@ impl RedisGuard {
         Fut: Future<Output = redis::RedisResult<T>>,
     {
         if self.is_open() {
+            self.skipped.fetch_add(1, Ordering::Relaxed);
             return Err(Skipped);
         }
+        self.asked.fetch_add(1, Ordering::Relaxed);
         match tokio::time::timeout(self.timeout, call(self.manager.clone())).await {
             Ok(Ok(value)) => {
                 self.succeeded();
@@ -103,6 +132,7 @@ impl RedisGuard {
     }
 
     fn failed(&self, what: &str, reason: &str) {
+        self.failed.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
         let mut breaker = self.breaker();
         breaker.failing = true;
