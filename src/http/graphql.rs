@@ -346,23 +346,7 @@ async fn execute(
         }
         BatchResponse::Batch(many) => many.iter_mut().for_each(|one| limits::finalize(one, &request_id)),
     }
-    // Nothing ran for a request error, so the body has no `data` entry at all.
-    let body = match serde_json::to_value(&response).map(|mut value| {
-        let entries: Vec<&mut serde_json::Value> = match &mut value {
-            serde_json::Value::Array(many) => many.iter_mut().collect(),
-            one => vec![one],
-        };
-        let rejected: Vec<bool> = match &response {
-            BatchResponse::Single(one) => vec![limits::is_request_error(one)],
-            BatchResponse::Batch(many) => many.iter().map(limits::is_request_error).collect(),
-        };
-        for (entry, rejected) in entries.into_iter().zip(rejected) {
-            if let (true, Some(object)) = (rejected, entry.as_object_mut()) {
-                object.remove("data");
-            }
-        }
-        value.to_string()
-    }) {
+    let body = match serialize_body(&response) {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "failed to serialise a GraphQL response");
@@ -386,6 +370,30 @@ async fn execute(
     // The body depends on the media type asked for, and a signed-in viewer must never get the anonymous copy.
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept, Authorization"));
     response
+}
+
+/// The response's body. Nothing ran for a request error, so its entry has no
+/// `data` at all; every other response is written straight to text, without a
+/// `serde_json::Value` tree between (a feed page is thousands of values).
+fn serialize_body(response: &BatchResponse) -> serde_json::Result<String> {
+    let rejected: Vec<bool> = match response {
+        BatchResponse::Single(one) => vec![limits::is_request_error(one)],
+        BatchResponse::Batch(many) => many.iter().map(limits::is_request_error).collect(),
+    };
+    if !rejected.contains(&true) {
+        return serde_json::to_string(response);
+    }
+    let mut value = serde_json::to_value(response)?;
+    let entries: Vec<&mut serde_json::Value> = match &mut value {
+        serde_json::Value::Array(many) => many.iter_mut().collect(),
+        one => vec![one],
+    };
+    for (entry, rejected) in entries.into_iter().zip(rejected) {
+        if let (true, Some(object)) = (rejected, entry.as_object_mut()) {
+            object.remove("data");
+        }
+    }
+    Ok(value.to_string())
 }
 
 /// A single operation (object) or a batch (array of objects), each with a `query` string.
