@@ -697,3 +697,63 @@ async fn a_live_comment_reaches_every_subscriber_with_a_fixed_number_of_statemen
     println!("SQL statements per comment event: 2 subscribers -> {}, 12 -> {}", per_event[0], per_event[1]);
     assert_eq!(per_event[0], per_event[1], "fan-out runs no statement per subscriber");
 }
+
+/// A live comment carries its author's public profile, so subscribers that
+/// select only public fields of the author cost no statement at all: a comment
+/// followed by six of them runs as many statements as one nobody follows. The
+/// profile is the one at the time of the comment (a rename shows in the next).
+#[tokio::test]
+async fn a_live_comment_with_public_author_fields_runs_no_query_for_its_subscribers() {
+    use std::sync::atomic::Ordering;
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false"), ("COMMENT_BURST", "1000")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let admin = app.user_with_role("ADMIN").await;
+    let ada = app.register_verified("ada@example.com").await;
+    let (post, _) = app.published_post(&author, "Fan-out, public").await;
+    const PUBLIC: &str = "subscription($post: ID!) { commentAdded(postId: $post) { id body author { id displayName bio emailVerified } } }";
+
+    // Unfollowed: what the mutation costs by itself (after a first comment warms the caches).
+    comment(&app, &ada, &post, None, "Warm-up").await;
+    let before = app.state.sql_statements.load(Ordering::SeqCst);
+    comment(&app, &ada, &post, None, "Nobody listens").await;
+    let alone = app.state.sql_statements.load(Ordering::SeqCst) - before;
+
+    let mut sockets = Vec::new();
+    for viewer in [None, Some(&ada), Some(&admin), None, Some(&author), Some(&ada)] {
+        let mut ws = app.ws("graphql-transport-ws").await;
+        ws.init(viewer.map(|u: &TestUser| u.access_token.as_str())).await;
+        let payload = json!({ "query": PUBLIC, "variables": { "post": post } });
+        ws.send(json!({ "id": "live", "type": "subscribe", "payload": payload })).await;
+        sockets.push(ws);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let warm_up = comment(&app, &ada, &post, None, "Warm-up, followed").await;
+    for ws in &mut sockets {
+        assert_eq!(ws.message().await["payload"]["data"]["commentAdded"]["id"], warm_up.as_str());
+    }
+
+    let before = app.state.sql_statements.load(Ordering::SeqCst);
+    let id = comment(&app, &ada, &post, None, "Six listen").await;
+    for ws in &mut sockets {
+        let next = ws.message().await;
+        assert!(next["payload"]["errors"].is_null(), "{next}");
+        assert_eq!(
+            next["payload"]["data"]["commentAdded"],
+            json!({ "id": id, "body": "Six listen",
+                    "author": { "id": ada.id, "displayName": "Test Reader", "bio": "", "emailVerified": true } })
+        );
+    }
+    let followed = app.state.sql_statements.load(Ordering::SeqCst) - before;
+    assert_eq!(followed, alone, "the subscribers ran no statement of their own");
+
+    // A rename shows in the next comment's profile.
+    let renamed = app
+        .graphql_as(&ada, "mutation { updateProfile(input: { displayName: \"Ada L.\" }) { displayName } }", json!({}))
+        .await;
+    assert_eq!(renamed["data"]["updateProfile"]["displayName"], "Ada L.", "{renamed}");
+    comment(&app, &ada, &post, None, "Renamed").await;
+    for ws in &mut sockets {
+        let next = ws.message().await;
+        assert_eq!(next["payload"]["data"]["commentAdded"]["author"]["displayName"], "Ada L.", "{next}");
+    }
+}

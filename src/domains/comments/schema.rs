@@ -48,16 +48,17 @@ enum Place {
     InThread(Arc<CommentTree>, usize),
     /// Returned by a mutation: its replies are looked up in the post's thread when asked for.
     Alone(CommentView),
-    /// Delivered by `commentAdded`, shared with the event's other subscribers; the flag
-    /// says whether this viewer reads hidden comments as written.
-    Live(Arc<LiveComment>, bool),
+    /// Delivered by `commentAdded`, shared with the event's other subscribers.
+    Live(Arc<LiveComment>, LiveView),
 }
 
 /// A `commentAdded` event as every subscriber in this process shares it:
-/// decoded once, its author looked up once, by the first subscriber that
-/// selects them (one statement per event, however many follow the post), and
-/// rendered once per operation when what is selected reads alike for every
-/// viewer ([`Share`]). Each subscriber still checks that it may see the event
+/// decoded once, rendered once per operation when what is selected reads
+/// alike for every viewer ([`Share`]; the author's public profile comes with
+/// the event, so such a rendering runs no query), and for selections that
+/// read more of the author, the author looked up once, by the first
+/// subscriber that needs them (one statement per event, however many follow
+/// the post). Each subscriber still checks that it may see the event
 /// and picks the view its role gets; the author's other fields decide per
 /// viewer what they show of the shared row.
 struct LiveComment {
@@ -67,6 +68,16 @@ struct LiveComment {
     author: tokio::sync::OnceCell<Option<entity::user::Model>>,
     /// Renderings by operation and view, for selections every viewer reads alike.
     renders: std::sync::Mutex<HashMap<(OperationKey, bool), Rendering>>,
+}
+
+/// How one subscriber reads a live comment.
+#[derive(Clone, Copy)]
+struct LiveView {
+    /// Whether this viewer reads hidden comments as written.
+    reveal_hidden: bool,
+    /// Whether the rendering is shared ([`Share`]): then only the author's public
+    /// fields are read, and the profile that came with the event serves them.
+    shared: bool,
 }
 
 /// One rendering of a live comment, made by the first subscriber that needs it.
@@ -103,7 +114,7 @@ impl Comment {
         match &self.0 {
             Place::InThread(tree, index) => tree.comment(*index),
             Place::Alone(view) => view,
-            Place::Live(live, reveal_hidden) => &live.views[usize::from(*reveal_hidden)],
+            Place::Live(live, view) => &live.views[usize::from(view.reveal_hidden)],
         }
     }
 }
@@ -172,15 +183,16 @@ impl OutputType for LiveItem {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
-        let (Some(share), Place::Live(live, reveal_hidden)) = (self.share, &self.comment.0) else {
+        let (Some(share), Place::Live(live, view)) = (self.share, &self.comment.0) else {
             return OutputType::resolve(&self.comment, ctx, field).await;
         };
-        // The author first: a failed lookup is an error for each subscriber, never a
-        // null shared with all. Past it, the shared fields cannot fail.
-        if share.author && live.author(ctx.data_unchecked::<AppState>()).await.is_err() {
+        // The author first, when the event came without their profile: a failed lookup
+        // is an error for each subscriber, never a null shared with all. Past it, the
+        // shared fields cannot fail.
+        if share.author && live.added.author.is_none() && live.author(ctx.data_unchecked::<AppState>()).await.is_err() {
             return OutputType::resolve(&self.comment, ctx, field).await;
         }
-        let rendering = live.rendering(share.key, *reveal_hidden);
+        let rendering = live.rendering(share.key, view.reveal_hidden);
         let value = rendering.get_or_try_init(|| OutputType::resolve(&self.comment, ctx, field)).await?;
         Ok(value.clone())
     }
@@ -254,7 +266,10 @@ impl Comment {
             return Ok(None);
         };
         let author = match &self.0 {
-            Place::Live(live, _) => live.author(ctx.state()).await?,
+            Place::Live(live, view) => match (&live.added.author, view.shared) {
+                (Some(profile), true) => Some(profile.clone().into_model()),
+                _ => live.author(ctx.state()).await?,
+            },
             _ => ctx.loader().load_one(UserById(author_id)).await?,
         };
         Ok(author.map(User::from))
@@ -422,9 +437,10 @@ impl CommentsSubscription {
                     .derived(LiveComment::decode)
                     .and_then(|live| Option::clone(&live))
                     .filter(|live| live.added.visible_to(&viewer) && live.views[usize::from(reveal_hidden)].shown);
-                std::future::ready(
-                    live.map(|live| LiveItem { comment: Comment(Place::Live(live, reveal_hidden)), share }),
-                )
+                std::future::ready(live.map(|live| {
+                    let view = LiveView { reveal_hidden, shared: share.is_some() };
+                    LiveItem { comment: Comment(Place::Live(live, view)), share }
+                }))
             })
             .boxed())
     }

@@ -56,6 +56,59 @@ pub async fn find_user(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<
     Ok(user::Entity::find_by_id(id).one(db).await?)
 }
 
+/// What an account shows anyone (the fields of `User::PUBLIC_FIELDS`), small
+/// enough to travel with an event: a live comment carries its author's, so its
+/// subscribers render the author without a query.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublicProfile {
+    pub id: Uuid,
+    pub display_name: String,
+    pub bio: String,
+    pub role: user::Role,
+    pub email_verified: bool,
+    pub profile_private: bool,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+impl From<&user::Model> for PublicProfile {
+    fn from(user: &user::Model) -> Self {
+        PublicProfile {
+            id: user.id,
+            display_name: user.display_name.clone(),
+            bio: user.bio.clone(),
+            role: user.role,
+            email_verified: user.email_verified_at.is_some(),
+            profile_private: user.profile_private,
+            created_at: user.created_at,
+        }
+    }
+}
+
+impl PublicProfile {
+    /// An account row holding only the public fields; every other field is
+    /// empty or a default (no address, no hash, no code). For resolving public
+    /// fields only: anything else it is asked reads as blank, never as the
+    /// account's own.
+    pub fn into_model(self) -> user::Model {
+        user::Model {
+            id: self.id,
+            email: String::new(),
+            password_hash: String::new(),
+            display_name: self.display_name,
+            role: self.role,
+            email_verified_at: self.email_verified.then_some(self.created_at),
+            created_at: self.created_at,
+            updated_at: self.created_at,
+            digest_frequency: user::DigestFrequency::Never,
+            session_epoch: 0,
+            bio: self.bio,
+            time_zone: "UTC".into(),
+            profile_private: self.profile_private,
+            referral_code: None,
+        }
+    }
+}
+
 pub async fn get_user(db: &impl ConnectionTrait, id: Uuid) -> AppResult<user::Model> {
     find_user(db, id).await?.ok_or(AppError::NotFound("User"))
 }

@@ -51,6 +51,11 @@ pub struct CommentAdded {
     pub comment: comment::Model,
     pub post_live: bool,
     pub post_author: Uuid,
+    /// What the comment's author shows anyone, as it was when the comment was
+    /// added; events from an older release have none (their subscribers look
+    /// the author up).
+    #[serde(default)]
+    pub author: Option<accounts::PublicProfile>,
 }
 
 impl CommentAdded {
@@ -140,7 +145,8 @@ pub async fn add(
         notices.push(post_author_notice(&txn, &post, &comment).await?);
     }
     notifications::service::store(&txn, notices).await?;
-    let event = CommentAdded { comment, post_live: posts::is_live(&post), post_author: post.author_id };
+    let author = accounts::find_user(&txn, author_id).await?.as_ref().map(accounts::PublicProfile::from);
+    let event = CommentAdded { comment, post_live: posts::is_live(&post), post_author: post.author_id, author };
     txn.publish(post_topic(post.id), &event);
     txn.commit().await?;
     Ok(event.comment)
