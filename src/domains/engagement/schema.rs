@@ -452,7 +452,6 @@ pub async fn referral_entry_of(ctx: &Context<'_>, user: &user::Model) -> Result<
         return Ok(None);
     }
     let referral = ctx.loader().load_one(ReferralOf(user.id)).await?;
-    let deadline = service::apply_deadline(user.created_at);
-    let apply_until = (referral.is_none() && Utc::now() <= deadline).then_some(deadline);
+    let apply_until = service::apply_window(user.created_at, referral.is_some(), Utc::now());
     Ok(Some(ReferralEntry { referral, apply_until }))
 }

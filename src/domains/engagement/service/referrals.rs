@@ -155,6 +155,13 @@ pub fn apply_deadline(registered_at: DateTime<Utc>) -> DateTime<Utc> {
     registered_at + chrono::Duration::days(APPLY_WITHIN_DAYS)
 }
 
+/// Until when an account may still enter a code, as of `now`: None once it
+/// was referred or its first week is over.
+pub fn apply_window(registered_at: DateTime<Utc>, referred: bool, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let deadline = apply_deadline(registered_at);
+    (!referred && now <= deadline).then_some(deadline)
+}
+
 /// The referral each of `referred_ids` came with, by the referred account (accounts
 /// nobody referred have none).
 pub async fn referrals_of_referred(
@@ -275,6 +282,16 @@ mod tests {
         assert_eq!(mailbox("a.d.a@gmail.com"), mailbox("ada@googlemail.com"));
         assert_ne!(mailbox("a.da@example.com"), mailbox("ada@example.com"), "dots matter outside Gmail");
         assert_ne!(mailbox("ada@example.com"), mailbox("ada@example.org"));
+    }
+
+    #[test]
+    fn a_code_can_be_entered_for_a_week_unless_already_referred() {
+        let registered = Utc::now();
+        let deadline = registered + chrono::Duration::days(APPLY_WITHIN_DAYS);
+        assert_eq!(apply_window(registered, false, registered), Some(deadline));
+        assert_eq!(apply_window(registered, false, deadline), Some(deadline), "the last moment still counts");
+        assert_eq!(apply_window(registered, false, deadline + chrono::Duration::seconds(1)), None);
+        assert_eq!(apply_window(registered, true, registered), None);
     }
 
     #[test]
