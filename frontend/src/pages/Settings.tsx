@@ -442,8 +442,7 @@ function ReferralCodeForm({ until, onApplied }: { until: string | null | undefin
         error={singleFieldError(state.error, 'referralCode')}
         hint={
           <>
-            Enter the code of the friend who invited you, until <When at={until} withTime />. They earn XP once you confirm your email
-            address.
+            The code of the friend who invited you, so that they earn XP for it. You can enter one until <When at={until} withTime />.
           </>
         }
       />
