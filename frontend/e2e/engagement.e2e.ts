@@ -4,17 +4,19 @@
 // climbs the weekly board while the first watches it move, live; the profile
 // and the board fit a phone; a private profile is private; and a friend who
 // registers with the copied referral link and confirms the address rewards
-// the referrer.
+// the referrer; a reader who came without a code enters one in settings, on a
+// phone (a wrong one refused at the field); and a post finished too quickly
+// (its end reached first) earns its XP while the reader stays on it.
 //
 // Reading time: the app sends the time since the post opened, and the server
 // gives XP only for a plausible read (a share of the reading time, at least
 // 10 s). The reading contexts run on Playwright's clock, which the test moves
 // forward by that much instead of waiting.
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { baseUrl, expectFitsPhone, gql, launch, login, mailedLink, newContext, phoneContext, screenshot, settle, signIn, unique } from './harness';
+import { accessibilityProblems, baseUrl, expectFitsPhone, gql, launch, login, mailedLink, newContext, phoneContext, screenshot, settle, signIn, unique } from './harness';
 
 // Seeded readers no other spec uses: each starts without XP. Registering is
 // limited to 10 accounts an hour from one address, and the other specs use
@@ -427,6 +429,119 @@ describe('settings', () => {
     // The badges' XP and a streak day (a comment counts), in the chip.
     await expect.poll(() => chipSays(f)).toBe(`1/${titles.length === 2 ? 15 : 10}/1`);
     await friend.close();
+  });
+});
+
+describe('a referral code entered later', () => {
+  it('on a phone: a reader who came without one enters it in settings; a wrong code is refused at the field', async () => {
+    const referralCode = async (who: { email: string; password: string }) =>
+      (await gql<{ me: { referralCode: string } }>('{ me { referralCode } }', {}, await tokenOf(who))).me.referralCode;
+    const before = await standingOf(PRIYA);
+    const context = await phoneContext(browser);
+    const page = await context.newPage();
+    watch(page, 'tomas phone');
+    await signIn(page, TOMAS, '/settings');
+    // Nobody referred Tomás, and his account is days old: the form is there, with its deadline.
+    const form = page.getByRole('form', { name: 'Were you referred?' });
+    await form.waitFor();
+    await settle(page);
+    expect(await form.locator('#field-referralCode-hint time').count()).toBe(1);
+    await expectFitsPhone(page, 'settings with the referral code form', ['.referral-code-form', '#field-referralCode', '.referral-code-form button']);
+
+    const field = page.getByLabel('Referral code');
+    const apply = page.getByRole('button', { name: 'Apply code' });
+    const error = page.locator('#field-referralCode-error');
+    await field.fill('NOPE2345');
+    await apply.click();
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/no such referral code/i);
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'phone-referral-code-refused', false);
+    await field.fill(await referralCode(TOMAS));
+    await apply.click();
+    await expect.poll(() => error.textContent()).toMatch(/your own referral code/i);
+
+    // Priya's code, typed loosely (lower case, a space): accepted. Tomás's address is confirmed,
+    // so she gets her XP at once, and the form gives way to who referred him.
+    const code = await referralCode(PRIYA);
+    await field.fill(`${code.slice(0, 4).toLowerCase()} ${code.slice(4)}`);
+    await apply.click();
+    const note = page.getByTestId('referred-by');
+    await note.waitFor();
+    expect(await note.textContent()).toBe(`${PRIYA.name} referred you, and got their XP for it.`);
+    await form.waitFor({ state: 'detached' });
+    expect(await note.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expectFitsPhone(page, 'settings after the code', ['[data-testid=referred-by]']);
+    await screenshot(page, 'phone-referral-code-accepted', false);
+    expect((await standingOf(PRIYA)).xp).toBe(before.xp + 100);
+    // Still so after a reload: the server says it, not the page.
+    await page.reload();
+    await note.waitFor();
+    expect(await form.count()).toBe(0);
+    await context.close();
+
+    // In Priya's list, rewarded.
+    await p.goto('/settings');
+    await p.getByTestId('referral').filter({ hasText: TOMAS.name }).filter({ hasText: 'Rewarded' }).waitFor();
+  });
+});
+
+describe('a post finished too quickly', () => {
+  it('earns its XP while the reader stays on it, with one more request and none after', async () => {
+    const [post] = await unreadPosts(PRIYA);
+    const token = await tokenOf(PRIYA);
+    const progressOf = async () =>
+      (await gql<{ post: { secondsForXp: number; viewerProgress: { secondsSpent: number; completedAt: string | null } | null } }>(
+        'query($s: String!) { post(slug: $s) { secondsForXp viewerProgress { secondsSpent completedAt } } }',
+        { s: post!.slug },
+        token,
+      )).post;
+    const { secondsForXp } = await progressOf();
+    const before = await standingOf(PRIYA);
+    // What the page sends: the seconds of each markPostRead.
+    const sent: number[] = [];
+    const onRequest = (request: Request) => {
+      const body = request.method() === 'POST' ? (request.postDataJSON() as { operationName?: string; variables?: { secondsSpent?: number } } | null) : null;
+      if (body?.operationName === 'MarkPostRead') sent.push(body.variables?.secondsSpent ?? -1);
+    };
+    p.on('request', onRequest);
+
+    // Straight to the end: finished, with a few seconds, too few for XP.
+    await p.goto(`/posts/${post!.slug}`);
+    await p.getByTestId('post-body').waitFor();
+    await p.getByRole('button', { name: 'Mark as read' }).waitFor();
+    await p.getByTestId('end-of-body').scrollIntoViewIfNeeded();
+    await p.getByRole('button', { name: '✓ Read' }).waitFor();
+    const finished = await progressOf();
+    expect(finished.viewerProgress?.completedAt).toBeTruthy();
+    expect(finished.viewerProgress!.secondsSpent).toBeLessThan(secondsForXp);
+    expect((await standingOf(PRIYA)).xp).toBe(before.xp);
+    expect(await chip(p).getAttribute('data-xp')).toBe(String(before.xp));
+    expect(sent).toHaveLength(1);
+
+    // She stays on the post (the page's clock moves on by the reading time): the rest of the time
+    // goes to the server in one request, and the read earns its XP, shown in the chip.
+    await p.clock.fastForward(secondsForXp * 1000);
+    await expect.poll(() => sent.length).toBe(2);
+    await expect.poll(async () => Number(await chip(p).getAttribute('data-xp'))).toBeGreaterThanOrEqual(before.xp + 10);
+    const earned = await progressOf();
+    expect(earned.viewerProgress!.secondsSpent).toBeGreaterThanOrEqual(secondsForXp);
+    const { me } = await gql<{ me: { recentActivity: { source: string; link: string | null }[] } }>(
+      '{ me { recentActivity(first: 5) { source link } } }',
+      {},
+      token,
+    );
+    expect(me.recentActivity).toContainEqual({ source: 'POST_READ', link: `/posts/${post!.slug}` });
+    await expect.poll(async () => (await chip(p).getAttribute('data-xp')) === String((await standingOf(PRIYA)).xp)).toBe(true);
+
+    // Nothing more once the XP is earned: not while she stays, not when she leaves.
+    await p.clock.fastForward(10 * 60_000);
+    await p.goto('/');
+    await p.locator('.post-card').first().waitFor();
+    expect(sent).toHaveLength(2);
+    expect((await progressOf()).viewerProgress!.secondsSpent).toBe(earned.viewerProgress!.secondsSpent);
+    p.off('request', onRequest);
   });
 });
 

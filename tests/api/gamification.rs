@@ -702,3 +702,135 @@ async fn posts_skimmed_too_fast_earn_no_reading_badge() {
     app.jobs_done("evaluate_badges").await;
     assert!(slugs(&me(&app, &reader).await).contains(&"first-read".to_owned()));
 }
+
+#[tokio::test]
+async fn only_the_user_sees_whether_they_were_referred_and_until_when_a_code_can_be_entered() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("ADMIN").await;
+    let referrer = app.register_verified("ada@example.com").await;
+    let code = engagement::code_of(&app.state.db, uuid(&referrer.id)).await.unwrap();
+    let reader = app.register_verified("bob@example.com").await;
+    const REFERRAL: &str = "query($id: ID!) { user(id: $id) {
+        createdAt referral { canApplyCode applyCodeUntil referredAt status reason referredBy { id displayName } } } }";
+    let referral_of = |viewer: Option<&TestUser>, user: &TestUser| {
+        let app = &app;
+        let token = viewer.map(|v| v.access_token.clone());
+        let id = user.id.clone();
+        async move {
+            let body = app.graphql_with(token.as_deref(), REFERRAL, json!({ "id": id })).await;
+            assert!(body["errors"].is_null(), "{body}");
+            body["data"]["user"].clone()
+        }
+    };
+
+    // The owner: nobody referred them, and a code can be entered until a week after registering.
+    let own = referral_of(Some(&reader), &reader).await;
+    let registered: DateTime<Utc> = own["createdAt"].as_str().unwrap().parse().unwrap();
+    let until: DateTime<Utc> =
+        own["referral"]["applyCodeUntil"].as_str().unwrap_or_else(|| panic!("{own}")).parse().unwrap();
+    assert_eq!(until, registered + Duration::days(engagement::APPLY_WITHIN_DAYS), "{own}");
+    assert_eq!(own["referral"]["canApplyCode"], true, "{own}");
+    for field in ["referredAt", "status", "reason", "referredBy"] {
+        assert!(own["referral"][field].is_null(), "{field}: {own}");
+    }
+    // Nobody else: not another reader, not a visitor, not an admin.
+    for viewer in [Some(&referrer), None, Some(&admin)] {
+        let seen = referral_of(viewer, &reader).await;
+        assert!(seen["referral"].is_null(), "{seen}");
+    }
+
+    // A code entered: the window closes, and the referrer shows (rewarded at once: the address is verified).
+    const APPLY: &str = "mutation($c: String!) { applyReferralCode(code: $c) { status } }";
+    let applied = app.graphql_as(&reader, APPLY, json!({ "c": code })).await;
+    assert_eq!(applied["data"]["applyReferralCode"]["status"], "REWARDED", "{applied}");
+    let own = referral_of(Some(&reader), &reader).await;
+    assert_eq!(own["referral"]["canApplyCode"], false, "{own}");
+    assert!(own["referral"]["applyCodeUntil"].is_null(), "{own}");
+    assert_eq!(own["referral"]["referredBy"]["id"], referrer.id.as_str(), "{own}");
+    assert_eq!(own["referral"]["status"], "REWARDED", "{own}");
+    assert!(own["referral"]["referredAt"].is_string(), "{own}");
+    assert!(referral_of(Some(&referrer), &reader).await["referral"].is_null());
+    // The referrer was not referred themself, and can still enter a code.
+    let theirs = referral_of(Some(&referrer), &referrer).await;
+    assert_eq!(theirs["referral"]["canApplyCode"], true, "{theirs}");
+    assert!(theirs["referral"]["referredBy"].is_null(), "{theirs}");
+
+    // Registered with the referrer's code under another address of the same mailbox:
+    // referred from the start, and, once verified, rejected as a self-referral.
+    let body = app
+        .graphql(
+            "mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id } } }",
+            json!({ "i": { "email": "ada+second@example.com", "password": crate::harness::PASSWORD,
+                           "displayName": "Ada Again", "referralCode": code } }),
+        )
+        .await;
+    let second = TestUser {
+        id: body["data"]["register"]["user"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).into(),
+        email: "ada+second@example.com".into(),
+        access_token: body["data"]["register"]["accessToken"].as_str().unwrap().into(),
+        refresh_token: String::new(),
+    };
+    let pending = referral_of(Some(&second), &second).await;
+    assert_eq!(
+        (pending["referral"]["status"].as_str(), pending["referral"]["canApplyCode"].as_bool()),
+        (Some("PENDING"), Some(false)),
+        "{pending}"
+    );
+    let mail = app.mail_to("ada+second@example.com", "Confirm your email").await;
+    app.graphql(
+        "mutation($t: String!) { verifyEmail(token: $t) { id } }",
+        json!({ "t": crate::harness::token_in(&mail) }),
+    )
+    .await;
+    let rejected = referral_of(Some(&second), &second).await;
+    assert_eq!(
+        (rejected["referral"]["status"].as_str(), rejected["referral"]["reason"].as_str()),
+        (Some("REJECTED"), Some("SELF_REFERRAL")),
+        "{rejected}"
+    );
+    assert_eq!(rejected["referral"]["referredBy"]["id"], referrer.id.as_str(), "{rejected}");
+
+    // Past the first week: no code can be entered any more, and the field says so before anyone tries.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let late = app.register_verified("late@example.com").await;
+    entity::user::Entity::update_many()
+        .col_expr(entity::user::Column::CreatedAt, sea_orm::sea_query::Expr::value(Utc::now() - Duration::days(8)))
+        .filter(entity::user::Column::Id.eq(uuid(&late.id)))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let closed = referral_of(Some(&late), &late).await;
+    assert_eq!(closed["referral"]["canApplyCode"], false, "{closed}");
+    assert!(closed["referral"]["applyCodeUntil"].is_null(), "{closed}");
+    assert!(closed["referral"]["referredBy"].is_null(), "{closed}");
+    let refused = app.graphql_as(&late, APPLY, json!({ "c": code })).await;
+    assert_eq!((error_code(&refused), error_field(&refused)), ("BAD_USER_INPUT", "referralCode"), "{refused}");
+}
+
+#[tokio::test]
+async fn a_post_finished_too_quickly_earns_its_xp_once_the_sessions_reach_seconds_for_xp() {
+    let app = TestApp::spawn_with(&[("XP_READ_MIN_PERCENT", "50"), ("IN_PROCESS_WORKER", "false")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register_verified("reader@example.com").await;
+    let (post, slug) = app.published_post(&author, "Ownership").await;
+    let seen = app
+        .graphql("query($s: String!) { post(slug: $s) { readingMinutes secondsForXp } }", json!({ "s": slug }))
+        .await;
+    // Half of a one-minute post.
+    assert_eq!(seen["data"]["post"], json!({ "readingMinutes": 1, "secondsForXp": 30 }), "{seen}");
+
+    // Finished after 20 s, then more sessions: the XP comes when the total reaches secondsForXp, not before.
+    const PROGRESS: &str = "query($s: String!) { post(slug: $s) { viewerProgress { secondsSpent completedAt } } }";
+    read(&app, &reader, &post, 20).await;
+    let progress = app.graphql_as(&reader, PROGRESS, json!({ "s": slug })).await;
+    assert!(progress["data"]["post"]["viewerProgress"]["completedAt"].is_string(), "{progress}");
+    read(&app, &reader, &post, 9).await;
+    assert_eq!(me(&app, &reader).await["xp"], 0, "29 s is short of 30");
+    read(&app, &reader, &post, 1).await;
+    let state = me(&app, &reader).await;
+    assert_eq!(state["xp"], 10, "{state}");
+    assert_eq!(state["recentActivity"][0]["link"], format!("/posts/{slug}"), "{state}");
+    // More time later changes nothing.
+    read(&app, &reader, &post, 60).await;
+    assert_eq!(me(&app, &reader).await["xp"], 10);
+}

@@ -226,6 +226,12 @@ const readingChanged = (_result: unknown, _args: unknown, cache: Cache) => {
   invalidateField(cache, 'QueryRoot', 'readingHistory');
 };
 
+/** A referral code entered: who referred the viewer (and that no code can be entered any more) is read again. */
+const referralApplied = (_result: unknown, _args: unknown, cache: Cache) => {
+  const me = cache.resolve('QueryRoot', 'me');
+  if (typeof me === 'string') invalidateField(cache, me, 'referral');
+};
+
 /** A live notification: the bell's count and list, and the standing when it is a level-up or a badge. */
 export const onLiveNotification = (result: Record<string, unknown>, args: unknown, cache: Cache) => {
   invalidateNotifications(result, args, cache);
@@ -364,6 +370,7 @@ export function createLecternClient(session: Session, url: string = GRAPHQL_PATH
             grantComplimentaryPlan: invalidateBilling,
             revokeComplimentaryPlan: invalidateBilling,
             markPostRead: readingChanged,
+            applyReferralCode: referralApplied,
             addToReview: reviewsChanged,
             removeFromReview: cardRemoved,
             reviewCard: cardReviewed,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { days, isEngagementNotice, referralLink, sourceLabel, suggestedTimeZone, timeZoneOptions } from './engagement';
+import { days, isEngagementNotice, referralLink, referredNote, sourceLabel, suggestedTimeZone, timeZoneOptions } from './engagement';
 
 describe('engagement labels', () => {
   it('names sources and days', () => {
@@ -23,6 +23,28 @@ describe('the referral link', () => {
   it('is registration with the code, whatever the origin ends with', () => {
     expect(referralLink('https://lectern.example', 'AB3D5FGH')).toBe('https://lectern.example/register?ref=AB3D5FGH');
     expect(referralLink('http://127.0.0.1:8080/', 'a b')).toBe('http://127.0.0.1:8080/register?ref=a%20b');
+  });
+});
+
+describe('the referral a reader came with', () => {
+  const ada = { displayName: 'Ada' };
+
+  it('says nothing when nobody referred the reader', () => {
+    expect(referredNote(null, true)).toBeNull();
+    expect(referredNote({ status: null, referredBy: null }, false)).toBeNull();
+  });
+
+  it('names the referrer and what their XP still waits for', () => {
+    expect(referredNote({ status: 'PENDING', referredBy: ada }, false)).toBe('Ada referred you. They get their XP once you confirm your email address.');
+    // Confirmed and still pending: the server waits for a first finished post.
+    expect(referredNote({ status: 'PENDING', referredBy: ada }, true)).toBe('Ada referred you. They get their XP once you finish your first post.');
+    expect(referredNote({ status: 'REWARDED', referredBy: ada }, true)).toBe('Ada referred you, and got their XP for it.');
+    expect(referredNote({ status: 'REWARDED', referredBy: null }, true)).toBe('An account since deleted referred you, and got their XP for it.');
+  });
+
+  it("says why a self-referral earns nobody XP", () => {
+    expect(referredNote({ status: 'REJECTED', reason: 'SELF_REFERRAL', referredBy: ada }, true)).toMatch(/your own, under another address/);
+    expect(referredNote({ status: 'REJECTED', reason: 'SOMETHING_NEW', referredBy: ada }, true)).toBe('Ada referred you; no XP was given for it.');
   });
 });
 

@@ -1,7 +1,7 @@
 // Small rules of the XP, streak and referral screens, kept pure so they are
 // unit-tested: labels, the referral link, and the time zones on offer.
 
-import type { NotificationKind, XpSource } from '../gql/graphql';
+import type { NotificationKind, ReferralStatus, XpSource } from '../gql/graphql';
 
 /** Notifications of something the viewer achieved (a level, a badge, a certificate): each gets a toast. */
 export const ENGAGEMENT_KINDS: readonly NotificationKind[] = ['LEVEL_UP', 'BADGE_EARNED', 'CERTIFICATE_ISSUED'];
@@ -31,6 +31,35 @@ export function days(n: number): string {
 /** The link a user shares: registration with their code. */
 export function referralLink(origin: string, code: string): string {
   return `${origin.replace(/\/$/, '')}/register?ref=${encodeURIComponent(code)}`;
+}
+
+/** The referral a reader came with, as settings show it. */
+export interface OwnReferral {
+  status?: ReferralStatus | null;
+  reason?: string | null;
+  referredBy?: { displayName: string } | null;
+}
+
+/**
+ * What settings say about the referral the reader came with (null when nobody
+ * referred them): who, and whether that person got their XP, or what it still waits for.
+ */
+export function referredNote(referral: OwnReferral | null | undefined, emailVerified: boolean): string | null {
+  if (!referral?.status) return null;
+  const who = referral.referredBy?.displayName ?? 'An account since deleted';
+  switch (referral.status) {
+    case 'PENDING':
+      // Pending with a confirmed address: the server also waits for a first finished post.
+      return emailVerified
+        ? `${who} referred you. They get their XP once you finish your first post.`
+        : `${who} referred you. They get their XP once you confirm your email address.`;
+    case 'REWARDED':
+      return `${who} referred you, and got their XP for it.`;
+    case 'REJECTED':
+      return referral.reason === 'SELF_REFERRAL'
+        ? `The code you entered is your own, under another address, so nobody gets XP for it.`
+        : `${who} referred you; no XP was given for it.`;
+  }
 }
 
 /** The browser's IANA time zone (UTC when it cannot tell). */

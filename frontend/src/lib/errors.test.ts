@@ -1,7 +1,7 @@
 import { CombinedError } from '@urql/core';
 import { describe, expect, it } from 'vitest';
 
-import { errorCode, errorMessage, formErrors, messageFor } from './errors';
+import { errorCode, errorMessage, formErrors, messageFor, singleFieldError } from './errors';
 
 const NETWORK = 'Cannot reach the server. Check your connection and try again.';
 
@@ -262,6 +262,22 @@ describe('errorMessage', () => {
     expect(
       errorMessage(combined(gqlError('a', { code: 'FORBIDDEN' }), gqlError('b', { code: 'FORBIDDEN' }), gqlError('Custom'))),
     ).toBe('You are not allowed to do that. Custom');
+  });
+});
+
+describe('singleFieldError', () => {
+  it("shows a one-field form's refusals at its field, whether they name it or not", () => {
+    expect(singleFieldError(null, 'referralCode')).toBeUndefined();
+    expect(singleFieldError(combined(gqlError('There is no such referral code', { code: 'BAD_USER_INPUT', field: 'referralCode' })), 'referralCode')).toBe(
+      'There is no such referral code',
+    );
+    expect(singleFieldError(combined(gqlError('This account was already referred', { code: 'CONFLICT', field: 'referralCode' })), 'referralCode')).toBe(
+      'This account was already referred',
+    );
+    expect(singleFieldError(combined(gqlError('Too many attempts; try again in 1200 s', { code: 'RATE_LIMITED', retryAfter: 1200 })), 'referralCode')).toBe(
+      'Too many attempts. Please try again in 20 minutes.',
+    );
+    expect(singleFieldError(new CombinedError({ networkError: new Error('x') }), 'referralCode')).toBe(NETWORK);
   });
 });
 

@@ -75,6 +75,15 @@ export function formErrors(error: CombinedError | null | undefined, fields: read
   return result;
 }
 
+/**
+ * The message of a form with a single field, shown at that field: the
+ * refusals that name it, and those that name no field (a rate limit, say).
+ */
+export function singleFieldError(error: CombinedError | null | undefined, field: string): string | undefined {
+  const { fields, form } = formErrors(error, [field]);
+  return [fields[field], form].filter(Boolean).join(' ') || undefined;
+}
+
 /** One line for an error outside a form (a failed page load, say). */
 export function errorMessage(error: CombinedError | null | undefined): string | null {
   if (!error) return null;

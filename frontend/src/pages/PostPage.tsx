@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
@@ -13,6 +13,7 @@ import { graphql } from '../gql';
 import type { ReactionKind } from '../gql/graphql';
 import { useAuth } from '../lib/auth';
 import { errorCode, errorMessage } from '../lib/errors';
+import { MIN_FLUSH_SECONDS, ReadingTime, msUntilXp, shortOfXp } from '../lib/reading';
 
 const PostQuery = graphql(`
   query PostPage($slug: String!) {
@@ -50,6 +51,7 @@ const PostQuery = graphql(`
         secondsSpent
         completedAt
       }
+      secondsForXp
       reactions {
         kind
         count
@@ -157,14 +159,25 @@ export function PostPage() {
   const [askOpen, setAskOpen] = useState(false);
   const [notesOpen, setNotesOpen] = useState(false);
   const bodyRef = useRef<HTMLDivElement>(null);
-  const openedAt = useRef(0);
+  const clock = useRef<ReadingTime | null>(null);
 
+  // Reading time runs while the post is in sight, from the moment it opens.
   const postId = post?.id;
   useEffect(() => {
     if (!postId) return;
-    openedAt.current = Date.now();
+    const time = new ReadingTime(Date.now(), document.visibilityState !== 'hidden');
+    clock.current = time;
+    const onVisibility = () => (document.visibilityState === 'hidden' ? time.pause(Date.now()) : time.resume(Date.now()));
+    document.addEventListener('visibilitychange', onVisibility);
     void recordView({ postId });
+    return () => document.removeEventListener('visibilitychange', onVisibility);
   }, [postId, recordView]);
+
+  /** Marks the post read with the time read since it opened (at least a second). */
+  const finish = useCallback(
+    (id: string) => void markRead({ postId: id, secondsSpent: Math.max(1, clock.current?.take(Date.now()) ?? 0) }),
+    [markRead],
+  );
 
   // Reaching the end of the body (and staying there a moment) marks the post
   // read, as the button does; a post that fits on the screen at once waits for
@@ -179,11 +192,7 @@ export function PostPage() {
     let visible = false;
     const arm = () => {
       clearTimeout(timer);
-      if (visible && scrolled) {
-        timer = setTimeout(() => {
-          void markRead({ postId, secondsSpent: Math.max(1, Math.round((Date.now() - openedAt.current) / 1000)) });
-        }, END_DWELL_MS);
-      }
+      if (visible && scrolled) timer = setTimeout(() => finish(postId), END_DWELL_MS);
     };
     const onScroll = () => {
       if (scrolled) return;
@@ -201,7 +210,44 @@ export function PostPage() {
       observer.disconnect();
       window.removeEventListener('scroll', onScroll);
     };
-  }, [canTrack, postId, markRead]);
+  }, [canTrack, postId, finish]);
+
+  // A post finished before its reading time earned XP (its end reached first)
+  // keeps sending that time: once when the total will reach `secondsForXp`,
+  // and what was read when the reader hides or leaves the page. Nothing is
+  // sent once the total is there.
+  const secondsForXp = post?.secondsForXp ?? 0;
+  const spent = post?.viewerProgress?.secondsSpent ?? 0;
+  const stillShort = Boolean(userId && post && !post.isLocked && shortOfXp(post.viewerProgress, secondsForXp));
+  useEffect(() => {
+    const time = clock.current;
+    if (!stillShort || !postId || !time) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const send = (leaving: boolean) => {
+      const seconds = time.take(Date.now());
+      // Leaving: `keepalive` lets the request outlive a closing tab.
+      if (seconds > 0) void markRead({ postId, secondsSpent: seconds }, leaving ? { fetchOptions: { keepalive: true } } : undefined);
+    };
+    const flush = () => {
+      if (time.unsentMs(Date.now()) >= MIN_FLUSH_SECONDS * 1000) send(true);
+    };
+    const schedule = () => {
+      clearTimeout(timer);
+      if (document.visibilityState !== 'hidden') timer = setTimeout(() => send(false), msUntilXp(spent, secondsForXp, time.unsentMs(Date.now())));
+    };
+    const onVisibility = () => {
+      if (document.visibilityState !== 'hidden') return schedule();
+      clearTimeout(timer);
+      flush();
+    };
+    schedule();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisibility);
+      flush();
+    };
+  }, [stillShort, postId, spent, secondsForXp, markRead]);
 
   if (!post) {
     if (fetching) return <Loading />;
@@ -317,9 +363,7 @@ export function PostPage() {
                 type="button"
                 className="button secondary"
                 disabled={read || markState.fetching || post.isLocked}
-                onClick={() =>
-                  void markRead({ postId: post.id, secondsSpent: Math.max(1, Math.round((Date.now() - openedAt.current) / 1000)) })
-                }
+                onClick={() => finish(post.id)}
               >
                 {read ? '✓ Read' : 'Mark as read'}
               </button>

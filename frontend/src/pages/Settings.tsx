@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
@@ -7,8 +7,8 @@ import { ErrorNote, Field, LoadMore, Loading, SelectField, TextArea, When, usePa
 import { graphql } from '../gql';
 import type { DigestFrequency, ReferralStatus } from '../gql/graphql';
 import { useAuth, useMe, type Me } from '../lib/auth';
-import { browserTimeZone, referralLink, suggestedTimeZone, timeZoneOptions } from '../lib/engagement';
-import { errorMessage, formErrors } from '../lib/errors';
+import { browserTimeZone, referralLink, referredNote, suggestedTimeZone, timeZoneOptions } from '../lib/engagement';
+import { errorMessage, formErrors, singleFieldError } from '../lib/errors';
 import { BillingSection } from './BillingSettings';
 
 const UpdateProfile = graphql(`
@@ -27,7 +27,18 @@ const ReferralsQuery = graphql(`
   query Referrals($first: Int!, $after: String) {
     me {
       id
+      emailVerified
       referralCode
+      referral {
+        canApplyCode
+        applyCodeUntil
+        status
+        reason
+        referredBy {
+          id
+          displayName
+        }
+      }
     }
     referrals(first: $first, after: $after) {
       totalCount
@@ -48,6 +59,16 @@ const ReferralsQuery = graphql(`
         hasNextPage
         endCursor
       }
+    }
+  }
+`);
+
+const ApplyReferralCode = graphql(`
+  mutation ApplyReferralCode($code: String!) {
+    applyReferralCode(code: $code) {
+      id
+      status
+      reason
     }
   }
 `);
@@ -311,7 +332,11 @@ const REJECTION: Record<string, string> = {
   SELF_REFERRAL: 'another address of your own',
 };
 
-/** The viewer's referral link with a copy button, and the people who came with it. */
+/**
+ * The viewer's referral link with a copy button, the people who came with it,
+ * and who referred the viewer, or (in their first week, when nobody did) a
+ * field to enter that person's code.
+ */
 function ReferralSection() {
   const [after, setAfter] = useState<string | null>(null);
   const [{ data, fetching, error }] = useQuery({ query: ReferralsQuery, variables: { first: 20, after } });
@@ -320,6 +345,14 @@ function ReferralSection() {
   const code = data?.me?.referralCode;
   const link = code ? referralLink(window.location.origin, code) : '';
   const referrals = data?.referrals;
+  const own = data?.me?.referral;
+  const referred = referredNote(own, data?.me?.emailVerified ?? false);
+  // A code just accepted: the form gives way to the note, which takes the focus so it is read out.
+  const [applied, setApplied] = useState(false);
+  const note = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (applied && referred) note.current?.focus();
+  }, [applied, referred]);
 
   async function copy() {
     try {
@@ -352,6 +385,12 @@ function ReferralSection() {
           </p>
         </div>
       )}
+      {own?.canApplyCode && <ReferralCodeForm until={own.applyCodeUntil} onApplied={() => setApplied(true)} />}
+      {referred && (
+        <p className="note" data-testid="referred-by" ref={note} tabIndex={-1}>
+          {referred}
+        </p>
+      )}
       {referrals && (
         <>
           <h3>Your referrals ({referrals.totalCount})</h3>
@@ -376,5 +415,42 @@ function ReferralSection() {
         </>
       )}
     </section>
+  );
+}
+
+/** "Were you referred?": the code of whoever invited the viewer, while it can still be entered. */
+function ReferralCodeForm({ until, onApplied }: { until: string | null | undefined; onApplied: () => void }) {
+  const [code, setCode] = useState('');
+  const [state, apply] = useMutation(ApplyReferralCode);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    // Accepted: the section reads `me.referral` again (client.ts), which hides this form.
+    const result = await apply({ code: code.trim() });
+    if (result.data) onApplied();
+  }
+  return (
+    <form onSubmit={submit} className="stack referral-code-form" aria-labelledby="referred-title" noValidate>
+      <h3 id="referred-title">Were you referred?</h3>
+      <Field
+        label="Referral code"
+        name="referralCode"
+        value={code}
+        autoComplete="off"
+        autoCapitalize="characters"
+        spellCheck={false}
+        onChange={(e) => setCode(e.target.value)}
+        error={singleFieldError(state.error, 'referralCode')}
+        hint={
+          <>
+            The code of the friend who invited you, so that they earn XP for it. You can enter one until <When at={until} withTime />.
+          </>
+        }
+      />
+      <div className="form-actions">
+        <button type="submit" className="button secondary" disabled={state.fetching || !code.trim()}>
+          Apply code
+        </button>
+      </div>
+    </form>
   );
 }

@@ -126,6 +126,12 @@ impl User {
         engagement::referral_code_of(ctx, &self.model).await
     }
 
+    /// Whether and by whom the user was referred, and until when they may still enter a
+    /// code (`applyReferralCode`); only the user themself sees it (null for others).
+    async fn referral(&self, ctx: &Context<'_>) -> Result<Option<engagement::ReferralEntry>> {
+        engagement::referral_entry_of(ctx, &self.model).await
+    }
+
     /// What the user may do.
     async fn role(&self) -> GqlRole {
         self.model.role.into()

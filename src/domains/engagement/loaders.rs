@@ -1,5 +1,6 @@
 //! Batched engagement lookups for lists of users (leaderboards, profiles):
-//! each user's standing and badges, one query for the whole list.
+//! each user's standing, badges and the referral they came with, one query
+//! for the whole list.
 
 use std::collections::HashMap;
 
@@ -9,7 +10,7 @@ use uuid::Uuid;
 
 use super::service::{self, Standing};
 use crate::graphql::loaders::Loaders;
-use entity::badge;
+use entity::{badge, referral};
 
 /// Key: a user's standing (XP, level, streak); the time zone decides what "today" is for the streak.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -41,5 +42,20 @@ impl Loader<BadgesOf> for Loaders {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let mut badges = service::badges_of_users(&self.state.db, &ids).await?;
         Ok(ids.into_iter().map(|id| (BadgesOf(id), badges.remove(&id).unwrap_or_default())).collect())
+    }
+}
+
+/// Key: the referral a user came with (who referred them), when anyone did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReferralOf(pub Uuid);
+
+impl Loader<ReferralOf> for Loaders {
+    type Value = referral::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ReferralOf]) -> Result<HashMap<ReferralOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let referrals = service::referrals_of_referred(&self.state.db, &ids).await?;
+        Ok(referrals.into_iter().map(|(id, referral)| (ReferralOf(id), referral)).collect())
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream::BoxStream};
 
 use super::{
-    loaders::{BadgesOf, StandingOf},
+    loaders::{BadgesOf, ReferralOf, StandingOf},
     service::{self, BadgeCriterion, LeaderboardPeriod, ReferralStatus, Standing, XpSource},
 };
 use crate::{
@@ -197,6 +197,51 @@ impl Referral {
     /// When it was rewarded or rejected.
     async fn settled_at(&self) -> Option<DateTime<Utc>> {
         self.0.settled_at
+    }
+}
+
+/// How a user came by a referral: who referred them, or until when they may
+/// still enter a code (`applyReferralCode`).
+pub struct ReferralEntry {
+    referral: Option<referral::Model>,
+    apply_until: Option<DateTime<Utc>>,
+}
+
+/// Whether and by whom a user was referred, or until when they may still enter a code.
+#[Object]
+impl ReferralEntry {
+    /// Who referred the user (their public profile); null when nobody did, or that account is gone.
+    async fn referred_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(referral) = &self.referral else { return Ok(None) };
+        Ok(ctx.loader().load_one(UserById(referral.referrer_id)).await?.map(User::from))
+    }
+
+    /// When the user was referred; null when nobody referred them.
+    async fn referred_at(&self) -> Option<DateTime<Utc>> {
+        self.referral.as_ref().map(|r| r.created_at)
+    }
+
+    /// The referral's state: PENDING until the user qualifies (a confirmed address, and a
+    /// first finished post where that is required), then REWARDED, or REJECTED (see `reason`);
+    /// null when nobody referred them.
+    async fn status(&self) -> Option<ReferralStatus> {
+        self.referral.as_ref().map(|r| ReferralStatus::parse(&r.status))
+    }
+
+    /// Why the referral was rejected: SELF_REFERRAL when the code is the user's own under another address.
+    async fn reason(&self) -> Option<&str> {
+        self.referral.as_ref().and_then(|r| r.reason.as_deref())
+    }
+
+    /// Whether `applyReferralCode` still takes a code: nobody referred the user, and their
+    /// first week is not over.
+    async fn can_apply_code(&self) -> bool {
+        self.apply_until.is_some()
+    }
+
+    /// Until when a code can be entered (a week after registering); null when it no longer can.
+    async fn apply_code_until(&self) -> Option<DateTime<Utc>> {
+        self.apply_until
     }
 }
 
@@ -398,4 +443,15 @@ pub async fn referral_code_of(ctx: &Context<'_>, user: &user::Model) -> Result<O
         return Ok(None);
     }
     Ok(Some(service::code_of(&ctx.state().db, user.id).await?))
+}
+
+/// Whether and by whom `user` was referred, and whether a code can still be
+/// entered; only for the user themself.
+pub async fn referral_entry_of(ctx: &Context<'_>, user: &user::Model) -> Result<Option<ReferralEntry>> {
+    if ctx.viewer().id() != Some(user.id) {
+        return Ok(None);
+    }
+    let referral = ctx.loader().load_one(ReferralOf(user.id)).await?;
+    let apply_until = service::apply_window(user.created_at, referral.is_some(), Utc::now());
+    Ok(Some(ReferralEntry { referral, apply_until }))
 }

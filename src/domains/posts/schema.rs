@@ -251,6 +251,13 @@ impl Post {
         self.0.reading_minutes
     }
 
+    /// The reading time, a reader's sessions added up (`markPostRead`), at which finishing this
+    /// post earns XP: `XP_READ_MIN_PERCENT` of `readingMinutes`, never under 10 s.
+    async fn seconds_for_xp(&self, ctx: &Context<'_>) -> i32 {
+        let min_percent = ctx.state().config.engagement.read_min_percent;
+        crate::domains::engagement::service::seconds_for_xp(self.0.reading_minutes, min_percent)
+    }
+
     /// How much a reader should already know.
     async fn difficulty(&self) -> GqlDifficulty {
         self.0.difficulty.into()

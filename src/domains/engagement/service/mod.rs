@@ -53,10 +53,16 @@ pub fn parse_zone(field: &'static str, raw: &str) -> AppResult<Tz> {
         .map_err(|_| AppError::bad_input(field, format!("{raw:?} is not an IANA time zone (e.g. Europe/Berlin)")))
 }
 
+/// The reading time (all sessions added up) that makes a read of a post of
+/// `minutes` plausible: `min_percent` of it, never under 10 s.
+pub fn seconds_for_xp(minutes: i32, min_percent: i32) -> i32 {
+    let needed = (i64::from(minutes.max(1)) * 60 * i64::from(min_percent)) / 100;
+    i32::try_from(needed.max(10)).unwrap_or(i32::MAX)
+}
+
 /// Whether a read of `seconds` (in all) is long enough to earn XP for a post of `minutes`.
 pub fn plausible_read(seconds: i32, minutes: i32, min_percent: i32) -> bool {
-    let needed = (i64::from(minutes.max(1)) * 60 * i64::from(min_percent)) / 100;
-    i64::from(seconds) >= needed.max(10)
+    seconds >= seconds_for_xp(minutes, min_percent)
 }
 
 /// A post was read for `seconds_total` in all: when plausible, XP for the post
@@ -187,6 +193,9 @@ mod tests {
         // Never less than 10 s, whatever the settings.
         assert!(!plausible_read(9, 1, 0));
         assert!(plausible_read(10, 1, 0));
+        assert_eq!(seconds_for_xp(4, 25), 60);
+        assert_eq!(seconds_for_xp(0, 100), 60, "a post under a minute counts as one");
+        assert_eq!(seconds_for_xp(i32::MAX, 100), i32::MAX, "no overflow");
         assert!(parse_zone("timeZone", "Europe/Berlin").is_ok());
         assert!(parse_zone("timeZone", "Mars/Olympus").is_err());
         assert!(parse_zone("timeZone", "").is_err());

@@ -5,6 +5,8 @@
 //! account that is the referrer again under another address of the same
 //! mailbox (`ada+2@…`, or dots in a Gmail name).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::{
@@ -147,6 +149,37 @@ pub async fn refer(db: &impl ConnectionTrait, referred: &user::Model, code: &str
     )
 }
 
+/// The last moment an account registered at `registered_at` may enter a code
+/// with `applyReferralCode`.
+pub fn apply_deadline(registered_at: DateTime<Utc>) -> DateTime<Utc> {
+    registered_at + chrono::Duration::days(APPLY_WITHIN_DAYS)
+}
+
+/// Until when an account may still enter a code, as of `now`: None once it
+/// was referred or its first week is over.
+pub fn apply_window(registered_at: DateTime<Utc>, referred: bool, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let deadline = apply_deadline(registered_at);
+    (!referred && now <= deadline).then_some(deadline)
+}
+
+/// The referral each of `referred_ids` came with, by the referred account (accounts
+/// nobody referred have none).
+pub async fn referrals_of_referred(
+    db: &impl ConnectionTrait,
+    referred_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, referral::Model>> {
+    if referred_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(referral::Entity::find()
+        .filter(referral::Column::ReferredId.is_in(referred_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.referred_id, r))
+        .collect())
+}
+
 /// Codes an account may try: enough for typos, not for guessing others' codes.
 const APPLY_PER_ACCOUNT: Rule = Rule::new("referral:apply", 10, std::time::Duration::from_secs(3600));
 
@@ -169,7 +202,7 @@ async fn apply_in(
     now: DateTime<Utc>,
 ) -> AppResult<referral::Model> {
     let user = user::Entity::find_by_id(user_id).one(write).await?.ok_or(AppError::NotFound("User"))?;
-    if now - user.created_at > chrono::Duration::days(APPLY_WITHIN_DAYS) {
+    if now > apply_deadline(user.created_at) {
         return Err(AppError::bad_input(
             "referralCode",
             format!("A referral code can be entered within {APPLY_WITHIN_DAYS} days of registering"),
@@ -249,6 +282,16 @@ mod tests {
         assert_eq!(mailbox("a.d.a@gmail.com"), mailbox("ada@googlemail.com"));
         assert_ne!(mailbox("a.da@example.com"), mailbox("ada@example.com"), "dots matter outside Gmail");
         assert_ne!(mailbox("ada@example.com"), mailbox("ada@example.org"));
+    }
+
+    #[test]
+    fn a_code_can_be_entered_for_a_week_unless_already_referred() {
+        let registered = Utc::now();
+        let deadline = registered + chrono::Duration::days(APPLY_WITHIN_DAYS);
+        assert_eq!(apply_window(registered, false, registered), Some(deadline));
+        assert_eq!(apply_window(registered, false, deadline), Some(deadline), "the last moment still counts");
+        assert_eq!(apply_window(registered, false, deadline + chrono::Duration::seconds(1)), None);
+        assert_eq!(apply_window(registered, true, registered), None);
     }
 
     #[test]
