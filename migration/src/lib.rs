@@ -22,6 +22,7 @@ mod m20261206_000014_engagement;
 mod m20261207_000015_study_notes;
 mod m20261207_000016_certificates;
 mod m20261207_000017_reviews;
+mod m20261207_000018_foreign_key_indexes;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_study_notes::Migration),
             Box::new(m20261207_000016_certificates::Migration),
             Box::new(m20261207_000017_reviews::Migration),
+            Box::new(m20261207_000018_foreign_key_indexes::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ mod engagement;
 mod gamification;
 mod hostile;
 mod http;
+mod indexes;
 mod jobs;
 mod learning;
 mod loaders;
