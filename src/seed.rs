@@ -39,7 +39,10 @@ use crate::{
         tags::service as tags,
     },
     error::{AppError, AppResult},
-    infra::work::{self, Bound},
+    infra::{
+        response_cache::CacheTag,
+        work::{self, Bound},
+    },
     state::AppState,
     values::{DisplayName, Email, slugify},
     write::Write,
@@ -110,7 +113,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         {
             let profile =
                 accounts::Profile { display_name: &user.display_name, bio: Some(demo.bio), ..Default::default() };
-            user = accounts::update_profile(db, user.id, profile).await?;
+            user = accounts::update_profile(state, user.id, profile).await?;
         }
         let premium = READERS.iter().any(|r| r.premium && r.email == user.email);
         if premium && billing::current_subscription(state, user.id).await?.is_none() {
@@ -120,7 +123,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
     }
     for name in TAGS {
         if tags::find_by_slug(db, &slugify(name)).await?.is_none() {
-            tags::create(db, name).await?;
+            tags::create(state, name).await?;
         }
     }
 
@@ -136,7 +139,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
                     description: Some(demo.description.into()),
                     cover_image_url: None,
                 };
-                series::create(db, &viewer_of(author), input).await?
+                series::create(state, &viewer_of(author), input).await?
             }
         };
         series_ids.insert(demo.slug, found.id);
@@ -158,14 +161,14 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
                     tag_slugs: Some(demo.tags.iter().map(|name| slugify(name)).collect()),
                     ..Default::default()
                 };
-                posts::create(db, &viewer, input).await?
+                posts::create(state, &viewer, input).await?
             }
         };
         if let Some(slug) = demo.series {
             let series_id = *series_ids.get(slug).ok_or(AppError::NotFound("Series"))?;
             if current.series_id != Some(series_id) {
                 // POSTS lists a series' posts in reading order, so appending keeps the order.
-                series::add_post(db, &viewer, series_id, current.id, None).await?;
+                series::add_post(state, &viewer, series_id, current.id, None).await?;
             }
         }
         if current.status != post::Status::Published {
@@ -190,7 +193,10 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         ensure_thread(db, thread, post, &users, index, now).await?;
     }
     add_engagement(db, &users, &published, now).await?;
-    award_demo_xp(state, &users, &published, now).await
+    award_demo_xp(state, &users, &published, now).await?;
+    // Threads, reactions and publish dates were written directly: cached answers go.
+    state.public_cache.invalidate(&[CacheTag::Content]).await;
+    Ok(())
 }
 
 /// The XP the demo readers' finished posts earned, on the days they finished

@@ -27,6 +27,7 @@ use crate::{
         mail::{self, Mailer},
         rate_limit::{InProcessRateLimiter, RateLimiter, RedisRateLimiter},
         redis_guard::RedisGuard,
+        response_cache::{MemoryResponseStore, PublicCache, RedisResponseStore, ResponseStore},
         signing::Ed25519Key,
         stripe::StripeApi,
         watches::Watches,
@@ -41,6 +42,7 @@ type Adapters = (
     Arc<dyn EventBus>,
     Arc<dyn Cache>,
     Arc<dyn Leaderboard>,
+    Arc<dyn ResponseStore>,
 );
 
 #[derive(Clone)]
@@ -56,6 +58,9 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     pub bus: Arc<dyn EventBus>,
     pub cache: Arc<dyn Cache>,
+    /// Answers to anonymous reads of public content, and the memos beside them
+    /// (Redis when scaled, in process otherwise); writes invalidate through it.
+    pub public_cache: Arc<PublicCache>,
     /// XP leaderboards: Redis sorted sets when scaled, in process otherwise.
     pub boards: Arc<dyn Leaderboard>,
     /// Live leaderboard tops shared by this process's subscribers (one producer per period).
@@ -92,7 +97,7 @@ impl AppState {
         });
         let shutdown = CancellationToken::new();
 
-        let (redis, limiter, bus, cache, boards): Adapters = match &config.redis_url {
+        let (redis, limiter, bus, cache, boards, responses): Adapters = match &config.redis_url {
             Some(url) => {
                 let client = redis::Client::open(url.expose_secret()).context("REDIS_URL is not a valid Redis URL")?;
                 // Requests never wait longer than the guard's deadline; the manager's own
@@ -116,24 +121,29 @@ impl AppState {
                 let limiter = RedisRateLimiter::new(guard.clone(), &config.redis_prefix, fallback);
                 let cache = RedisCache::new(guard.clone(), &config.redis_prefix);
                 let boards = RedisLeaderboard::new(guard.clone(), &config.redis_prefix);
+                let responses = Arc::new(RedisResponseStore::new(guard.clone(), &config.redis_prefix));
+                responses.spawn_settler(shutdown.clone());
                 (
                     Some((manager, guard)),
                     Arc::new(limiter) as _,
                     Arc::new(bus) as _,
                     Arc::new(cache) as _,
                     Arc::new(boards) as _,
+                    responses as _,
                 )
             }
             None => {
                 let limiter = Arc::new(InProcessRateLimiter::default());
                 spawn_limiter_cleanup(limiter.clone(), shutdown.clone());
                 let cache = MemoryCache::new(64 * 1024 * 1024, Duration::from_secs(24 * 3600));
+                let responses = MemoryResponseStore::new(config.response_cache.max_bytes, config.response_cache.ttl);
                 (
                     None,
                     limiter as _,
                     Arc::new(InProcessBus::default()) as _,
                     Arc::new(cache) as _,
                     Arc::new(MemoryLeaderboard::default()) as _,
+                    Arc::new(responses) as _,
                 )
             }
         };
@@ -152,6 +162,7 @@ impl AppState {
         let stripe = config.billing.stripe.as_ref().map(StripeApi::new).transpose()?.map(Arc::new);
         let certificate_key = Ed25519Key::from_seed(config.certificate_signing_key.expose_secret())
             .context("CERTIFICATE_SIGNING_KEY must be a 32-byte seed")?;
+        let public_cache = Arc::new(PublicCache::new(responses, config.response_cache.ttl));
         Ok(AppState {
             certificate_key: Arc::new(certificate_key),
             files: Arc::new(DiskFiles::new(config.data_dir.clone())),
@@ -163,6 +174,7 @@ impl AppState {
             limiter,
             bus,
             cache,
+            public_cache,
             boards,
             live_boards: Arc::new(Watches::default()),
             embedder,

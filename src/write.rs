@@ -1,12 +1,13 @@
 //! A write whose change has effects beyond the database: jobs to run and
 //! events to publish.
 //!
-//! A service that enqueues jobs or tells live subscribers about its change
-//! makes the change through a [`Write`]. The jobs commit with the change, so a
+//! A service that enqueues jobs, tells live subscribers about its change or
+//! changes what the response cache holds makes the change through a [`Write`]. The jobs commit with the change, so a
 //! rolled-back change leaves none; once it commits, this process's worker is
 //! woken to run them at once (workers elsewhere find them at their next
-//! poll), and only then are the events published, so no subscriber hears of a
-//! change that is rolled back or not visible yet. Dropping a `Write` without
+//! poll), the cached answers it makes stale are invalidated, and only then are
+//! the events published, so no subscriber hears of a change that is rolled
+//! back or not visible yet (nor re-reads an answer cached before it). Dropping a `Write` without
 //! committing rolls back and publishes nothing.
 //!
 //! A transaction without such effects uses [`BeginWrite::begin_write`] directly.
@@ -28,6 +29,7 @@ use crate::{
     infra::{
         bus::{Event, EventBus},
         leaderboard::Leaderboard,
+        response_cache::{CacheTag, PublicCache},
     },
     jobs::{self, Enqueue, Job},
     state::{AppState, BeginWrite},
@@ -44,6 +46,8 @@ pub struct Write {
     events: Mutex<Vec<Event>>,
     boards: Arc<dyn Leaderboard>,
     scores: Mutex<Vec<Score>>,
+    public_cache: Arc<PublicCache>,
+    stale: Mutex<Vec<CacheTag>>,
 }
 
 /// A leaderboard change to make once the write commits.
@@ -67,6 +71,8 @@ impl Write {
             events: Mutex::new(Vec::new()),
             boards: state.boards.clone(),
             scores: Mutex::new(Vec::new()),
+            public_cache: state.public_cache.clone(),
+            stale: Mutex::new(Vec::new()),
         })
     }
 
@@ -100,6 +106,16 @@ impl Write {
         self.wake_workers.store(true, Ordering::Relaxed);
     }
 
+    /// Invalidates the cached answers that depend on `tag` once the change
+    /// commits (`Content` for posts, series, tags and public profiles;
+    /// `Post(id)` for a post's comments and reactions).
+    pub fn invalidate(&self, tag: CacheTag) {
+        let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+        if !stale.contains(&tag) {
+            stale.push(tag);
+        }
+    }
+
     /// Publishes `payload` on `topic` once the change commits. The payload is
     /// encoded now, as it is at this point of the change.
     pub fn publish(&self, topic: impl Into<String>, payload: &impl Serialize) {
@@ -110,12 +126,13 @@ impl Write {
         }
     }
 
-    /// Commits the change, then wakes the worker if jobs came with it and
-    /// publishes the events in the order they were given. The change is stored
+    /// Commits the change, then wakes the worker if jobs came with it,
+    /// invalidates the cached answers it made stale and publishes the events
+    /// in the order they were given. The change is stored
     /// by then, so a bus failure is logged rather than returned: live
     /// subscribers miss the update, while queries still show it.
     pub async fn commit(self) -> AppResult<()> {
-        let Write { txn, bus, job_wake, wake_workers, events, boards, scores } = self;
+        let Write { txn, bus, job_wake, wake_workers, events, boards, scores, public_cache, stale } = self;
         txn.commit().await?;
         if wake_workers.into_inner() {
             job_wake.notify_one();
@@ -124,6 +141,8 @@ impl Write {
             // A skipped change is logged by the Redis guard; the board's rebuild puts it right.
             let _ = boards.add(&board, member, amount, ttl).await;
         }
+        // A bump that cannot reach Redis is remembered and retried by the cache itself.
+        public_cache.invalidate(&stale.into_inner().unwrap_or_else(|p| p.into_inner())).await;
         for Event { topic, payload } in events.into_inner().unwrap_or_else(|p| p.into_inner()) {
             if let Err(err) = bus.publish(&topic, payload).await {
                 tracing::warn!(error = ?err, topic, "failed to publish an event");

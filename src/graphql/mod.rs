@@ -5,6 +5,7 @@
 //! becomes a GraphQL error. It knows no domain; the schema is assembled in
 //! `crate::schema`.
 
+mod cache_scope;
 mod errors;
 pub mod guard;
 pub mod loaders;
@@ -19,6 +20,7 @@ use crate::{
     state::AppState,
 };
 
+pub use cache_scope::CacheScope;
 pub use guard::Require;
 
 /// An `ID` argument as the UUID it stands for, or BAD_USER_INPUT on `field`.
@@ -57,6 +59,12 @@ pub trait ContextExt {
     fn loader(&self) -> &DataLoader<loaders::Loaders>;
     /// The websocket operation being run, when it is one.
     fn operation_key(&self) -> Option<OperationKey>;
+    /// Records that the answer shows post `id`'s activity (comments, reactions,
+    /// views), for the response cache (see [`CacheScope`]).
+    fn depends_on_post(&self, id: Uuid);
+    /// Keeps the answer out of the response cache: it shows something that
+    /// changes without a write that would invalidate it.
+    fn not_cacheable(&self);
 }
 
 impl ContextExt for Context<'_> {
@@ -79,5 +87,17 @@ impl ContextExt for Context<'_> {
 
     fn operation_key(&self) -> Option<OperationKey> {
         self.data_opt::<OperationKey>().copied()
+    }
+
+    fn depends_on_post(&self, id: Uuid) {
+        if let Some(scope) = self.data_opt::<CacheScope>() {
+            scope.depends_on_post(id);
+        }
+    }
+
+    fn not_cacheable(&self) {
+        if let Some(scope) = self.data_opt::<CacheScope>() {
+            scope.not_storable();
+        }
     }
 }

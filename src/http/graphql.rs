@@ -18,16 +18,20 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Http, request_meta};
+use super::{Http, request_meta, response_cache};
 use crate::{
     auth::Viewer,
     error::{AppError, code},
+    graphql::CacheScope,
     http::persisted::Refusal,
+    infra::response_cache::Lookup,
     schema::limits,
 };
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
+/// `hit` or `miss` on answers the response cache may hold (absent on the others).
+const CACHE_HEADER: header::HeaderName = header::HeaderName::from_static("x-lectern-cache");
 
 /// Which media type the client reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -195,7 +199,9 @@ pub async fn get(
     // hash-only GET (a stable URL) without credentials.
     let max_age = http.state.config.persisted.get_max_age;
     let cacheable = (resolved.by_hash && viewer == Viewer::Anonymous && !max_age.is_zero()).then_some(max_age);
-    execute(&http, media, BatchRequest::Single(request), viewer, request_meta(&http, &headers, peer), cacheable).await
+    let meta = request_meta(&http, &headers, peer);
+    let if_none_match = headers.get(header::IF_NONE_MATCH).filter(|_| cacheable.is_some());
+    execute(&http, media, BatchRequest::Single(request), viewer, meta, cacheable, if_none_match).await
 }
 
 pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap, body: Body) -> Response {
@@ -309,7 +315,7 @@ pub async fn post(State(http): State<Http>, peer: ConnectInfo<SocketAddr>, heade
     for (hash, query) in register {
         http.persisted.register(&hash, &query).await;
     }
-    execute(&http, media, batch, viewer, request_meta(&http, &headers, peer), None).await
+    execute(&http, media, batch, viewer, request_meta(&http, &headers, peer), None, None).await
 }
 
 /// A persisted-query refusal: a request error (400, or 200 for legacy JSON) unless it has its own status.
@@ -324,6 +330,11 @@ fn refused(media: MediaType, refusal: Refusal) -> Response {
     response
 }
 
+/// Runs the operation(s) and answers. `cache_max_age` is set for a persisted
+/// anonymous GET (a stable URL a CDN may cache: `Cache-Control: public` and an
+/// `ETag`, with 304 for a matching `If-None-Match`). An anonymous single query
+/// of public roots is answered from the response cache when it holds a current
+/// answer, and its answer stored otherwise (see `response_cache`).
 async fn execute(
     http: &Http,
     media: MediaType,
@@ -331,10 +342,33 @@ async fn execute(
     viewer: Viewer,
     meta: crate::auth::RequestMeta,
     cache_max_age: Option<std::time::Duration>,
+    if_none_match: Option<&HeaderValue>,
 ) -> Response {
+    let cache = &http.state.public_cache;
+    let key = match &batch {
+        BatchRequest::Single(one) if viewer == Viewer::Anonymous && cache.enabled() => {
+            http.public_operations.key(media, one)
+        }
+        _ => None,
+    };
+    let mut ticket = None;
+    if let Some(key) = &key {
+        match cache.lookup(key).await {
+            Lookup::Hit(body) => {
+                return answer(StatusCode::OK, media, body, cache_max_age, if_none_match, Some("hit"));
+            }
+            Lookup::Miss(missed) => ticket = Some(missed),
+            Lookup::Off => {}
+        }
+    }
+    let scope = ticket.map(|_| CacheScope::default());
+
     let request_id = meta.request_id.clone();
     let (loader, batches) = crate::graphql::loaders::for_request();
-    let batch = batch.data(viewer).data(meta).data(loader);
+    let mut batch = batch.data(viewer).data(meta).data(loader);
+    if let Some(scope) = &scope {
+        batch = batch.data(scope.clone());
+    }
     let mut response = batches.drive(http.schema.execute_batch(batch)).await;
     let mut status = StatusCode::OK;
     match &mut response {
@@ -347,7 +381,7 @@ async fn execute(
         BatchResponse::Batch(many) => many.iter_mut().for_each(|one| limits::finalize(one, &request_id)),
     }
     let body = match serialize_body(&response) {
-        Ok(body) => body,
+        Ok(body) => bytes::Bytes::from(body),
         Err(err) => {
             tracing::error!(error = %err, "failed to serialise a GraphQL response");
             return error_response(
@@ -358,17 +392,59 @@ async fn execute(
             );
         }
     };
-    let succeeded = matches!(&response, BatchResponse::Single(one) if one.errors.is_empty());
-    let cache_control = match cache_max_age.filter(|_| succeeded && status == StatusCode::OK) {
+    let succeeded =
+        status == StatusCode::OK && matches!(&response, BatchResponse::Single(one) if one.errors.is_empty());
+    if let (Some(key), Some(ticket), Some(tags), true) = (&key, ticket, scope.and_then(|s| s.tags()), succeeded) {
+        // Kept no longer than until the next scheduled post goes live (it appears with no write).
+        match crate::domains::posts::service::next_scheduled_at(&http.state, ticket.content).await {
+            Ok(due) => {
+                if let Some(ttl) = response_cache::ttl_until(cache.ttl(), due) {
+                    cache.store(key, ticket, &tags, body.clone(), ttl).await;
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "the next scheduled post could not be read; the answer is not cached")
+            }
+        }
+    }
+    let cache_state = key.as_ref().and(ticket).map(|_| "miss");
+    answer(status, media, body, cache_max_age.filter(|_| succeeded), if_none_match, cache_state)
+}
+
+/// The HTTP response for a GraphQL body: `public_max_age` when a shared cache
+/// may keep it (then with an `ETag`, and 304 for a matching `If-None-Match`),
+/// `no-store` otherwise.
+fn answer(
+    status: StatusCode,
+    media: MediaType,
+    body: bytes::Bytes,
+    public_max_age: Option<std::time::Duration>,
+    if_none_match: Option<&HeaderValue>,
+    cache_state: Option<&'static str>,
+) -> Response {
+    let cache_control = match public_max_age {
         Some(age) => HeaderValue::from_str(&format!("public, max-age={}", age.as_secs()))
             .unwrap_or(HeaderValue::from_static("no-store")),
         None => HeaderValue::from_static("no-store"),
     };
-    let mut response =
-        (status, [(header::CONTENT_TYPE, media.content_type()), (header::CACHE_CONTROL, cache_control)], body)
-            .into_response();
+    let etag = public_max_age.map(|_| response_cache::etag(&body));
+    let unchanged =
+        etag.as_ref().zip(if_none_match).is_some_and(|(etag, wanted)| response_cache::not_modified(wanted, etag));
+    let mut response = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response()
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, cache_control);
     // The body depends on the media type asked for, and a signed-in viewer must never get the anonymous copy.
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept, Authorization"));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept, Authorization"));
+    if let Some(etag) = etag {
+        headers.insert(header::ETAG, etag);
+    }
+    if let Some(state) = cache_state {
+        headers.insert(CACHE_HEADER, HeaderValue::from_static(state));
+    }
     response
 }
 

@@ -14,6 +14,7 @@ mod graphiql;
 mod graphql;
 mod page_meta;
 pub mod persisted;
+mod response_cache;
 pub mod security;
 mod unsubscribe;
 mod webhooks;
@@ -54,12 +55,14 @@ pub struct Http {
     pub schema: AppSchema,
     /// Documents named by hash: learnt ones (APQ) and the trusted manifest.
     pub persisted: Arc<PersistedQueries>,
+    /// Which operations may be answered from the response cache.
+    pub public_operations: Arc<response_cache::PublicOperations>,
 }
 
 pub fn router(state: AppState, schema: AppSchema) -> anyhow::Result<Router> {
     let config = state.config.clone();
     let persisted = Arc::new(PersistedQueries::from_config(&config, state.redis_guard.clone())?);
-    let http = Http { state, schema, persisted };
+    let http = Http { state, schema, persisted, public_operations: Default::default() };
 
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<_>| {

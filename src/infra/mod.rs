@@ -12,6 +12,7 @@ pub mod log_throttle;
 pub mod mail;
 pub mod rate_limit;
 pub mod redis_guard;
+pub mod response_cache;
 pub mod signing;
 pub mod stripe;
 pub mod watches;

@@ -138,7 +138,7 @@ async fn perform(state: &AppState, claimed: &queue::Claimed) -> anyhow::Result<(
                 // Enqueued by a newer process during a rolling deploy: it is that one's job.
                 anyhow::bail!("renderer version {version} is newer than this process's");
             }
-            let done = posts::rerender::rerender_outdated(&state.db).await?;
+            let done = posts::rerender::rerender_outdated(state).await?;
             tracing::info!(updated = done.updated, skipped = done.skipped, "posts re-rendered");
             Ok(())
         }

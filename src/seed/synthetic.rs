@@ -33,7 +33,7 @@ use crate::{
         tags::service as tags,
     },
     error::AppResult,
-    infra::work,
+    infra::{response_cache::CacheTag, work},
     state::AppState,
     state::BeginWrite,
     values::slugify,
@@ -110,7 +110,7 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
         match existing.iter().find(|t| t.slug == slug) {
             Some(tag) => tag_ids.push(tag.id),
             None => {
-                tag_ids.push(tags::create(&txn, name).await?.id);
+                tag_ids.push(tags::insert(&txn, name).await?.id);
                 report.tags_created += 1;
             }
         }
@@ -136,7 +136,7 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
             description: Some(sentences(&mut rng, 2..=3, subject, topic, other)),
             cover_image_url: None,
         };
-        let created = series::create(&txn, &Viewer::User { id: author, role: Role::Author }, input).await?;
+        let created = series::insert(&txn, &Viewer::User { id: author, role: Role::Author }, input).await?;
         report.series += 1;
         // A series comes out weekly, ending some time in the past year.
         let first = now - chrono::Duration::seconds(rng.gen_range(size as i64 * 7 * DAY_SECS..365 * DAY_SECS));
@@ -190,6 +190,7 @@ pub async fn synthetic(state: &AppState, posts: u32) -> AppResult<SyntheticRepor
     progress(started, "reactions", report.reactions);
 
     txn.commit().await.context("Failed to commit the synthetic batch")?;
+    state.public_cache.invalidate(&[CacheTag::Content]).await;
     // Planner statistics for the new rows. Without them SQLite reads the feed
     // through the status index and sorts every live post for each page
     // (~80 ms at 10,000 posts, against 0.4 ms through the date index), and

@@ -220,7 +220,7 @@ async fn comment_input_is_checked_field_by_field() {
     use lectern::domains::posts::service as posts;
     let input =
         posts::PostInput { title: Some("Unsafe".into()), body: Some("Work in progress.".into()), ..Default::default() };
-    let draft = posts::create(&app.state.db, &app.viewer_of(&author).await, input).await.expect("draft").id.to_string();
+    let draft = posts::create(&app.state, &app.viewer_of(&author).await, input).await.expect("draft").id.to_string();
     let on_draft = add(&app, &reader, &draft, None, "First!").await;
     assert_eq!(error_code(&on_draft), "NOT_FOUND");
     assert_eq!(error_code(&thread_response(&app, Some(&reader), &draft).await), "NOT_FOUND");

@@ -367,7 +367,7 @@ async fn a_service_pages_without_graphql() {
         create_published(&app, &author, title, json!({})).await;
     }
     let args = PageArgs { first: Some(2), count_total: true, ..Default::default() };
-    let page = posts::list(&app.state.db, &Viewer::Anonymous, &PostFilter::default(), PostOrder::Newest, &args)
+    let page = posts::list(&app.state, &Viewer::Anonymous, &PostFilter::default(), PostOrder::Newest, &args)
         .await
         .expect("a page of posts");
     let titles: Vec<&str> = page.edges.iter().map(|edge| edge.node.title.as_str()).collect();

@@ -48,7 +48,7 @@ async fn draft(app: &TestApp, author: &TestUser, title: &str) -> String {
         body: Some(format!("{title}, unfinished.")),
         ..Default::default()
     };
-    posts::create(&app.state.db, &viewer, input).await.expect("create draft").id.to_string()
+    posts::create(&app.state, &viewer, input).await.expect("create draft").id.to_string()
 }
 
 fn ids_of(list: &Value) -> Vec<String> {

@@ -304,7 +304,7 @@ impl TestApp {
             body: Some(format!("# {title}\n\nA post about {title}.")),
             ..Default::default()
         };
-        let post = posts::create(&self.state.db, &viewer, input).await.expect("create post");
+        let post = posts::create(&self.state, &viewer, input).await.expect("create post");
         let post = posts::publish(&self.state, &viewer, post.id).await.expect("publish post");
         (post.id.to_string(), post.slug)
     }
@@ -317,7 +317,7 @@ impl TestApp {
             body: Some("Not yet".into()),
             ..Default::default()
         };
-        lectern::domains::posts::service::create(&self.state.db, &viewer, input).await.expect("create draft")
+        lectern::domains::posts::service::create(&self.state, &viewer, input).await.expect("create draft")
     }
 
     /// The viewer a test user's access token stands for.
@@ -609,13 +609,25 @@ pub fn error_field(body: &Value) -> &str {
 pub struct OwnRedis {
     port: u16,
     child: Option<std::process::Child>,
+    /// Where a persistent one keeps its append-only file across restarts.
+    dir: Option<tempfile::TempDir>,
 }
 
 impl OwnRedis {
     /// `None` when `redis-server` is not on PATH.
     pub fn start() -> Option<OwnRedis> {
+        Self::launch(None)
+    }
+
+    /// One that keeps its data across `stop` and `restart` (every write synced
+    /// to an append-only file), like a production Redis going away and coming back.
+    pub fn start_persistent() -> Option<OwnRedis> {
+        Self::launch(Some(tempfile::tempdir().expect("temp dir")))
+    }
+
+    fn launch(dir: Option<tempfile::TempDir>) -> Option<OwnRedis> {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut redis = OwnRedis { port, child: None };
+        let mut redis = OwnRedis { port, child: None, dir };
         redis.restart().then_some(redis)
     }
 
@@ -624,10 +636,16 @@ impl OwnRedis {
     }
 
     pub fn restart(&mut self) -> bool {
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(std::process::Stdio::null())
-            .spawn();
+        let mut args: Vec<String> =
+            ["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""].map(String::from).to_vec();
+        match &self.dir {
+            Some(dir) => args.extend(
+                ["--dir", &dir.path().display().to_string(), "--appendonly", "yes", "--appendfsync", "always"]
+                    .map(String::from),
+            ),
+            None => args.extend(["--appendonly", "no"].map(String::from)),
+        }
+        let child = std::process::Command::new("redis-server").args(&args).stdout(std::process::Stdio::null()).spawn();
         let Ok(child) = child else { return false };
         self.child = Some(child);
         for _ in 0..100 {

@@ -47,7 +47,7 @@ async fn post_with(app: &TestApp, author: &TestUser, title: &str, body: &str, ta
     let viewer = app.viewer_of(author).await;
     for tag in tags {
         if lectern::domains::tags::service::find_by_slug(&app.state.db, tag).await.unwrap().is_none() {
-            lectern::domains::tags::service::create(&app.state.db, tag).await.unwrap();
+            lectern::domains::tags::service::create(&app.state, tag).await.unwrap();
         }
     }
     let input = PostInput {
@@ -57,7 +57,7 @@ async fn post_with(app: &TestApp, author: &TestUser, title: &str, body: &str, ta
         tag_slugs: Some(tags.iter().map(|t| t.to_string()).collect()),
         ..Default::default()
     };
-    let post = posts::create(&app.state.db, &viewer, input).await.expect("create post");
+    let post = posts::create(&app.state, &viewer, input).await.expect("create post");
     posts::publish(&app.state, &viewer, post.id).await.expect("publish post").id.to_string()
 }
 
@@ -223,9 +223,9 @@ async fn history_and_stats_follow_reading_in_the_readers_own_day() {
     // A series of two posts, both read: one series finished.
     let viewer = app.viewer_of(&author).await;
     let input = SeriesInput { title: Some("Rust from zero".into()), ..Default::default() };
-    let made = series::create(&app.state.db, &viewer, input).await.unwrap();
+    let made = series::create(&app.state, &viewer, input).await.unwrap();
     for post in [&rust, &sql] {
-        series::add_post(&app.state.db, &viewer, made.id, post.parse().unwrap(), None).await.unwrap();
+        series::add_post(&app.state, &viewer, made.id, post.parse().unwrap(), None).await.unwrap();
     }
 
     ok(&app.graphql_as(&reader, MARK, json!({ "p": rust, "s": 600 })).await);

@@ -36,12 +36,12 @@ async fn seed(app: &TestApp, author: &TestUser, reader: &TestUser, posts: usize)
     let author_viewer = app.viewer_of(author).await;
     let reader_viewer = app.viewer_of(reader).await;
     for name in ["Rust", "Databases", "Testing"] {
-        tags::create(db, name).await.unwrap();
+        tags::create(&app.state, name).await.unwrap();
     }
     let mut series_ids = Vec::new();
     for i in 0..5 {
         let input = series::SeriesInput { title: Some(format!("Series {i}")), ..Default::default() };
-        series_ids.push(series::create(db, &author_viewer, input).await.unwrap().id);
+        series_ids.push(series::create(&app.state, &author_viewer, input).await.unwrap().id);
     }
     for i in 0..posts {
         let input = post_service::PostInput {
@@ -51,10 +51,10 @@ async fn seed(app: &TestApp, author: &TestUser, reader: &TestUser, posts: usize)
             tag_slugs: Some(vec!["rust".into(), if i % 2 == 0 { "databases".into() } else { "testing".into() }]),
             ..Default::default()
         };
-        let post = post_service::create(db, &author_viewer, input).await.unwrap();
+        let post = post_service::create(&app.state, &author_viewer, input).await.unwrap();
         post_service::publish(&app.state, &author_viewer, post.id).await.unwrap();
         if i % 3 == 0 {
-            series::add_post(db, &author_viewer, series_ids[i % 5], post.id, None).await.unwrap();
+            series::add_post(&app.state, &author_viewer, series_ids[i % 5], post.id, None).await.unwrap();
         }
         // A thread three levels deep, by two people, on every post.
         let root = comments::add(&app.state, &reader_viewer, post.id, None, "First!").await.unwrap();
@@ -69,8 +69,8 @@ async fn seed(app: &TestApp, author: &TestUser, reader: &TestUser, posts: usize)
         if i % 2 == 1 && i % 7 != 0 {
             reviews::add(&app.state, &reader_viewer, reviews::AddTarget::Post(post.id)).await.unwrap();
         }
-        reactions::react(db, &reader_viewer, post.id, entity::reaction::Kind::Like).await.unwrap();
-        reactions::react(db, &author_viewer, post.id, entity::reaction::Kind::Insightful).await.unwrap();
+        reactions::react(&app.state, &reader_viewer, post.id, entity::reaction::Kind::Like).await.unwrap();
+        reactions::react(&app.state, &author_viewer, post.id, entity::reaction::Kind::Insightful).await.unwrap();
         let secret = &app.state.config.jwt_secret;
         views::record_view(db, secret, &reader_viewer, [127, 0, 0, 1].into(), post.id).await.unwrap();
     }

@@ -53,7 +53,7 @@ async fn post(app: &TestApp, author: &TestUser, title: &str, body: &str, premium
         is_premium: Some(premium),
         ..Default::default()
     };
-    let post = posts::create(&app.state.db, &viewer, input).await.expect("create post");
+    let post = posts::create(&app.state, &viewer, input).await.expect("create post");
     posts::publish(&app.state, &viewer, post.id).await.expect("publish post")
 }
 

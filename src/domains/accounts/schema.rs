@@ -47,6 +47,10 @@ impl User {
         &["__typename", "id", "displayName", "bio", "role", "profilePrivate", "emailVerified", "createdAt"];
 }
 
+// Standing (level, XP, streak, badges, activity, certificates) and
+// `emailVerified` change without a write that invalidates cached answers, so an
+// answer that shows them is never cached (`not_cacheable`); the rest of the
+// public profile is invalidated by the writes that change it.
 /// A Lectern account.
 #[Object]
 impl User {
@@ -72,26 +76,31 @@ impl User {
 
     /// The user's level (1 + ⌊√(XP / 100)⌋); null when the profile is private (to others).
     async fn level(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        ctx.not_cacheable();
         Ok(engagement::standing_of(ctx, &self.model).await?.map(|s| s.level))
     }
 
     /// XP earned in all; null when the profile is private (to others).
     async fn xp(&self, ctx: &Context<'_>) -> Result<Option<i64>> {
+        ctx.not_cacheable();
         Ok(engagement::standing_of(ctx, &self.model).await?.map(|s| s.xp))
     }
 
     /// Where the level stands; null when the profile is private (to others).
     async fn level_progress(&self, ctx: &Context<'_>) -> Result<Option<engagement::LevelProgress>> {
+        ctx.not_cacheable();
         Ok(engagement::standing_of(ctx, &self.model).await?.map(|s| engagement::level_progress(&s)))
     }
 
     /// The streak of active days; null when the profile is private (to others).
     async fn streak(&self, ctx: &Context<'_>) -> Result<Option<engagement::Streak>> {
+        ctx.not_cacheable();
         Ok(engagement::standing_of(ctx, &self.model).await?.map(|s| engagement::streak(&s)))
     }
 
     /// Badges earned, newest first; null when the profile is private (to others).
     async fn badges(&self, ctx: &Context<'_>) -> Result<Option<Vec<engagement::EarnedBadge>>> {
+        ctx.not_cacheable();
         engagement::badges_of(ctx, &self.model).await
     }
 
@@ -101,12 +110,14 @@ impl User {
         ctx: &Context<'_>,
         #[graphql(default = 10, desc = "1–50.")] first: i32,
     ) -> Result<Option<Vec<engagement::XpAward>>> {
+        ctx.not_cacheable();
         engagement::recent_awards_of(ctx, &self.model, first).await
     }
 
     /// Certificates of completion, newest first (revoked ones only for the user and admins);
     /// null when the profile is private (to others).
     async fn certificates(&self, ctx: &Context<'_>) -> Result<Option<Vec<certificates::Certificate>>> {
+        ctx.not_cacheable();
         certificates::certificates_of(ctx, &self.model).await
     }
 
@@ -138,7 +149,8 @@ impl User {
     }
 
     /// Whether the user confirmed their email address through the mailed link.
-    async fn email_verified(&self) -> bool {
+    async fn email_verified(&self, ctx: &Context<'_>) -> bool {
+        ctx.not_cacheable();
         self.model.email_verified_at.is_some()
     }
 
@@ -376,7 +388,7 @@ impl AccountsMutation {
             time_zone: input.time_zone.as_deref(),
             profile_private: input.profile_private,
         };
-        Ok(service::update_profile(&ctx.state().db, id, profile).await?.into())
+        Ok(service::update_profile(ctx.state(), id, profile).await?.into())
     }
 
     /// Grants (a complimentary plan with no end) or withdraws (ends the complimentary

@@ -379,7 +379,7 @@ impl CommentsMutation {
         #[graphql(desc = "1–10,000 characters; surrounding whitespace is trimmed.")] body: String,
     ) -> Result<Comment> {
         let id = parse_id("id", &id)?;
-        let comment = service::edit(&ctx.state().db, ctx.viewer(), id, &body).await?;
+        let comment = service::edit(ctx.state(), ctx.viewer(), id, &body).await?;
         Ok(Comment::alone(ctx, comment))
     }
 
@@ -392,7 +392,7 @@ impl CommentsMutation {
         #[graphql(desc = "The comment to delete.")] id: ID,
     ) -> Result<bool> {
         let id = parse_id("id", &id)?;
-        Ok(service::delete(&ctx.state().db, ctx.viewer(), id).await?)
+        Ok(service::delete(ctx.state(), ctx.viewer(), id).await?)
     }
 
     /// Hides a comment from readers, or shows it again (admins only).
@@ -404,7 +404,7 @@ impl CommentsMutation {
         #[graphql(desc = "VISIBLE or HIDDEN.")] status: GqlCommentStatus,
     ) -> Result<Comment> {
         let id = parse_id("id", &id)?;
-        let comment = service::moderate(&ctx.state().db, ctx.viewer(), id, status.into()).await?;
+        let comment = service::moderate(ctx.state(), ctx.viewer(), id, status.into()).await?;
         Ok(Comment::alone(ctx, comment))
     }
 }

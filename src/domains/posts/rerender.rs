@@ -13,15 +13,13 @@
 //! the old HTML or the new, and `updated_at` does not move (this is not an edit).
 //! A post stored with a blank excerpt gets one taken from its body on the way.
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
 use super::markdown::{self, RENDERER_VERSION};
 use crate::{
     error::AppResult,
+    infra::response_cache::CacheTag,
     jobs::{Enqueue, Job},
     state::AppState,
     write::Write,
@@ -66,8 +64,10 @@ pub async fn schedule(state: &AppState) -> AppResult<bool> {
     Ok(enqueued)
 }
 
-/// Re-renders every post whose HTML an older renderer made.
-pub async fn rerender_outdated(db: &DatabaseConnection) -> AppResult<Rerendered> {
+/// Re-renders every post whose HTML an older renderer made (cached answers
+/// go after each batch that changed any).
+pub async fn rerender_outdated(state: &AppState) -> AppResult<Rerendered> {
+    let db = &state.db;
     let mut done = Rerendered::default();
     let mut after: Option<Uuid> = None;
     loop {
@@ -97,6 +97,7 @@ pub async fn rerender_outdated(db: &DatabaseConnection) -> AppResult<Rerendered>
         })
         .await
         .map_err(anyhow::Error::from)?;
+        let updated_before = done.updated;
         for (id, html, body, excerpt) in rendered {
             let mut update = post::Entity::update_many()
                 .col_expr(post::Column::BodyHtml, Expr::value(html))
@@ -115,6 +116,9 @@ pub async fn rerender_outdated(db: &DatabaseConnection) -> AppResult<Rerendered>
             } else {
                 done.skipped += 1;
             }
+        }
+        if done.updated > updated_before {
+            state.public_cache.invalidate(&[CacheTag::Content]).await;
         }
     }
 }

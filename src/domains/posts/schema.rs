@@ -184,6 +184,7 @@ impl Post {
     /// Deleted or hidden comments that have replies keep their place.
     #[graphql(deprecation = "Loads the whole discussion at once; page through `thread` instead.")]
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<Comment>> {
+        ctx.depends_on_post(self.0.id);
         comments::comments_of_post(ctx, self.0.id).await
     }
 
@@ -202,11 +203,13 @@ impl Post {
         #[graphql(desc = "At most 100.")] last: Option<i32>,
         #[graphql(desc = "A cursor from this thread.")] before: Option<String>,
     ) -> Result<Connection<Comment>> {
+        ctx.depends_on_post(self.0.id);
         comments::thread_of_post(ctx, self.0.id, page_args(ctx, first, after, last, before)).await
     }
 
     /// Visible comments on the post.
     async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        ctx.depends_on_post(self.0.id);
         comments::comment_count(ctx, self.0.id).await
     }
 
@@ -233,6 +236,7 @@ impl Post {
 
     /// How many readers reacted with each kind: every kind used at least once, in kind order.
     async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionCount>> {
+        ctx.depends_on_post(self.0.id);
         reactions::schema::reaction_counts(ctx, self.0.id).await
     }
 
@@ -243,6 +247,10 @@ impl Post {
 
     /// How many times the post was viewed, counting each viewer once a day.
     async fn view_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        // Views do not invalidate cached answers (one per reader per day would
+        // empty the cache of every popular page): a cached count lags by at most
+        // RESPONSE_CACHE_TTL_SECS. The post is recorded for its other activity.
+        ctx.depends_on_post(self.0.id);
         views::schema::view_count(ctx, self.0.id).await
     }
 
@@ -387,7 +395,7 @@ impl PostsQuery {
             premium: filter.premium,
         };
         let args = page_args(ctx, first, after, last, before);
-        let page = service::list(&state.db, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args).await?;
+        let page = service::list(state, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args).await?;
         Ok(connection(page, Post))
     }
 
@@ -427,7 +435,7 @@ impl PostsMutation {
             cover_image_url: Some(input.cover_image_url),
             tag_slugs: input.tag_slugs,
         };
-        Ok(Post(service::create(&ctx.state().db, ctx.viewer(), input).await?))
+        Ok(Post(service::create(ctx.state(), ctx.viewer(), input).await?))
     }
 
     /// Edits a post (its author or an admin).
@@ -464,6 +472,6 @@ impl PostsMutation {
 
     /// Deletes a post with its comments, reactions and progress.
     async fn delete_post(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        Ok(service::delete(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?).await?)
+        Ok(service::delete(ctx.state(), ctx.viewer(), parse_id("id", &id)?).await?)
     }
 }

@@ -66,7 +66,7 @@ impl ReactionsMutation {
         #[graphql(desc = "The reaction to add.")] kind: GqlReactionKind,
     ) -> Result<Post> {
         let post_id = parse_id("postId", &post_id)?;
-        Ok(Post(service::react(&ctx.state().db, ctx.viewer(), post_id, kind.into()).await?))
+        Ok(Post(service::react(ctx.state(), ctx.viewer(), post_id, kind.into()).await?))
     }
 
     /// Takes back a reaction; one the viewer never made stays absent.
@@ -78,6 +78,6 @@ impl ReactionsMutation {
         #[graphql(desc = "The reaction to take back.")] kind: GqlReactionKind,
     ) -> Result<Post> {
         let post_id = parse_id("postId", &post_id)?;
-        Ok(Post(service::unreact(&ctx.state().db, ctx.viewer(), post_id, kind.into()).await?))
+        Ok(Post(service::unreact(ctx.state(), ctx.viewer(), post_id, kind.into()).await?))
     }
 }

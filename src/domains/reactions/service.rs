@@ -9,7 +9,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{auth::Viewer, domains::posts::service as posts, error::AppResult};
+use crate::{
+    auth::Viewer, domains::posts::service as posts, error::AppResult, infra::response_cache::CacheTag, state::AppState,
+};
 use entity::{
     post,
     reaction::{self, Kind},
@@ -21,7 +23,8 @@ fn rank(kind: &Kind) -> usize {
 }
 
 /// Adds the viewer's reaction of `kind`; reacting again changes nothing.
-pub async fn react(db: &impl ConnectionTrait, viewer: &Viewer, post_id: Uuid, kind: Kind) -> AppResult<post::Model> {
+pub async fn react(state: &AppState, viewer: &Viewer, post_id: Uuid, kind: Kind) -> AppResult<post::Model> {
+    let db = &state.db;
     let user_id = viewer.require_signed_in()?;
     let post = posts::get_readable(db, viewer, post_id).await?;
     let row = reaction::ActiveModel {
@@ -31,14 +34,17 @@ pub async fn react(db: &impl ConnectionTrait, viewer: &Viewer, post_id: Uuid, ki
         created_at: Set(Utc::now()),
     };
     reaction::Entity::insert(row).on_conflict_do_nothing().exec_without_returning(db).await?;
+    state.public_cache.invalidate(&[CacheTag::Post(post.id)]).await;
     Ok(post)
 }
 
 /// Takes back the viewer's reaction of `kind`, if there is one.
-pub async fn unreact(db: &impl ConnectionTrait, viewer: &Viewer, post_id: Uuid, kind: Kind) -> AppResult<post::Model> {
+pub async fn unreact(state: &AppState, viewer: &Viewer, post_id: Uuid, kind: Kind) -> AppResult<post::Model> {
+    let db = &state.db;
     let user_id = viewer.require_signed_in()?;
     let post = posts::get_readable(db, viewer, post_id).await?;
     reaction::Entity::delete_by_id((user_id, post.id, kind)).exec(db).await?;
+    state.public_cache.invalidate(&[CacheTag::Post(post.id)]).await;
     Ok(post)
 }
 

@@ -137,7 +137,7 @@ impl SeriesMutation {
             description: input.description,
             cover_image_url: Some(input.cover_image_url),
         };
-        Ok(Series(service::create(&ctx.state().db, ctx.viewer(), input).await?))
+        Ok(Series(service::create(ctx.state(), ctx.viewer(), input).await?))
     }
 
     /// Edits a series (its author or an admin).
@@ -149,12 +149,12 @@ impl SeriesMutation {
             description: input.description,
             cover_image_url: cover,
         };
-        Ok(Series(service::update(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?, input).await?))
+        Ok(Series(service::update(ctx.state(), ctx.viewer(), parse_id("id", &id)?, input).await?))
     }
 
     /// Deletes a series; its posts stay, outside any series.
     async fn delete_series(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        Ok(service::delete(&ctx.state().db, ctx.viewer(), parse_id("id", &id)?).await?)
+        Ok(service::delete(ctx.state(), ctx.viewer(), parse_id("id", &id)?).await?)
     }
 
     /// Adds a post at `position` (from 1; the end when left out), moving it out of any other series.
@@ -166,13 +166,13 @@ impl SeriesMutation {
         position: Option<i32>,
     ) -> Result<Series> {
         let (series_id, post_id) = (parse_id("seriesId", &series_id)?, parse_id("postId", &post_id)?);
-        Ok(Series(service::add_post(&ctx.state().db, ctx.viewer(), series_id, post_id, position).await?))
+        Ok(Series(service::add_post(ctx.state(), ctx.viewer(), series_id, post_id, position).await?))
     }
 
     /// Takes a post out of a series.
     async fn remove_post_from_series(&self, ctx: &Context<'_>, series_id: ID, post_id: ID) -> Result<Series> {
         let (series_id, post_id) = (parse_id("seriesId", &series_id)?, parse_id("postId", &post_id)?);
-        Ok(Series(service::remove_post(&ctx.state().db, ctx.viewer(), series_id, post_id).await?))
+        Ok(Series(service::remove_post(ctx.state(), ctx.viewer(), series_id, post_id).await?))
     }
 
     /// Sets the reading order: list every post of the series exactly once
@@ -180,6 +180,6 @@ impl SeriesMutation {
     async fn reorder_series(&self, ctx: &Context<'_>, series_id: ID, post_ids: Vec<ID>) -> Result<Series> {
         let series_id = parse_id("seriesId", &series_id)?;
         let post_ids = post_ids.iter().map(|id| parse_id("postIds", id)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Series(service::reorder(&ctx.state().db, ctx.viewer(), series_id, &post_ids).await?))
+        Ok(Series(service::reorder(ctx.state(), ctx.viewer(), series_id, &post_ids).await?))
     }
 }

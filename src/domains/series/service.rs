@@ -1,16 +1,18 @@
 //! Series rules: authors curate their own series; admins any.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::{
     auth::Viewer,
     domains::{accounts::Role, posts::service as posts},
     error::{AppError, AppResult, OnConstraint, Unique},
+    infra::response_cache::CacheTag,
     pagination::{Cursor, Page, PageArgs, Sort, paginate},
-    state::BeginWrite,
+    state::AppState,
     values::{Description, Slug, Title, WebUrl, slugify},
+    write::Write,
 };
 use entity::{post, series};
 
@@ -47,7 +49,16 @@ async fn get_editable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> A
     Ok(series)
 }
 
-pub async fn create(db: &impl ConnectionTrait, viewer: &Viewer, input: SeriesInput) -> AppResult<series::Model> {
+/// A new series (readers see it in `seriesList` at once).
+pub async fn create(state: &AppState, viewer: &Viewer, input: SeriesInput) -> AppResult<series::Model> {
+    let series = insert(&state.db, viewer, input).await?;
+    state.public_cache.invalidate(&[CacheTag::Content]).await;
+    Ok(series)
+}
+
+/// The row of a new series, without invalidating cached answers: for a caller
+/// that writes in bulk and invalidates once at the end (the seed).
+pub async fn insert(db: &impl ConnectionTrait, viewer: &Viewer, input: SeriesInput) -> AppResult<series::Model> {
     let author = viewer.require_role(Role::Author)?;
     let title = Title::parse_for_series("title", input.title.as_deref().unwrap_or(""))?;
     let slug = Slug::parse("slug", input.slug.as_deref().unwrap_or(&slugify(title.as_str())))?;
@@ -68,12 +79,8 @@ pub async fn create(db: &impl ConnectionTrait, viewer: &Viewer, input: SeriesInp
     .on_unique(&[SLUG_KEY], "slug", "Another series already uses this slug")
 }
 
-pub async fn update(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-    input: SeriesInput,
-) -> AppResult<series::Model> {
+pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: SeriesInput) -> AppResult<series::Model> {
+    let db = &state.db;
     let mut series: series::ActiveModel = get_editable(db, viewer, id).await?.into();
     if let Some(title) = &input.title {
         series.title = Set(Title::parse_for_series("title", title)?.into_inner());
@@ -89,17 +96,20 @@ pub async fn update(
             Set(cover.map(|u| WebUrl::parse("coverImageUrl", &u).map(WebUrl::into_inner)).transpose()?);
     }
     series.updated_at = Set(Utc::now());
-    series.update(db).await.on_unique(&[SLUG_KEY], "slug", "Another series already uses this slug")
+    let series = series.update(db).await.on_unique(&[SLUG_KEY], "slug", "Another series already uses this slug")?;
+    state.public_cache.invalidate(&[CacheTag::Content]).await;
+    Ok(series)
 }
 
 /// Deletes the series; its posts stay, outside any series.
-pub async fn delete(db: &DatabaseConnection, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
-    let txn = db.begin_write().await?;
+pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
+    let txn = Write::begin(state).await?;
     let series = get_editable(&txn, viewer, id).await?;
     for post in posts::all_posts_of_series(&txn, series.id).await? {
         posts::set_series(&txn, post.id, None).await?;
     }
     series::Entity::delete_by_id(series.id).exec(&txn).await?;
+    txn.invalidate(CacheTag::Content);
     txn.commit().await?;
     Ok(true)
 }
@@ -114,13 +124,13 @@ async fn renumber(db: &impl ConnectionTrait, series_id: Uuid, ordered: &[Uuid]) 
 
 /// Adds a post (moving it from any other series) at `position` (1-based), or at the end.
 pub async fn add_post(
-    db: &DatabaseConnection,
+    state: &AppState,
     viewer: &Viewer,
     series_id: Uuid,
     post_id: Uuid,
     position: Option<i32>,
 ) -> AppResult<series::Model> {
-    let txn = db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let series = get_editable(&txn, viewer, series_id).await?;
     let post = posts::get_editable(&txn, viewer, post_id).await?;
     let mut order: Vec<Uuid> = posts::all_posts_of_series(&txn, series_id)
@@ -141,18 +151,19 @@ pub async fn add_post(
     };
     order.insert(at, post.id);
     renumber(&txn, series_id, &order).await?;
+    txn.invalidate(CacheTag::Content);
     txn.commit().await?;
     Ok(series)
 }
 
 /// Takes a post out of its series and closes the gap.
 pub async fn remove_post(
-    db: &DatabaseConnection,
+    state: &AppState,
     viewer: &Viewer,
     series_id: Uuid,
     post_id: Uuid,
 ) -> AppResult<series::Model> {
-    let txn = db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let series = get_editable(&txn, viewer, series_id).await?;
     let members: Vec<post::Model> = posts::all_posts_of_series(&txn, series_id).await?;
     if !members.iter().any(|p| p.id == post_id) {
@@ -161,6 +172,7 @@ pub async fn remove_post(
     posts::set_series(&txn, post_id, None).await?;
     let order: Vec<Uuid> = members.into_iter().map(|p| p.id).filter(|id| *id != post_id).collect();
     renumber(&txn, series_id, &order).await?;
+    txn.invalidate(CacheTag::Content);
     txn.commit().await?;
     Ok(series)
 }
@@ -170,7 +182,7 @@ pub const MAX_POSTS_PER_SERIES: usize = 500;
 
 /// Sets the reading order; `post_ids` must be exactly the series' posts.
 pub async fn reorder(
-    db: &DatabaseConnection,
+    state: &AppState,
     viewer: &Viewer,
     series_id: Uuid,
     post_ids: &[Uuid],
@@ -178,7 +190,7 @@ pub async fn reorder(
     if post_ids.len() > MAX_POSTS_PER_SERIES {
         return Err(AppError::bad_input("postIds", format!("A series holds at most {MAX_POSTS_PER_SERIES} posts")));
     }
-    let txn = db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let series = get_editable(&txn, viewer, series_id).await?;
     let mut current: Vec<Uuid> = posts::all_posts_of_series(&txn, series_id).await?.into_iter().map(|p| p.id).collect();
     let mut wanted = post_ids.to_vec();
@@ -189,6 +201,7 @@ pub async fn reorder(
         return Err(AppError::bad_input("postIds", "List every post of the series exactly once"));
     }
     renumber(&txn, series_id, post_ids).await?;
+    txn.invalidate(CacheTag::Content);
     txn.commit().await?;
     Ok(series)
 }

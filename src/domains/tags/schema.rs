@@ -57,7 +57,7 @@ impl Tag {
     ) -> Result<Connection<Post>> {
         let filter = PostFilter { tag: Some(self.0.slug.clone()), ..Default::default() };
         let args = page_args(ctx, first, after, last, before);
-        Ok(connection(posts::list(&ctx.state().db, ctx.viewer(), &filter, PostOrder::Newest, &args).await?, Post))
+        Ok(connection(posts::list(ctx.state(), ctx.viewer(), &filter, PostOrder::Newest, &args).await?, Post))
     }
 }
 
@@ -85,18 +85,18 @@ impl TagsMutation {
     /// Adds a tag (authors and admins); its slug derives from the name.
     #[graphql(guard = "Require::Role(Role::Author)")]
     async fn create_tag(&self, ctx: &Context<'_>, name: String) -> Result<Tag> {
-        Ok(Tag(service::create(&ctx.state().db, &name).await?))
+        Ok(Tag(service::create(ctx.state(), &name).await?))
     }
 
     /// Renames a tag (admins); its slug follows the name.
     #[graphql(guard = "Require::Role(Role::Admin)")]
     async fn update_tag(&self, ctx: &Context<'_>, id: ID, name: String) -> Result<Tag> {
-        Ok(Tag(service::rename(&ctx.state().db, parse_id("id", &id)?, &name).await?))
+        Ok(Tag(service::rename(ctx.state(), parse_id("id", &id)?, &name).await?))
     }
 
     /// Moves every post of `from` to `into` and deletes `from` (admins).
     #[graphql(guard = "Require::Role(Role::Admin)")]
     async fn merge_tags(&self, ctx: &Context<'_>, from: ID, into: ID) -> Result<Tag> {
-        Ok(Tag(service::merge(&ctx.state().db, parse_id("from", &from)?, parse_id("into", &into)?).await?))
+        Ok(Tag(service::merge(ctx.state(), parse_id("from", &from)?, parse_id("into", &into)?).await?))
     }
 }

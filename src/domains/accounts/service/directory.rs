@@ -12,6 +12,7 @@ use super::{AccountEventKind, announce};
 use crate::{
     domains::accounts::{Role, password::PasswordHash},
     error::{AppError, AppResult, OnConstraint, Unique},
+    infra::response_cache::CacheTag,
     pagination::{Cursor, Page, PageArgs, Sort, paginate},
     state::AppState,
     values::{DisplayName, Email},
@@ -157,6 +158,8 @@ pub async fn set_role(state: &AppState, admin_id: Uuid, user_id: Uuid, role: Rol
     user.session_epoch = Set(epoch + 1);
     let user = user.update(&txn).await?;
     announce(&txn, user_id, AccountEventKind::RoleChanged);
+    // The role shows beside what the user wrote.
+    txn.invalidate(CacheTag::Content);
     txn.commit().await?;
     Ok(user)
 }

@@ -8,6 +8,8 @@ use super::get_user;
 use crate::{
     domains::engagement::service as engagement,
     error::AppResult,
+    infra::response_cache::CacheTag,
+    state::AppState,
     values::{Bio, DisplayName},
 };
 use entity::user;
@@ -24,7 +26,9 @@ pub struct Profile<'a> {
 }
 
 /// Sets the user's profile; every field is checked before anything is written.
-pub async fn update_profile(db: &impl ConnectionTrait, user_id: Uuid, profile: Profile<'_>) -> AppResult<user::Model> {
+/// The name and bio show beside what the user wrote, so cached answers go.
+pub async fn update_profile(state: &AppState, user_id: Uuid, profile: Profile<'_>) -> AppResult<user::Model> {
+    let db = &state.db;
     let display_name = DisplayName::parse("displayName", profile.display_name)?;
     let bio = profile.bio.map(|b| Bio::parse("bio", b)).transpose()?;
     let zone = profile.time_zone.map(|z| engagement::parse_zone("timeZone", z)).transpose()?;
@@ -40,7 +44,9 @@ pub async fn update_profile(db: &impl ConnectionTrait, user_id: Uuid, profile: P
         user.profile_private = Set(private);
     }
     user.updated_at = Set(Utc::now());
-    Ok(user.update(db).await?)
+    let user = user.update(db).await?;
+    state.public_cache.invalidate(&[CacheTag::Content]).await;
+    Ok(user)
 }
 
 /// Sets how often the user gets the digest of new posts.

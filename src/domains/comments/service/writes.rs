@@ -16,7 +16,7 @@ use crate::{
         posts::service as posts,
     },
     error::{AppError, AppResult},
-    infra::rate_limit::Rule,
+    infra::{rate_limit::Rule, response_cache::CacheTag},
     state::AppState,
     values::CommentBody,
     write::Write,
@@ -148,6 +148,7 @@ pub async fn add(
     let author = accounts::find_user(&txn, author_id).await?.as_ref().map(accounts::PublicProfile::from);
     let event = CommentAdded { comment, post_live: posts::is_live(&post), post_author: post.author_id, author };
     txn.publish(post_topic(post.id), &event);
+    txn.invalidate(CacheTag::Post(post.id));
     txn.commit().await?;
     Ok(event.comment)
 }
@@ -187,7 +188,8 @@ async fn post_author_notice(
 }
 
 /// Rewrites a comment. Only its author may: not even admins put words in someone's mouth.
-pub async fn edit(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid, body: &str) -> AppResult<comment::Model> {
+pub async fn edit(state: &AppState, viewer: &Viewer, id: Uuid, body: &str) -> AppResult<comment::Model> {
+    let db = &state.db;
     let author_id = viewer.require_signed_in()?;
     let comment = get_readable(db, viewer, id).await?;
     if comment.author_id != author_id {
@@ -200,12 +202,15 @@ pub async fn edit(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid, body: &s
     let mut comment: comment::ActiveModel = comment.into();
     comment.body = Set(body);
     comment.edited_at = Set(Some(Utc::now()));
-    Ok(comment.update(db).await?)
+    let comment = comment.update(db).await?;
+    state.public_cache.invalidate(&[CacheTag::Post(comment.post_id)]).await;
+    Ok(comment)
 }
 
 /// Soft-deletes a comment (its author or an admin): the text goes, the row
 /// stays so its replies keep their place. True once it is deleted, also when it already was.
-pub async fn delete(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
+pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
+    let db = &state.db;
     viewer.require_signed_in()?;
     let comment = get_readable(db, viewer, id).await?;
     viewer.require_owner_or_admin(comment.author_id)?;
@@ -215,17 +220,14 @@ pub async fn delete(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> App
     let mut comment: comment::ActiveModel = comment.into();
     comment.status = Set(Status::Deleted);
     comment.body = Set(String::new());
-    comment.update(db).await?;
+    let comment = comment.update(db).await?;
+    state.public_cache.invalidate(&[CacheTag::Post(comment.post_id)]).await;
     Ok(true)
 }
 
 /// Hides a comment from readers or shows it again (admins only).
-pub async fn moderate(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-    status: Status,
-) -> AppResult<comment::Model> {
+pub async fn moderate(state: &AppState, viewer: &Viewer, id: Uuid, status: Status) -> AppResult<comment::Model> {
+    let db = &state.db;
     viewer.require_role(Role::Admin)?;
     if status == Status::Deleted {
         return Err(AppError::bad_input("status", "Moderators hide or show comments; use deleteComment to delete one"));
@@ -236,5 +238,7 @@ pub async fn moderate(
     }
     let mut comment: comment::ActiveModel = comment.into();
     comment.status = Set(status);
-    Ok(comment.update(db).await?)
+    let comment = comment.update(db).await?;
+    state.public_cache.invalidate(&[CacheTag::Post(comment.post_id)]).await;
+    Ok(comment)
 }

@@ -14,6 +14,7 @@ use crate::{
         series::service as series,
     },
     error::{AppError, AppResult},
+    infra::response_cache::CacheTag,
     jobs::Job,
     state::AppState,
     write::Write,
@@ -52,6 +53,7 @@ pub async fn publish(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<p
         txn.enqueue(&Job::RefreshSitemap).await?;
     }
     txn.enqueue(&Job::IndexPost { post: id }).await?;
+    txn.invalidate(CacheTag::Content);
     txn.commit().await?;
     Ok(post)
 }
@@ -98,6 +100,7 @@ async fn set_status_and_reindex(
     let txn = Write::begin(state).await?;
     let post = set_status(&txn, viewer, id, status, at).await?;
     txn.enqueue(&Job::IndexPost { post: id }).await?;
+    txn.invalidate(CacheTag::Content);
     txn.commit().await?;
     Ok(post)
 }
@@ -136,6 +139,9 @@ pub async fn publish_due(state: &AppState) -> AppResult<Vec<Uuid>> {
         }
         notifications::service::store(&txn, series_notices(&txn, &post).await?).await?;
         txn.enqueue(&Job::IndexPost { post: post.id }).await?;
+        // Readers saw it since its time came; cached answers were capped at that
+        // time (see `next_scheduled_at`), and its status changes now.
+        txn.invalidate(CacheTag::Content);
         txn.commit().await?;
         published.push(post.id);
     }

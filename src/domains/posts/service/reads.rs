@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
     sea_query::{Expr, Query, SelectStatement},
 };
 use uuid::Uuid;
@@ -17,6 +18,7 @@ use crate::{
     domains::{accounts::Role, tags::service as tags},
     error::AppResult,
     pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
+    state::AppState,
 };
 use entity::{
     post::{self, Difficulty, Status},
@@ -161,14 +163,17 @@ pub struct PostFilter {
     pub premium: Option<bool>,
 }
 
-/// A page of posts (without their bodies: see [`without_bodies`]).
+/// A page of posts (without their bodies: see [`without_bodies`]). The total
+/// count of a public list (live posts, for everyone alike) is kept per filter
+/// for the current version of `content` (see [`public_count`]).
 pub async fn list(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     viewer: &Viewer,
     filter: &PostFilter,
     order: PostOrder,
     args: &PageArgs,
 ) -> AppResult<Page<post::Model>> {
+    let db = &state.db;
     let mut select = without_bodies(post::Entity::find());
     match filter.status {
         // The home feed and every public list: live posts only, for everyone.
@@ -201,7 +206,63 @@ pub async fn list(
         },
         id: p.id,
     };
-    paginate(db, select, post::Column::Id, sort, cursor_of, args).await
+    let public = matches!(filter.status, None | Some(Status::Published));
+    let version = if public && args.count_total { state.public_cache.content_version().await } else { None };
+    let Some(version) = version else {
+        return paginate(db, select, post::Column::Id, sort, cursor_of, args).await;
+    };
+    let uncounted = PageArgs { count_total: false, ..args.clone() };
+    let mut page = paginate(db, select.clone(), post::Column::Id, sort, cursor_of, &uncounted).await?;
+    page.total_count = public_count(state, version, filter, select).await?;
+    Ok(page)
+}
+
+/// How many live posts `select` (the public list of `filter`) holds: the
+/// feed's most expensive statement, so kept in process per filter for this
+/// version of `content` (any change to posts, series or tags moves it on) and
+/// no longer than until the next scheduled post goes live. Exact, and the same
+/// for every viewer: a public list is the live posts whoever asks.
+async fn public_count(
+    state: &AppState,
+    version: u64,
+    filter: &PostFilter,
+    select: Select<post::Entity>,
+) -> AppResult<u64> {
+    let PostFilter { tag, series, difficulty, author_id, premium, status: _ } = filter;
+    let key = format!("{tag:?}|{series:?}|{difficulty:?}|{author_id:?}|{premium:?}");
+    if let Some(count) = state.public_cache.counts.get(version, &key) {
+        return Ok(count);
+    }
+    let until = next_scheduled_at(state, Some(version)).await?;
+    let count = select.count(&state.db).await?;
+    state.public_cache.counts.put(version, &key, count, until);
+    Ok(count)
+}
+
+/// When the next scheduled post goes live (the earliest still to come), if
+/// any. It becomes visible then with no write at all, so nothing computed from
+/// public content may be kept past it: cached answers and counts are capped
+/// by it. Kept per version of `content` (a schedule change moves it on) when
+/// one is given.
+pub async fn next_scheduled_at(state: &AppState, content_version: Option<u64>) -> AppResult<Option<DateTime<Utc>>> {
+    if let Some(version) = content_version
+        && let Some(at) = state.public_cache.next_due.get(version, "")
+    {
+        return Ok(at);
+    }
+    let at: Option<DateTime<Utc>> = post::Entity::find()
+        .select_only()
+        .column(post::Column::PublishedAt)
+        .filter(post::Column::Status.eq(Status::Scheduled))
+        .filter(post::Column::PublishedAt.gt(Utc::now()))
+        .order_by_asc(post::Column::PublishedAt)
+        .into_tuple()
+        .one(&state.db)
+        .await?;
+    if let Some(version) = content_version {
+        state.public_cache.next_due.put(version, "", at, at);
+    }
+    Ok(at)
 }
 
 /// The tag, series, difficulty, author and premium parts of a filter (not the status).

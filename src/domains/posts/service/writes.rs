@@ -3,8 +3,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, Query},
 };
 use uuid::Uuid;
@@ -14,9 +13,9 @@ use crate::{
     auth::Viewer,
     domains::{accounts::Role, posts::markdown, tags::service as tags},
     error::{AppError, AppResult, OnConstraint, Unique},
+    infra::response_cache::CacheTag,
     jobs::Job,
     state::AppState,
-    state::BeginWrite,
     values::{Excerpt, PostBody, Slug, Title, WebUrl, slugify},
     write::Write,
 };
@@ -109,11 +108,9 @@ async fn claim_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn create(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    viewer: &Viewer,
-    input: PostInput,
-) -> AppResult<post::Model> {
+/// A new draft. Readers do not see it, but its slug may take over another
+/// post's old slug (that redirect goes), so cached answers are invalidated.
+pub async fn create(state: &AppState, viewer: &Viewer, input: PostInput) -> AppResult<post::Model> {
     let author = viewer.require_role(Role::Author)?;
     let title = Title::parse("title", input.title.as_deref().unwrap_or(""))?;
     let body = PostBody::parse("body", input.body.as_deref().unwrap_or(""))?.into_inner();
@@ -124,7 +121,7 @@ pub async fn create(
     };
     let excerpt = excerpt_or_from_body(input.excerpt.as_deref(), &body)?;
     let cover = input.cover_image_url.flatten().map(|u| WebUrl::parse("coverImageUrl", &u)).transpose()?;
-    let txn = db.begin_write().await?;
+    let txn = Write::begin(state).await?;
     let tag_ids = resolve_tags(&txn, input.tag_slugs.as_deref().unwrap_or_default()).await?;
     claim_slug(&txn, slug.as_str()).await?;
     let now = Utc::now();
@@ -152,6 +149,7 @@ pub async fn create(
     .await
     .on_unique(&[SLUG_KEY], "slug", "Another post already uses this slug")?;
     set_tags(&txn, post.id, &tag_ids).await?;
+    txn.invalidate(CacheTag::Content);
     txn.commit().await?;
     Ok(post)
 }
@@ -218,17 +216,20 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: PostInpu
     }
     // Search re-reads the post (a draft's job only makes sure it has no passages).
     txn.enqueue(&Job::IndexPost { post: id }).await?;
+    txn.invalidate(CacheTag::Content);
     txn.commit().await?;
     Ok(post)
 }
 
-pub async fn delete(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
-    let post = get_editable(db, viewer, id).await?;
-    post::Entity::delete_by_id(post.id).exec(db).await?;
+pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<bool> {
+    let post = get_editable(&state.db, viewer, id).await?;
+    post::Entity::delete_by_id(post.id).exec(&state.db).await?;
+    state.public_cache.invalidate(&[CacheTag::Content]).await;
     Ok(true)
 }
 
-/// Puts a post into a series at `position` (1-based; the end when None), or takes it out.
+/// Puts a post into a series at `position` (1-based; the end when None), or
+/// takes it out (inside the series domain's change, which invalidates the cache).
 pub async fn set_series(
     db: &impl ConnectionTrait,
     post_id: Uuid,
@@ -242,7 +243,7 @@ pub async fn set_series(
     Ok(post.update(db).await?)
 }
 
-/// Moves every post of a tag to another (tag merging).
+/// Moves every post of a tag to another (tag merging, which invalidates the cache).
 pub async fn retag(db: &impl ConnectionTrait, from: Uuid, into: Uuid) -> AppResult<()> {
     // Posts that already carry both keep one link.
     post_tag::Entity::delete_many()
