@@ -16,8 +16,12 @@
 # keeps the benchmark database, BENCH_BIN (a lectern binary to measure instead
 # of building this tree's release binary), BENCH_COMPARE="OLD NEW" (two
 # lectern binaries measured one after the other on the same database, each
-# against its own floor: before/after figures from one run). Needs wrk, curl, python3 (and psql for
-# PostgreSQL). Builds the release binary first. Load generator and server
+# against its own floor: before/after figures from one run), BENCH_REDIS_URL (the
+# response cache in Redis, as scaled deployments run it; otherwise in process).
+# Every binary is measured with the response cache off (RESPONSE_CACHE_TTL_SECS=0:
+# every request computed, comparable with figures from before the cache), then
+# with it on (anonymous reads served from it, the signed-in feed reusing the
+# public count). Needs wrk, curl, python3 (and psql for PostgreSQL). Builds the release binary first. Load generator and server
 # share this machine, so figures are a floor, not a ceiling. Not run in CI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -71,6 +75,9 @@ cleanup() {
 trap cleanup EXIT
 
 unset DATABASE_URL REDIS_URL
+if [ -n "${BENCH_REDIS_URL:-}" ]; then
+  export REDIS_URL="$BENCH_REDIS_URL" REDIS_KEY_PREFIX="content-bench-$(date +%s):"
+fi
 export HOST=127.0.0.1 PORT="$PORT" LOG_FORMAT=json RUST_LOG=warn DATA_DIR="$WORK/data"
 if [ -n "${BENCH_EMBEDDED:-}" ]; then
   MODE="embedded (SQLite)"
@@ -213,6 +220,10 @@ LUA
   server_after=$(cpu_ticks "$SERVER_PID")
   db_ticks=$(db_ticks_since "$WORK/db.ticks")
   grep -v '^requests:' "$WORK/$name.wrk"
+  if [ "${RESPONSE_CACHE_TTL_SECS:-60}" != 0 ] && [ "$as" = anonymous ]; then
+    echo "response cache: $(curl -s -o /dev/null -D - "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' \
+      --data-binary @"$WORK/$name.json" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-lectern-cache" {print $2}')"
+  fi
   requests=$(awk '/^requests:/ {print $2}' "$WORK/$name.wrk")
   rps=$(awk '/^requests\/s:/ {print $2}' "$WORK/$name.wrk")
   python3 - "$requests" "$TICKS" "$((server_after - server_before))" "$db_ticks" "$rps" "${FLOOR_RPS:-}" "$DB_NAME" <<'PY'
@@ -231,6 +242,8 @@ PY
 
 IDS_QUERY='query FeedIds { posts(first: 20) { edges { node { id } } } }'
 measure_all() {
+  echo "######## response cache off (RESPONSE_CACHE_TTL_SECS=0)"
+  export RESPONSE_CACHE_TTL_SECS=0
   FLOOR_RPS=""
   measure floor reader '{ me { id } }' '{}' 'data["me"]["id"]'
   measure home-feed-anonymous anonymous "$FEED_QUERY" "$FEED_VARIABLES" \
@@ -240,6 +253,22 @@ measure_all() {
   measure feed-ids anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
   measure post-page reader "$POST_QUERY" "$POST_VARIABLES" \
     'data["post"]["bodyHtml"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
+  echo "server RSS after the runs: $(( $(awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status") / 1024 )) MiB"
+
+  local store="in process"
+  [ -n "${REDIS_URL:-}" ] && store="in Redis"
+  echo "######## response cache on (RESPONSE_CACHE_TTL_SECS=60, $store)"
+  export RESPONSE_CACHE_TTL_SECS=60
+  FLOOR_RPS=""
+  measure floor-cached reader '{ me { id } }' '{}' 'data["me"]["id"]'
+  measure home-feed-anonymous-cached anonymous "$FEED_QUERY" "$FEED_VARIABLES" \
+    'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
+  measure feed-ids-cached anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
+  measure post-page-anonymous-cached anonymous "$POST_QUERY" "$POST_VARIABLES" \
+    'data["post"]["title"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
+  # Signed in: never from the response cache, but the feed's count is kept per content version.
+  measure home-feed-count-kept reader "$FEED_QUERY" "$FEED_VARIABLES" \
+    'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
   echo "server RSS after the runs: $(( $(awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status") / 1024 )) MiB"
 }
 if [ -n "${BENCH_COMPARE:-}" ]; then

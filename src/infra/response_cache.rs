@@ -151,8 +151,11 @@ impl PublicCache {
 /// come from requests; past that, values are computed but not kept).
 pub struct VersionedMemo<V> {
     capacity: usize,
-    inner: Mutex<Option<(u64, HashMap<String, (V, Option<DateTime<Utc>>)>)>>,
+    /// The version the values belong to, and each key's value with its deadline.
+    inner: Mutex<Option<(u64, Memos<V>)>>,
 }
+
+type Memos<V> = HashMap<String, (V, Option<DateTime<Utc>>)>;
 
 impl<V: Clone> VersionedMemo<V> {
     pub fn new(capacity: usize) -> Self {

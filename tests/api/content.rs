@@ -580,7 +580,10 @@ async fn posts_rendered_by_an_older_renderer_are_rerendered_once_when_a_worker_s
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
     // No worker yet: the "old" posts are made first, as an older release left them.
-    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    // No response cache: in the embedded pass the siblings below share the SQLite
+    // file but not an in-process cache (embedded mode runs one process), and this
+    // instance reads what a sibling's job wrote.
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false"), ("RESPONSE_CACHE_TTL_SECS", "0")]).await;
     let author = app.user_with_role("AUTHOR").await;
     let body = "# Setup {#setup}\n\nSee [the setup](#setup) and [a comment](#comment-1).";
     let (old_id, old_slug) = create_published(&app, &author, "Old render", json!({ "body": body })).await;

@@ -95,9 +95,11 @@ async fn statements_for(app: &TestApp, viewer: &TestUser, first: usize) -> u64 {
 
 #[tokio::test]
 async fn a_page_of_20_and_a_page_of_100_cost_the_same_statements() {
-    // No worker: its polling would add statements to the count.
+    // No worker (its polling would add statements to the count), no response
+    // cache or feed-count memo (the statements counted are the ones a request needs).
     let app = TestApp::spawn_with(&[
         ("IN_PROCESS_WORKER", "false"),
+        ("RESPONSE_CACHE_TTL_SECS", "0"),
         ("COMMENT_BURST", "100000"),
         // A page of 100 whole posts with their comment trees is far above the default limit.
         ("GRAPHQL_MAX_COMPLEXITY", "100000"),
@@ -117,9 +119,11 @@ async fn a_page_of_20_and_a_page_of_100_cost_the_same_statements() {
 
 #[tokio::test]
 async fn total_count_is_only_counted_when_asked_for() {
-    // No worker: its polling would add statements to the count.
+    // No worker (its polling would add statements to the count), no response
+    // cache or feed-count memo (the statements counted are the ones a request needs).
     let app = TestApp::spawn_with(&[
         ("IN_PROCESS_WORKER", "false"),
+        ("RESPONSE_CACHE_TTL_SECS", "0"),
         ("COMMENT_BURST", "100000"),
         // A page of 100 whole posts with their comment trees is far above the default limit.
         ("GRAPHQL_MAX_COMPLEXITY", "100000"),
@@ -144,8 +148,9 @@ async fn total_count_is_only_counted_when_asked_for() {
 
 #[tokio::test]
 async fn lists_read_bodies_only_when_asked_and_never_for_a_locked_post() {
-    // No worker: its polling would add statements to the count.
-    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
+    // No worker (its polling would add statements to the count), no response
+    // cache or feed-count memo (the statements counted are the ones a request needs).
+    let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false"), ("RESPONSE_CACHE_TTL_SECS", "0")]).await;
     let author = app.user_with_role("AUTHOR").await;
     let (_, free) = app.published_post(&author, "Free words").await;
     let (premium_id, _) = app.published_post(&author, "Paid words").await;
