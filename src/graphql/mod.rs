@@ -12,6 +12,7 @@ pub mod loaders;
 pub mod pagination;
 
 use async_graphql::{Context, ID, dataloader::DataLoader};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
@@ -28,25 +29,82 @@ pub fn parse_id(field: &'static str, id: &ID) -> AppResult<Uuid> {
     Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "This is not a valid id"))
 }
 
-/// The operation a websocket subscription runs, as its client sent it: the
-/// document, the operation's name and the variables, hashed. Subscriptions
-/// whose items can be rendered once per event for every subscriber running the
-/// same operation key the renderings by it (only for selections every viewer
-/// reads alike). Requests over HTTP have none.
+/// An operation as its client sent it: the document, the operation's name and
+/// the variables, hashed; equal variables hash alike whatever the order of
+/// their keys. Websocket subscriptions whose items can be rendered once per
+/// event for every subscriber running the same operation key the renderings
+/// by it (only for selections every viewer reads alike), and the response
+/// cache keys anonymous answers by it (`http::response_cache`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct OperationKey([u8; 32]);
 
+/// The hash of an operation's document and name alone (what a document's
+/// traits, such as reading only public fields, can be remembered by).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct DocumentKey([u8; 32]);
+
+impl DocumentKey {
+    pub fn of(query: &str, operation_name: Option<&str>) -> Self {
+        let mut hash = Sha256::new();
+        hash_part(&mut hash, operation_name.unwrap_or("").as_bytes());
+        hash_part(&mut hash, query.as_bytes());
+        DocumentKey(hash.finalize().into())
+    }
+}
+
 impl OperationKey {
     pub fn of(query: &str, operation_name: Option<&str>, variables: &async_graphql::Variables) -> Self {
-        use sha2::{Digest, Sha256};
+        Self::with_variables(DocumentKey::of(query, operation_name), variables)
+    }
+
+    pub fn with_variables(document: DocumentKey, variables: &async_graphql::Variables) -> Self {
+        let mut canonical = String::new();
+        canonical_json(&serde_json::to_value(variables).unwrap_or_default(), &mut canonical);
         let mut hash = Sha256::new();
-        for part in [query, operation_name.unwrap_or("")] {
-            hash.update(part.len().to_le_bytes());
-            hash.update(part.as_bytes());
-        }
-        // Variables serialise in name order (a sorted map), so equal variables hash alike.
-        hash.update(serde_json::to_vec(variables).unwrap_or_default());
+        hash_part(&mut hash, &document.0);
+        hash_part(&mut hash, canonical.as_bytes());
         OperationKey(hash.finalize().into())
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+/// Each part with its length first, so no two different inputs hash alike by shifting bytes between parts.
+pub fn hash_part(hash: &mut Sha256, part: &[u8]) {
+    hash.update((part.len() as u64).to_le_bytes());
+    hash.update(part);
+}
+
+/// JSON with object keys sorted, so equal values give equal text whatever order their keys came in.
+fn canonical_json(value: &serde_json::Value, out: &mut String) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (index, (key, value)) in entries.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::Value::String(key.clone()).to_string());
+                out.push(':');
+                canonical_json(value, out);
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                canonical_json(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
     }
 }
 

@@ -18,6 +18,7 @@ use axum::http::HeaderValue;
 use sha2::{Digest, Sha256};
 
 use super::graphql::MediaType;
+use crate::graphql::{DocumentKey, OperationKey, hash_part};
 
 /// Root fields whose answers are the same for every anonymous reader and only
 /// change with writes that invalidate them (see `infra::response_cache`). Not
@@ -28,7 +29,7 @@ pub const PUBLIC_ROOTS: &[&str] = &["posts", "post", "series", "seriesList", "ta
 /// Which operations read only public roots, remembered per document and
 /// operation name (so a document is parsed once, not on every request).
 pub struct PublicOperations {
-    known: moka::sync::Cache<[u8; 32], bool>,
+    known: moka::sync::Cache<DocumentKey, bool>,
 }
 
 impl Default for PublicOperations {
@@ -39,34 +40,20 @@ impl Default for PublicOperations {
 
 impl PublicOperations {
     /// The cache key of `request` when it may be answered from the cache: a
-    /// SHA-256 over the media type (the two bodies differ), the operation
-    /// name, the document and the variables in canonical JSON.
+    /// SHA-256 over the media type (the two bodies differ) and the request's
+    /// [`OperationKey`] (document, operation name, canonical variables).
     pub(super) fn key(&self, media: MediaType, request: &GqlRequest) -> Option<String> {
-        let name = request.operation_name.as_deref().unwrap_or("");
-        let mut document = Sha256::new();
-        hash_part(&mut document, name.as_bytes());
-        hash_part(&mut document, request.query.as_bytes());
-        let document = document.finalize();
-        let public =
-            self.known.get_with(document.into(), || is_public(&request.query, request.operation_name.as_deref()));
-        if !public {
+        let name = request.operation_name.as_deref();
+        let document = DocumentKey::of(&request.query, name);
+        if !self.known.get_with(document, || is_public(&request.query, name)) {
             return None;
         }
-        let mut variables = String::new();
-        canonical_json(&serde_json::to_value(&request.variables).ok()?, &mut variables);
         let mut key = Sha256::new();
-        hash_part(&mut key, b"lectern-response-v1");
+        hash_part(&mut key, b"lectern-response-v2");
         hash_part(&mut key, if media == MediaType::GraphqlResponse { b"graphql-response+json" } else { b"json" });
-        hash_part(&mut key, &document);
-        hash_part(&mut key, variables.as_bytes());
+        hash_part(&mut key, OperationKey::with_variables(document, &request.variables).as_bytes());
         Some(hex::encode(key.finalize()))
     }
-}
-
-/// Each part with its length first, so no two different requests hash alike by shifting bytes between parts.
-fn hash_part(hash: &mut Sha256, part: &[u8]) {
-    hash.update((part.len() as u64).to_le_bytes());
-    hash.update(part);
 }
 
 /// Whether the operation `name` of `query` is a query of public root fields only.
@@ -100,37 +87,6 @@ fn public_roots(
                 .is_some_and(|fragment| public_roots(&fragment.node.selection_set.node, fragments, depth + 1)),
             Selection::InlineFragment(inline) => public_roots(&inline.node.selection_set.node, fragments, depth + 1),
         })
-}
-
-/// JSON with object keys sorted, so equal variables give equal keys whatever order they came in.
-fn canonical_json(value: &serde_json::Value, out: &mut String) {
-    match value {
-        serde_json::Value::Object(map) => {
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            out.push('{');
-            for (index, (key, value)) in entries.into_iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                out.push_str(&serde_json::Value::String(key.clone()).to_string());
-                out.push(':');
-                canonical_json(value, out);
-            }
-            out.push('}');
-        }
-        serde_json::Value::Array(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                canonical_json(item, out);
-            }
-            out.push(']');
-        }
-        scalar => out.push_str(&scalar.to_string()),
-    }
 }
 
 /// How long an answer computed now may be kept: the configured TTL, but never
@@ -203,6 +159,12 @@ mod tests {
         let query = "query($a: Int, $b: Int) { posts(first: $a, last: $b) { totalCount } }";
         let one = key(query, None, serde_json::json!({ "a": 1, "b": 2 }));
         assert_eq!(one, key(query, None, serde_json::json!({ "b": 2, "a": 1 })));
+        let nested = "query($f: PostFilterInput) { posts(filter: $f) { totalCount } }";
+        assert_eq!(
+            key(nested, None, serde_json::json!({ "f": { "tag": "rust", "authorId": "1" } })),
+            key(nested, None, serde_json::json!({ "f": { "authorId": "1", "tag": "rust" } })),
+            "nor by the order inside an object"
+        );
         assert_ne!(one, key(query, None, serde_json::json!({ "a": 2, "b": 1 })));
         assert_ne!(one, key(&format!("{query} "), None, serde_json::json!({ "a": 1, "b": 2 })));
         let mut request = GqlRequest::new(query);
