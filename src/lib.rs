@@ -220,8 +220,9 @@ pub async fn migrate(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
         txn.commit().await?;
     } else {
         migration::Migrator::up(db, None).await.context("Failed to apply database migrations")?;
-        // SQLite has no autovacuum/autoanalyze: refresh the planner statistics the
-        // feed's index choice depends on (cheap when they are current).
+        // SQLite has no autovacuum/autoanalyze: refresh the planner statistics
+        // (cheap when they are current). The feed's plan does not depend on
+        // them (`posts::live`, tests/api/plans.rs).
         db.execute_unprepared("PRAGMA optimize=0x10002").await.context("Failed to optimise the SQLite database")?;
     }
     // The starting badge catalogue (badges already there, and admins' own, stay as they are).

@@ -25,6 +25,7 @@ mod newsletter;
 mod notifications;
 mod openai_peer;
 mod persisted;
+mod plans;
 mod response_cache;
 mod reviews;
 mod schema_file;

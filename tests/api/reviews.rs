@@ -776,7 +776,9 @@ async fn unreadable_posts_are_exactly_the_ones_not_readable() {
     let total = entity::post::Entity::find().count(&app.state.db).await.unwrap();
     for viewer in &everyone {
         let readable: Vec<uuid::Uuid> = entity::post::Entity::find()
-            .filter(entity::post::Column::Id.in_subquery(posts::readable_ids(viewer)))
+            .filter(
+                entity::post::Column::Id.in_subquery(posts::readable_ids(viewer, app.state.db.get_database_backend())),
+            )
             .all(&app.state.db)
             .await
             .unwrap()

@@ -37,7 +37,7 @@ pub async fn list(db: &impl ConnectionTrait, viewer: &Viewer, args: &PageArgs) -
     let user_id = viewer.require_signed_in()?;
     let select = bookmark::Entity::find()
         .filter(bookmark::Column::UserId.eq(user_id))
-        .filter(bookmark::Column::PostId.in_subquery(posts::readable_ids(viewer)));
+        .filter(bookmark::Column::PostId.in_subquery(posts::readable_ids(viewer, db.get_database_backend())));
     let sort = Sort { column: Some(bookmark::Column::CreatedAt), descending: true };
     let cursor_of = |b: &bookmark::Model| Cursor { key: Key::Time(b.created_at), id: b.post_id };
     let page = paginate(db, select, bookmark::Column::PostId, sort, cursor_of, args).await?.map(|b| b.post_id);

@@ -188,7 +188,7 @@ pub async fn list(
     let user_id = viewer.require_signed_in()?;
     let mut select = study_note::Entity::find()
         .filter(study_note::Column::UserId.eq(user_id))
-        .filter(study_note::Column::PostId.in_subquery(posts::readable_ids(viewer)));
+        .filter(study_note::Column::PostId.in_subquery(posts::readable_ids(viewer, db.get_database_backend())));
     if let Some(pattern) = search.map(like_pattern).transpose()?.flatten() {
         select = select.filter(matching(&pattern));
     }
@@ -228,7 +228,7 @@ pub async fn export_markdown(state: &AppState, viewer: &Viewer) -> AppResult<Str
     let user_id = viewer.require_signed_in()?;
     let notes = study_note::Entity::find()
         .filter(study_note::Column::UserId.eq(user_id))
-        .filter(study_note::Column::PostId.in_subquery(posts::readable_ids(viewer)))
+        .filter(study_note::Column::PostId.in_subquery(posts::readable_ids(viewer, db.get_database_backend())))
         .order_by_asc(study_note::Column::CreatedAt)
         .order_by_asc(study_note::Column::Id)
         .all(db)

@@ -67,7 +67,7 @@ pub async fn history(
     let user_id = viewer.require_signed_in()?;
     let select = reading_progress::Entity::find()
         .filter(reading_progress::Column::UserId.eq(user_id))
-        .filter(reading_progress::Column::PostId.in_subquery(posts::readable_ids(viewer)));
+        .filter(reading_progress::Column::PostId.in_subquery(posts::readable_ids(viewer, db.get_database_backend())));
     let sort = Sort { column: Some(reading_progress::Column::UpdatedAt), descending: true };
     let cursor_of = |r: &reading_progress::Model| Cursor { key: Key::Time(r.updated_at), id: r.post_id };
     paginate(db, select, reading_progress::Column::PostId, sort, cursor_of, args).await

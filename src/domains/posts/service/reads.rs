@@ -27,14 +27,21 @@ use entity::{
 
 /// By current slug, or by an old slug that redirects to it.
 pub async fn find_by_slug(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str) -> AppResult<Option<post::Model>> {
-    let found = post::Entity::find().filter(post::Column::Slug.eq(slug)).filter(readable_by(viewer)).one(db).await?;
+    let found = post::Entity::find()
+        .filter(post::Column::Slug.eq(slug))
+        .filter(readable_by(viewer, db.get_database_backend()))
+        .one(db)
+        .await?;
     if found.is_some() {
         return Ok(found);
     }
     let Some(redirect) = redirect::Entity::find_by_id(slug.to_owned()).one(db).await? else {
         return Ok(None);
     };
-    Ok(post::Entity::find_by_id(redirect.post_id).filter(readable_by(viewer)).one(db).await?)
+    Ok(post::Entity::find_by_id(redirect.post_id)
+        .filter(readable_by(viewer, db.get_database_backend()))
+        .one(db)
+        .await?)
 }
 
 /// `html_version` of a row read without its bodies (see [`without_bodies`]).
@@ -103,7 +110,7 @@ pub async fn posts_of_series(
     }
     let posts = without_bodies(post::Entity::find())
         .filter(post::Column::SeriesId.is_in(series_ids.iter().copied()))
-        .filter(readable_by(viewer))
+        .filter(readable_by(viewer, db.get_database_backend()))
         .order_by_asc(post::Column::SeriesPosition)
         .order_by_asc(post::Column::Id)
         .all(db)
@@ -177,7 +184,7 @@ pub async fn list(
     let mut select = without_bodies(post::Entity::find());
     match filter.status {
         // The home feed and every public list: live posts only, for everyone.
-        None | Some(Status::Published) => select = select.filter(live()),
+        None | Some(Status::Published) => select = select.filter(live(db.get_database_backend())),
         Some(status) => {
             let viewer_id = viewer.require_role(Role::Author)?;
             select = select.filter(post::Column::Status.eq(status));
@@ -301,7 +308,7 @@ pub async fn live_ids(db: &impl ConnectionTrait, filter: &PostFilter) -> AppResu
     Ok(Query::select()
         .column(post::Column::Id)
         .from(post::Entity)
-        .cond_where(live())
+        .cond_where(live(db.get_database_backend()))
         .cond_where(filter_condition(db, filter).await?)
         .to_owned())
 }
@@ -312,7 +319,7 @@ pub async fn live_post_ids(db: &impl ConnectionTrait) -> AppResult<Vec<Uuid>> {
     Ok(post::Entity::find()
         .select_only()
         .column(post::Column::Id)
-        .filter(live())
+        .filter(live(db.get_database_backend()))
         .order_by_asc(post::Column::PublishedAt)
         .order_by_asc(post::Column::Id)
         .into_tuple()
@@ -333,7 +340,12 @@ pub async fn all_posts_of_series(db: &impl ConnectionTrait, series_id: Uuid) -> 
 /// The most recently published live posts, for feeds.
 pub async fn recent_live(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<post::Model>> {
     use sea_orm::QuerySelect;
-    Ok(post::Entity::find().filter(live()).order_by_desc(post::Column::PublishedAt).limit(limit).all(db).await?)
+    Ok(post::Entity::find()
+        .filter(live(db.get_database_backend()))
+        .order_by_desc(post::Column::PublishedAt)
+        .limit(limit)
+        .all(db)
+        .await?)
 }
 
 /// Live posts published in (`since`, `until`], newest first (at most `limit`), for digests.
@@ -345,7 +357,7 @@ pub async fn published_between(
 ) -> AppResult<Vec<post::Model>> {
     use sea_orm::QuerySelect;
     Ok(post::Entity::find()
-        .filter(live())
+        .filter(live(db.get_database_backend()))
         .filter(post::Column::PublishedAt.gt(since))
         .filter(post::Column::PublishedAt.lte(until))
         .order_by_desc(post::Column::PublishedAt)
@@ -361,7 +373,7 @@ pub async fn live_slugs(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<
         .select_only()
         .column(post::Column::Slug)
         .column(post::Column::UpdatedAt)
-        .filter(live())
+        .filter(live(db.get_database_backend()))
         .order_by_desc(post::Column::PublishedAt)
         .limit(limit)
         .into_tuple()
