@@ -52,7 +52,10 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Clone)]
 pub struct Http {
     pub state: AppState,
+    /// The guarded schema: documents `limits::admit` refuses run here.
     pub schema: AppSchema,
+    /// The same schema without extensions, for every admitted document (`build_lean_schema`).
+    pub lean: AppSchema,
     /// Documents named by hash: learnt ones (APQ) and the trusted manifest.
     pub persisted: Arc<PersistedQueries>,
     /// Which operations may be answered from the response cache.
@@ -62,7 +65,8 @@ pub struct Http {
 pub fn router(state: AppState, schema: AppSchema) -> anyhow::Result<Router> {
     let config = state.config.clone();
     let persisted = Arc::new(PersistedQueries::from_config(&config, state.redis_guard.clone())?);
-    let http = Http { state, schema, persisted, public_operations: Default::default() };
+    let lean = crate::schema::build_lean_schema(state.clone());
+    let http = Http { state, schema, lean, persisted, public_operations: Default::default() };
 
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<_>| {
@@ -170,4 +174,12 @@ fn request_meta(http: &Http, headers: &HeaderMap, ConnectInfo(peer): ConnectInfo
     let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let client_ip = forwarded::client_address(&http.state.config.proxies, peer.ip(), headers);
     RequestMeta { request_id, client_ip }
+}
+
+impl Http {
+    /// The schema `request` runs on: the lean one when `limits::admit` lets it
+    /// (parsing its document once, kept in the request), else the guarded one.
+    pub fn schema_for(&self, request: &mut async_graphql::Request) -> &AppSchema {
+        if crate::schema::limits::admit(request, &self.state.config.graphql) { &self.lean } else { &self.schema }
+    }
 }

@@ -47,7 +47,7 @@ impl Extension for RefuseIntrospection {
 /// The first `__schema` or `__type` field anywhere in the document. Every
 /// operation and fragment is looked at once, without following spreads, so
 /// this is linear in the document's size.
-fn introspection_field(document: &ExecutableDocument) -> Option<&'static str> {
+pub(super) fn introspection_field(document: &ExecutableDocument) -> Option<&'static str> {
     fn in_set(set: &SelectionSet) -> Option<&'static str> {
         set.items.iter().find_map(|selection| match &selection.node {
             Selection::Field(field) => match field.node.name.node.as_str() {

@@ -43,6 +43,10 @@ use crate::{
 /// there wait. Every operation the web app sends is well below it.
 const LARGE_DOCUMENT_TOKENS: usize = 500;
 
+/// How deeply selection sets may nest, fragments included, as async-graphql
+/// checks it while parsing.
+pub const RECURSIVE_DEPTH: usize = 64;
+
 pub struct Limits {
     pub max_aliases: usize,
     /// Selections after expanding fragments (the complexity budget).
@@ -155,6 +159,7 @@ impl Extension for LimitsExtension {
         .await
     }
 
+    /// Validation errors get their codes in [`finalize`], as on the lean schema.
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -163,20 +168,38 @@ impl Extension for LimitsExtension {
         let permit = self.permit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
         let validated = off_the_workers(permit.is_some(), next.run(ctx)).await;
         drop(permit);
-        validated.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|error| {
-                    let code = match error.message.as_str() {
-                        "Query is nested too deep." => code::QUERY_TOO_DEEP,
-                        "Query is too complex." => code::QUERY_TOO_COMPLEX,
-                        _ => code::GRAPHQL_VALIDATION_FAILED,
-                    };
-                    with_code(error, code)
-                })
-                .collect()
-        })
+        validated
     }
+}
+
+/// Whether `request` may run on the lean schema (`build_lean_schema`, no
+/// extensions), having passed here every check the guarded schema's
+/// extensions make before validation: a document of at most
+/// [`LARGE_DOCUMENT_TOKENS`] tokens (so cheap enough to parse and validate on
+/// the async workers) and names of at most [`MAX_NAME_LEN`] bytes, that
+/// parses, nests at most [`RECURSIVE_DEPTH`] deep, stays within the alias and
+/// selection limits, holds no NUL, and asks for no introspection when it is
+/// off. The parsed document is kept in the request, so it is parsed once.
+/// Any other request runs on the guarded schema, whose extensions refuse it
+/// (or, for a large document, parse and validate it off the workers) exactly
+/// as they always have: the refusals have one implementation.
+pub fn admit(request: &mut async_graphql::Request, limits: &crate::config::GraphqlLimits) -> bool {
+    let scan = scan(&request.query, LARGE_DOCUMENT_TOKENS);
+    if scan.tokens > LARGE_DOCUMENT_TOKENS.min(limits.max_tokens) || scan.longest_name > MAX_NAME_LEN {
+        return false;
+    }
+    let Ok(document) = parser::parse_query(&request.query) else { return false };
+    let measure = measure(&document);
+    let admitted = measure.aliases <= limits.max_aliases
+        && measure.selections <= limits.max_complexity
+        && measure.depth <= RECURSIVE_DEPTH
+        && !measure.cyclic
+        && reject_nul(&document, &request.variables).is_ok()
+        && (limits.introspection || super::introspection::introspection_field(&document).is_none());
+    if admitted {
+        request.set_parsed_query(document);
+    }
+    admitted
 }
 
 /// The longest name a document may use. Every name in the schema is far
@@ -263,14 +286,30 @@ struct Measure {
     aliases: usize,
     /// Selections of all operations together (async-graphql's complexity adds up operations too).
     selections: usize,
+    /// How deep selection sets nest below the operation's (fields with a
+    /// selection, inline fragments and spreads each one more), the deepest
+    /// operation's: async-graphql's recursion depth.
+    depth: usize,
+    /// A fragment spreads itself, directly or not (validation refuses it).
+    cyclic: bool,
 }
 
 /// Measures `document` in time linear in its size: each fragment is counted
 /// once and its count reused at every further spread. Fragment cycles count as
-/// zero here; validation rejects them.
+/// zero here (and mark the measure cyclic); validation rejects them.
 fn measure(document: &ExecutableDocument) -> Measure {
+    /// Two measures side by side: counts add up, depth is the deeper.
     fn add(a: Measure, b: Measure) -> Measure {
-        Measure { aliases: a.aliases.saturating_add(b.aliases), selections: a.selections.saturating_add(b.selections) }
+        Measure {
+            aliases: a.aliases.saturating_add(b.aliases),
+            selections: a.selections.saturating_add(b.selections),
+            depth: a.depth.max(b.depth),
+            cyclic: a.cyclic || b.cyclic,
+        }
+    }
+    /// A nested selection set's measure, seen from the set holding it.
+    fn nested(inner: Measure) -> Measure {
+        Measure { depth: inner.depth.saturating_add(1), ..inner }
     }
 
     fn in_set(
@@ -283,30 +322,35 @@ fn measure(document: &ExecutableDocument) -> Measure {
         for selection in &set.items {
             let inner = match &selection.node {
                 Selection::Field(field) => {
-                    let own = Measure { aliases: usize::from(field.node.alias.is_some()), selections: 0 };
-                    add(own, in_set(&field.node.selection_set.node, document, memo, visiting))
+                    let own = Measure { aliases: usize::from(field.node.alias.is_some()), ..Measure::default() };
+                    let children = &field.node.selection_set.node;
+                    if children.items.is_empty() {
+                        own
+                    } else {
+                        add(own, nested(in_set(children, document, memo, visiting)))
+                    }
                 }
                 Selection::InlineFragment(fragment) => {
-                    in_set(&fragment.node.selection_set.node, document, memo, visiting)
+                    nested(in_set(&fragment.node.selection_set.node, document, memo, visiting))
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = &spread.node.fragment_name.node;
                     if let Some(count) = memo.get(name) {
-                        *count
+                        nested(*count)
                     } else if visiting.contains(name) {
-                        Measure::default()
+                        Measure { cyclic: true, ..Measure::default() }
                     } else if let Some(fragment) = document.fragments.get(name) {
                         visiting.push(name.clone());
                         let count = in_set(&fragment.node.selection_set.node, document, memo, visiting);
                         visiting.pop();
                         memo.insert(name.clone(), count);
-                        count
+                        nested(count)
                     } else {
                         Measure::default()
                     }
                 }
             };
-            total = add(add(total, Measure { aliases: 0, selections: 1 }), inner);
+            total = add(add(total, Measure { selections: 1, ..Measure::default() }), inner);
         }
         total
     }
@@ -317,6 +361,8 @@ fn measure(document: &ExecutableDocument) -> Measure {
         Measure {
             aliases: measure.aliases.max(count.aliases),
             selections: measure.selections.saturating_add(count.selections),
+            depth: measure.depth.max(count.depth),
+            cyclic: measure.cyclic || count.cyclic,
         }
     })
 }
@@ -402,10 +448,15 @@ pub fn finalize(response: &mut Response, request_id: &str) {
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            // Errors async-graphql raises itself: unknown operation names before
-            // execution, input coercion (a bad argument value) during it.
+            // Errors async-graphql raises itself: validation (the depth and
+            // complexity limits have codes of their own) and unknown operation
+            // names before execution, input coercion (a bad argument value) during it.
             let code = if before_execution && error.path.is_empty() {
-                code::GRAPHQL_VALIDATION_FAILED
+                match error.message.as_str() {
+                    "Query is nested too deep." => code::QUERY_TOO_DEEP,
+                    "Query is too complex." => code::QUERY_TOO_COMPLEX,
+                    _ => code::GRAPHQL_VALIDATION_FAILED,
+                }
             } else {
                 code::BAD_USER_INPUT
             };
@@ -446,6 +497,70 @@ pub fn is_request_error(response: &Response) -> bool {
 mod tests {
     use super::*;
 
+    fn limits(introspection: bool) -> crate::config::GraphqlLimits {
+        crate::config::GraphqlLimits {
+            max_depth: 15,
+            max_complexity: 2_000,
+            max_aliases: 30,
+            max_tokens: 2_000,
+            max_batch: 10,
+            max_body_bytes: 1 << 20,
+            introspection,
+        }
+    }
+
+    fn admitted(query: &str, variables: serde_json::Value, introspection: bool) -> bool {
+        let mut request = async_graphql::Request::new(query).variables(Variables::from_json(variables));
+        let admitted = admit(&mut request, &limits(introspection));
+        // An admitted document is parsed once, here, and kept for async-graphql.
+        assert_eq!(request.parsed_query().is_ok(), admitted || parser::parse_query(query).is_ok());
+        admitted
+    }
+
+    #[test]
+    fn admits_to_the_lean_schema_only_what_the_extensions_would_pass() {
+        let none = serde_json::json!({});
+        assert!(admitted(
+            "query Feed($n: Int) { posts(first: $n) { edges { node { id title } } } }",
+            none.clone(),
+            false
+        ));
+        // Larger than LARGE_DOCUMENT_TOKENS: parsed and validated off the workers, on the guarded schema.
+        let large = format!("{{ {} }}", "me { id } ".repeat(LARGE_DOCUMENT_TOKENS / 4 + 1));
+        assert!(!admitted(&large, none.clone(), false));
+        let long_name = format!("{{ {} }}", "a".repeat(MAX_NAME_LEN + 1));
+        assert!(!admitted(&long_name, none.clone(), false));
+        assert!(!admitted("{ me { id }", none.clone(), false), "a parse error");
+        let aliases = format!("{{ {} }}", (0..31).map(|i| format!("a{i}: me {{ id }}")).collect::<Vec<_>>().join(" "));
+        assert!(!admitted(&aliases, none.clone(), false));
+        assert!(!admitted(
+            "query ($q: String) { search(query: $q) { id } }",
+            serde_json::json!({"q": "a\u{0}b"}),
+            false
+        ));
+        assert!(!admitted("{ search(query: \"a\\u0000b\") { id } }", none.clone(), false));
+        assert!(!admitted("{ __schema { types { name } } }", none.clone(), false));
+        assert!(admitted("{ __schema { types { name } } }", none.clone(), true));
+        assert!(admitted("{ __typename }", none.clone(), false));
+        assert!(!admitted("query { ...A } fragment A on QueryRoot { me { id } ...A }", none.clone(), false));
+        // async-graphql's recursion depth (fragments count): 64 nested sets pass, 65 do not.
+        let nested = |n: usize| {
+            format!("{{ ...F }} fragment F on QueryRoot {{ {}b{} }}", "a { ".repeat(n - 1), " }".repeat(n - 1))
+        };
+        assert!(admitted(&nested(64), none.clone(), false));
+        assert!(!admitted(&nested(65), none, false));
+    }
+
+    #[test]
+    fn measures_depth_as_async_graphql_counts_it() {
+        let doc = async_graphql::parser::parse_query(
+            "query { a { b { ... on X { c { d } } } } e { ...F } } fragment F on Y { f { g } }",
+        )
+        .unwrap();
+        // a(1) b(2) inline(3) c(4); e(1) F(2) f(3).
+        assert_eq!(measure(&doc).depth, 4);
+    }
+
     #[test]
     fn counts_aliases_and_selections_through_fragments() {
         let doc = async_graphql::parser::parse_query(
@@ -453,10 +568,13 @@ mod tests {
         )
         .unwrap();
         // a, id, b, two spreads of two fields each, __typename.
-        assert_eq!(measure(&doc), Measure { aliases: 2 + 2 * 2, selections: 2 + 1 + 2 * 3 + 1 });
+        assert_eq!(
+            measure(&doc),
+            Measure { aliases: 2 + 2 * 2, selections: 2 + 1 + 2 * 3 + 1, depth: 2, cyclic: false }
+        );
         let cyclic =
             async_graphql::parser::parse_query("query { ...A } fragment A on Query { a: me { id } ...A }").unwrap();
-        assert_eq!(measure(&cyclic), Measure { aliases: 1, selections: 1 + 2 + 1 });
+        assert_eq!(measure(&cyclic), Measure { aliases: 1, selections: 1 + 2 + 1, depth: 2, cyclic: true });
         // Selections add up over every operation, as async-graphql's complexity does.
         let two = async_graphql::parser::parse_query("query A { me { id } } query B { tags { slug } }").unwrap();
         assert_eq!(measure(&two).selections, 4);

@@ -66,25 +66,49 @@ pub struct SubscriptionRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema with the configured limits; `state` is shared by every request.
+/// Builds the schema with the configured limits; `state` is shared by every
+/// request. This is the guarded schema: its extensions check every document
+/// as it is parsed and validated (see `limits`), and it runs the documents
+/// [`limits::admit`] does not let onto the lean one.
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
+    schema_with(state, true)
+}
+
+/// The schema most operations run on: the same types, limits and data, without
+/// extensions. With any extension, async-graphql sends every field and list item
+/// of an operation through the extensions' `resolve` chain (a boxed future per
+/// field per extension, and a lookup of the field's type by name), although
+/// Lectern's extensions only act on parsing and validation: on the home feed
+/// that was a sizeable share of the server's CPU (BENCHMARKS.md, "Where the
+/// server's time goes"). A document reaches this schema only once
+/// [`limits::admit`] has made the extensions' checks on it; every other one runs
+/// on the guarded schema, which refuses it exactly as before.
+pub fn build_lean_schema(state: AppState) -> AppSchema {
+    schema_with(Some(state), false)
+}
+
+fn schema_with(state: Option<AppState>, guarded: bool) -> AppSchema {
     let limits = state.as_ref().map(|s| s.config.graphql.clone());
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .enable_subscription_in_federation();
-    // Registered before (so around) the limits extension, which codes every
-    // parse-phase error it sees GRAPHQL_PARSE_FAILED.
-    if limits.as_ref().is_some_and(|l| !l.introspection) {
-        builder = builder.extension(introspection::RefuseIntrospection);
+    if guarded {
+        // Registered before (so around) the limits extension, which codes every
+        // parse-phase error it sees GRAPHQL_PARSE_FAILED.
+        if limits.as_ref().is_some_and(|l| !l.introspection) {
+            builder = builder.extension(introspection::RefuseIntrospection);
+        }
+        builder = builder.extension(limits::Limits {
+            max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases),
+            max_selections: limits.as_ref().map_or(usize::MAX, |l| l.max_complexity),
+            max_tokens: limits.as_ref().map_or(usize::MAX, |l| l.max_tokens),
+            validation: state.as_ref().map(|s| s.work.validation.clone()),
+        });
     }
-    builder = builder.extension(limits::Limits {
-        max_aliases: limits.as_ref().map_or(usize::MAX, |l| l.max_aliases),
-        max_selections: limits.as_ref().map_or(usize::MAX, |l| l.max_complexity),
-        max_tokens: limits.as_ref().map_or(usize::MAX, |l| l.max_tokens),
-        validation: state.as_ref().map(|s| s.work.validation.clone()),
-    });
     if let Some(limits) = &limits {
-        builder =
-            builder.limit_depth(limits.max_depth).limit_complexity(limits.max_complexity).limit_recursive_depth(64);
+        builder = builder
+            .limit_depth(limits.max_depth)
+            .limit_complexity(limits.max_complexity)
+            .limit_recursive_depth(limits::RECURSIVE_DEPTH);
         if !limits.introspection {
             builder = builder.disable_introspection().disable_suggestions();
         }
