@@ -14,9 +14,12 @@
 # Settings: BENCH_SCALE (posts, 10000), BENCH_DURATION (20s),
 # BENCH_CONNECTIONS (32), BENCH_PORT (18182), BENCH_POST_SLUG, BENCH_KEEP_DB=1
 # keeps the benchmark database, BENCH_BIN (a lectern binary to measure instead
-# of building this tree's release binary), BENCH_COMPARE="OLD NEW" (two
-# lectern binaries measured one after the other on the same database, each
-# against its own floor: before/after figures from one run), BENCH_REDIS_URL (the
+# of building this tree's release binary), BENCH_COMPARE="OLD NEW" (two or
+# more lectern binaries measured on the same database, each against its own
+# floor, taking turns page by page so a change in the shared machine's load
+# falls on all of them alike: before/after figures from one run),
+# BENCH_ROUNDS (1: how many times each binary measures each page; the summary
+# at the end gives medians), BENCH_REDIS_URL (the
 # response cache in Redis, as scaled deployments run it; otherwise in process).
 # Every binary is measured with the response cache off (RESPONSE_CACHE_TTL_SECS=0:
 # every request computed, comparable with figures from before the cache), then
@@ -51,17 +54,23 @@ for tool in wrk curl python3; do
 done
 
 WORK=$(mktemp -d)
-# A private copy: the target directory is shared, and another build may replace the binary mid-run.
-BIN="$WORK/lectern"
+ROUNDS="${BENCH_ROUNDS:-1}"
+# Private copies: the target directory is shared, and another build may replace a binary mid-run.
+# BINS[i] is measured as LABELS[i]; BIN is the one running.
+BINS=() LABELS=()
 if [ -n "${BENCH_BIN:-}" ]; then
-  cp "$BENCH_BIN" "$BIN"
+  LABELS=("$BENCH_BIN")
 elif [ -n "${BENCH_COMPARE:-}" ]; then
-  read -r -a COMPARE <<< "$BENCH_COMPARE"
-  cp "${COMPARE[0]}" "$BIN"
+  read -r -a LABELS <<< "$BENCH_COMPARE"
 else
   cargo build --release --locked -q
-  cp "$CARGO_TARGET_DIR/release/lectern" "$BIN"
+  LABELS=("$CARGO_TARGET_DIR/release/lectern")
 fi
+for i in "${!LABELS[@]}"; do
+  cp "${LABELS[$i]}" "$WORK/lectern-$i"
+  BINS+=("$WORK/lectern-$i")
+done
+BIN=${BINS[0]}
 SERVER_PID=""
 DB_NAME=""
 cleanup() {
@@ -173,7 +182,10 @@ db_ticks_since() {
   awk 'NR == FNR { before[$1] = $2; next } { total += $2 - before[$1] } END { print total + 0 }' "$1" "$1.after"
 }
 TICKS=$(getconf CLK_TCK)
-FLOOR_RPS=""
+# Per binary (TAG is its index): the floor of the current cache setting.
+declare -A FLOOR_RPS=()
+TAG=0
+MODE_NAME=""
 
 # measure NAME AS QUERY VARIABLES CHECK: checks one response with the python
 # expression CHECK (on `data`), counts the SQL statements of one request,
@@ -235,7 +247,8 @@ LUA
   fi
   requests=$(awk '/^requests:/ {print $2}' "$WORK/$name.wrk")
   rps=$(awk '/^requests\/s:/ {print $2}' "$WORK/$name.wrk")
-  python3 - "$requests" "$TICKS" "$((server_after - server_before))" "$db_ticks" "$rps" "${FLOOR_RPS:-}" "$DB_NAME" <<'PY'
+  python3 - "$requests" "$TICKS" "$((server_after - server_before))" "$db_ticks" "$rps" "${FLOOR_RPS[$TAG]:-}" "$DB_NAME" \
+    "$MODE_NAME" "$TAG" "$name" "$WORK/results.tsv" <<'PY'
 import sys
 requests, ticks, server, db, rps, floor, pg = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
 per = lambda t: 1000.0 * t / ticks / max(requests, 1)
@@ -246,51 +259,87 @@ if floor and rps >= float(floor):
     print(f"share of the floor: {rps / float(floor):.1f}x (faster than the floor)")
 elif floor:
     print(f"share of the floor: 1/{float(floor) / rps:.1f}")
+mode, tag, name, results = sys.argv[8:12]
+with open(results, "a") as out:
+    out.write(f"{mode}\t{tag}\t{name}\t{rps}\t{per(server):.3f}\t{per(db) if pg else ''}\n")
 PY
-  [ -z "$FLOOR_RPS" ] && FLOOR_RPS=$rps
+  [ -z "${FLOOR_RPS[$TAG]:-}" ] && FLOOR_RPS[$TAG]=$rps
   return 0
 }
 
-IDS_QUERY='query FeedIds { posts(first: 20) { edges { node { id } } } }'
-measure_all() {
-  echo "######## response cache off (RESPONSE_CACHE_TTL_SECS=0)"
-  export RESPONSE_CACHE_TTL_SECS=0
-  FLOOR_RPS=""
-  measure floor reader '{ me { id } }' '{}' 'data["me"]["id"]'
-  measure home-feed-anonymous anonymous "$FEED_QUERY" "$FEED_VARIABLES" \
-    'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
-  measure home-feed reader "$FEED_QUERY" "$FEED_VARIABLES" \
-    'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
-  measure feed-ids anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
-  measure post-page reader "$POST_QUERY" "$POST_VARIABLES" \
-    'data["post"]["bodyHtml"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
-  echo "server RSS after the runs: $(( $(awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status") / 1024 )) MiB"
-
-  local store="in process"
-  [ -n "${REDIS_URL:-}" ] && store="in Redis"
-  echo "######## response cache on (RESPONSE_CACHE_TTL_SECS=60, $store)"
-  export RESPONSE_CACHE_TTL_SECS=60
-  FLOOR_RPS=""
-  measure floor-cached reader '{ me { id } }' '{}' 'data["me"]["id"]'
-  measure home-feed-anonymous-cached anonymous "$FEED_QUERY" "$FEED_VARIABLES" \
-    'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
-  measure feed-ids-cached anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
-  measure post-page-anonymous-cached anonymous "$POST_QUERY" "$POST_VARIABLES" \
-    'data["post"]["title"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
-  # Signed in: never from the response cache, but the feed's count is kept per content version.
-  measure home-feed-count-kept reader "$FEED_QUERY" "$FEED_VARIABLES" \
-    'len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
-  echo "server RSS after the runs: $(( $(awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status") / 1024 )) MiB"
-}
-if [ -n "${BENCH_COMPARE:-}" ]; then
-  for binary in "${COMPARE[@]}"; do
-    echo "######## $binary"
-    [ -n "$SERVER_PID" ] && { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
-    cp "$binary" "$BIN"
-    "$BIN" migrate >/dev/null 2>&1
-    start_server
-    measure_all
+# page NAME AS QUERY VARIABLES CHECK: measures one page with every binary,
+# BENCH_ROUNDS times, the binaries taking turns.
+page() {
+  local round i
+  for round in $(seq "$ROUNDS"); do
+    for i in "${!BINS[@]}"; do
+      BIN=${BINS[$i]} TAG=$i
+      if [ "${#BINS[@]}" -gt 1 ] || [ "$ROUNDS" -gt 1 ]; then echo "#### ${LABELS[$i]}, round $round"; fi
+      measure "$@"
+    done
   done
-else
-  measure_all
-fi
+}
+
+rss() {
+  echo "server RSS after the runs (${LABELS[$TAG]}): $(( $(awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status") / 1024 )) MiB"
+}
+
+IDS_QUERY='query FeedIds { posts(first: 20) { edges { node { id } } } }'
+FEED_CHECK='len(data["posts"]["edges"]) == 20 and all(e["node"]["tags"] for e in data["posts"]["edges"])'
+# Every binary migrates the database first (the newest schema last).
+for binary in "${BINS[@]}"; do "$binary" migrate >/dev/null 2>&1; done
+
+echo "######## response cache off (RESPONSE_CACHE_TTL_SECS=0)"
+export RESPONSE_CACHE_TTL_SECS=0 MODE_NAME=uncached
+FLOOR_RPS=()
+page floor reader '{ me { id } }' '{}' 'data["me"]["id"]'
+page home-feed-anonymous anonymous "$FEED_QUERY" "$FEED_VARIABLES" "$FEED_CHECK"
+page home-feed reader "$FEED_QUERY" "$FEED_VARIABLES" "$FEED_CHECK"
+page feed-ids anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
+page post-page reader "$POST_QUERY" "$POST_VARIABLES" \
+  'data["post"]["bodyHtml"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
+rss
+
+store="in process"
+[ -n "${REDIS_URL:-}" ] && store="in Redis"
+echo "######## response cache on (RESPONSE_CACHE_TTL_SECS=60, $store)"
+export RESPONSE_CACHE_TTL_SECS=60 MODE_NAME=cached
+FLOOR_RPS=()
+page floor-cached reader '{ me { id } }' '{}' 'data["me"]["id"]'
+page home-feed-anonymous-cached anonymous "$FEED_QUERY" "$FEED_VARIABLES" "$FEED_CHECK"
+page feed-ids-cached anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
+page post-page-anonymous-cached anonymous "$POST_QUERY" "$POST_VARIABLES" \
+  'data["post"]["title"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
+# Signed in: never from the response cache, but the feed's count is kept per content version.
+page home-feed-count-kept reader "$FEED_QUERY" "$FEED_VARIABLES" "$FEED_CHECK"
+rss
+
+# The summary: medians over the rounds, each binary against its own floor.
+python3 - "$WORK/results.tsv" "${LABELS[@]}" <<'PY'
+import statistics, sys
+from collections import defaultdict
+rows, labels = sys.argv[1], sys.argv[2:]
+runs = defaultdict(list)
+pages = []
+for line in open(rows):
+    mode, tag, name, rps, server, db = line.rstrip("\n").split("\t")
+    runs[(mode, int(tag), name)].append((float(rps), float(server), float(db) if db else None))
+    if (mode, name) not in pages:
+        pages.append((mode, name))
+median = lambda values: statistics.median(values) if values else None
+print(f"== summary: medians of {max(len(v) for v in runs.values())} run(s) per page and binary ==")
+for i, label in enumerate(labels):
+    print(f"binary {i}: {label}")
+print("| page | " + " | ".join(f"binary {i}: req/s (share), server CPU, PostgreSQL CPU" for i in range(len(labels))) + " |")
+print("|---|" + "---|" * len(labels))
+for mode, name in pages:
+    cells = []
+    for i in range(len(labels)):
+        measured = runs[(mode, i, name)]
+        rps = median([m[0] for m in measured])
+        floor = median([m[0] for m in runs[(mode, i, "floor" if mode == "uncached" else "floor-cached")]])
+        share = "" if name.startswith("floor") else (f" ({rps / floor:.1f}x)" if rps >= floor else f" (1/{floor / rps:.1f})")
+        db = [m[2] for m in measured if m[2] is not None]
+        cells.append(f"{rps:,.0f}{share}, {median([m[1] for m in measured]):.3f} ms" + (f", {median(db):.3f} ms" if db else ""))
+    print(f"| {name} | " + " | ".join(cells) + " |")
+PY
