@@ -369,17 +369,7 @@ async fn execute(
     if let Some(scope) = &scope {
         batch = batch.data(scope.clone());
     }
-    // A batch runs on one schema: the lean one when every operation is admitted.
-    let schema = match &mut batch {
-        BatchRequest::Single(one) => http.schema_for(one),
-        BatchRequest::Batch(many) => {
-            if many.iter_mut().all(|one| crate::schema::limits::admit(one, &http.state.config.graphql)) {
-                &http.lean
-            } else {
-                &http.schema
-            }
-        }
-    };
+    let schema = http.schema_for(batch.iter_mut());
     let mut response = batches.drive(schema.execute_batch(batch)).await;
     let mut status = StatusCode::OK;
     match &mut response {

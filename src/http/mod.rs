@@ -177,9 +177,15 @@ fn request_meta(http: &Http, headers: &HeaderMap, ConnectInfo(peer): ConnectInfo
 }
 
 impl Http {
-    /// The schema `request` runs on: the lean one when `limits::admit` lets it
-    /// (parsing its document once, kept in the request), else the guarded one.
-    pub fn schema_for(&self, request: &mut async_graphql::Request) -> &AppSchema {
-        if crate::schema::limits::admit(request, &self.state.config.graphql) { &self.lean } else { &self.schema }
+    /// The schema `requests` (one, or a batch's) run on: the lean one when
+    /// `limits::admit` lets every one of them (parsing each document once,
+    /// kept in its request), else the guarded one.
+    pub fn schema_for<'r>(&self, requests: impl IntoIterator<Item = &'r mut async_graphql::Request>) -> &AppSchema {
+        let limits = &self.state.config.graphql;
+        if requests.into_iter().all(|request| crate::schema::limits::admit(request, limits)) {
+            &self.lean
+        } else {
+            &self.schema
+        }
     }
 }

@@ -536,7 +536,7 @@ impl Connection {
         let mut request = request.data(self.viewer.clone()).data(self.meta.clone()).data(loader).data(key);
         let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
         // Made here, so the operation's task does not keep the request it was made from.
-        let mut responses = self.http.schema_for(&mut request).execute_stream(request);
+        let mut responses = self.http.schema_for([&mut request]).execute_stream(request);
         let outbox = self.outbox.clone();
         let internal = self.internal.clone();
         let protocol = self.protocol;

@@ -138,21 +138,7 @@ impl Extension for LimitsExtension {
             // already expands fragments (its recursion-depth check); parsing twice
             // costs time linear in the (token-bounded) document.
             if let Ok(document) = async_graphql::parser::parse_query(query) {
-                let measure = measure(&document);
-                if measure.aliases > self.max_aliases {
-                    return Err(refused(
-                        format!(
-                            "The operation uses {} aliases; at most {} are allowed",
-                            measure.aliases, self.max_aliases
-                        ),
-                        code::TOO_MANY_ALIASES,
-                    ));
-                }
-                if measure.selections > self.max_selections {
-                    // async-graphql's own message, so clients see one refusal whichever counted.
-                    return Err(refused("Query is too complex.".into(), code::QUERY_TOO_COMPLEX));
-                }
-                reject_nul(&document, variables)?;
+                check_parsed(&document, variables, self.max_aliases, self.max_selections)?;
             }
             next.run(ctx, query, variables).await.map_err(|e| with_code(e, code::GRAPHQL_PARSE_FAILED))
         })
@@ -172,6 +158,29 @@ impl Extension for LimitsExtension {
     }
 }
 
+/// The checks of a parsed document that both schemas rely on: the alias and
+/// selection limits and no NUL. Returns the document's measure.
+fn check_parsed(
+    document: &ExecutableDocument,
+    variables: &Variables,
+    max_aliases: usize,
+    max_selections: usize,
+) -> ServerResult<Measure> {
+    let measure = measure(document);
+    if measure.aliases > max_aliases {
+        return Err(refused(
+            format!("The operation uses {} aliases; at most {max_aliases} are allowed", measure.aliases),
+            code::TOO_MANY_ALIASES,
+        ));
+    }
+    if measure.selections > max_selections {
+        // async-graphql's own message, so clients see one refusal whichever counted.
+        return Err(refused("Query is too complex.".into(), code::QUERY_TOO_COMPLEX));
+    }
+    reject_nul(document, variables)?;
+    Ok(measure)
+}
+
 /// Whether `request` may run on the lean schema (`build_lean_schema`, no
 /// extensions), having passed here every check the guarded schema's
 /// extensions make before validation: a document of at most
@@ -189,12 +198,8 @@ pub fn admit(request: &mut async_graphql::Request, limits: &crate::config::Graph
         return false;
     }
     let Ok(document) = parser::parse_query(&request.query) else { return false };
-    let measure = measure(&document);
-    let admitted = measure.aliases <= limits.max_aliases
-        && measure.selections <= limits.max_complexity
-        && measure.depth <= RECURSIVE_DEPTH
-        && !measure.cyclic
-        && reject_nul(&document, &request.variables).is_ok()
+    let admitted = check_parsed(&document, &request.variables, limits.max_aliases, limits.max_complexity)
+        .is_ok_and(|measure| measure.depth <= RECURSIVE_DEPTH && !measure.cyclic)
         && (limits.introspection || super::introspection::introspection_field(&document).is_none());
     if admitted {
         request.set_parsed_query(document);

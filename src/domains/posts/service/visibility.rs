@@ -23,7 +23,7 @@ use entity::post::{self, Status};
 /// depending on its statistics (`ANALYZE`, `PRAGMA optimize`) and its version,
 /// SQLite may read every live post through the status index and sort them all
 /// for a page of 20, ~50× slower than walking `published_at` (BENCHMARKS.md,
-/// "SQLite's plans"). PostgreSQL's statistics know the spread of `status`.
+/// "SQLite's plans and the lean schema"; tests/api/plans.rs). PostgreSQL's statistics know the spread of `status`.
 pub fn live(backend: DbBackend) -> Condition {
     let status_is = |status: Status| -> Expr {
         if backend == DbBackend::Sqlite {
