@@ -17,6 +17,7 @@ pub mod notification;
 pub mod passage;
 pub mod payment;
 pub mod post;
+pub mod post_count;
 pub mod post_tag;
 pub mod post_view;
 pub mod reaction;

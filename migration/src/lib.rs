@@ -3,6 +3,7 @@
 
 /// The SQL that rebuilds every comment's thread path and depth from its parents.
 pub use m20261201_000009_comment_threads::backfill as comment_thread_backfill;
+pub use m20261207_000019_post_counts::BACKFILL as POST_COUNTS_BACKFILL;
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_accounts;
@@ -23,6 +24,7 @@ mod m20261207_000015_study_notes;
 mod m20261207_000016_certificates;
 mod m20261207_000017_reviews;
 mod m20261207_000018_foreign_key_indexes;
+mod m20261207_000019_post_counts;
 
 pub struct Migrator;
 
@@ -48,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_certificates::Migration),
             Box::new(m20261207_000017_reviews::Migration),
             Box::new(m20261207_000018_foreign_key_indexes::Migration),
+            Box::new(m20261207_000019_post_counts::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use lectern::domains::comments::loaders::{CommentCountOf, CommentTreeOf};
+use lectern::domains::{comments::loaders::CommentTreeOf, posts::loaders::CountsOfPost};
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestUser, error_code, error_field};
@@ -337,12 +337,12 @@ async fn counts_and_threads_load_for_many_posts_at_once() {
     let posts: Vec<uuid::Uuid> = [&busy, &quiet, &silent].iter().map(|id| id.parse().unwrap()).collect();
     let (counts, trees) = batches
         .drive(async {
-            let counts = loader.load_many(posts.iter().map(|&id| CommentCountOf(id))).await.expect("counts");
+            let counts = loader.load_many(posts.iter().map(|&id| CountsOfPost(id))).await.expect("counts");
             let trees = loader.load_many(posts.iter().map(|&id| CommentTreeOf(id))).await.expect("trees");
             (counts, trees)
         })
         .await;
-    let counts: HashMap<uuid::Uuid, i64> = counts.into_iter().map(|(key, count)| (key.0, count)).collect();
+    let counts: HashMap<uuid::Uuid, i64> = counts.into_iter().map(|(key, counts)| (key.0, counts.comments)).collect();
     assert_eq!(counts, HashMap::from([(posts[0], 3), (posts[1], 1), (posts[2], 0)]), "visible comments only");
 
     let sizes: HashMap<uuid::Uuid, usize> = trees.iter().map(|(key, tree)| (key.0, tree.len())).collect();

@@ -10,6 +10,7 @@ mod browser_surface;
 mod certificates;
 mod comments;
 mod content;
+mod counters;
 mod cookie_sessions;
 mod engagement;
 mod gamification;

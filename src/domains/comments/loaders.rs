@@ -1,5 +1,6 @@
-//! Batched comment lookups for post pages: the thread of each post and how
-//! many visible comments it has, each one query for every post on the page.
+//! Batched comment lookups for post pages: the thread of each post, one query
+//! for every post on the page. (How many visible comments a post has comes
+//! with its counters: `posts::loaders::CountsOfPost`.)
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -29,20 +30,5 @@ impl Loader<CommentTreeOf> for Loaders {
                 (CommentTreeOf(id), Arc::new(tree))
             })
             .collect())
-    }
-}
-
-/// Key: how many visible comments a post has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CommentCountOf(pub Uuid);
-
-impl Loader<CommentCountOf> for Loaders {
-    type Value = i64;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[CommentCountOf]) -> Result<HashMap<CommentCountOf, i64>, Self::Error> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let counts = service::visible_comment_counts(&self.state.db, &ids).await?;
-        Ok(ids.into_iter().map(|id| (CommentCountOf(id), counts.get(&id).copied().unwrap_or(0))).collect())
     }
 }

@@ -14,11 +14,14 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    loaders::{CommentCountOf, CommentTreeOf},
+    loaders::CommentTreeOf,
     service::{self, CommentTree, CommentView},
 };
 use crate::{
-    domains::accounts::{loaders::UserById, schema::User, service as accounts},
+    domains::{
+        accounts::{loaders::UserById, schema::User, service as accounts},
+        posts::loaders::CountsOfPost,
+    },
     graphql::{
         ContextExt, OperationKey, Require,
         pagination::{Connection, connection, page_args},
@@ -217,10 +220,10 @@ pub async fn thread_of_post(ctx: &Context<'_>, post_id: Uuid, args: PageArgs) ->
     Ok(connection(page, |view| Comment(Place::Alone(view))))
 }
 
-/// How many visible comments a post has. Batched with every other post of the
-/// request into one query.
+/// How many visible comments a post has: from the post's counters, one lookup
+/// per page shared with `reactions`.
 pub async fn comment_count(ctx: &Context<'_>, post_id: Uuid) -> Result<i64> {
-    Ok(ctx.loader().load_one(CommentCountOf(post_id)).await?.unwrap_or(0))
+    Ok(ctx.loader().load_one(CountsOfPost(post_id)).await?.map_or(0, |counts| counts.comments))
 }
 
 /// A comment on a post, or a reply to another comment of the same post.

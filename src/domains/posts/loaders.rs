@@ -1,5 +1,5 @@
 //! Batched lookups for post pages: tags of each post, posts by id, the bodies
-//! of posts read without them.
+//! of posts read without them, and each post's counters.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::service;
 use crate::graphql::loaders::Loaders;
-use entity::{post, tag};
+use entity::{post, post_count, tag};
 
 /// Key: the tags of a post.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -22,6 +22,23 @@ impl Loader<TagsOfPost> for Loaders {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let tags = service::tags_of_posts(&self.state.db, &ids).await?;
         Ok(ids.into_iter().map(|id| (TagsOfPost(id), tags.get(&id).cloned().unwrap_or_default())).collect())
+    }
+}
+
+/// Key: a post's counters (visible comments, reactions of each kind), which
+/// `commentCount` and `reactions` share: one lookup for both, for the whole page.
+/// The loader does not check that the viewer may read the post; callers do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CountsOfPost(pub Uuid);
+
+impl Loader<CountsOfPost> for Loaders {
+    type Value = post_count::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[CountsOfPost]) -> Result<HashMap<CountsOfPost, post_count::Model>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let counts = service::counts_of_posts(&self.state.db, &ids).await?;
+        Ok(counts.into_iter().map(|(post_id, counts)| (CountsOfPost(post_id), counts)).collect())
     }
 }
 

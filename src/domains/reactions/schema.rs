@@ -4,12 +4,9 @@
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use uuid::Uuid;
 
-use super::{
-    loaders::{ReactionCounts, ViewerReactions},
-    service,
-};
+use super::{loaders::ViewerReactions, service};
 use crate::{
-    domains::posts::schema::Post,
+    domains::posts::{loaders::CountsOfPost, schema::Post},
     graphql::parse_id,
     graphql::{ContextExt, Require},
 };
@@ -37,10 +34,11 @@ pub struct ReactionCount {
     pub count: u64,
 }
 
-/// Every kind at least one reader used on the post, in kind order. Batched per page.
+/// Every kind at least one reader used on the post, in kind order: from the
+/// post's counters, one lookup per page shared with `commentCount`.
 pub async fn reaction_counts(ctx: &Context<'_>, post_id: Uuid) -> Result<Vec<ReactionCount>> {
-    let counts = ctx.loader().load_one(ReactionCounts(post_id)).await?.unwrap_or_default();
-    Ok(counts.into_iter().map(|(kind, count)| ReactionCount { kind: kind.into(), count }).collect())
+    let Some(counts) = ctx.loader().load_one(CountsOfPost(post_id)).await? else { return Ok(Vec::new()) };
+    Ok(service::counts_in(&counts).into_iter().map(|(kind, count)| ReactionCount { kind: kind.into(), count }).collect())
 }
 
 /// The kinds the viewer reacted to the post with; empty when anonymous. Batched per page.

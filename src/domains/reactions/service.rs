@@ -3,17 +3,14 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QuerySelect, Set,
-    sea_query::{Expr, ExprTrait},
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::{
     auth::Viewer, domains::posts::service as posts, error::AppResult, infra::response_cache::CacheTag, state::AppState,
 };
 use entity::{
-    post,
+    post, post_count,
     reaction::{self, Kind},
 };
 
@@ -48,34 +45,21 @@ pub async fn unreact(state: &AppState, viewer: &Viewer, post_id: Uuid, kind: Kin
     Ok(post)
 }
 
-/// For each post, how many readers reacted with each kind (kinds nobody used are
-/// left out), in kind order.
-pub async fn counts_of_posts(
-    db: &impl ConnectionTrait,
-    post_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<(Kind, u64)>>> {
-    if post_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(Uuid, Kind, i64)> = reaction::Entity::find()
-        .select_only()
-        .column(reaction::Column::PostId)
-        .column(reaction::Column::Kind)
-        .column_as(Expr::col(reaction::Column::UserId).count(), "count")
-        .filter(reaction::Column::PostId.is_in(post_ids.iter().copied()))
-        .group_by(reaction::Column::PostId)
-        .group_by(reaction::Column::Kind)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut by_post: HashMap<Uuid, Vec<(Kind, u64)>> = HashMap::new();
-    for (post_id, kind, count) in rows {
-        by_post.entry(post_id).or_default().push((kind, u64::try_from(count).unwrap_or(0)));
-    }
-    for counts in by_post.values_mut() {
-        counts.sort_by_key(|(kind, _)| rank(kind));
-    }
-    Ok(by_post)
+/// A post's reactions from its counters: each kind at least one reader used, with
+/// how many did, in kind order.
+pub fn counts_in(counts: &post_count::Model) -> Vec<(Kind, u64)> {
+    Kind::iter()
+        .map(|kind| {
+            let count = match kind {
+                Kind::Like => counts.reactions_like,
+                Kind::Insightful => counts.reactions_insightful,
+                Kind::Confused => counts.reactions_confused,
+                Kind::Celebrate => counts.reactions_celebrate,
+            };
+            (kind, u64::try_from(count).unwrap_or(0))
+        })
+        .filter(|&(_, count)| count > 0)
+        .collect()
 }
 
 /// For each post, the kinds `user_id` reacted with, in kind order.

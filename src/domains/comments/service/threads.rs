@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::Expr,
 };
 use uuid::Uuid;
@@ -204,25 +204,6 @@ pub async fn comments_of_posts(
         by_post.entry(comment.post_id).or_default().push(comment);
     }
     Ok(by_post)
-}
-
-/// How many visible comments each of these posts has, in one query
-/// (posts without any are absent).
-pub async fn visible_comment_counts(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppResult<HashMap<Uuid, i64>> {
-    if post_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let counts: Vec<(Uuid, i64)> = comment::Entity::find()
-        .select_only()
-        .column(comment::Column::PostId)
-        .column_as(comment::Column::Id.count(), "count")
-        .filter(comment::Column::PostId.is_in(post_ids.iter().copied()))
-        .filter(comment::Column::Status.eq(Status::Visible))
-        .group_by(comment::Column::PostId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(counts.into_iter().collect())
 }
 
 /// The post whose thread the viewer asks for, or NOT_FOUND when they may not read it.

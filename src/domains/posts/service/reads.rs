@@ -22,7 +22,7 @@ use crate::{
 };
 use entity::{
     post::{self, Difficulty, Status},
-    post_tag, redirect, tag,
+    post_count, post_tag, redirect, tag,
 };
 
 /// By current slug, or by an old slug that redirects to it.
@@ -144,6 +144,23 @@ pub async fn tags_of_posts(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppR
         tags.sort_by(|a, b| a.name.cmp(&b.name));
     }
     Ok(result)
+}
+
+/// Each post's counters (visible comments, reactions of each kind), kept by the
+/// database as comments and reactions come and go: one primary-key lookup for a
+/// whole page instead of counting either table. A post missing from the map has none.
+pub async fn counts_of_posts(
+    db: &impl ConnectionTrait,
+    post_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, post_count::Model>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = post_count::Entity::find()
+        .filter(post_count::Column::PostId.is_in(post_ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| (row.post_id, row)).collect())
 }
 
 /// How a list of posts is ordered.
