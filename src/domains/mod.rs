@@ -10,6 +10,7 @@ pub mod comments;
 pub mod engagement;
 pub mod entitlements;
 pub mod feeds;
+pub mod marks;
 pub mod newsletter;
 pub mod notes;
 pub mod notifications;

@@ -117,6 +117,65 @@ async fn a_page_of_20_and_a_page_of_100_cost_the_same_statements() {
     assert!(twenty <= 20, "a page costs a small, fixed number of statements (got {twenty})");
 }
 
+/// The benchmark's home feed (`bench/content.sh`): every field a feed card shows.
+const HOME_FEED: &str = "query HomeFeed { posts(first: 20) { totalCount edges { cursor node { id slug title excerpt \
+    readingMinutes difficulty publishedAt isPremium isLocked author { displayName } tags { slug } series { title } \
+    commentCount reactions { kind count } viewerReactions viewerHasBookmarked viewerProgress { completedAt } } } \
+    pageInfo { hasNextPage endCursor } } }";
+
+#[tokio::test]
+async fn the_home_feed_costs_six_statements_anonymous_and_eight_signed_in() {
+    // No worker (its polling would add statements to the count), no response
+    // cache or feed-count memo (the statements counted are the ones a request needs).
+    let app = TestApp::spawn_with(&[
+        ("IN_PROCESS_WORKER", "false"),
+        ("RESPONSE_CACHE_TTL_SECS", "0"),
+        ("COMMENT_BURST", "100000"),
+    ])
+    .await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register_verified("reader@example.com").await;
+    seed(&app, &author, &reader, 30).await;
+    let statements = |token: Option<String>| {
+        let app = &app;
+        async move {
+            let before = app.state.sql_statements.load(Ordering::SeqCst);
+            let body = app.graphql_with(token.as_deref(), HOME_FEED, json!({})).await;
+            assert!(body["errors"].is_null(), "{body}");
+            (body, app.state.sql_statements.load(Ordering::SeqCst) - before)
+        }
+    };
+    // The page and its count, then one wave: authors, tags, series, the posts' counters.
+    let (anonymous, anonymous_statements) = statements(None).await;
+    assert_eq!(anonymous_statements, 6, "{anonymous}");
+    // Signed in, the same wave also reads the viewer's marks (reactions, bookmark,
+    // progress: one statement) and their plan (premium posts are on the page).
+    let (signed_in, signed_in_statements) = statements(Some(reader.access_token.clone())).await;
+    assert_eq!(signed_in_statements, 8, "{signed_in}");
+
+    let nodes = |body: &serde_json::Value| body["data"]["posts"]["edges"].as_array().unwrap().clone();
+    let (anonymous, signed_in) = (nodes(&anonymous), nodes(&signed_in));
+    assert_eq!(signed_in.len(), 20);
+    for (a, s) in anonymous.iter().zip(&signed_in) {
+        let (a, s) = (&a["node"], &s["node"]);
+        assert_eq!(a["id"], s["id"]);
+        assert_eq!((&a["commentCount"], &a["reactions"]), (&s["commentCount"], &s["reactions"]));
+        assert_eq!(a["commentCount"], 4, "{a}");
+        assert_eq!(a["reactions"], json!([{ "kind": "LIKE", "count": 1 }, { "kind": "INSIGHTFUL", "count": 1 }]));
+        assert_eq!(
+            (&a["viewerReactions"], &a["viewerHasBookmarked"], &a["viewerProgress"]),
+            (&json!([]), &json!(false), &json!(null))
+        );
+        // The reader liked every post, and bookmarked and finished the even ones (`seed`).
+        assert_eq!(s["viewerReactions"], json!(["LIKE"]), "{s}");
+        let number: usize = s["title"].as_str().unwrap().trim_start_matches("Post number ").parse().unwrap();
+        assert_eq!(s["viewerHasBookmarked"], number % 2 == 0, "{s}");
+        assert_eq!(s["viewerProgress"]["completedAt"].is_string(), number % 2 == 0, "{s}");
+        // Premium posts are locked for a reader without a plan, and only those.
+        assert_eq!(s["isLocked"], s["isPremium"], "{s}");
+    }
+}
+
 #[tokio::test]
 async fn total_count_is_only_counted_when_asked_for() {
     // No worker (its polling would add statements to the count), no response

@@ -2,6 +2,5 @@
 //! needs a post the reader may open, and the list shows only the saved posts
 //! they can still read, most recently saved first.
 
-pub mod loaders;
 pub mod schema;
 pub mod service;

@@ -4,9 +4,9 @@
 use async_graphql::{Context, ID, Object, Result};
 use uuid::Uuid;
 
-use super::{loaders::ViewerBookmarked, service};
+use super::service;
 use crate::{
-    domains::posts::schema::Post,
+    domains::{marks::loaders::ViewerMarks, posts::schema::Post},
     graphql::parse_id,
     graphql::{
         ContextExt, Require,
@@ -14,12 +14,13 @@ use crate::{
     },
 };
 
-/// Whether the viewer bookmarked the post; false when anonymous. Batched per page.
+/// Whether the viewer bookmarked the post; false when anonymous. One lookup per
+/// page with the viewer's other marks.
 pub async fn viewer_has_bookmarked(ctx: &Context<'_>, post_id: Uuid) -> Result<bool> {
     if ctx.viewer().id().is_none() {
         return Ok(false);
     }
-    Ok(ctx.loader().load_one(ViewerBookmarked(post_id)).await?.unwrap_or(false))
+    Ok(ctx.loader().load_one(ViewerMarks(post_id)).await?.is_some_and(|marks| marks.bookmarked))
 }
 
 #[derive(Default)]

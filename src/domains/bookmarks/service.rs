@@ -1,9 +1,12 @@
 //! Bookmark rules: one bookmark per reader and post, kept from the first save.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::{Expr, Query, SelectStatement},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -47,18 +50,21 @@ pub async fn list(db: &impl ConnectionTrait, viewer: &Viewer, args: &PageArgs) -
     Ok(page.filter_map(|id| by_id.remove(&id)))
 }
 
-/// Of these posts, the ones `user_id` bookmarked.
-pub async fn bookmarked_among(db: &impl ConnectionTrait, user_id: Uuid, post_ids: &[Uuid]) -> AppResult<HashSet<Uuid>> {
-    if post_ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let saved: Vec<Uuid> = bookmark::Entity::find()
-        .select_only()
+/// Which of these posts `user_id` bookmarked, as rows of the viewer's marks
+/// (`marks::service::of_posts`): `post_id`, `mark` (`BOOKMARK`), `seconds` (0),
+/// `completed_at` and `updated_at` (NULL).
+pub fn marks_of_user(user_id: Uuid, post_ids: &[Uuid]) -> SelectStatement {
+    Query::select()
         .column(bookmark::Column::PostId)
-        .filter(bookmark::Column::UserId.eq(user_id))
-        .filter(bookmark::Column::PostId.is_in(post_ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(saved.into_iter().collect())
+        .expr_as(Expr::cust(format!("'{BOOKMARK_MARK}'")), "mark")
+        .expr_as(Expr::cust("0"), "seconds")
+        .expr_as(Expr::cust("NULL"), "completed_at")
+        .expr_as(Expr::cust("NULL"), "updated_at")
+        .from(bookmark::Entity)
+        .and_where(bookmark::Column::UserId.eq(user_id))
+        .and_where(bookmark::Column::PostId.is_in(post_ids.iter().copied()))
+        .to_owned()
 }
+
+/// The `mark` of a bookmark's row in the viewer's marks.
+pub const BOOKMARK_MARK: &str = "BOOKMARK";

@@ -18,7 +18,7 @@ impl Loader<PremiumAccess> for Loaders {
 
     async fn load(&self, keys: &[PremiumAccess]) -> Result<HashMap<PremiumAccess, bool>, Self::Error> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let entitled = service::premium_users(&self.state, &ids).await?;
+        let entitled = service::premium_users(&self.state, &self.viewer, &ids).await?;
         Ok(ids.into_iter().map(|id| (PremiumAccess(id), entitled.contains(&id))).collect())
     }
 }

@@ -20,15 +20,23 @@ pub enum Plan {
     Premium,
 }
 
-/// Of these users, the ones entitled to premium content.
-pub async fn premium_users(state: &AppState, user_ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
+/// Of these users, the ones entitled to premium content. The viewer's own role
+/// is the one their token carries, as for every other role check of a request,
+/// so asking about the viewer alone (a page's locked posts) reads only their plans.
+pub async fn premium_users(state: &AppState, viewer: &Viewer, user_ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
     let subscribed = billing::entitled_users(state, user_ids).await?;
-    let admins: Vec<Uuid> = accounts::users_by_ids(&state.db, user_ids)
+    let (viewer_id, viewer_is_admin) = match viewer {
+        Viewer::User { id, role } => (Some(*id), *role == Role::Admin),
+        Viewer::Anonymous => (None, false),
+    };
+    let others: Vec<Uuid> =
+        user_ids.iter().copied().filter(|id| !subscribed.contains(id) && Some(*id) != viewer_id).collect();
+    let admins = accounts::users_by_ids(&state.db, &others)
         .await?
         .into_iter()
-        .filter(|u| u.role == Role::Admin && !subscribed.contains(&u.id))
+        .filter(|u| u.role == Role::Admin)
         .map(|u| u.id)
-        .collect();
+        .chain(viewer_id.filter(|id| viewer_is_admin && user_ids.contains(id) && !subscribed.contains(id)));
     Ok(user_ids.iter().copied().filter(|id| subscribed.contains(id)).chain(admins).collect())
 }
 

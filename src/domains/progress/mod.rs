@@ -3,7 +3,6 @@
 //! reading-progress rows and the reading time per day (`stats`: history and
 //! learning statistics); which posts a series holds comes from the posts service.
 
-pub mod loaders;
 pub mod schema;
 pub mod service;
 pub mod stats;

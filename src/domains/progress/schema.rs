@@ -8,8 +8,9 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{loaders::ViewerProgress, service, stats};
+use super::{service, stats};
 use crate::{
+    domains::marks::loaders::ViewerMarks,
     domains::posts::{
         loaders::{PostsOfSeries, ReadablePostById},
         schema::Post,
@@ -28,12 +29,13 @@ use entity::reading_progress;
 pub struct ReadingProgress(pub reading_progress::Model);
 
 impl ReadingProgress {
-    /// The viewer's progress on a post; null when anonymous or never read. Batched per page.
+    /// The viewer's progress on a post; null when anonymous or never read. One
+    /// lookup per page with the viewer's other marks.
     pub async fn of_post(ctx: &Context<'_>, post_id: Uuid) -> Result<Option<ReadingProgress>> {
         if ctx.viewer().id().is_none() {
             return Ok(None);
         }
-        Ok(ctx.loader().load_one(ViewerProgress(post_id)).await?.map(ReadingProgress))
+        Ok(ctx.loader().load_one(ViewerMarks(post_id)).await?.and_then(|marks| marks.progress).map(ReadingProgress))
     }
 }
 
@@ -75,10 +77,10 @@ impl SeriesProgress {
         let posts = ctx.loader().load_one(PostsOfSeries(series_id)).await?.unwrap_or_default();
         let progress: HashMap<Uuid, reading_progress::Model> = ctx
             .loader()
-            .load_many(posts.iter().map(|p| ViewerProgress(p.id)))
+            .load_many(posts.iter().map(|p| ViewerMarks(p.id)))
             .await?
             .into_iter()
-            .map(|(k, v)| (k.0, v))
+            .filter_map(|(k, marks)| Some((k.0, marks.progress?)))
             .collect();
         Ok(Some(SeriesProgress(service::series_progress(&posts, &progress))))
     }

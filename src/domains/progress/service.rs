@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
-    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict},
+    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -129,6 +129,25 @@ pub async fn progress_of_posts(
         .map(|row| (row.post_id, row))
         .collect())
 }
+
+/// `user_id`'s progress on these posts, as rows of the viewer's marks
+/// (`marks::service::of_posts`): `post_id`, `mark` (`PROGRESS`), `seconds`,
+/// `completed_at` and `updated_at`.
+pub fn marks_of_user(user_id: Uuid, post_ids: &[Uuid]) -> SelectStatement {
+    Query::select()
+        .column(reading_progress::Column::PostId)
+        .expr_as(Expr::cust(format!("'{PROGRESS_MARK}'")), "mark")
+        .expr_as(Expr::col(reading_progress::Column::SecondsSpent), "seconds")
+        .expr_as(Expr::col(reading_progress::Column::CompletedAt), "completed_at")
+        .expr_as(Expr::col(reading_progress::Column::UpdatedAt), "updated_at")
+        .from(reading_progress::Entity)
+        .and_where(reading_progress::Column::UserId.eq(user_id))
+        .and_where(reading_progress::Column::PostId.is_in(post_ids.iter().copied()))
+        .to_owned()
+}
+
+/// The `mark` of a progress row in the viewer's marks.
+pub const PROGRESS_MARK: &str = "PROGRESS";
 
 /// Everyone with progress on any of these posts, each once.
 pub async fn readers_of_posts(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppResult<Vec<Uuid>> {

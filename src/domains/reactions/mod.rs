@@ -2,6 +2,5 @@
 //! celebrating, at most once per kind. Owns the reaction rows and the
 //! per-post counts shown beside every post.
 
-pub mod loaders;
 pub mod schema;
 pub mod service;

@@ -4,9 +4,12 @@
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use uuid::Uuid;
 
-use super::{loaders::ViewerReactions, service};
+use super::service;
 use crate::{
-    domains::posts::{loaders::CountsOfPost, schema::Post},
+    domains::{
+        marks::loaders::ViewerMarks,
+        posts::{loaders::CountsOfPost, schema::Post},
+    },
     graphql::parse_id,
     graphql::{ContextExt, Require},
 };
@@ -38,16 +41,20 @@ pub struct ReactionCount {
 /// post's counters, one lookup per page shared with `commentCount`.
 pub async fn reaction_counts(ctx: &Context<'_>, post_id: Uuid) -> Result<Vec<ReactionCount>> {
     let Some(counts) = ctx.loader().load_one(CountsOfPost(post_id)).await? else { return Ok(Vec::new()) };
-    Ok(service::counts_in(&counts).into_iter().map(|(kind, count)| ReactionCount { kind: kind.into(), count }).collect())
+    Ok(service::counts_in(&counts)
+        .into_iter()
+        .map(|(kind, count)| ReactionCount { kind: kind.into(), count })
+        .collect())
 }
 
-/// The kinds the viewer reacted to the post with; empty when anonymous. Batched per page.
+/// The kinds the viewer reacted to the post with; empty when anonymous. One
+/// lookup per page with the viewer's other marks.
 pub async fn viewer_reactions(ctx: &Context<'_>, post_id: Uuid) -> Result<Vec<GqlReactionKind>> {
     if ctx.viewer().id().is_none() {
         return Ok(Vec::new());
     }
-    let kinds = ctx.loader().load_one(ViewerReactions(post_id)).await?.unwrap_or_default();
-    Ok(kinds.into_iter().map(Into::into).collect())
+    let marks = ctx.loader().load_one(ViewerMarks(post_id)).await?.unwrap_or_default();
+    Ok(marks.reactions.into_iter().map(Into::into).collect())
 }
 
 #[derive(Default)]

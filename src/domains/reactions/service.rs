@@ -1,9 +1,10 @@
 //! Reaction rules: a reader reacts to posts they may read, once per kind.
 
-use std::collections::HashMap;
-
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, EntityTrait, Iterable, Set,
+    sea_query::{Expr, Query, SelectStatement},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -62,26 +63,23 @@ pub fn counts_in(counts: &post_count::Model) -> Vec<(Kind, u64)> {
         .collect()
 }
 
-/// For each post, the kinds `user_id` reacted with, in kind order.
-pub async fn kinds_of_user(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    post_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<Kind>>> {
-    if post_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = reaction::Entity::find()
-        .filter(reaction::Column::UserId.eq(user_id))
-        .filter(reaction::Column::PostId.is_in(post_ids.iter().copied()))
-        .all(db)
-        .await?;
-    let mut by_post: HashMap<Uuid, Vec<Kind>> = HashMap::new();
-    for row in rows {
-        by_post.entry(row.post_id).or_default().push(row.kind);
-    }
-    for kinds in by_post.values_mut() {
-        kinds.sort_by_key(rank);
-    }
-    Ok(by_post)
+/// The kinds `user_id` reacted to these posts with, as rows of the viewer's
+/// marks (`marks::service::of_posts`): `post_id`, `mark` (the kind), `seconds`
+/// (0), `completed_at` and `updated_at` (NULL).
+pub fn marks_of_user(user_id: Uuid, post_ids: &[Uuid]) -> SelectStatement {
+    Query::select()
+        .column(reaction::Column::PostId)
+        .expr_as(Expr::col(reaction::Column::Kind), "mark")
+        .expr_as(Expr::cust("0"), "seconds")
+        .expr_as(Expr::cust("NULL"), "completed_at")
+        .expr_as(Expr::cust("NULL"), "updated_at")
+        .from(reaction::Entity)
+        .and_where(reaction::Column::UserId.eq(user_id))
+        .and_where(reaction::Column::PostId.is_in(post_ids.iter().copied()))
+        .to_owned()
+}
+
+/// Puts reaction kinds in the order listings show them (the order they are declared in).
+pub fn in_kind_order(kinds: &mut [Kind]) {
+    kinds.sort_by_key(rank);
 }

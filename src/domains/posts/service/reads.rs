@@ -156,10 +156,8 @@ pub async fn counts_of_posts(
     if post_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = post_count::Entity::find()
-        .filter(post_count::Column::PostId.is_in(post_ids.iter().copied()))
-        .all(db)
-        .await?;
+    let rows =
+        post_count::Entity::find().filter(post_count::Column::PostId.is_in(post_ids.iter().copied())).all(db).await?;
     Ok(rows.into_iter().map(|row| (row.post_id, row)).collect())
 }
 
