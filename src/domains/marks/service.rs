@@ -32,10 +32,12 @@ pub async fn of_posts(db: &impl ConnectionTrait, user_id: Uuid, post_ids: &[Uuid
     if post_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut query = reactions::marks_of_user(user_id, post_ids);
+    // Progress first: PostgreSQL types a union's columns pair by pair from the
+    // left, and two untyped NULLs first would make the timestamps text.
+    let mut query = progress::marks_of_user(user_id, post_ids);
     query
         .union(UnionType::All, bookmarks::marks_of_user(user_id, post_ids))
-        .union(UnionType::All, progress::marks_of_user(user_id, post_ids));
+        .union(UnionType::All, reactions::marks_of_user(user_id, post_ids));
     let rows = db.query_all(&query).await?;
     let mut marks: HashMap<Uuid, Marks> = HashMap::new();
     for row in rows {
