@@ -19,7 +19,8 @@
 # Settings: SOAK_DURATION (600 s), SOAK_SAMPLE_SECS (5), BENCH_SCALE (2000
 # posts), BENCH_CONNECTIONS (32), BENCH_PORT (18183), SOAK_BIN (a lectern
 # binary instead of building the release one), SOAK_CSV (where the samples
-# go; default bench-soak-<mode>.csv in the working directory). Needs wrk,
+# go; default bench-soak-<mode>.csv in the working directory), SOAK_LOG (a
+# path to keep the server's log at). Needs wrk,
 # curl, python3 (and psql for PostgreSQL). Not run in CI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -148,6 +149,19 @@ print(f"RSS: first {mib(rows[0][1]):.0f} MiB, peak {mib(max(r for _, r in rows))
       f"second half {mib(min(half)):.0f}..{mib(max(half)):.0f} MiB (growth {mib(half[-1] - half[0]):+.0f} MiB)")
 PY
 echo "samples: $CSV"
+# How far the background work got: the search indexing of the seeded posts runs through the job queue.
+jobs_by_status() {
+  if [ "$MODE" = embedded ]; then
+    python3 -c 'import sqlite3, sys
+for kind, status, n in sqlite3.connect(sys.argv[1]).execute("SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY 1, 2"):
+    print(f"  {kind:24s} {status:10s} {n:6d}")' "$WORK/data/lectern.db"
+  else
+    psql "$DATABASE_URL" -Atc "SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY 1, 2" | tr '|' ' ' | sed 's/^/  /'
+  fi
+}
+echo "jobs at the end, by kind and status:"
+jobs_by_status || true
+if [ -n "${SOAK_LOG:-}" ]; then cp "$WORK/server.log" "$SOAK_LOG"; echo "server log: $SOAK_LOG"; fi
 echo "server warnings/errors: $(grep -c '"level":"\(WARN\|ERROR\)"' "$WORK/server.log" || true), most frequent:"
 grep '"level":"\(WARN\|ERROR\)"' "$WORK/server.log" | python3 -c '
 import collections, json, sys

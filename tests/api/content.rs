@@ -288,6 +288,29 @@ async fn premium_bodies_are_withheld_until_entitled() {
 }
 
 #[tokio::test]
+async fn admins_have_premium_access_whether_they_ask_or_another_admin_does() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("ADMIN").await;
+    let other_admin = app.user_with_role("ADMIN").await;
+    let reader = app.register_verified("plain@example.com").await;
+    // Their own: the role their token carries.
+    let own = app.graphql_as(&admin, "{ me { hasPremiumAccess } }", json!({})).await;
+    assert_eq!(own["data"]["me"]["hasPremiumAccess"], true, "{own}");
+    // Anyone's, through the admin's user list: the role in each row, in one lookup for the page.
+    let query = "query($s: String) { users(first: 10, search: $s) { nodes { id hasPremiumAccess } } }";
+    let listed = app.graphql_as(&admin, query, json!({ "s": "example.com" })).await;
+    let access: std::collections::HashMap<String, bool> = listed["data"]["users"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"))
+        .iter()
+        .map(|u| (u["id"].as_str().unwrap().to_owned(), u["hasPremiumAccess"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(access.get(&admin.id), Some(&true), "{listed}");
+    assert_eq!(access.get(&other_admin.id), Some(&true), "{listed}");
+    assert_eq!(access.get(&reader.id), Some(&false), "{listed}");
+}
+
+#[tokio::test]
 async fn feeds_filter_order_and_page() {
     let app = TestApp::spawn().await;
     let author = app.user_with_role("AUTHOR").await;
