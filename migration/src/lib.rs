@@ -25,6 +25,7 @@ mod m20261207_000016_certificates;
 mod m20261207_000017_reviews;
 mod m20261207_000018_foreign_key_indexes;
 mod m20261207_000019_post_counts;
+mod m20261207_000020_posts_published_order;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_reviews::Migration),
             Box::new(m20261207_000018_foreign_key_indexes::Migration),
             Box::new(m20261207_000019_post_counts::Migration),
+            Box::new(m20261207_000020_posts_published_order::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use entity::{passage, post};
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, FromQueryResult, Statement, TransactionTrait, Value,
+    Condition, ConnectionTrait, DatabaseBackend, FromQueryResult, Statement, TransactionTrait, Value,
     sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement},
 };
 use uuid::Uuid;
@@ -291,6 +291,37 @@ fn fts_query(words: &[String], any: bool) -> String {
 }
 
 impl SqliteStore {
+    /// The keyword query of one run: posts matching the FTS5 query `fts` in the
+    /// scope, `premium` or not when given, best first.
+    pub fn keyword_statement(fts: &str, premium: Option<bool>, scope: &Scope, limit: u64) -> SelectStatement {
+        // CROSS JOIN is SQLite's way to fix the join order: the full-text
+        // match first, then each match's post. Left to choose, SQLite 3.51
+        // walks every readable post and runs the match once per post
+        // (129 against 11 ms at 2,000 posts; BENCHMARKS.md, "Embedded
+        // mode under load"); tests/api/plans.rs keeps this order.
+        let mut query = Query::select();
+        query
+            .expr_as(Expr::col((Alias::new("p"), post::Column::Id)), "id")
+            .expr_as(Expr::cust("-bm25(posts_fts, 10.0, 4.0, 1.0)"), "score")
+            .from(Alias::new("posts_fts"))
+            // sea-query writes no ON after a CROSS JOIN: the join conditions are in the WHERE.
+            .join_as(sea_orm::JoinType::CrossJoin, Alias::new("post_search_keys"), Alias::new("k"), Condition::all())
+            .join_as(sea_orm::JoinType::CrossJoin, post::Entity, Alias::new("p"), Condition::all())
+            .and_where(Expr::cust("k.key = posts_fts.rowid"))
+            .and_where(Expr::cust("p.id = k.post_id"))
+            .and_where(Expr::cust_with_values("posts_fts MATCH ?", [fts]))
+            .and_where(Expr::col((Alias::new("p"), post::Column::Id)).in_subquery(scope.posts.clone()))
+            .order_by_expr(Expr::cust("score"), Order::Desc)
+            .limit(limit);
+        if let Some(premium) = premium {
+            query.and_where(Expr::col((Alias::new("p"), post::Column::IsPremium)).eq(premium));
+        }
+        if let Some(id) = scope.exclude_post {
+            query.and_where(Expr::col((Alias::new("p"), post::Column::Id)).ne(id));
+        }
+        query
+    }
+
     async fn set_dimensions(&self, _db: &impl ConnectionTrait, _dimensions: usize) -> AppResult<()> {
         Ok(())
     }
@@ -314,28 +345,7 @@ impl SqliteStore {
         }
         let mut ranked: Vec<(Uuid, f64)> = Vec::new();
         for (fts, premium) in runs {
-            let mut query = Query::select();
-            query
-                .expr_as(Expr::col((Alias::new("p"), post::Column::Id)), "id")
-                .expr_as(Expr::cust("-bm25(posts_fts, 10.0, 4.0, 1.0)"), "score")
-                .from(Alias::new("posts_fts"))
-                .join_as(
-                    sea_orm::JoinType::InnerJoin,
-                    Alias::new("post_search_keys"),
-                    Alias::new("k"),
-                    Expr::cust("k.key = posts_fts.rowid"),
-                )
-                .join_as(sea_orm::JoinType::InnerJoin, post::Entity, Alias::new("p"), Expr::cust("p.id = k.post_id"))
-                .and_where(Expr::cust_with_values("posts_fts MATCH ?", [fts]))
-                .and_where(Expr::col((Alias::new("p"), post::Column::Id)).in_subquery(scope.posts.clone()))
-                .order_by_expr(Expr::cust("score"), Order::Desc)
-                .limit(limit);
-            if let Some(premium) = premium {
-                query.and_where(Expr::col((Alias::new("p"), post::Column::IsPremium)).eq(premium));
-            }
-            if let Some(id) = scope.exclude_post {
-                query.and_where(Expr::col((Alias::new("p"), post::Column::Id)).ne(id));
-            }
+            let query = Self::keyword_statement(&fts, premium, scope, limit);
             for row in db.query_all_raw(DatabaseBackend::Sqlite.build(&query)).await? {
                 let row = Ranked::from_query_result(&row, "")?;
                 ranked.push((row.id, row.score));
