@@ -97,10 +97,16 @@ impl Bound {
             let (done, result) = tokio::sync::oneshot::channel();
             background_pool().spawn(move || {
                 let _permit = permit;
-                // The receiver is gone only when the job was dropped; nobody is left to tell.
-                let _ = done.send(work());
+                // A panic stays this run's failure, as spawn_blocking's would
+                // (rayon would abort the process). The receiver is gone only when
+                // the job was dropped; nobody is left to tell.
+                let _ = done.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
             });
-            return result.await.with_context(|| format!("A background task failed while {}", self.what));
+            return match result.await {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(_)) => Err(anyhow::anyhow!("A background task panicked while {}", self.what)),
+                Err(_) => Err(anyhow::anyhow!("A background task was lost while {}", self.what)),
+            };
         }
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
@@ -121,6 +127,9 @@ fn background_pool() -> &'static rayon::ThreadPool {
         rayon::ThreadPoolBuilder::new()
             .thread_name(|i| format!("lectern-background-{i}"))
             .start_handler(|_| lower_this_threads_priority())
+            // Runs catch their own panics (`run_blocking`); this is the backstop
+            // that keeps one escaping from aborting the process.
+            .panic_handler(|_| tracing::error!("a background task panicked"))
             .build()
             .expect("the background thread pool could not start")
     })
@@ -254,5 +263,14 @@ mod tests {
         for name in inner {
             assert!(name.as_deref().is_some_and(|t| t.starts_with("lectern-background-")), "{name:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_background_run_that_panics_fails_alone() {
+        let bound = Bound::new("testing", 1, Duration::from_millis(20));
+        let failed = patiently(bound.run_blocking(|| -> u32 { panic!("a model pass went wrong") })).await.unwrap_err();
+        assert_eq!(failed.to_string(), "A background task panicked while testing");
+        // The lane's permit came back and the pool still runs work.
+        assert_eq!(patiently(bound.run_blocking(|| 7)).await.unwrap(), 7);
     }
 }
