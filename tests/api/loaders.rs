@@ -176,6 +176,53 @@ async fn the_home_feed_costs_six_statements_anonymous_and_eight_signed_in() {
     }
 }
 
+/// The benchmark's post page (`bench/content.sh`), signed in.
+const POST_PAGE: &str = "query PostPage($slug: String!) { post(slug: $slug) { title bodyHtml isLocked requiredPlan \
+    readingMinutes author { displayName } tags { slug } series { title postCount viewerProgress { completedCount \
+    totalCount percent } } previousInSeries { slug title } nextInSeries { slug title } commentCount \
+    reactions { kind count } viewerReactions viewerHasBookmarked viewerProgress { completedAt } \
+    comments { id body createdAt author { displayName } replies { id body createdAt author { displayName } \
+    replies { id body createdAt author { displayName } replies { id body createdAt author { displayName } } } } } } }";
+
+#[tokio::test]
+async fn a_post_page_reads_its_series_posts_once() {
+    let app = TestApp::spawn_with(&[
+        ("IN_PROCESS_WORKER", "false"),
+        ("RESPONSE_CACHE_TTL_SECS", "0"),
+        ("COMMENT_BURST", "100000"),
+    ])
+    .await;
+    let author = app.user_with_role("AUTHOR").await;
+    let reader = app.register_verified("reader@example.com").await;
+    // Series 0 holds posts 0, 15 and 30, in that order; the reader finished post 0 and 30.
+    seed(&app, &author, &reader, 31).await;
+    let list = app.graphql("{ posts(first: 100) { edges { node { slug title } } } }", json!({})).await;
+    let slug = list["data"]["posts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["title"] == "Post number 15")
+        .map(|e| e["node"]["slug"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("{list}"));
+    let before = app.state.sql_statements.load(Ordering::SeqCst);
+    let body = app.graphql_as(&reader, POST_PAGE, json!({ "slug": slug })).await;
+    let statements = app.state.sql_statements.load(Ordering::SeqCst) - before;
+    assert!(body["errors"].is_null(), "{body}");
+    let post = &body["data"]["post"];
+    assert_eq!(post["series"]["postCount"], 3, "{post}");
+    assert_eq!(post["series"]["viewerProgress"]["completedCount"], 2, "{post}");
+    assert_eq!(post["series"]["viewerProgress"]["totalCount"], 3, "{post}");
+    assert_eq!(
+        (&post["previousInSeries"]["title"], &post["nextInSeries"]["title"]),
+        (&json!("Post number 0"), &json!("Post number 30"))
+    );
+    assert_eq!(post["comments"][0]["replies"][0]["replies"][0]["body"], "You are welcome", "{post}");
+    // The post; then author, tags, the series with its posts (shared with
+    // previous/next), counters, comments and the post's marks; then the comment
+    // authors and the marks of the series' posts. The series' posts are read once.
+    assert_eq!(statements, 10, "{body}");
+}
+
 #[tokio::test]
 async fn total_count_is_only_counted_when_asked_for() {
     // No worker (its polling would add statements to the count), no response

@@ -67,7 +67,7 @@ impl Certificate {
 
     /// The series it was issued for; null once the series is deleted (the certificate stays).
     async fn series(&self, ctx: &Context<'_>) -> Result<Option<Series>> {
-        Ok(ctx.loader().load_one(SeriesById(self.0.series_id)).await?.map(Series))
+        Ok(ctx.loader().load_one(SeriesById(self.0.series_id)).await?.map(Series::from))
     }
 
     /// When it was issued (UTC, whole seconds).
@@ -173,7 +173,7 @@ impl CertificateVerification {
     /// The series, while it exists; null for an unknown code.
     async fn series(&self, ctx: &Context<'_>) -> Result<Option<Series>> {
         let Some(row) = self.row() else { return Ok(None) };
-        Ok(ctx.loader().load_one(SeriesById(row.series_id)).await?.map(Series))
+        Ok(ctx.loader().load_one(SeriesById(row.series_id)).await?.map(Series::from))
     }
 
     /// The recipient's user id (a signed field); null for an unknown code.

@@ -162,7 +162,16 @@ impl Post {
     /// The series this post belongs to.
     async fn series(&self, ctx: &Context<'_>) -> Result<Option<Series>> {
         let Some(id) = self.0.series_id else { return Ok(None) };
-        Ok(ctx.loader().load_one(SeriesById(id)).await?.map(Series))
+        let selection = ctx.look_ahead();
+        if !["posts", "postCount", "viewerProgress"].iter().any(|field| selection.field(field).exists()) {
+            return Ok(ctx.loader().load_one(SeriesById(id)).await?.map(Series::from));
+        }
+        // The series' posts are asked for with the series itself, in the same
+        // batch as `previousInSeries`/`nextInSeries` (which share the key), not
+        // one batch later by the series' own fields.
+        let (series, posts) =
+            futures::try_join!(ctx.loader().load_one(SeriesById(id)), ctx.loader().load_one(PostsOfSeries(id)))?;
+        Ok(series.map(|series| Series::with_posts(series, posts.unwrap_or_default())))
     }
 
     /// Position in its series, from 1.

@@ -11,10 +11,7 @@ use uuid::Uuid;
 use super::{service, stats};
 use crate::{
     domains::marks::loaders::ViewerMarks,
-    domains::posts::{
-        loaders::{PostsOfSeries, ReadablePostById},
-        schema::Post,
-    },
+    domains::posts::{loaders::ReadablePostById, schema::Post},
     domains::tags::schema::Tag,
     error::AppError,
     graphql::{
@@ -23,7 +20,7 @@ use crate::{
         parse_id,
     },
 };
-use entity::reading_progress;
+use entity::{post, reading_progress};
 
 /// The viewer's reading of one post.
 pub struct ReadingProgress(pub reading_progress::Model);
@@ -68,13 +65,9 @@ impl ReadingProgress {
 pub struct SeriesProgress(service::SeriesProgress);
 
 impl SeriesProgress {
-    /// The viewer's progress through a series; null when anonymous. For a page of
-    /// series this is one posts query and one progress query in all.
-    pub async fn of_series(ctx: &Context<'_>, series_id: Uuid) -> Result<Option<SeriesProgress>> {
-        if ctx.viewer().id().is_none() {
-            return Ok(None);
-        }
-        let posts = ctx.loader().load_one(PostsOfSeries(series_id)).await?.unwrap_or_default();
+    /// The viewer's progress through a series of these readable posts (in
+    /// reading order). For a page of series this is one marks query in all.
+    pub async fn of_posts(ctx: &Context<'_>, posts: &[post::Model]) -> Result<SeriesProgress> {
         let progress: HashMap<Uuid, reading_progress::Model> = ctx
             .loader()
             .load_many(posts.iter().map(|p| ViewerMarks(p.id)))
@@ -82,7 +75,7 @@ impl SeriesProgress {
             .into_iter()
             .filter_map(|(k, marks)| Some((k.0, marks.progress?)))
             .collect();
-        Ok(Some(SeriesProgress(service::series_progress(&posts, &progress))))
+        Ok(SeriesProgress(service::series_progress(posts, &progress)))
     }
 }
 

@@ -16,10 +16,33 @@ use crate::{
         parse_id,
     },
 };
-use entity::series;
+use entity::{post, series};
 
-/// An ordered collection of posts, read from first to last.
-pub struct Series(pub series::Model);
+/// An ordered collection of posts, read from first to last; with its readable
+/// posts when whoever made it had them already (`Post.series` on a post page).
+pub struct Series(pub series::Model, Option<Vec<post::Model>>);
+
+impl From<series::Model> for Series {
+    fn from(model: series::Model) -> Self {
+        Series(model, None)
+    }
+}
+
+impl Series {
+    /// A series whose posts the viewer may read (in reading order) are known.
+    pub fn with_posts(model: series::Model, posts: Vec<post::Model>) -> Self {
+        Series(model, Some(posts))
+    }
+
+    /// The posts the viewer may read, in reading order: the ones it came with,
+    /// else through `PostsOfSeries`.
+    async fn readable_posts(&self, ctx: &Context<'_>) -> Result<Vec<post::Model>> {
+        match &self.1 {
+            Some(posts) => Ok(posts.clone()),
+            None => Ok(ctx.loader().load_one(PostsOfSeries(self.0.id)).await?.unwrap_or_default()),
+        }
+    }
+}
 
 #[Object]
 impl Series {
@@ -55,17 +78,23 @@ impl Series {
 
     /// The posts the viewer may read, in reading order.
     async fn posts(&self, ctx: &Context<'_>) -> Result<Vec<Post>> {
-        Ok(ctx.loader().load_one(PostsOfSeries(self.0.id)).await?.unwrap_or_default().into_iter().map(Post).collect())
+        Ok(self.readable_posts(ctx).await?.into_iter().map(Post).collect())
     }
 
     /// How many posts the viewer may read in the series.
     async fn post_count(&self, ctx: &Context<'_>) -> Result<usize> {
-        Ok(ctx.loader().load_one(PostsOfSeries(self.0.id)).await?.map_or(0, |p| p.len()))
+        match &self.1 {
+            Some(posts) => Ok(posts.len()),
+            None => Ok(ctx.loader().load_one(PostsOfSeries(self.0.id)).await?.map_or(0, |p| p.len())),
+        }
     }
 
     /// How far the viewer is through the series; null when anonymous.
     async fn viewer_progress(&self, ctx: &Context<'_>) -> Result<Option<SeriesProgress>> {
-        SeriesProgress::of_series(ctx, self.0.id).await
+        if ctx.viewer().id().is_none() {
+            return Ok(None);
+        }
+        SeriesProgress::of_posts(ctx, &self.readable_posts(ctx).await?).await.map(Some)
     }
 
     /// When the series was started.
@@ -106,7 +135,7 @@ pub struct SeriesQuery;
 impl SeriesQuery {
     /// A series by slug.
     async fn series(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Series>> {
-        Ok(service::find_by_slug(&ctx.state().db, &slug).await?.map(Series))
+        Ok(service::find_by_slug(&ctx.state().db, &slug).await?.map(Series::from))
     }
 
     /// All series, newest first.
@@ -120,7 +149,7 @@ impl SeriesQuery {
         before: Option<String>,
     ) -> Result<Connection<Series>> {
         let args = page_args(ctx, first, after, last, before);
-        Ok(connection(service::list(&ctx.state().db, &args).await?, Series))
+        Ok(connection(service::list(&ctx.state().db, &args).await?, Series::from))
     }
 }
 
@@ -137,7 +166,7 @@ impl SeriesMutation {
             description: input.description,
             cover_image_url: Some(input.cover_image_url),
         };
-        Ok(Series(service::create(ctx.state(), ctx.viewer(), input).await?))
+        Ok(Series::from(service::create(ctx.state(), ctx.viewer(), input).await?))
     }
 
     /// Edits a series (its author or an admin).
@@ -149,7 +178,7 @@ impl SeriesMutation {
             description: input.description,
             cover_image_url: cover,
         };
-        Ok(Series(service::update(ctx.state(), ctx.viewer(), parse_id("id", &id)?, input).await?))
+        Ok(Series::from(service::update(ctx.state(), ctx.viewer(), parse_id("id", &id)?, input).await?))
     }
 
     /// Deletes a series; its posts stay, outside any series.
@@ -166,13 +195,13 @@ impl SeriesMutation {
         position: Option<i32>,
     ) -> Result<Series> {
         let (series_id, post_id) = (parse_id("seriesId", &series_id)?, parse_id("postId", &post_id)?);
-        Ok(Series(service::add_post(ctx.state(), ctx.viewer(), series_id, post_id, position).await?))
+        Ok(Series::from(service::add_post(ctx.state(), ctx.viewer(), series_id, post_id, position).await?))
     }
 
     /// Takes a post out of a series.
     async fn remove_post_from_series(&self, ctx: &Context<'_>, series_id: ID, post_id: ID) -> Result<Series> {
         let (series_id, post_id) = (parse_id("seriesId", &series_id)?, parse_id("postId", &post_id)?);
-        Ok(Series(service::remove_post(ctx.state(), ctx.viewer(), series_id, post_id).await?))
+        Ok(Series::from(service::remove_post(ctx.state(), ctx.viewer(), series_id, post_id).await?))
     }
 
     /// Sets the reading order: list every post of the series exactly once
@@ -180,6 +209,6 @@ impl SeriesMutation {
     async fn reorder_series(&self, ctx: &Context<'_>, series_id: ID, post_ids: Vec<ID>) -> Result<Series> {
         let series_id = parse_id("seriesId", &series_id)?;
         let post_ids = post_ids.iter().map(|id| parse_id("postIds", id)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Series(service::reorder(ctx.state(), ctx.viewer(), series_id, &post_ids).await?))
+        Ok(Series::from(service::reorder(ctx.state(), ctx.viewer(), series_id, &post_ids).await?))
     }
 }
