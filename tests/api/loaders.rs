@@ -76,6 +76,17 @@ async fn seed(app: &TestApp, author: &TestUser, reader: &TestUser, posts: usize)
     }
 }
 
+/// A server whose statement count is a request's alone: no worker (its polling
+/// would add statements), no response cache or feed-count memo, comments unlimited.
+async fn counting_app() -> TestApp {
+    TestApp::spawn_with(&[
+        ("IN_PROCESS_WORKER", "false"),
+        ("RESPONSE_CACHE_TTL_SECS", "0"),
+        ("COMMENT_BURST", "100000"),
+    ])
+    .await
+}
+
 async fn statements_for(app: &TestApp, viewer: &TestUser, first: usize) -> u64 {
     let before = app.state.sql_statements.load(Ordering::SeqCst);
     let body = app.graphql_as(viewer, PAGE, json!({ "first": first })).await;
@@ -125,14 +136,7 @@ const HOME_FEED: &str = "query HomeFeed { posts(first: 20) { totalCount edges { 
 
 #[tokio::test]
 async fn the_home_feed_costs_six_statements_anonymous_and_eight_signed_in() {
-    // No worker (its polling would add statements to the count), no response
-    // cache or feed-count memo (the statements counted are the ones a request needs).
-    let app = TestApp::spawn_with(&[
-        ("IN_PROCESS_WORKER", "false"),
-        ("RESPONSE_CACHE_TTL_SECS", "0"),
-        ("COMMENT_BURST", "100000"),
-    ])
-    .await;
+    let app = counting_app().await;
     let author = app.user_with_role("AUTHOR").await;
     let reader = app.register_verified("reader@example.com").await;
     seed(&app, &author, &reader, 30).await;
@@ -186,12 +190,7 @@ const POST_PAGE: &str = "query PostPage($slug: String!) { post(slug: $slug) { ti
 
 #[tokio::test]
 async fn a_post_page_reads_its_series_posts_once() {
-    let app = TestApp::spawn_with(&[
-        ("IN_PROCESS_WORKER", "false"),
-        ("RESPONSE_CACHE_TTL_SECS", "0"),
-        ("COMMENT_BURST", "100000"),
-    ])
-    .await;
+    let app = counting_app().await;
     let author = app.user_with_role("AUTHOR").await;
     let reader = app.register_verified("reader@example.com").await;
     // Series 0 holds posts 0, 15 and 30, in that order; the reader finished post 0 and 30.

@@ -26,11 +26,15 @@ async fn feed_page_plan(txn: &DatabaseTransaction) -> String {
         .order_by_desc(Column::PublishedAt)
         .order_by_desc(Column::Id)
         .limit(21);
-    let statement = select.build(DbBackend::Sqlite);
+    explain(txn, select.build(DbBackend::Sqlite)).await
+}
+
+/// SQLite's `EXPLAIN QUERY PLAN` of a statement, one line per step.
+async fn explain(txn: &DatabaseTransaction, statement: Statement) -> String {
     let explain = Statement::from_sql_and_values(
         DbBackend::Sqlite,
         format!("EXPLAIN QUERY PLAN {}", statement.sql),
-        statement.values.expect("the page query has values"),
+        statement.values.expect("the statement has values"),
     );
     let rows = txn.query_all_raw(explain).await.unwrap();
     rows.iter().map(|row| row.try_get::<String>("", "detail").unwrap()).collect::<Vec<_>>().join("\n")
@@ -99,15 +103,8 @@ async fn keyword_plan(txn: &DatabaseTransaction) -> String {
         premium: false,
         exclude_post: None,
     };
-    let statement =
-        DbBackend::Sqlite.build(&SqliteStore::keyword_statement("\"rust\" \"17\"", Some(false), &scope, 50));
-    let explain = Statement::from_sql_and_values(
-        DbBackend::Sqlite,
-        format!("EXPLAIN QUERY PLAN {}", statement.sql),
-        statement.values.expect("the keyword query has values"),
-    );
-    let rows = txn.query_all_raw(explain).await.unwrap();
-    rows.iter().map(|row| row.try_get::<String>("", "detail").unwrap()).collect::<Vec<_>>().join("\n")
+    let statement = SqliteStore::keyword_statement("\"rust\" \"17\"", Some(false), &scope, 50);
+    explain(txn, DbBackend::Sqlite.build(&statement)).await
 }
 
 /// A keyword search must start from the full-text match and look up each
