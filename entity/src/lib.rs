@@ -19,6 +19,7 @@ pub mod payment;
 pub mod post;
 pub mod post_count;
 pub mod post_tag;
+pub mod post_total;
 pub mod post_view;
 pub mod reaction;
 pub mod reading_day;

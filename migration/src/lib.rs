@@ -4,6 +4,7 @@
 /// The SQL that rebuilds every comment's thread path and depth from its parents.
 pub use m20261201_000009_comment_threads::backfill as comment_thread_backfill;
 pub use m20261207_000019_post_counts::BACKFILL as POST_COUNTS_BACKFILL;
+pub use m20261207_000021_post_totals::BACKFILL as POST_TOTALS_BACKFILL;
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_accounts;
@@ -26,6 +27,7 @@ mod m20261207_000017_reviews;
 mod m20261207_000018_foreign_key_indexes;
 mod m20261207_000019_post_counts;
 mod m20261207_000020_posts_published_order;
+mod m20261207_000021_post_totals;
 
 pub struct Migrator;
 
@@ -53,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_foreign_key_indexes::Migration),
             Box::new(m20261207_000019_post_counts::Migration),
             Box::new(m20261207_000020_posts_published_order::Migration),
+            Box::new(m20261207_000021_post_totals::Migration),
         ]
     }
 }

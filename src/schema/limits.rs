@@ -17,7 +17,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{Arc, LazyLock, Mutex},
 };
 
 use async_graphql::{
@@ -188,16 +188,18 @@ fn check_parsed(
 /// the async workers) and names of at most [`MAX_NAME_LEN`] bytes, that
 /// parses, nests at most [`RECURSIVE_DEPTH`] deep, stays within the alias and
 /// selection limits, holds no NUL, and asks for no introspection when it is
-/// off. The parsed document is kept in the request, so it is parsed once.
-/// Any other request runs on the guarded schema, whose extensions refuse it
-/// (or, for a large document, parse and validate it off the workers) exactly
-/// as they always have: the refusals have one implementation.
+/// off. The parsed document is kept in the request, so it is parsed once,
+/// and among the recently parsed ones (see [`parsed`]), so a document sent
+/// again is not parsed again. Any other request runs on the guarded schema,
+/// whose extensions refuse it (or, for a large document, parse and validate it
+/// off the workers) exactly as they always have: the refusals have one
+/// implementation.
 pub fn admit(request: &mut async_graphql::Request, limits: &crate::config::GraphqlLimits) -> bool {
     let scan = scan(&request.query, LARGE_DOCUMENT_TOKENS);
     if scan.tokens > LARGE_DOCUMENT_TOKENS.min(limits.max_tokens) || scan.longest_name > MAX_NAME_LEN {
         return false;
     }
-    let Ok(document) = parser::parse_query(&request.query) else { return false };
+    let Some(document) = parsed(&request.query) else { return false };
     let admitted = check_parsed(&document, &request.variables, limits.max_aliases, limits.max_complexity)
         .is_ok_and(|measure| measure.depth <= RECURSIVE_DEPTH && !measure.cyclic)
         && (limits.introspection || super::introspection::introspection_field(&document).is_none());
@@ -206,6 +208,34 @@ pub fn admit(request: &mut async_graphql::Request, limits: &crate::config::Graph
     }
     admitted
 }
+
+/// `query` parsed: from the documents parsed recently when it is one of them
+/// (a clone of the tree, whose names are shared `Arc`s), else parsed now and
+/// kept. Clients send the same few documents over and over (the web app's
+/// generated operations, persisted ones), and parsing one with the grammar
+/// was ~5 % of a post page's server CPU (BENCHMARKS.md). Only small documents
+/// come here (at most [`LARGE_DOCUMENT_TOKENS`] tokens), and at most
+/// [`PARSED_DOCUMENTS_BYTES`] of their text are kept, the least used leaving
+/// first, so a stream of distinct documents costs a bounded amount of memory.
+/// None when it does not parse (not kept: async-graphql reports the error).
+fn parsed(query: &str) -> Option<ExecutableDocument> {
+    static PARSED: LazyLock<moka::sync::Cache<String, Arc<ExecutableDocument>>> = LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .max_capacity(PARSED_DOCUMENTS_BYTES)
+            .weigher(|query: &String, _| u32::try_from(query.len()).unwrap_or(u32::MAX))
+            .build()
+    });
+    if let Some(document) = PARSED.get(query) {
+        return Some(ExecutableDocument::clone(&document));
+    }
+    let document = parser::parse_query(query).ok()?;
+    PARSED.insert(query.to_owned(), Arc::new(document.clone()));
+    Some(document)
+}
+
+/// The text of the recently parsed documents kept (see [`parsed`]): 1 MiB,
+/// some thousands of operations (their trees take some times more).
+const PARSED_DOCUMENTS_BYTES: u64 = 1 << 20;
 
 /// The longest name a document may use. Every name in the schema is far
 /// shorter; an unknown name is compared with the schema's for "did you mean"
@@ -554,6 +584,22 @@ mod tests {
         };
         assert!(admitted(&nested(64), none.clone(), false));
         assert!(!admitted(&nested(65), none, false));
+    }
+
+    #[test]
+    fn a_document_sent_again_is_parsed_once_and_checked_each_time() {
+        let query = "query Again($q: String) { search(query: $q) { id } }";
+        let fresh = format!("{:?}", parser::parse_query(query).unwrap());
+        for _ in 0..2 {
+            assert_eq!(format!("{:?}", parsed(query).unwrap()), fresh, "kept as parsed");
+        }
+        // The checks that depend on the variables still run on a kept document.
+        assert!(admitted(query, serde_json::json!({"q": "fine"}), false));
+        assert!(!admitted(query, serde_json::json!({"q": "a\u{0}b"}), false));
+        assert!(admitted(query, serde_json::json!({"q": "fine again"}), false));
+        for _ in 0..2 {
+            assert!(parsed("query Broken { me { id }").is_none(), "a parse error stays one");
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! move them (a comment written, hidden, shown again, deleted with or without
 //! replies; a reaction added, repeated, taken back; an account or a post
 //! deleted, whose rows go by foreign-key cascade) they equal a fresh count,
-//! on both backends, and the API shows them.
+//! on both backends, and the API shows them. So does the number of published
+//! posts (`post_totals`), from which the home feed's `totalCount` comes.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::{Value, json};
@@ -129,15 +130,8 @@ async fn counters_follow_every_change_and_equal_a_fresh_count() {
     assert_eq!(shown(&app, &slug).await.1, vec![pair("LIKE", 2), pair("CELEBRATE", 1)]);
 
     // An account deleted in the database: its comments and reactions go by cascade.
-    let db = &app.state.db;
     let bob_id = uuid::Uuid::parse_str(&bob.id).unwrap();
-    let delete_user = match db.get_database_backend() {
-        DatabaseBackend::Postgres => "DELETE FROM users WHERE id = $1",
-        _ => "DELETE FROM users WHERE id = ?",
-    };
-    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), delete_user, [bob_id.into()]))
-        .await
-        .unwrap();
+    execute(&app, "DELETE FROM users WHERE id = $1", [bob_id.into()]).await;
     assert_counted(&app, "an account's deletion").await;
     assert_eq!(shown(&app, &slug).await, (0, vec![pair("LIKE", 1)]), "bob's reply and reactions went with him");
 
@@ -167,4 +161,94 @@ async fn the_migration_counts_existing_posts() {
     db.execute_unprepared(migration::POST_COUNTS_BACKFILL).await.unwrap();
     assert_counted(&app, "the backfill").await;
     assert_eq!((shown(&app, &slug).await, shown(&app, &quiet).await), before);
+}
+
+/// 0 when `post_totals` holds the number of published posts with a publish time.
+const MISTOTALED: &str = r#"
+SELECT (SELECT published FROM post_totals WHERE id = 1)
+     - (SELECT count(*) FROM posts WHERE status = 'PUBLISHED' AND published_at IS NOT NULL) AS off
+"#;
+
+async fn assert_totaled(app: &TestApp, after: &str) {
+    let db = &app.state.db;
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), MISTOTALED)).await.unwrap().unwrap();
+    assert_eq!(row.try_get::<i64>("", "off").unwrap(), 0, "post_totals equals a fresh count after {after}");
+}
+
+/// The home feed's `totalCount` as an anonymous reader sees it.
+async fn feed_total(app: &TestApp) -> i64 {
+    let body = app.graphql("{ posts(first: 1) { totalCount } }", json!({})).await;
+    body["data"]["posts"]["totalCount"].as_i64().unwrap_or_else(|| panic!("{body}"))
+}
+
+/// Runs `sql` with its parameters, written `$1`, `$2` (PostgreSQL's way; `?` on SQLite).
+async fn execute<const N: usize>(app: &TestApp, sql: &str, values: [sea_orm::Value; N]) {
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    let mut sql = sql.to_owned();
+    if backend != DatabaseBackend::Postgres {
+        for n in 1..=N {
+            sql = sql.replace(&format!("${n}"), "?");
+        }
+    }
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_feed_total_follows_every_change_of_status() {
+    let app = TestApp::spawn_with(&[("RESPONSE_CACHE_TTL_SECS", "0")]).await;
+    let author = app.user_with_role("AUTHOR").await;
+    let guest = app.user_with_role("AUTHOR").await;
+    assert_eq!(feed_total(&app).await, 0);
+    let (first, _) = app.published_post(&author, "First").await;
+    let (second, _) = app.published_post(&author, "Second").await;
+    app.published_post(&guest, "The guest's").await;
+    let draft = app.draft_post(&author, "Draft").await.id.to_string();
+    let later = app.draft_post(&author, "Later").await.id.to_string();
+    assert_totaled(&app, "publishing").await;
+    assert_eq!(feed_total(&app).await, 3, "drafts are not counted");
+
+    // Scheduled: not counted until due, counted once due (before and after the job flips it).
+    let at = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let schedule = "mutation($id: ID!, $at: DateTime!) { schedulePost(id: $id, at: $at) { status } }";
+    ok(&app, &author, schedule, json!({ "id": later, "at": at })).await;
+    assert_totaled(&app, "scheduling").await;
+    assert_eq!(feed_total(&app).await, 3, "a post scheduled for later is not live yet");
+    let due = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let later_id = uuid::Uuid::parse_str(&later).unwrap();
+    execute(&app, "UPDATE posts SET published_at = $1 WHERE id = $2", [due.into(), later_id.into()]).await;
+    assert_totaled(&app, "a schedule coming due").await;
+    assert_eq!(feed_total(&app).await, 4, "a scheduled post counts once its time has come");
+    lectern::domains::posts::service::publish_due(&app.state).await.unwrap();
+    assert_totaled(&app, "the publishing job").await;
+    assert_eq!(feed_total(&app).await, 4, "and once the job has published it");
+
+    // Unpublished, edited, published again, deleted.
+    ok(&app, &author, "mutation($id: ID!) { unpublishPost(id: $id) { status } }", json!({ "id": first })).await;
+    assert_totaled(&app, "unpublishing").await;
+    assert_eq!(feed_total(&app).await, 3);
+    let edit = "mutation($id: ID!, $t: String!) { updatePost(id: $id, input: {title: $t}) { id } }";
+    ok(&app, &author, edit, json!({ "id": second, "t": "Second, edited" })).await;
+    ok(&app, &author, edit, json!({ "id": draft, "t": "Draft, edited" })).await;
+    assert_eq!(feed_total(&app).await, 3, "editing moves nothing");
+    ok(&app, &author, "mutation($id: ID!) { publishPost(id: $id) { status } }", json!({ "id": first })).await;
+    ok(&app, &author, "mutation($id: ID!) { publishPost(id: $id) { status } }", json!({ "id": draft })).await;
+    assert_totaled(&app, "publishing again").await;
+    assert_eq!(feed_total(&app).await, 5);
+    ok(&app, &author, "mutation($id: ID!) { deletePost(id: $id) }", json!({ "id": second })).await;
+    assert_totaled(&app, "a deletion").await;
+    assert_eq!(feed_total(&app).await, 4);
+
+    // An account deleted in the database: its posts go by cascade.
+    let guest_id = uuid::Uuid::parse_str(&guest.id).unwrap();
+    execute(&app, "DELETE FROM users WHERE id = $1", [guest_id.into()]).await;
+    assert_totaled(&app, "an account's deletion").await;
+    assert_eq!(feed_total(&app).await, 3);
+
+    // The migration's backfill counts them again from nothing.
+    app.state.db.execute_unprepared("UPDATE post_totals SET published = 0").await.unwrap();
+    assert_eq!(feed_total(&app).await, 0, "the total is read from post_totals, not counted");
+    app.state.db.execute_unprepared(migration::POST_TOTALS_BACKFILL).await.unwrap();
+    assert_totaled(&app, "the backfill").await;
+    assert_eq!(feed_total(&app).await, 3);
 }

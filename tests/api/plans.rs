@@ -87,6 +87,12 @@ async fn the_feed_page_walks_the_date_index_whatever_sqlites_statistics() {
     .await
     .unwrap();
     assert_walks_the_date_index(&feed_page_plan(&txn).await, "the statistics of 10,000 posts");
+    // The feed's total reads the kept row and finds the due scheduled posts by index.
+    let total = explain(&txn, DbBackend::Sqlite.build(&posts::live_total_statement())).await;
+    assert!(
+        total.contains("USING COVERING INDEX idx_posts_status_published") && !total.contains("SCAN posts"),
+        "the feed's total must count no live post; the plan:\n{total}"
+    );
     txn.rollback().await.unwrap();
 
     // And the query is the feed's: the newest live posts, the draft left out.
