@@ -18,6 +18,9 @@
 # more lectern binaries measured on the same database, each against its own
 # floor, taking turns page by page so a change in the shared machine's load
 # falls on all of them alike: before/after figures from one run),
+# BENCH_POST_STEPS=1 (also the post page built up step by step: its scalars;
+# + author and tags; + the series and its neighbours; + counters and the
+# viewer's marks; the full page adds the comment tree),
 # BENCH_ROUNDS (1: how many times each binary measures each page; the summary
 # at the end gives medians), BENCH_REDIS_URL (the
 # response cache in Redis, as scaled deployments run it; otherwise in process).
@@ -298,6 +301,20 @@ page home-feed reader "$FEED_QUERY" "$FEED_VARIABLES" "$FEED_CHECK"
 page feed-ids anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
 page post-page reader "$POST_QUERY" "$POST_VARIABLES" \
   'data["post"]["bodyHtml"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
+if [ -n "${BENCH_POST_STEPS:-}" ]; then
+  # The post page built up field group by field group (BENCHMARKS.md, "What a
+  # statement costs"): each step's statements, share of the floor and CPU.
+  POST_SCALARS='title bodyHtml isLocked requiredPlan readingMinutes'
+  POST_PEOPLE="$POST_SCALARS author { displayName } tags { slug }"
+  POST_SERIES="$POST_PEOPLE series { title postCount viewerProgress { completedCount totalCount percent } } previousInSeries { slug title } nextInSeries { slug title }"
+  POST_MARKS="$POST_SERIES commentCount reactions { kind count } viewerReactions viewerHasBookmarked viewerProgress { completedAt }"
+  step=1
+  for fields in "$POST_SCALARS" "$POST_PEOPLE" "$POST_SERIES" "$POST_MARKS"; do
+    page "post-step-$step" reader "query PostStep(\$slug: String!) { post(slug: \$slug) { $fields } }" "$POST_VARIABLES" \
+      'data["post"]["bodyHtml"]'
+    step=$((step + 1))
+  done
+fi
 rss
 
 store="in process"

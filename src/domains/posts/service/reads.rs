@@ -284,8 +284,8 @@ pub fn live_total_statement() -> SelectStatement {
         .to_owned()
 }
 
-/// How many live posts `select` (the public list of `filter`) holds: the
-/// feed's most expensive statement, so kept in process per filter for this
+/// How many live posts `select` (the public list of `filter`, narrowed by a
+/// tag, series, author …) holds: a count over every match, so kept in process per filter for this
 /// version of `content` (any change to posts, series or tags moves it on) and
 /// no longer than until the next scheduled post goes live. Exact, and the same
 /// for every viewer: a public list is the live posts whoever asks.
