@@ -479,10 +479,36 @@ async fn series_are_curated_in_order() {
     assert_eq!(error_code(&duplicate), "CONFLICT");
     assert_eq!(error_field(&duplicate), "slug");
 
+    // A post taken back to draft leaves the series for everyone but its author
+    // (and admins): in the list, in previous/next and on the post page.
+    app.graphql_as(&author, "mutation($id: ID!) { unpublishPost(id: $id) { id } }", json!({ "id": ids[0] })).await;
+    let page = "query($slug: String!) { post(slug: $slug) { previousInSeries { title } nextInSeries { title } \
+        series { posts { title } } } }";
+    let titles = |body: &serde_json::Value| -> Vec<String> {
+        let posts = body["data"]["post"]["series"]["posts"].as_array().unwrap_or_else(|| panic!("{body}"));
+        posts.iter().map(|p| p["title"].as_str().unwrap().to_owned()).collect()
+    };
+    let admin = app.user_with_role("ADMIN").await;
+    for (viewer, sees_draft) in [(None, false), (Some(&other), false), (Some(&author), true), (Some(&admin), true)] {
+        let body = match viewer {
+            Some(user) => app.graphql_as(user, page, json!({ "slug": "part-two" })).await,
+            None => app.graphql(page, json!({ "slug": "part-two" })).await,
+        };
+        let post = &body["data"]["post"];
+        if sees_draft {
+            assert_eq!(titles(&body), ["Part Three", "Part One", "Part Two"], "{body}");
+            assert_eq!(post["previousInSeries"]["title"], "Part One", "{body}");
+        } else {
+            assert_eq!(titles(&body), ["Part Three", "Part Two"], "{body}");
+            assert_eq!(post["previousInSeries"]["title"], "Part Three", "{body}");
+        }
+        assert!(post["nextInSeries"].is_null(), "{body}");
+    }
+
     let deleted =
         app.graphql_as(&author, "mutation($s: ID!) { deleteSeries(id: $s) }", json!({ "s": series_id })).await;
     assert_eq!(deleted["data"]["deleteSeries"], true);
-    let orphan = app.graphql(BY_SLUG, json!({ "slug": "part-one" })).await;
+    let orphan = app.graphql(BY_SLUG, json!({ "slug": "part-two" })).await;
     assert!(orphan["data"]["post"]["id"].is_string(), "posts outlive their series");
 }
 

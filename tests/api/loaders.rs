@@ -189,7 +189,7 @@ const POST_PAGE: &str = "query PostPage($slug: String!) { post(slug: $slug) { ti
     replies { id body createdAt author { displayName } replies { id body createdAt author { displayName } } } } } } }";
 
 #[tokio::test]
-async fn a_post_page_reads_its_series_posts_once() {
+async fn a_post_page_reads_its_counters_with_it_and_its_series_posts_once() {
     let app = counting_app().await;
     let author = app.user_with_role("AUTHOR").await;
     let reader = app.register_verified("reader@example.com").await;
@@ -216,10 +216,13 @@ async fn a_post_page_reads_its_series_posts_once() {
         (&json!("Post number 0"), &json!("Post number 30"))
     );
     assert_eq!(post["comments"][0]["replies"][0]["replies"][0]["body"], "You are welcome", "{post}");
-    // The post; then author, tags, the series with its posts (shared with
-    // previous/next), counters, comments and the post's marks; then the comment
-    // authors and the marks of the series' posts. The series' posts are read once.
-    assert_eq!(statements, 10, "{body}");
+    assert_eq!(post["commentCount"], 4, "{post}");
+    assert_eq!(post["reactions"], json!([{ "kind": "LIKE", "count": 1 }, { "kind": "INSIGHTFUL", "count": 1 }]));
+    // The post with its counters; then author, tags, the series with its posts
+    // (shared with previous/next), comments and the post's marks; then the
+    // comment authors and the marks of the series' posts. The series' posts are
+    // read once.
+    assert_eq!(statements, 9, "{body}");
 }
 
 #[tokio::test]

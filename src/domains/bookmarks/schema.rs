@@ -42,7 +42,7 @@ impl BookmarksQuery {
         #[graphql(desc = "A cursor from this list: bookmarks before it.")] before: Option<String>,
     ) -> Result<Connection<Post>> {
         let args = page_args(ctx, first, after, last, before);
-        Ok(connection(service::list(&ctx.state().db, ctx.viewer(), &args).await?, Post))
+        Ok(connection(service::list(&ctx.state().db, ctx.viewer(), &args).await?, Post::from))
     }
 }
 
@@ -59,7 +59,7 @@ impl BookmarksMutation {
         #[graphql(desc = "A post the viewer may read.")] post_id: ID,
     ) -> Result<Post> {
         let post_id = parse_id("postId", &post_id)?;
-        Ok(Post(service::bookmark(&ctx.state().db, ctx.viewer(), post_id).await?))
+        Ok(Post::from(service::bookmark(&ctx.state().db, ctx.viewer(), post_id).await?))
     }
 
     /// Removes a post from the viewer's bookmarks; a post that was not bookmarked stays that way.
@@ -70,6 +70,6 @@ impl BookmarksMutation {
         #[graphql(desc = "A post the viewer may read.")] post_id: ID,
     ) -> Result<Post> {
         let post_id = parse_id("postId", &post_id)?;
-        Ok(Post(service::unbookmark(&ctx.state().db, ctx.viewer(), post_id).await?))
+        Ok(Post::from(service::unbookmark(&ctx.state().db, ctx.viewer(), post_id).await?))
     }
 }

@@ -37,7 +37,7 @@ impl StudyNote {
 
     /// The post the note is on (null once the viewer can no longer open it).
     async fn post(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
-        Ok(ctx.loader().load_one(ReadablePostById(self.0.post_id)).await?.map(Post))
+        Ok(ctx.loader().load_one(ReadablePostById(self.0.post_id)).await?.map(Post::from))
     }
 
     /// The note as written (markdown).

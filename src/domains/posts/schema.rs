@@ -34,7 +34,7 @@ use crate::{
         parse_id,
     },
 };
-use entity::post;
+use entity::{post, post_count};
 
 /// Where a post is in its life.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -60,8 +60,16 @@ pub enum GqlDifficulty {
     Advanced,
 }
 
-/// A post: an article readers read, possibly part of a series.
-pub struct Post(pub post::Model);
+/// A post: an article readers read, possibly part of a series; with its
+/// counters when they were read with it (the post page reads them in the
+/// post's own statement), else `commentCount` and `reactions` load them.
+pub struct Post(pub post::Model, Option<post_count::Model>);
+
+impl From<post::Model> for Post {
+    fn from(model: post::Model) -> Self {
+        Post(model, None)
+    }
+}
 
 impl Post {
     /// Premium and the viewer is not entitled (authors and admins always are for their posts).
@@ -92,7 +100,7 @@ impl Post {
         let Some(series_id) = self.0.series_id else { return Ok(None) };
         let posts = ctx.loader().load_one(PostsOfSeries(series_id)).await?.unwrap_or_default();
         let Some(index) = posts.iter().position(|p| p.id == self.0.id) else { return Ok(None) };
-        Ok(index.checked_add_signed(offset).and_then(|i| posts.get(i)).cloned().map(Post))
+        Ok(index.checked_add_signed(offset).and_then(|i| posts.get(i)).cloned().map(Post::from))
     }
 }
 
@@ -219,7 +227,10 @@ impl Post {
     /// Visible comments on the post.
     async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
         ctx.depends_on_post(self.0.id);
-        comments::comment_count(ctx, self.0.id).await
+        match &self.1 {
+            Some(counts) => Ok(counts.comments),
+            None => comments::comment_count(ctx, self.0.id).await,
+        }
     }
 
     /// Whether the viewer bookmarked this post; false when anonymous.
@@ -246,7 +257,10 @@ impl Post {
     /// How many readers reacted with each kind: every kind used at least once, in kind order.
     async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionCount>> {
         ctx.depends_on_post(self.0.id);
-        reactions::schema::reaction_counts(ctx, self.0.id).await
+        match &self.1 {
+            Some(counts) => Ok(reactions::schema::reaction_counts_in(counts)),
+            None => reactions::schema::reaction_counts(ctx, self.0.id).await,
+        }
     }
 
     /// The kinds the viewer reacted with, in kind order; empty when anonymous.
@@ -405,14 +419,15 @@ impl PostsQuery {
         };
         let args = page_args(ctx, first, after, last, before);
         let page = service::list(state, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args).await?;
-        Ok(connection(page, Post))
+        Ok(connection(page, Post::from))
     }
 
     /// A post by its slug (an old slug resolves to the current post). NOT_FOUND when it does
     /// not exist or the viewer may not see it (yet).
     async fn post(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Post>> {
-        let found = service::find_by_slug(&ctx.state().db, ctx.viewer(), &slug).await?;
-        Ok(Some(Post(found.ok_or(crate::error::AppError::NotFound("Post"))?)))
+        let found = service::find_by_slug_counted(&ctx.state().db, ctx.viewer(), &slug).await?;
+        let (post, counts) = found.ok_or(crate::error::AppError::NotFound("Post"))?;
+        Ok(Some(Post(post, counts)))
     }
 
     /// The HTML a markdown body publishes as (the renderer and sanitiser behind `bodyHtml`),
@@ -444,7 +459,7 @@ impl PostsMutation {
             cover_image_url: Some(input.cover_image_url),
             tag_slugs: input.tag_slugs,
         };
-        Ok(Post(service::create(ctx.state(), ctx.viewer(), input).await?))
+        Ok(Post::from(service::create(ctx.state(), ctx.viewer(), input).await?))
     }
 
     /// Edits a post (its author or an admin).
@@ -461,22 +476,22 @@ impl PostsMutation {
             cover_image_url: cover,
             tag_slugs: input.tag_slugs,
         };
-        Ok(Post(service::update(ctx.state(), ctx.viewer(), id, input).await?))
+        Ok(Post::from(service::update(ctx.state(), ctx.viewer(), id, input).await?))
     }
 
     /// Makes a post visible to everyone now.
     async fn publish_post(&self, ctx: &Context<'_>, id: ID) -> Result<Post> {
-        Ok(Post(service::publish(ctx.state(), ctx.viewer(), parse_id("id", &id)?).await?))
+        Ok(Post::from(service::publish(ctx.state(), ctx.viewer(), parse_id("id", &id)?).await?))
     }
 
     /// Turns a post back into a draft.
     async fn unpublish_post(&self, ctx: &Context<'_>, id: ID) -> Result<Post> {
-        Ok(Post(service::unpublish(ctx.state(), ctx.viewer(), parse_id("id", &id)?).await?))
+        Ok(Post::from(service::unpublish(ctx.state(), ctx.viewer(), parse_id("id", &id)?).await?))
     }
 
     /// Publishes a post at a future time.
     async fn schedule_post(&self, ctx: &Context<'_>, id: ID, at: DateTime<Utc>) -> Result<Post> {
-        Ok(Post(service::schedule(ctx.state(), ctx.viewer(), parse_id("id", &id)?, at).await?))
+        Ok(Post::from(service::schedule(ctx.state(), ctx.viewer(), parse_id("id", &id)?, at).await?))
     }
 
     /// Deletes a post with its comments, reactions and progress.

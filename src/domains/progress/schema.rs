@@ -42,7 +42,7 @@ impl ReadingProgress {
     /// The post read.
     async fn post(&self, ctx: &Context<'_>) -> Result<Post> {
         let post = ctx.loader().load_one(ReadablePostById(self.0.post_id)).await?.ok_or(AppError::NotFound("Post"))?;
-        Ok(Post(post))
+        Ok(Post::from(post))
     }
 
     /// Total time spent reading the post, over every session.
@@ -99,7 +99,7 @@ impl SeriesProgress {
 
     /// The first post, in reading order, the viewer has not finished; null when all are.
     async fn next_post(&self) -> Option<Post> {
-        self.0.next_post.clone().map(Post)
+        self.0.next_post.clone().map(Post::from)
     }
 
     /// When the viewer finished the last post, once every post is finished.

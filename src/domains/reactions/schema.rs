@@ -41,10 +41,12 @@ pub struct ReactionCount {
 /// post's counters, one lookup per page shared with `commentCount`.
 pub async fn reaction_counts(ctx: &Context<'_>, post_id: Uuid) -> Result<Vec<ReactionCount>> {
     let Some(counts) = ctx.loader().load_one(CountsOfPost(post_id)).await? else { return Ok(Vec::new()) };
-    Ok(service::counts_in(&counts)
-        .into_iter()
-        .map(|(kind, count)| ReactionCount { kind: kind.into(), count })
-        .collect())
+    Ok(reaction_counts_in(&counts))
+}
+
+/// The reaction counts of a post's counters read with the post.
+pub fn reaction_counts_in(counts: &entity::post_count::Model) -> Vec<ReactionCount> {
+    service::counts_in(counts).into_iter().map(|(kind, count)| ReactionCount { kind: kind.into(), count }).collect()
 }
 
 /// The kinds the viewer reacted to the post with; empty when anonymous. One
@@ -71,7 +73,7 @@ impl ReactionsMutation {
         #[graphql(desc = "The reaction to add.")] kind: GqlReactionKind,
     ) -> Result<Post> {
         let post_id = parse_id("postId", &post_id)?;
-        Ok(Post(service::react(ctx.state(), ctx.viewer(), post_id, kind.into()).await?))
+        Ok(Post::from(service::react(ctx.state(), ctx.viewer(), post_id, kind.into()).await?))
     }
 
     /// Takes back a reaction; one the viewer never made stays absent.
@@ -83,6 +85,6 @@ impl ReactionsMutation {
         #[graphql(desc = "The reaction to take back.")] kind: GqlReactionKind,
     ) -> Result<Post> {
         let post_id = parse_id("postId", &post_id)?;
-        Ok(Post(service::unreact(ctx.state(), ctx.viewer(), post_id, kind.into()).await?))
+        Ok(Post::from(service::unreact(ctx.state(), ctx.viewer(), post_id, kind.into()).await?))
     }
 }

@@ -101,7 +101,7 @@ impl ReviewCard {
 
     /// The post the card is for.
     async fn post(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
-        Ok(ctx.loader().load_one(ReadablePostById(self.card.post_id)).await?.map(Post))
+        Ok(ctx.loader().load_one(ReadablePostById(self.card.post_id)).await?.map(Post::from))
     }
 
     /// What to recall: the author's review prompts, or without them the post's

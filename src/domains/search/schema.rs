@@ -59,7 +59,7 @@ pub struct SearchHit(service::Hit);
 impl SearchHit {
     /// The post that matched.
     async fn post(&self) -> Post {
-        Post(self.0.post.clone())
+        Post::from(self.0.post.clone())
     }
 
     /// Relevance, higher is better; comparable only within one result list
@@ -182,7 +182,7 @@ impl SearchQuery {
         let first = service::parse_first(first)?;
         service::count_search(ctx.state(), ctx.meta()).await?;
         let related = service::related(ctx.state(), ctx.viewer(), &slug, first).await?;
-        Ok(related.into_iter().map(Post).collect())
+        Ok(related.into_iter().map(Post::from).collect())
     }
 }
 
@@ -199,7 +199,7 @@ impl AskAiSource {
 
     /// The post the passage is from.
     async fn post(&self) -> Post {
-        Post(self.0.post.clone())
+        Post::from(self.0.post.clone())
     }
 
     /// The headings above the passage, joined with ›; null before the first heading.

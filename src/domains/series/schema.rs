@@ -78,7 +78,7 @@ impl Series {
 
     /// The posts the viewer may read, in reading order.
     async fn posts(&self, ctx: &Context<'_>) -> Result<Vec<Post>> {
-        Ok(self.readable_posts(ctx).await?.into_iter().map(Post).collect())
+        Ok(self.readable_posts(ctx).await?.into_iter().map(Post::from).collect())
     }
 
     /// How many posts the viewer may read in the series.

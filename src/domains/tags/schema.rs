@@ -57,7 +57,7 @@ impl Tag {
     ) -> Result<Connection<Post>> {
         let filter = PostFilter { tag: Some(self.0.slug.clone()), ..Default::default() };
         let args = page_args(ctx, first, after, last, before);
-        Ok(connection(posts::list(ctx.state(), ctx.viewer(), &filter, PostOrder::Newest, &args).await?, Post))
+        Ok(connection(posts::list(ctx.state(), ctx.viewer(), &filter, PostOrder::Newest, &args).await?, Post::from))
     }
 }
 

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, Select,
     sea_query::{Asterisk, Expr, ExprTrait, Func, Query, SelectStatement},
 };
 use uuid::Uuid;
@@ -27,21 +27,31 @@ use entity::{
 
 /// By current slug, or by an old slug that redirects to it.
 pub async fn find_by_slug(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str) -> AppResult<Option<post::Model>> {
-    let found = post::Entity::find()
-        .filter(post::Column::Slug.eq(slug))
-        .filter(readable_by(viewer, db.get_database_backend()))
-        .one(db)
-        .await?;
+    Ok(find_by_slug_counted(db, viewer, slug).await?.map(|(post, _)| post))
+}
+
+/// [`find_by_slug`] with the post's counters, read in the same statement (a
+/// left join on the counters' key): the post page shows them, and they cost
+/// no statement of their own.
+pub async fn find_by_slug_counted(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    slug: &str,
+) -> AppResult<Option<(post::Model, Option<post_count::Model>)>> {
+    let counted = |select: Select<post::Entity>| {
+        select
+            .filter(readable_by(viewer, db.get_database_backend()))
+            .join(JoinType::LeftJoin, post_count::Relation::Post.def().rev())
+            .select_also(post_count::Entity)
+    };
+    let found = counted(post::Entity::find().filter(post::Column::Slug.eq(slug))).one(db).await?;
     if found.is_some() {
         return Ok(found);
     }
     let Some(redirect) = redirect::Entity::find_by_id(slug.to_owned()).one(db).await? else {
         return Ok(None);
     };
-    Ok(post::Entity::find_by_id(redirect.post_id)
-        .filter(readable_by(viewer, db.get_database_backend()))
-        .one(db)
-        .await?)
+    Ok(counted(post::Entity::find_by_id(redirect.post_id)).one(db).await?)
 }
 
 /// `html_version` of a row read without its bodies (see [`without_bodies`]).
