@@ -279,6 +279,27 @@ where
     E: EntityTrait,
     E::Model: Sync,
 {
+    paginate_with(db, select, id_column, sort, cursor_of, args, |page| page.all(db)).await
+}
+
+/// [`paginate`], reading the page's rows with `fetch` (given the page's
+/// statement: filtered, ordered and limited), so a caller can read more with
+/// each row in the same statement (a joined table: `select_also`).
+pub async fn paginate_with<E, T, F, Fut>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id_column: E::Column,
+    sort: Sort<E::Column>,
+    cursor_of: impl Fn(&T) -> Cursor,
+    args: &PageArgs,
+    fetch: F,
+) -> AppResult<Page<T>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    F: FnOnce(Select<E>) -> Fut,
+    Fut: Future<Output = Result<Vec<T>, sea_orm::DbErr>>,
+{
     let window = args.window()?;
     let total_count = if args.count_total { select.clone().count(db).await? } else { 0 };
 
@@ -296,7 +317,7 @@ where
         page = page.order_by(column, order.clone());
     }
     page = page.order_by(id_column, order);
-    let mut rows = page.limit(window.size + 1).all(db).await?;
+    let mut rows = fetch(page.limit(window.size + 1)).await?;
     let has_more = rows.len() as u64 > window.size;
     rows.truncate(window.size as usize);
     if window.backward {

@@ -393,7 +393,7 @@ async fn a_service_pages_without_graphql() {
     let page = posts::list(&app.state, &Viewer::Anonymous, &PostFilter::default(), PostOrder::Newest, &args)
         .await
         .expect("a page of posts");
-    let titles: Vec<&str> = page.edges.iter().map(|edge| edge.node.title.as_str()).collect();
+    let titles: Vec<&str> = page.edges.iter().map(|edge| edge.node.0.title.as_str()).collect();
     assert_eq!(titles, ["Charlie", "Bravo"]);
     assert_eq!((page.has_previous_page, page.has_next_page, page.total_count), (false, true, 3));
 

@@ -71,6 +71,12 @@ impl From<post::Model> for Post {
     }
 }
 
+impl From<service::Counted> for Post {
+    fn from((model, counts): service::Counted) -> Self {
+        Post(model, counts)
+    }
+}
+
 impl Post {
     /// Premium and the viewer is not entitled (authors and admins always are for their posts).
     async fn locked(&self, ctx: &Context<'_>) -> Result<bool> {
@@ -426,8 +432,7 @@ impl PostsQuery {
     /// not exist or the viewer may not see it (yet).
     async fn post(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Post>> {
         let found = service::find_by_slug_counted(&ctx.state().db, ctx.viewer(), &slug).await?;
-        let (post, counts) = found.ok_or(crate::error::AppError::NotFound("Post"))?;
-        Ok(Some(Post(post, counts)))
+        Ok(Some(Post::from(found.ok_or(crate::error::AppError::NotFound("Post"))?)))
     }
 
     /// The HTML a markdown body publishes as (the renderer and sanitiser behind `bodyHtml`),

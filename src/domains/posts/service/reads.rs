@@ -17,7 +17,7 @@ use crate::{
     auth::Viewer,
     domains::{accounts::Role, tags::service as tags},
     error::{AppError, AppResult},
-    pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
+    pagination::{Cursor, Key, Page, PageArgs, Sort, paginate_with},
     state::AppState,
 };
 use entity::{
@@ -37,7 +37,7 @@ pub async fn find_by_slug_counted(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     slug: &str,
-) -> AppResult<Option<(post::Model, Option<post_count::Model>)>> {
+) -> AppResult<Option<Counted>> {
     let counted = |select: Select<post::Entity>| {
         select
             .filter(readable_by(viewer, db.get_database_backend()))
@@ -208,7 +208,12 @@ impl PostFilter {
     }
 }
 
-/// A page of posts (without their bodies: see [`without_bodies`]). The total
+/// A post with its counters, read in the same statement (see [`list`]).
+pub type Counted = (post::Model, Option<post_count::Model>);
+
+/// A page of posts (without their bodies: see [`without_bodies`]), each with
+/// its counters (a left join on their key: `commentCount` and `reactions` cost
+/// the page no statement of their own). The total
 /// count of the home feed (every live post) comes from the database's kept
 /// totals ([`live_total`]); that of another public list (live posts, for
 /// everyone alike) is kept per filter for the current version of `content`
@@ -219,7 +224,7 @@ pub async fn list(
     filter: &PostFilter,
     order: PostOrder,
     args: &PageArgs,
-) -> AppResult<Page<post::Model>> {
+) -> AppResult<Page<Counted>> {
     let db = &state.db;
     let mut select = without_bodies(post::Entity::find());
     match filter.status {
@@ -244,7 +249,7 @@ pub async fn list(
         PostOrder::Title => Sort { column: Some(post::Column::Title), descending: false },
         PostOrder::RecentlyUpdated => Sort { column: Some(post::Column::UpdatedAt), descending: true },
     };
-    let cursor_of = move |p: &post::Model| Cursor {
+    let cursor_of = move |(p, _): &Counted| Cursor {
         key: match order {
             PostOrder::Newest | PostOrder::Oldest if by_creation => Key::Time(p.created_at),
             PostOrder::Newest | PostOrder::Oldest => Key::Time(p.published_at.unwrap_or(p.created_at)),
@@ -253,20 +258,25 @@ pub async fn list(
         },
         id: p.id,
     };
+    // A public list's total: the home feed's from the kept totals, another's
+    // from the memo of this version of `content` when there is one.
     let public = matches!(filter.status, None | Some(Status::Published));
-    if public && args.count_total && filter.is_everything() {
-        let uncounted = PageArgs { count_total: false, ..args.clone() };
-        let mut page = paginate(db, select, post::Column::Id, sort, cursor_of, &uncounted).await?;
-        page.total_count = live_total(db).await?;
-        return Ok(page);
+    let mut total = None;
+    if public && args.count_total {
+        if filter.is_everything() {
+            total = Some(live_total(db).await?);
+        } else if let Some(version) = state.public_cache.content_version().await {
+            total = Some(public_count(state, version, filter, select.clone()).await?);
+        }
     }
-    let version = if public && args.count_total { state.public_cache.content_version().await } else { None };
-    let Some(version) = version else {
-        return paginate(db, select, post::Column::Id, sort, cursor_of, args).await;
-    };
-    let uncounted = PageArgs { count_total: false, ..args.clone() };
-    let mut page = paginate(db, select.clone(), post::Column::Id, sort, cursor_of, &uncounted).await?;
-    page.total_count = public_count(state, version, filter, select).await?;
+    let args = PageArgs { count_total: args.count_total && total.is_none(), ..args.clone() };
+    let mut page = paginate_with(db, select, post::Column::Id, sort, cursor_of, &args, |page| {
+        page.join(JoinType::LeftJoin, post_count::Relation::Post.def().rev()).select_also(post_count::Entity).all(db)
+    })
+    .await?;
+    if let Some(total) = total {
+        page.total_count = total;
+    }
     Ok(page)
 }
 
