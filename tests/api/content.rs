@@ -390,11 +390,12 @@ async fn a_service_pages_without_graphql() {
         create_published(&app, &author, title, json!({})).await;
     }
     let args = PageArgs { first: Some(2), count_total: true, ..Default::default() };
-    let page = posts::list(&app.state, &Viewer::Anonymous, &PostFilter::default(), PostOrder::Newest, &args)
+    let page = posts::list(&app.state, &Viewer::Anonymous, &PostFilter::default(), PostOrder::Newest, &args, true)
         .await
         .expect("a page of posts");
     let titles: Vec<&str> = page.edges.iter().map(|edge| edge.node.0.title.as_str()).collect();
     assert_eq!(titles, ["Charlie", "Bravo"]);
+    assert!(page.edges.iter().all(|edge| edge.node.1.as_ref().is_some_and(|counts| counts.comments == 0)));
     assert_eq!((page.has_previous_page, page.has_next_page, page.total_count), (false, true, 3));
 
     let end = &page.edges.last().unwrap().cursor;

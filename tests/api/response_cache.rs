@@ -330,7 +330,7 @@ async fn only_successful_anonymous_single_queries_of_public_content_are_stored()
 }
 
 #[tokio::test]
-async fn a_hit_runs_no_sql_and_the_feed_count_is_counted_once_per_change() {
+async fn a_hit_runs_no_sql_and_a_list_is_counted_once_per_change() {
     // No worker: its polling would add statements to the count.
     let app = TestApp::spawn_with(&[("IN_PROCESS_WORKER", "false")]).await;
     let author = app.user_with_role("AUTHOR").await;
@@ -352,18 +352,27 @@ async fn a_hit_runs_no_sql_and_the_feed_count_is_counted_once_per_change() {
     let (cache, _, served) = statements(None, FEED).await;
     assert_eq!((cache.as_deref(), served), (Some("hit"), 0), "a hit reads nothing from the database");
 
-    // The count of the public feed is the same for everyone: a signed-in reader reuses it.
-    let counted = "{ posts(first: 5) { totalCount edges { node { id } } } }";
+    // The count of a filtered public list is the same for everyone: a signed-in reader reuses it.
+    let counted = "{ posts(first: 5, filter: {difficulty: BEGINNER}) { totalCount edges { node { id } } } }";
+    let home = "{ posts(first: 5) { totalCount edges { node { id } } } }";
     let token = Some(reader.access_token.clone());
-    let (_, body, kept) = statements(token.clone(), counted).await;
+    let (_, body, computed) = statements(token.clone(), counted).await;
+    assert_eq!(body["data"]["posts"]["totalCount"], 1, "{body}");
+    assert!(computed > 1, "the page and the count");
+    let (_, body, kept) = statements(None, counted).await;
     assert_eq!((body["data"]["posts"]["totalCount"].as_u64(), kept), (Some(1), 1), "the page alone: {body}");
+    // The home feed's total is never counted: the kept total, one statement beside the page.
+    let (_, body, totalled) = statements(token.clone(), home).await;
+    assert_eq!((body["data"]["posts"]["totalCount"].as_u64(), totalled), (Some(1), 2), "{body}");
     let (second, _) = create_post(&app, &author, "Counted again", false).await;
     publish(&app, &author, &second).await;
     let (_, body, recounted) = statements(token.clone(), counted).await;
     assert_eq!(body["data"]["posts"]["totalCount"], 2, "exact after a change: {body}");
     assert_eq!(recounted, 3, "the page, the next scheduled post and the count");
-    let (_, _, kept) = statements(token, counted).await;
+    let (_, _, kept) = statements(token.clone(), counted).await;
     assert_eq!(kept, 1);
+    let (_, body, totalled) = statements(token, home).await;
+    assert_eq!((body["data"]["posts"]["totalCount"].as_u64(), totalled), (Some(2), 2), "exact after a change: {body}");
 }
 
 /// A hash-only GET, as a CDN-friendly client sends it, with `If-None-Match` when given.

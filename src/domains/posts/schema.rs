@@ -71,6 +71,15 @@ impl From<post::Model> for Post {
     }
 }
 
+/// Whether a connection of posts shows their counters (`commentCount`,
+/// `reactions`), which the page then reads with its posts.
+pub fn asks_for_counts(ctx: &Context<'_>) -> bool {
+    let selection = ctx.look_ahead();
+    [selection.field("edges").field("node"), selection.field("nodes")]
+        .iter()
+        .any(|node| node.field("commentCount").exists() || node.field("reactions").exists())
+}
+
 impl From<service::Counted> for Post {
     fn from((model, counts): service::Counted) -> Self {
         Post(model, counts)
@@ -424,7 +433,9 @@ impl PostsQuery {
             premium: filter.premium,
         };
         let args = page_args(ctx, first, after, last, before);
-        let page = service::list(state, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args).await?;
+        let page =
+            service::list(state, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args, asks_for_counts(ctx))
+                .await?;
         Ok(connection(page, Post::from))
     }
 

@@ -7,7 +7,7 @@ use crate::{
     domains::{
         accounts::Role,
         posts::{
-            schema::Post,
+            schema::{Post, asks_for_counts},
             service::{self as posts, PostFilter, PostOrder},
         },
     },
@@ -57,7 +57,9 @@ impl Tag {
     ) -> Result<Connection<Post>> {
         let filter = PostFilter { tag: Some(self.0.slug.clone()), ..Default::default() };
         let args = page_args(ctx, first, after, last, before);
-        Ok(connection(posts::list(ctx.state(), ctx.viewer(), &filter, PostOrder::Newest, &args).await?, Post::from))
+        let page =
+            posts::list(ctx.state(), ctx.viewer(), &filter, PostOrder::Newest, &args, asks_for_counts(ctx)).await?;
+        Ok(connection(page, Post::from))
     }
 }
 

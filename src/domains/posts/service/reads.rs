@@ -212,8 +212,9 @@ impl PostFilter {
 pub type Counted = (post::Model, Option<post_count::Model>);
 
 /// A page of posts (without their bodies: see [`without_bodies`]), each with
-/// its counters (a left join on their key: `commentCount` and `reactions` cost
-/// the page no statement of their own). The total
+/// its counters when `with_counts` (a left join on their key: `commentCount`
+/// and `reactions` cost the page no statement of their own; a page that shows
+/// no counter does not pay for the join). The total
 /// count of the home feed (every live post) comes from the database's kept
 /// totals ([`live_total`]); that of another public list (live posts, for
 /// everyone alike) is kept per filter for the current version of `content`
@@ -224,6 +225,7 @@ pub async fn list(
     filter: &PostFilter,
     order: PostOrder,
     args: &PageArgs,
+    with_counts: bool,
 ) -> AppResult<Page<Counted>> {
     let db = &state.db;
     let mut select = without_bodies(post::Entity::find());
@@ -270,8 +272,14 @@ pub async fn list(
         }
     }
     let args = PageArgs { count_total: args.count_total && total.is_none(), ..args.clone() };
-    let mut page = paginate_with(db, select, post::Column::Id, sort, cursor_of, &args, |page| {
-        page.join(JoinType::LeftJoin, post_count::Relation::Post.def().rev()).select_also(post_count::Entity).all(db)
+    let mut page = paginate_with(db, select, post::Column::Id, sort, cursor_of, &args, |page| async move {
+        if !with_counts {
+            return Ok(page.all(db).await?.into_iter().map(|post| (post, None)).collect());
+        }
+        page.join(JoinType::LeftJoin, post_count::Relation::Post.def().rev())
+            .select_also(post_count::Entity)
+            .all(db)
+            .await
     })
     .await?;
     if let Some(total) = total {
