@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::service;
 use crate::{
-    domains::{marks::loaders as marks, posts::schema::Post},
+    domains::{marks::loaders::ViewerMarks, posts::schema::Post},
     graphql::parse_id,
     graphql::{
         ContextExt, Require,
@@ -17,7 +17,10 @@ use crate::{
 /// Whether the viewer bookmarked the post; false when anonymous. One lookup per
 /// page with the viewer's other marks.
 pub async fn viewer_has_bookmarked(ctx: &Context<'_>, post_id: Uuid) -> Result<bool> {
-    Ok(marks::of_post(ctx, post_id).await?.is_some_and(|marks| marks.bookmarked))
+    if ctx.viewer().id().is_none() {
+        return Ok(false);
+    }
+    Ok(ctx.loader().load_one(ViewerMarks(post_id)).await?.is_some_and(|marks| marks.bookmarked))
 }
 
 #[derive(Default)]

@@ -53,7 +53,7 @@ pub async fn list(db: &impl ConnectionTrait, viewer: &Viewer, args: &PageArgs) -
 /// Which of these posts `user_id` bookmarked, as rows of the viewer's marks
 /// (`marks::service::of_posts`): `post_id`, `mark` (`BOOKMARK`), `seconds` (0),
 /// `completed_at` and `updated_at` (NULL).
-pub fn marks_of_user(user_id: Uuid, posts: &crate::domains::posts::service::PostScope) -> SelectStatement {
+pub fn marks_of_user(user_id: Uuid, post_ids: &[Uuid]) -> SelectStatement {
     Query::select()
         .column(bookmark::Column::PostId)
         .expr_as(Expr::cust(format!("'{BOOKMARK_MARK}'")), "mark")
@@ -62,7 +62,7 @@ pub fn marks_of_user(user_id: Uuid, posts: &crate::domains::posts::service::Post
         .expr_as(Expr::cust("NULL"), "updated_at")
         .from(bookmark::Entity)
         .and_where(bookmark::Column::UserId.eq(user_id))
-        .cond_where(posts.condition(bookmark::Column::PostId))
+        .and_where(bookmark::Column::PostId.is_in(post_ids.iter().copied()))
         .to_owned()
 }
 

@@ -10,10 +10,7 @@ use sea_orm::{ActiveEnum, ConnectionTrait, sea_query::UnionType};
 use uuid::Uuid;
 
 use crate::{
-    domains::{
-        bookmarks::service as bookmarks, posts::service::PostScope, progress::service as progress,
-        reactions::service as reactions,
-    },
+    domains::{bookmarks::service as bookmarks, progress::service as progress, reactions::service as reactions},
     error::{AppError, AppResult},
 };
 use entity::{reaction::Kind, reading_progress};
@@ -31,16 +28,16 @@ pub struct Marks {
 
 /// `user_id`'s marks on each of these posts, in one statement (posts they left
 /// nothing on are absent).
-pub async fn of_posts(db: &impl ConnectionTrait, user_id: Uuid, posts: &PostScope) -> AppResult<HashMap<Uuid, Marks>> {
-    if posts.is_empty() {
+pub async fn of_posts(db: &impl ConnectionTrait, user_id: Uuid, post_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Marks>> {
+    if post_ids.is_empty() {
         return Ok(HashMap::new());
     }
     // Progress first: PostgreSQL types a union's columns pair by pair from the
     // left, and two untyped NULLs first would make the timestamps text.
-    let mut query = progress::marks_of_user(user_id, posts);
+    let mut query = progress::marks_of_user(user_id, post_ids);
     query
-        .union(UnionType::All, bookmarks::marks_of_user(user_id, posts))
-        .union(UnionType::All, reactions::marks_of_user(user_id, posts));
+        .union(UnionType::All, bookmarks::marks_of_user(user_id, post_ids))
+        .union(UnionType::All, reactions::marks_of_user(user_id, post_ids));
     let rows = db.query_all(&query).await?;
     let mut marks: HashMap<Uuid, Marks> = HashMap::new();
     for row in rows {

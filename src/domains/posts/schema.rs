@@ -17,7 +17,6 @@ use crate::{
         bookmarks,
         comments::schema::{self as comments, Comment},
         entitlements::{loaders::PremiumAccess, service::Plan},
-        marks::loaders as marks,
         notes::{self, schema::StudyNote},
         progress::schema::ReadingProgress,
         reactions::{
@@ -192,13 +191,10 @@ impl Post {
         }
         // The series' posts are asked for with the series itself, in the same
         // batch as `previousInSeries`/`nextInSeries` (which share the key), not
-        // one batch later by the series' own fields; so are the viewer's marks
-        // on them, in the same statement as the marks on this post.
-        let with_marks = selection.field("viewerProgress").exists() && ctx.viewer().id().is_some();
-        let marks = async { if with_marks { marks::of_series(ctx, id).await.map(Some) } else { Ok(None) } };
-        let (series, posts, marks) =
-            futures::try_join!(ctx.loader().load_one(SeriesById(id)), ctx.loader().load_one(PostsOfSeries(id)), marks)?;
-        Ok(series.map(|series| Series::with_posts(series, posts.unwrap_or_default(), marks)))
+        // one batch later by the series' own fields.
+        let (series, posts) =
+            futures::try_join!(ctx.loader().load_one(SeriesById(id)), ctx.loader().load_one(PostsOfSeries(id)))?;
+        Ok(series.map(|series| Series::with_posts(series, posts.unwrap_or_default())))
     }
 
     /// Position in its series, from 1.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{service, stats};
 use crate::{
-    domains::marks::loaders::{self as marks, MarksByPost},
+    domains::marks::loaders::ViewerMarks,
     domains::posts::{loaders::ReadablePostById, schema::Post},
     domains::tags::schema::Tag,
     error::AppError,
@@ -29,7 +29,10 @@ impl ReadingProgress {
     /// The viewer's progress on a post; null when anonymous or never read. One
     /// lookup per page with the viewer's other marks.
     pub async fn of_post(ctx: &Context<'_>, post_id: Uuid) -> Result<Option<ReadingProgress>> {
-        Ok(marks::of_post(ctx, post_id).await?.and_then(|marks| marks.progress).map(ReadingProgress))
+        if ctx.viewer().id().is_none() {
+            return Ok(None);
+        }
+        Ok(ctx.loader().load_one(ViewerMarks(post_id)).await?.and_then(|marks| marks.progress).map(ReadingProgress))
     }
 }
 
@@ -63,12 +66,16 @@ pub struct SeriesProgress(service::SeriesProgress);
 
 impl SeriesProgress {
     /// The viewer's progress through a series of these readable posts (in
-    /// reading order), given their marks on the series' posts
-    /// (`marks::loaders::of_series`: for a page of series, one marks query in all).
-    pub fn of_posts(posts: &[post::Model], marks: &MarksByPost) -> SeriesProgress {
-        let progress: HashMap<Uuid, reading_progress::Model> =
-            posts.iter().filter_map(|p| Some((p.id, marks.get(&p.id)?.progress.clone()?))).collect();
-        SeriesProgress(service::series_progress(posts, &progress))
+    /// reading order). For a page of series this is one marks query in all.
+    pub async fn of_posts(ctx: &Context<'_>, posts: &[post::Model]) -> Result<SeriesProgress> {
+        let progress: HashMap<Uuid, reading_progress::Model> = ctx
+            .loader()
+            .load_many(posts.iter().map(|p| ViewerMarks(p.id)))
+            .await?
+            .into_iter()
+            .filter_map(|(k, marks)| Some((k.0, marks.progress?)))
+            .collect();
+        Ok(SeriesProgress(service::series_progress(posts, &progress)))
     }
 }
 

@@ -133,7 +133,7 @@ pub async fn progress_of_posts(
 /// `user_id`'s progress on these posts, as rows of the viewer's marks
 /// (`marks::service::of_posts`): `post_id`, `mark` (`PROGRESS`), `seconds`,
 /// `completed_at` and `updated_at`.
-pub fn marks_of_user(user_id: Uuid, posts: &crate::domains::posts::service::PostScope) -> SelectStatement {
+pub fn marks_of_user(user_id: Uuid, post_ids: &[Uuid]) -> SelectStatement {
     Query::select()
         .column(reading_progress::Column::PostId)
         .expr_as(Expr::cust(format!("'{PROGRESS_MARK}'")), "mark")
@@ -142,7 +142,7 @@ pub fn marks_of_user(user_id: Uuid, posts: &crate::domains::posts::service::Post
         .expr_as(Expr::col(reading_progress::Column::UpdatedAt), "updated_at")
         .from(reading_progress::Entity)
         .and_where(reading_progress::Column::UserId.eq(user_id))
-        .cond_where(posts.condition(reading_progress::Column::PostId))
+        .and_where(reading_progress::Column::PostId.is_in(post_ids.iter().copied()))
         .to_owned()
 }
 

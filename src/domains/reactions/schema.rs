@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::service;
 use crate::{
     domains::{
-        marks::loaders as marks,
+        marks::loaders::ViewerMarks,
         posts::{loaders::CountsOfPost, schema::Post},
     },
     graphql::parse_id,
@@ -52,7 +52,10 @@ pub fn reaction_counts_in(counts: &entity::post_count::Model) -> Vec<ReactionCou
 /// The kinds the viewer reacted to the post with; empty when anonymous. One
 /// lookup per page with the viewer's other marks.
 pub async fn viewer_reactions(ctx: &Context<'_>, post_id: Uuid) -> Result<Vec<GqlReactionKind>> {
-    let marks = marks::of_post(ctx, post_id).await?.unwrap_or_default();
+    if ctx.viewer().id().is_none() {
+        return Ok(Vec::new());
+    }
+    let marks = ctx.loader().load_one(ViewerMarks(post_id)).await?.unwrap_or_default();
     Ok(marks.reactions.into_iter().map(Into::into).collect())
 }
 

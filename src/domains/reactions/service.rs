@@ -66,7 +66,7 @@ pub fn counts_in(counts: &post_count::Model) -> Vec<(Kind, u64)> {
 /// The kinds `user_id` reacted to these posts with, as rows of the viewer's
 /// marks (`marks::service::of_posts`): `post_id`, `mark` (the kind), `seconds`
 /// (0), `completed_at` and `updated_at` (NULL).
-pub fn marks_of_user(user_id: Uuid, posts: &crate::domains::posts::service::PostScope) -> SelectStatement {
+pub fn marks_of_user(user_id: Uuid, post_ids: &[Uuid]) -> SelectStatement {
     Query::select()
         .column(reaction::Column::PostId)
         .expr_as(Expr::col(reaction::Column::Kind), "mark")
@@ -75,7 +75,7 @@ pub fn marks_of_user(user_id: Uuid, posts: &crate::domains::posts::service::Post
         .expr_as(Expr::cust("NULL"), "updated_at")
         .from(reaction::Entity)
         .and_where(reaction::Column::UserId.eq(user_id))
-        .cond_where(posts.condition(reaction::Column::PostId))
+        .and_where(reaction::Column::PostId.is_in(post_ids.iter().copied()))
         .to_owned()
 }
 

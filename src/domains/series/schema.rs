@@ -1,7 +1,5 @@
 //! GraphQL surface of series.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 
@@ -9,7 +7,6 @@ use super::service::{self, SeriesInput};
 use crate::{
     domains::{
         accounts::{loaders::UserById, schema::User},
-        marks::loaders::{self as marks, MarksByPost},
         posts::{loaders::PostsOfSeries, schema::Post},
         progress::schema::SeriesProgress,
     },
@@ -22,21 +19,19 @@ use crate::{
 use entity::{post, series};
 
 /// An ordered collection of posts, read from first to last; with its readable
-/// posts and the viewer's marks on them when whoever made it had them already
-/// (`Post.series` on a post page).
-pub struct Series(pub series::Model, Option<Vec<post::Model>>, Option<MarksByPost>);
+/// posts when whoever made it had them already (`Post.series` on a post page).
+pub struct Series(pub series::Model, Option<Vec<post::Model>>);
 
 impl From<series::Model> for Series {
     fn from(model: series::Model) -> Self {
-        Series(model, None, None)
+        Series(model, None)
     }
 }
 
 impl Series {
-    /// A series whose posts the viewer may read (in reading order) are known,
-    /// and maybe the viewer's marks on them (`marks::loaders::of_series`).
-    pub fn with_posts(model: series::Model, posts: Vec<post::Model>, marks: Option<MarksByPost>) -> Self {
-        Series(model, Some(posts), marks)
+    /// A series whose posts the viewer may read (in reading order) are known.
+    pub fn with_posts(model: series::Model, posts: Vec<post::Model>) -> Self {
+        Series(model, Some(posts))
     }
 
     /// The posts the viewer may read, in reading order: the ones it came with,
@@ -99,11 +94,7 @@ impl Series {
         if ctx.viewer().id().is_none() {
             return Ok(None);
         }
-        let (posts, marks) = match &self.2 {
-            Some(marks) => (self.readable_posts(ctx).await?, Arc::clone(marks)),
-            None => futures::try_join!(self.readable_posts(ctx), marks::of_series(ctx, self.0.id))?,
-        };
-        Ok(Some(SeriesProgress::of_posts(&posts, &marks)))
+        SeriesProgress::of_posts(ctx, &self.readable_posts(ctx).await?).await.map(Some)
     }
 
     /// When the series was started.

@@ -176,41 +176,6 @@ pub async fn counts_of_posts(
     Ok(rows.into_iter().map(|row| (row.post_id, row)).collect())
 }
 
-/// Some posts, named by id or by the series they are in: the viewer's marks
-/// for a page are read for such a set (a post page's own post, and every post
-/// of its series, in one statement).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PostScope {
-    pub posts: Vec<Uuid>,
-    pub series: Vec<Uuid>,
-}
-
-impl PostScope {
-    pub fn is_empty(&self) -> bool {
-        self.posts.is_empty() && self.series.is_empty()
-    }
-
-    /// `column` (of post ids) names one of these posts.
-    pub fn condition(&self, column: impl ColumnTrait) -> Condition {
-        let mut any = Condition::any();
-        if !self.posts.is_empty() {
-            any = any.add(column.is_in(self.posts.iter().copied()));
-        }
-        if !self.series.is_empty() {
-            any = any.add(
-                column.in_subquery(
-                    Query::select()
-                        .column(post::Column::Id)
-                        .from(post::Entity)
-                        .and_where(post::Column::SeriesId.is_in(self.series.iter().copied()))
-                        .to_owned(),
-                ),
-            );
-        }
-        any
-    }
-}
-
 /// How a list of posts is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum, Default)]
 pub enum PostOrder {
