@@ -25,7 +25,7 @@ use async_graphql::{
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
     parser::{
         self,
-        types::{ExecutableDocument, Selection, SelectionSet},
+        types::{ExecutableDocument, OperationType, Selection, SelectionSet},
     },
 };
 use tokio::{runtime::RuntimeFlavor, sync::OwnedSemaphorePermit};
@@ -217,21 +217,28 @@ pub fn admit(request: &mut async_graphql::Request, limits: &crate::config::Graph
 /// come here (at most [`LARGE_DOCUMENT_TOKENS`] tokens), and at most
 /// [`PARSED_DOCUMENTS_BYTES`] of their text are kept, the least used leaving
 /// first, so a stream of distinct documents costs a bounded amount of memory.
-/// None when it does not parse (not kept: async-graphql reports the error).
+/// Only documents of queries are kept: a mutation may carry a password or a
+/// token inline (`login(input: {password: "…"})`), which must not outlive
+/// its request. None when it does not parse (not kept: async-graphql reports
+/// the error).
 fn parsed(query: &str) -> Option<ExecutableDocument> {
-    static PARSED: LazyLock<moka::sync::Cache<String, Arc<ExecutableDocument>>> = LazyLock::new(|| {
-        moka::sync::Cache::builder()
-            .max_capacity(PARSED_DOCUMENTS_BYTES)
-            .weigher(|query: &String, _| u32::try_from(query.len()).unwrap_or(u32::MAX))
-            .build()
-    });
     if let Some(document) = PARSED.get(query) {
         return Some(ExecutableDocument::clone(&document));
     }
     let document = parser::parse_query(query).ok()?;
-    PARSED.insert(query.to_owned(), Arc::new(document.clone()));
+    if document.operations.iter().all(|(_, operation)| operation.node.ty == OperationType::Query) {
+        PARSED.insert(query.to_owned(), Arc::new(document.clone()));
+    }
     Some(document)
 }
+
+/// The documents [`parsed`] keeps, by their text.
+static PARSED: LazyLock<moka::sync::Cache<String, Arc<ExecutableDocument>>> = LazyLock::new(|| {
+    moka::sync::Cache::builder()
+        .max_capacity(PARSED_DOCUMENTS_BYTES)
+        .weigher(|query: &String, _| u32::try_from(query.len()).unwrap_or(u32::MAX))
+        .build()
+});
 
 /// The text of the recently parsed documents kept (see [`parsed`]): 1 MiB,
 /// some thousands of operations (their trees take some times more).
@@ -597,8 +604,16 @@ mod tests {
         assert!(admitted(query, serde_json::json!({"q": "fine"}), false));
         assert!(!admitted(query, serde_json::json!({"q": "a\u{0}b"}), false));
         assert!(admitted(query, serde_json::json!({"q": "fine again"}), false));
+        assert!(PARSED.contains_key(query), "a query is kept");
         for _ in 0..2 {
             assert!(parsed("query Broken { me { id }").is_none(), "a parse error stays one");
+        }
+        // A mutation is parsed every time, never kept: it may carry a password inline.
+        let login = r#"mutation SignIn { login(input: {email: "a@example.com", password: "hunter2-hunter2"}) { accessToken } }"#;
+        let mixed = format!("query Q {{ me {{ id }} }} {login}");
+        for document in [login, mixed.as_str()] {
+            assert!(parsed(document).is_some());
+            assert!(!PARSED.contains_key(document), "{document}");
         }
     }
 

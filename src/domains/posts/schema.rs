@@ -61,13 +61,20 @@ pub enum GqlDifficulty {
 }
 
 /// A post: an article readers read, possibly part of a series; with its
-/// counters when they were read with it (the post page reads them in the
-/// post's own statement), else `commentCount` and `reactions` load them.
+/// counters when they were read with it (a page of posts and the post page
+/// read them in the posts' own statement), else `commentCount` and
+/// `reactions` load them.
 pub struct Post(pub post::Model, Option<post_count::Model>);
 
 impl From<post::Model> for Post {
     fn from(model: post::Model) -> Self {
         Post(model, None)
+    }
+}
+
+impl From<service::Counted> for Post {
+    fn from((model, counts): service::Counted) -> Self {
+        Post(model, counts)
     }
 }
 
@@ -78,12 +85,6 @@ pub fn asks_for_counts(ctx: &Context<'_>) -> bool {
     [selection.field("edges").field("node"), selection.field("nodes")]
         .iter()
         .any(|node| node.field("commentCount").exists() || node.field("reactions").exists())
-}
-
-impl From<service::Counted> for Post {
-    fn from((model, counts): service::Counted) -> Self {
-        Post(model, counts)
-    }
 }
 
 impl Post {
