@@ -61,4 +61,10 @@ impl Related<super::post::Entity> for Entity {
     }
 }
 
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Author.def()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

@@ -189,22 +189,25 @@ const POST_PAGE: &str = "query PostPage($slug: String!) { post(slug: $slug) { ti
     replies { id body createdAt author { displayName } replies { id body createdAt author { displayName } } } } } } }";
 
 #[tokio::test]
-async fn a_post_page_reads_its_counters_with_it_and_its_series_posts_once() {
+async fn a_post_page_costs_five_statements() {
     let app = counting_app().await;
     let author = app.user_with_role("AUTHOR").await;
     let reader = app.register_verified("reader@example.com").await;
-    // Series 0 holds posts 0, 15 and 30, in that order; the reader finished post 0 and 30.
+    // Series 0 holds posts 0, 15 and 30, in that order; the reader finished
+    // (and bookmarked) post 0 and 30, and liked every post.
     seed(&app, &author, &reader, 31).await;
     let list = app.graphql("{ posts(first: 100) { edges { node { slug title } } } }", json!({})).await;
-    let slug = list["data"]["posts"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["title"] == "Post number 15")
-        .map(|e| e["node"]["slug"].as_str().unwrap().to_owned())
-        .unwrap_or_else(|| panic!("{list}"));
+    let slug_of = |title: &str| {
+        list["data"]["posts"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["title"] == title)
+            .map(|e| e["node"]["slug"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{list}"))
+    };
     let before = app.state.sql_statements.load(Ordering::SeqCst);
-    let body = app.graphql_as(&reader, POST_PAGE, json!({ "slug": slug })).await;
+    let body = app.graphql_as(&reader, POST_PAGE, json!({ "slug": slug_of("Post number 15") })).await;
     let statements = app.state.sql_statements.load(Ordering::SeqCst) - before;
     assert!(body["errors"].is_null(), "{body}");
     let post = &body["data"]["post"];
@@ -218,11 +221,67 @@ async fn a_post_page_reads_its_counters_with_it_and_its_series_posts_once() {
     assert_eq!(post["comments"][0]["replies"][0]["replies"][0]["body"], "You are welcome", "{post}");
     assert_eq!(post["commentCount"], 4, "{post}");
     assert_eq!(post["reactions"], json!([{ "kind": "LIKE", "count": 1 }, { "kind": "INSIGHTFUL", "count": 1 }]));
-    // The post with its counters; then author, tags, the series with its posts
-    // (shared with previous/next), comments and the post's marks; then the
-    // comment authors and the marks of the series' posts. The series' posts are
-    // read once.
-    assert_eq!(statements, 9, "{body}");
+    // The viewer's marks on this post, read with those on the series' posts.
+    assert_eq!(
+        (&post["viewerReactions"], &post["viewerHasBookmarked"], &post["viewerProgress"]),
+        (&json!(["LIKE"]), &json!(false), &json!(null)),
+        "{post}"
+    );
+    // The authors, read with the post and with the comments: the reader wrote
+    // the first comment and the reply to the reply, the post's author the rest.
+    let reader_id = app.viewer_of(&reader).await.id().unwrap().to_string();
+    let author_id = app.viewer_of(&author).await.id().unwrap().to_string();
+    let authors = app
+        .graphql_as(
+            &reader,
+            "query($slug: String!) { post(slug: $slug) { author { id } comments { author { id } \
+             replies { author { id } replies { author { id } } } } } }",
+            json!({ "slug": slug_of("Post number 15") }),
+        )
+        .await;
+    let comments = &authors["data"]["post"]["comments"];
+    assert_eq!(
+        [
+            &authors["data"]["post"]["author"]["id"],
+            &comments[0]["author"]["id"],
+            &comments[0]["replies"][0]["author"]["id"],
+            &comments[0]["replies"][0]["replies"][0]["author"]["id"],
+            &comments[1]["author"]["id"],
+        ],
+        [&author_id, &reader_id, &author_id, &reader_id, &author_id].map(|id| json!(id)).each_ref(),
+        "{authors}"
+    );
+    // The post with its counters, author and series; then its tags, the
+    // series' posts (shared with previous/next) and the comments with their
+    // authors; then the viewer's marks on the post and the series' posts at once.
+    assert_eq!(statements, 5, "{body}");
+
+    // The last post of the series, which the reader bookmarked and finished.
+    let body = app.graphql_as(&reader, POST_PAGE, json!({ "slug": slug_of("Post number 30") })).await;
+    let post = &body["data"]["post"];
+    assert_eq!(post["viewerHasBookmarked"], true, "{body}");
+    assert!(post["viewerProgress"]["completedAt"].is_string(), "{body}");
+    assert_eq!((&post["previousInSeries"]["title"], &post["nextInSeries"]), (&json!("Post number 15"), &json!(null)));
+    // A post in no series: nothing waits for a series.
+    let before = app.state.sql_statements.load(Ordering::SeqCst);
+    let body = app.graphql_as(&reader, POST_PAGE, json!({ "slug": slug_of("Post number 2") })).await;
+    let statements = app.state.sql_statements.load(Ordering::SeqCst) - before;
+    let post = &body["data"]["post"];
+    assert_eq!((&post["series"], &post["viewerHasBookmarked"]), (&json!(null), &json!(true)), "{body}");
+    assert_eq!(statements, 4, "the post, its tags, its comments and the viewer's marks: {body}");
+
+    // Authors read by a join come without their password hashes, as every user lookup.
+    use lectern::domains::{comments::service as comments_service, posts::service as posts_service};
+    let viewer = app.viewer_of(&reader).await;
+    let (page_post, _, page_author, page_series) =
+        posts_service::find_post_page(&app.state.db, &viewer, &slug_of("Post number 15")).await.unwrap().unwrap();
+    let page_author = page_author.expect("the post's author");
+    assert_eq!((page_author.id, page_author.password_hash.as_str()), (page_post.author_id, ""));
+    assert_eq!(page_series.map(|s| s.id), page_post.series_id);
+    let threads = comments_service::comments_of_posts(&app.state.db, &[page_post.id]).await.unwrap();
+    assert_eq!(threads.comments[&page_post.id].len(), 4);
+    assert_eq!(threads.authors.len(), 2);
+    assert!(threads.authors.values().all(|user| user.password_hash.is_empty() && !user.email.is_empty()));
 }
 
 #[tokio::test]

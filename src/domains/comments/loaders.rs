@@ -1,5 +1,5 @@
 //! Batched comment lookups for post pages: the thread of each post, one query
-//! for every post on the page. (How many visible comments a post has comes
+//! for every post on the page, with their authors. (How many visible comments a post has comes
 //! with its counters: `posts::loaders::CountsOfPost`.)
 
 use std::{collections::HashMap, sync::Arc};
@@ -21,12 +21,13 @@ impl Loader<CommentTreeOf> for Loaders {
 
     async fn load(&self, keys: &[CommentTreeOf]) -> Result<HashMap<CommentTreeOf, Arc<CommentTree>>, Self::Error> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let mut comments = service::comments_of_posts(&self.state.db, &ids).await?;
+        let mut threads = service::comments_of_posts(&self.state.db, &ids).await?;
         let reveal_hidden = service::reveals_hidden(&self.viewer);
         Ok(ids
             .into_iter()
             .map(|id| {
-                let tree = service::comment_tree(comments.remove(&id).unwrap_or_default(), reveal_hidden);
+                let comments = threads.comments.remove(&id).unwrap_or_default();
+                let tree = service::comment_tree(comments, reveal_hidden).with_authors(threads.authors.clone());
                 (CommentTreeOf(id), Arc::new(tree))
             })
             .collect())

@@ -273,6 +273,10 @@ impl Comment {
                 (Some(profile), true) => Some(profile.clone().into_model()),
                 _ => live.author(ctx.state()).await?,
             },
+            Place::InThread(tree, index) => match tree.author(*index) {
+                Some(author) => author.cloned(),
+                None => ctx.loader().load_one(UserById(author_id)).await?,
+            },
             _ => ctx.loader().load_one(UserById(author_id)).await?,
         };
         Ok(author.map(User::from))

@@ -34,7 +34,7 @@ use crate::{
         parse_id,
     },
 };
-use entity::{post, post_count};
+use entity::{post, post_count, series, user};
 
 /// Where a post is in its life.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -60,23 +60,64 @@ pub enum GqlDifficulty {
     Advanced,
 }
 
-/// A post: an article readers read, possibly part of a series; with its
-/// counters when they were read with it (a page of posts and the post page
-/// read them in the posts' own statement), else `commentCount` and
-/// `reactions` load them.
-pub struct Post(pub post::Model, Option<post_count::Model>);
+/// A post: an article readers read, possibly part of a series; with what was
+/// read in its own statement ([`Read`]).
+pub struct Post(pub post::Model, Read);
+
+/// What was read with a post in its own statement, and how the rest is read.
+#[derive(Default)]
+struct Read {
+    /// Its counters: a page of posts and the post page read them with their
+    /// posts, else `commentCount` and `reactions` load them.
+    counts: Option<post_count::Model>,
+    /// Its author and its series: the post page reads them with the post, else
+    /// `author` and `series` load them.
+    author: Option<user::Model>,
+    series: Option<series::Model>,
+    /// Whether the request reads the series' posts (previous/next, the series'
+    /// progress): the viewer's marks on this post then wait for them, so they
+    /// are read in one statement with the marks on the series' posts.
+    marks_with_series: bool,
+}
 
 impl From<post::Model> for Post {
     fn from(model: post::Model) -> Self {
-        Post(model, None)
+        Post(model, Read::default())
     }
 }
 
 impl From<service::Counted> for Post {
     fn from((model, counts): service::Counted) -> Self {
-        Post(model, counts)
+        Post(model, Read { counts, ..Read::default() })
     }
 }
+
+impl Post {
+    /// The post page's post, with what was read with it.
+    fn page(ctx: &Context<'_>, (model, counts, author, series_row): service::PostPage) -> Self {
+        let selection = ctx.look_ahead();
+        let series = selection.field("series");
+        let marks_with_series = ctx.viewer().id().is_some()
+            && model.series_id.is_some()
+            && (selection.field("previousInSeries").exists()
+                || selection.field("nextInSeries").exists()
+                || SERIES_POSTS_FIELDS.iter().any(|field| series.field(field).exists()));
+        Post(model, Read { counts, author, series: series_row, marks_with_series })
+    }
+
+    /// Waits for the post's series' posts when the request reads them anyway
+    /// (see [`Read::marks_with_series`]); the batch is the one the series and
+    /// previous/next already ask for, so it costs no statement.
+    async fn before_marks(&self, ctx: &Context<'_>) -> Result<()> {
+        if let (true, Some(series_id)) = (self.1.marks_with_series, self.0.series_id) {
+            ctx.loader().load_one(PostsOfSeries(series_id)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The fields of a series that read its posts.
+const SERIES_POSTS_FIELDS: [&str; 3] = ["posts", "postCount", "viewerProgress"];
 
 /// Whether a connection of posts shows their counters (`commentCount`,
 /// `reactions`), which the page then reads with its posts.
@@ -175,7 +216,11 @@ impl Post {
 
     /// Who wrote the post.
     async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(ctx.loader().load_one(UserById(self.0.author_id)).await?.map(User::from))
+        let author = match &self.1.author {
+            Some(author) => Some(author.clone()),
+            None => ctx.loader().load_one(UserById(self.0.author_id)).await?,
+        };
+        Ok(author.map(User::from))
     }
 
     /// Tags, alphabetically.
@@ -186,15 +231,20 @@ impl Post {
     /// The series this post belongs to.
     async fn series(&self, ctx: &Context<'_>) -> Result<Option<Series>> {
         let Some(id) = self.0.series_id else { return Ok(None) };
+        let series = async {
+            match &self.1.series {
+                Some(series) => Ok(Some(series.clone())),
+                None => ctx.loader().load_one(SeriesById(id)).await,
+            }
+        };
         let selection = ctx.look_ahead();
-        if !["posts", "postCount", "viewerProgress"].iter().any(|field| selection.field(field).exists()) {
-            return Ok(ctx.loader().load_one(SeriesById(id)).await?.map(Series::from));
+        if !SERIES_POSTS_FIELDS.iter().any(|field| selection.field(field).exists()) {
+            return Ok(series.await?.map(Series::from));
         }
         // The series' posts are asked for with the series itself, in the same
         // batch as `previousInSeries`/`nextInSeries` (which share the key), not
         // one batch later by the series' own fields.
-        let (series, posts) =
-            futures::try_join!(ctx.loader().load_one(SeriesById(id)), ctx.loader().load_one(PostsOfSeries(id)))?;
+        let (series, posts) = futures::try_join!(series, ctx.loader().load_one(PostsOfSeries(id)))?;
         Ok(series.map(|series| Series::with_posts(series, posts.unwrap_or_default())))
     }
 
@@ -243,7 +293,7 @@ impl Post {
     /// Visible comments on the post.
     async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
         ctx.depends_on_post(self.0.id);
-        match &self.1 {
+        match &self.1.counts {
             Some(counts) => Ok(counts.comments),
             None => comments::comment_count(ctx, self.0.id).await,
         }
@@ -251,6 +301,7 @@ impl Post {
 
     /// Whether the viewer bookmarked this post; false when anonymous.
     async fn viewer_has_bookmarked(&self, ctx: &Context<'_>) -> Result<bool> {
+        self.before_marks(ctx).await?;
         bookmarks::schema::viewer_has_bookmarked(ctx, self.0.id).await
     }
 
@@ -267,13 +318,14 @@ impl Post {
 
     /// The viewer's reading of this post; null when anonymous or not read yet.
     async fn viewer_progress(&self, ctx: &Context<'_>) -> Result<Option<ReadingProgress>> {
+        self.before_marks(ctx).await?;
         ReadingProgress::of_post(ctx, self.0.id).await
     }
 
     /// How many readers reacted with each kind: every kind used at least once, in kind order.
     async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionCount>> {
         ctx.depends_on_post(self.0.id);
-        match &self.1 {
+        match &self.1.counts {
             Some(counts) => Ok(reactions::schema::reaction_counts_in(counts)),
             None => reactions::schema::reaction_counts(ctx, self.0.id).await,
         }
@@ -281,6 +333,7 @@ impl Post {
 
     /// The kinds the viewer reacted with, in kind order; empty when anonymous.
     async fn viewer_reactions(&self, ctx: &Context<'_>) -> Result<Vec<GqlReactionKind>> {
+        self.before_marks(ctx).await?;
         reactions::schema::viewer_reactions(ctx, self.0.id).await
     }
 
@@ -443,8 +496,8 @@ impl PostsQuery {
     /// A post by its slug (an old slug resolves to the current post). NOT_FOUND when it does
     /// not exist or the viewer may not see it (yet).
     async fn post(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Post>> {
-        let found = service::find_by_slug_counted(&ctx.state().db, ctx.viewer(), &slug).await?;
-        Ok(Some(Post::from(found.ok_or(crate::error::AppError::NotFound("Post"))?)))
+        let found = service::find_post_page(&ctx.state().db, ctx.viewer(), &slug).await?;
+        Ok(Some(Post::page(ctx, found.ok_or(crate::error::AppError::NotFound("Post"))?)))
     }
 
     /// The HTML a markdown body publishes as (the renderer and sanitiser behind `bodyHtml`),

@@ -38,6 +38,18 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<se
     Ok(series::Entity::find().filter(series::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
 
+/// `select` (posts, each with two more tables) with each post's series read
+/// in the same statement (a left join): the post page shows it.
+pub fn and_series<F, G>(
+    select: sea_orm::SelectThree<post::Entity, F, G, sea_orm::TopologyStar>,
+) -> sea_orm::SelectFour<post::Entity, F, G, series::Entity, sea_orm::TopologyStar>
+where
+    F: EntityTrait,
+    G: EntityTrait,
+{
+    select.find_also(post::Entity, series::Entity)
+}
+
 pub async fn list(db: &impl ConnectionTrait, args: &PageArgs) -> AppResult<Page<series::Model>> {
     paginate(db, series::Entity::find(), series::Column::Id, Sort::newest(), |s| Cursor::id(s.id), args).await
 }

@@ -180,3 +180,43 @@ pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<
         .all(db)
         .await?)
 }
+
+/// `select` with each row's author read in the same statement (a left join on
+/// the row's `Related<user::Entity>`), without the password hash, as
+/// [`users_by_ids`] reads them: a list that shows its authors (a comment
+/// thread) needs no second statement for them.
+pub fn with_authors<E>(select: sea_orm::Select<E>) -> sea_orm::SelectTwo<E, user::Entity>
+where
+    E: EntityTrait + sea_orm::Related<user::Entity>,
+{
+    without_password_hash(select.find_also_related(user::Entity))
+}
+
+/// [`with_authors`] for a select that already reads a second table with its
+/// rows (a post with its counters).
+pub fn and_authors<E, F>(
+    select: sea_orm::SelectTwo<E, F>,
+) -> sea_orm::SelectThree<E, F, user::Entity, sea_orm::TopologyStar>
+where
+    E: EntityTrait + sea_orm::Related<user::Entity>,
+    F: EntityTrait,
+{
+    without_password_hash(select.find_also_related(user::Entity))
+}
+
+/// Leaves the joined users' password hash unread (an empty string in its place).
+fn without_password_hash<S: sea_orm::QueryTrait<QueryStatement = sea_orm::sea_query::SelectStatement>>(
+    mut select: S,
+) -> S {
+    use sea_orm::{Iden, sea_query::SimpleExpr};
+    let hash = user::Column::PasswordHash.to_string();
+    select.query().exprs_mut_for_each(|selected| {
+        let reads_hash = matches!(&selected.expr, SimpleExpr::Column(column)
+            if column.column().is_some_and(|c| c.to_string() == hash))
+            && selected.alias.as_ref().is_some_and(|alias| alias.to_string().ends_with(&hash));
+        if reads_hash {
+            selected.expr = Expr::cust("''");
+        }
+    });
+    select
+}

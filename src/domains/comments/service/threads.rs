@@ -1,7 +1,7 @@
 //! How a viewer sees a post's comments: each comment's view, the nested tree,
 //! the flat paged thread and the `thread_path` layout it is read by, and counts.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
@@ -10,13 +10,16 @@ use uuid::Uuid;
 
 use crate::{
     auth::Viewer,
-    domains::{accounts::Role, posts::service as posts},
+    domains::{
+        accounts::{Role, service as accounts},
+        posts::service as posts,
+    },
     error::AppResult,
     pagination::{Cursor, Key, Page, PageArgs, Sort, paginate},
 };
 use entity::{
     comment::{self, Status},
-    post,
+    post, user,
 };
 
 /// What readers see in place of a comment its author deleted.
@@ -95,7 +98,12 @@ fn rendered_comment(body: &str) -> std::sync::Arc<str> {
 pub struct CommentTree {
     nodes: Vec<CommentNode>,
     roots: Vec<usize>,
+    /// The authors, when they were read with the comments ([`Threads`]).
+    authors: Option<Arc<Authors>>,
 }
+
+/// Comment authors by id, as [`comments_of_posts`] read them.
+pub type Authors = HashMap<Uuid, user::Model>;
 
 #[derive(Debug)]
 struct CommentNode {
@@ -130,6 +138,20 @@ impl CommentTree {
 
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
+    }
+
+    /// The tree with the authors read with its comments.
+    pub fn with_authors(mut self, authors: Arc<Authors>) -> Self {
+        self.authors = Some(authors);
+        self
+    }
+
+    /// The author of the comment at `index` when the authors were read with the
+    /// tree (`Some(None)`: the comment is a placeholder, or its author is gone);
+    /// `None` when they were not, and the caller looks them up.
+    pub fn author(&self, index: usize) -> Option<Option<&user::Model>> {
+        let authors = self.authors.as_ref()?;
+        Some(self.comment(index).author_id().and_then(|id| authors.get(&id)))
     }
 }
 
@@ -181,28 +203,40 @@ pub fn comment_tree(mut comments: Vec<comment::Model>, reveal_hidden: bool) -> C
         }
     }
     let roots = roots.iter().filter_map(|&root| slot[root]).collect();
-    CommentTree { nodes, roots }
+    CommentTree { nodes, roots, authors: None }
 }
 
-/// Every comment of these posts, oldest first, in one query.
-pub async fn comments_of_posts(
-    db: &impl ConnectionTrait,
-    post_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<comment::Model>>> {
+/// The comments of some posts with their authors, as [`comments_of_posts`] reads them.
+#[derive(Debug, Default)]
+pub struct Threads {
+    /// Each post's comments, oldest first.
+    pub comments: HashMap<Uuid, Vec<comment::Model>>,
+    /// Everyone who wrote one of them.
+    pub authors: Arc<Authors>,
+}
+
+/// Every comment of these posts, oldest first, with its author, in one statement.
+pub async fn comments_of_posts(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> AppResult<Threads> {
     if post_ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Threads::default());
     }
-    let comments = comment::Entity::find()
-        .filter(comment::Column::PostId.is_in(post_ids.iter().copied()))
-        .order_by_asc(comment::Column::CreatedAt)
-        .order_by_asc(comment::Column::Id)
-        .all(db)
-        .await?;
-    let mut by_post: HashMap<Uuid, Vec<comment::Model>> = HashMap::new();
-    for comment in comments {
-        by_post.entry(comment.post_id).or_default().push(comment);
+    let rows = accounts::with_authors(
+        comment::Entity::find()
+            .filter(comment::Column::PostId.is_in(post_ids.iter().copied()))
+            .order_by_asc(comment::Column::CreatedAt)
+            .order_by_asc(comment::Column::Id),
+    )
+    .all(db)
+    .await?;
+    let mut comments: HashMap<Uuid, Vec<comment::Model>> = HashMap::new();
+    let mut authors = Authors::new();
+    for (comment, author) in rows {
+        if let Some(author) = author {
+            authors.entry(author.id).or_insert(author);
+        }
+        comments.entry(comment.post_id).or_default().push(comment);
     }
-    Ok(by_post)
+    Ok(Threads { comments, authors: Arc::new(authors) })
 }
 
 /// The post whose thread the viewer asks for, or NOT_FOUND when they may not read it.

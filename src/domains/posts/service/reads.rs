@@ -15,43 +15,62 @@ use uuid::Uuid;
 use super::{can_read, live, readable_by};
 use crate::{
     auth::Viewer,
-    domains::{accounts::Role, tags::service as tags},
+    domains::{
+        accounts::{Role, service as accounts},
+        series::service as series,
+        tags::service as tags,
+    },
     error::{AppError, AppResult},
     pagination::{Cursor, Key, Page, PageArgs, Sort, paginate_with},
     state::AppState,
 };
 use entity::{
     post::{self, Difficulty, Status},
-    post_count, post_tag, post_total, redirect, tag,
+    post_count, post_tag, post_total, redirect, tag, user,
 };
 
 /// By current slug, or by an old slug that redirects to it.
 pub async fn find_by_slug(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str) -> AppResult<Option<post::Model>> {
-    Ok(find_by_slug_counted(db, viewer, slug).await?.map(|(post, _)| post))
+    let readable = readable_by(viewer, db.get_database_backend());
+    by_slug(db, slug, |select| {
+        let select = select.filter(readable.clone());
+        async move { Ok(select.one(db).await?) }
+    })
+    .await
 }
 
-/// [`find_by_slug`] with the post's counters, read in the same statement (a
-/// left join on the counters' key): the post page shows them, and they cost
-/// no statement of their own.
-pub async fn find_by_slug_counted(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    slug: &str,
-) -> AppResult<Option<Counted>> {
-    let counted = |select: Select<post::Entity>| {
-        select
-            .filter(readable_by(viewer, db.get_database_backend()))
+/// A post as its page shows it: with its counters, its author and its series.
+pub type PostPage = (post::Model, Option<post_count::Model>, Option<user::Model>, Option<entity::series::Model>);
+
+/// [`find_by_slug`] with what the post page shows beside the post: its
+/// counters, its author and its series, read in the same statement (left
+/// joins on their keys), so they cost no statement of their own.
+pub async fn find_post_page(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str) -> AppResult<Option<PostPage>> {
+    let readable = readable_by(viewer, db.get_database_backend());
+    by_slug(db, slug, |select| {
+        let counted = select
+            .filter(readable.clone())
             .join(JoinType::LeftJoin, post_count::Relation::Post.def().rev())
-            .select_also(post_count::Entity)
-    };
-    let found = counted(post::Entity::find().filter(post::Column::Slug.eq(slug))).one(db).await?;
-    if found.is_some() {
-        return Ok(found);
+            .select_also(post_count::Entity);
+        let select = series::and_series(accounts::and_authors(counted));
+        async move { Ok(select.one(db).await?) }
+    })
+    .await
+}
+
+/// `read` on the post with this slug, or else on the post an old slug redirects to.
+async fn by_slug<T, F: Future<Output = AppResult<Option<T>>>>(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    read: impl Fn(Select<post::Entity>) -> F,
+) -> AppResult<Option<T>> {
+    if let Some(found) = read(post::Entity::find().filter(post::Column::Slug.eq(slug))).await? {
+        return Ok(Some(found));
     }
     let Some(redirect) = redirect::Entity::find_by_id(slug.to_owned()).one(db).await? else {
         return Ok(None);
     };
-    Ok(counted(post::Entity::find_by_id(redirect.post_id)).one(db).await?)
+    read(post::Entity::find_by_id(redirect.post_id)).await
 }
 
 /// `html_version` of a row read without its bodies (see [`without_bodies`]).
