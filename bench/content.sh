@@ -22,7 +22,8 @@
 # + author and tags; + the series and its neighbours; + counters and the
 # viewer's marks; the full page adds the comment tree),
 # BENCH_ROUNDS (1: how many times each binary measures each page; the summary
-# at the end gives medians), BENCH_REDIS_URL (the
+# at the end gives medians), BENCH_PAGES (a bash regex: only the pages whose
+# names match; include the floors, e.g. '^(floor|home-feed|post-page)$'), BENCH_REDIS_URL (the
 # response cache in Redis, as scaled deployments run it; otherwise in process).
 # Every binary is measured with the response cache off (RESPONSE_CACHE_TTL_SECS=0:
 # every request computed, comparable with figures from before the cache), then
@@ -274,6 +275,7 @@ PY
 # BENCH_ROUNDS times, the binaries taking turns.
 page() {
   local round i
+  if [ -n "${BENCH_PAGES:-}" ] && ! [[ $1 =~ $BENCH_PAGES ]]; then return 0; fi
   for round in $(seq "$ROUNDS"); do
     for i in "${!BINS[@]}"; do
       BIN=${BINS[$i]} TAG=$i
