@@ -135,7 +135,7 @@ const HOME_FEED: &str = "query HomeFeed { posts(first: 20) { totalCount edges { 
     pageInfo { hasNextPage endCursor } } }";
 
 #[tokio::test]
-async fn the_home_feed_costs_five_statements_anonymous_and_seven_signed_in() {
+async fn the_home_feed_costs_three_statements_anonymous_and_five_signed_in() {
     let app = counting_app().await;
     let author = app.user_with_role("AUTHOR").await;
     let reader = app.register_verified("reader@example.com").await;
@@ -149,13 +149,13 @@ async fn the_home_feed_costs_five_statements_anonymous_and_seven_signed_in() {
             (body, app.state.sql_statements.load(Ordering::SeqCst) - before)
         }
     };
-    // The page with the posts' counters, and its total; then one wave: authors, tags, series.
+    // The page with the posts' counters, authors and series, and its total; then the tags.
     let (anonymous, anonymous_statements) = statements(None).await;
-    assert_eq!(anonymous_statements, 5, "{anonymous}");
+    assert_eq!(anonymous_statements, 3, "{anonymous}");
     // Signed in, the same wave also reads the viewer's marks (reactions, bookmark,
     // progress: one statement) and their plan (premium posts are on the page).
     let (signed_in, signed_in_statements) = statements(Some(reader.access_token.clone())).await;
-    assert_eq!(signed_in_statements, 7, "{signed_in}");
+    assert_eq!(signed_in_statements, 5, "{signed_in}");
 
     let nodes = |body: &serde_json::Value| body["data"]["posts"]["edges"].as_array().unwrap().clone();
     let (anonymous, signed_in) = (nodes(&anonymous), nodes(&signed_in));
@@ -173,6 +173,12 @@ async fn the_home_feed_costs_five_statements_anonymous_and_seven_signed_in() {
         // The reader liked every post, and bookmarked and finished the even ones (`seed`).
         assert_eq!(s["viewerReactions"], json!(["LIKE"]), "{s}");
         let number: usize = s["title"].as_str().unwrap().trim_start_matches("Post number ").parse().unwrap();
+        // Every third post is in series `number % 5` (`seed`); the authors and
+        // series read with the page are each post's own.
+        let series =
+            if number.is_multiple_of(3) { json!({ "title": format!("Series {}", number % 5) }) } else { json!(null) };
+        assert_eq!((&a["series"], &s["series"]), (&series, &series), "{s}");
+        assert_eq!((&a["author"], &s["author"]), (&json!({ "displayName": "Test Reader" }), &a["author"]), "{s}");
         assert_eq!(s["viewerHasBookmarked"], number.is_multiple_of(2), "{s}");
         assert_eq!(s["viewerProgress"]["completedAt"].is_string(), number.is_multiple_of(2), "{s}");
         // Premium posts are locked for a reader without a plan, and only those.
@@ -378,4 +384,54 @@ async fn users_are_batched_without_their_password_hashes() {
     assert_eq!(batched.len(), 1);
     assert_eq!(batched[0].password_hash, "", "what every loader and page holds has no hash");
     assert_eq!((batched[0].email.as_str(), batched[0].role), (stored.email.as_str(), stored.role));
+}
+
+#[tokio::test]
+async fn the_authors_and_series_read_with_posts_are_each_posts_own() {
+    use lectern::domains::series::service as series;
+    let app = counting_app().await;
+    let (ada, bob) = (app.user_with_role("AUTHOR").await, app.user_with_role("AUTHOR").await);
+    let (ada_post, ada_slug) = app.published_post(&ada, "By Ada").await;
+    let (bob_post, bob_slug) = app.published_post(&bob, "By Bob").await;
+    let bob_viewer = app.viewer_of(&bob).await;
+    let input = series::SeriesInput { title: Some("Bob's series".into()), ..Default::default() };
+    let bobs_series = series::create(&app.state, &bob_viewer, input).await.unwrap();
+    let bob_post_id = uuid::Uuid::parse_str(&bob_post).unwrap();
+    series::add_post(&app.state, &bob_viewer, bobs_series.id, bob_post_id, None).await.unwrap();
+
+    let expected = |id: &str| {
+        if id == ada_post {
+            json!({ "author": { "id": ada.id }, "series": null })
+        } else {
+            assert_eq!(id, bob_post);
+            json!({ "author": { "id": bob.id }, "series": { "title": "Bob's series" } })
+        }
+    };
+    // A page of posts (joined), and one that reads no counter or author (not joined).
+    for query in [
+        "{ posts(first: 10) { edges { node { id author { id } series { title } } } } }",
+        "{ posts(first: 10) { edges { node { id series { title } } } } }",
+    ] {
+        let body = app.graphql(query, json!({})).await;
+        let edges = body["data"]["posts"]["edges"].as_array().unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(edges.len(), 2, "{body}");
+        for node in edges.iter().map(|e| &e["node"]) {
+            let mut want = expected(node["id"].as_str().unwrap());
+            if node.get("author").is_none() {
+                want.as_object_mut().unwrap().remove("author");
+            }
+            want["id"] = node["id"].clone();
+            assert_eq!(node, &want, "{body}");
+        }
+    }
+    // The post page, for each post.
+    for (id, slug) in [(&ada_post, &ada_slug), (&bob_post, &bob_slug)] {
+        let body = app
+            .graphql(
+                "query($slug: String!) { post(slug: $slug) { author { id } series { title } } }",
+                json!({ "slug": slug }),
+            )
+            .await;
+        assert_eq!(body["data"]["post"], expected(id), "{body}");
+    }
 }

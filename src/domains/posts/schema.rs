@@ -86,23 +86,24 @@ impl From<post::Model> for Post {
     }
 }
 
-impl From<service::Counted> for Post {
-    fn from((model, counts): service::Counted) -> Self {
-        Post(model, Read { counts, ..Read::default() })
+impl From<service::Joined> for Post {
+    fn from((model, counts, author, series): service::Joined) -> Self {
+        Post(model, Read { counts, author, series, marks_with_series: false })
     }
 }
 
 impl Post {
     /// The post page's post, with what was read with it.
-    fn page(ctx: &Context<'_>, (model, counts, author, series_row): service::PostPage) -> Self {
+    fn page(ctx: &Context<'_>, joined: service::Joined) -> Self {
+        let mut post = Post::from(joined);
         let selection = ctx.look_ahead();
         let series = selection.field("series");
-        let marks_with_series = ctx.viewer().id().is_some()
-            && model.series_id.is_some()
+        post.1.marks_with_series = ctx.viewer().id().is_some()
+            && post.0.series_id.is_some()
             && (selection.field("previousInSeries").exists()
                 || selection.field("nextInSeries").exists()
                 || SERIES_POSTS_FIELDS.iter().any(|field| series.field(field).exists()));
-        Post(model, Read { counts, author, series: series_row, marks_with_series })
+        post
     }
 
     /// Waits for the post's series' posts when the request reads them anyway
@@ -119,13 +120,13 @@ impl Post {
 /// The fields of a series that read its posts.
 const SERIES_POSTS_FIELDS: [&str; 3] = ["posts", "postCount", "viewerProgress"];
 
-/// Whether a connection of posts shows their counters (`commentCount`,
-/// `reactions`), which the page then reads with its posts.
-pub fn asks_for_counts(ctx: &Context<'_>) -> bool {
+/// Whether a connection of posts shows what a page reads with its posts
+/// (`author`, `series`, `commentCount`, `reactions`: see `service::Joined`).
+pub fn asks_for_joined(ctx: &Context<'_>) -> bool {
     let selection = ctx.look_ahead();
     [selection.field("edges").field("node"), selection.field("nodes")]
         .iter()
-        .any(|node| node.field("commentCount").exists() || node.field("reactions").exists())
+        .any(|node| ["author", "series", "commentCount", "reactions"].iter().any(|field| node.field(field).exists()))
 }
 
 impl Post {
@@ -488,7 +489,7 @@ impl PostsQuery {
         };
         let args = page_args(ctx, first, after, last, before);
         let page =
-            service::list(state, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args, asks_for_counts(ctx))
+            service::list(state, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args, asks_for_joined(ctx))
                 .await?;
         Ok(connection(page, Post::from))
     }

@@ -39,20 +39,35 @@ pub async fn find_by_slug(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str
     .await
 }
 
-/// A post as its page shows it: with its counters, its author and its series.
-pub type PostPage = (post::Model, Option<post_count::Model>, Option<user::Model>, Option<entity::series::Model>);
+/// A post with the rows a page shows beside it, read in the post's own
+/// statement (left joins on their keys): its counters, its author and its
+/// series. Each is `None` when it was not read (or the post has no series),
+/// and the fields that show it then load it.
+pub type Joined = (post::Model, Option<post_count::Model>, Option<user::Model>, Option<entity::series::Model>);
+
+/// A post read without its joined rows.
+fn alone(post: post::Model) -> Joined {
+    (post, None, None, None)
+}
+
+/// `select` with each post's counters, author and series, in the same statement
+/// (see [`Joined`]); the author and series joins are their domains' own.
+pub fn joined(
+    select: Select<post::Entity>,
+) -> sea_orm::SelectFour<post::Entity, post_count::Entity, user::Entity, entity::series::Entity, sea_orm::TopologyStar>
+{
+    let counted =
+        select.join(JoinType::LeftJoin, post_count::Relation::Post.def().rev()).select_also(post_count::Entity);
+    series::and_series(accounts::and_authors(counted))
+}
 
 /// [`find_by_slug`] with what the post page shows beside the post: its
-/// counters, its author and its series, read in the same statement (left
-/// joins on their keys), so they cost no statement of their own.
-pub async fn find_post_page(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str) -> AppResult<Option<PostPage>> {
+/// counters, its author and its series, read in the same statement, so they
+/// cost no statement of their own.
+pub async fn find_post_page(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str) -> AppResult<Option<Joined>> {
     let readable = readable_by(viewer, db.get_database_backend());
     by_slug(db, slug, |select| {
-        let counted = select
-            .filter(readable.clone())
-            .join(JoinType::LeftJoin, post_count::Relation::Post.def().rev())
-            .select_also(post_count::Entity);
-        let select = series::and_series(accounts::and_authors(counted));
+        let select = joined(select.filter(readable.clone()));
         async move { Ok(select.one(db).await?) }
     })
     .await
@@ -227,13 +242,10 @@ impl PostFilter {
     }
 }
 
-/// A post with its counters, read in the same statement (see [`list`]).
-pub type Counted = (post::Model, Option<post_count::Model>);
-
 /// A page of posts (without their bodies: see [`without_bodies`]), each with
-/// its counters when `with_counts` (a left join on their key: `commentCount`
-/// and `reactions` cost the page no statement of their own; a page that shows
-/// no counter does not pay for the join). The total
+/// its counters, author and series when `with_joined` ([`Joined`]: `author`,
+/// `series`, `commentCount` and `reactions` cost the page no statement of
+/// their own; a page that shows none of them does not pay for the joins). The total
 /// count of the home feed (every live post) comes from the database's kept
 /// totals ([`live_total`]); that of another public list (live posts, for
 /// everyone alike) is kept per filter for the current version of `content`
@@ -244,8 +256,8 @@ pub async fn list(
     filter: &PostFilter,
     order: PostOrder,
     args: &PageArgs,
-    with_counts: bool,
-) -> AppResult<Page<Counted>> {
+    with_joined: bool,
+) -> AppResult<Page<Joined>> {
     let db = &state.db;
     let mut select = without_bodies(post::Entity::find());
     match filter.status {
@@ -270,7 +282,7 @@ pub async fn list(
         PostOrder::Title => Sort { column: Some(post::Column::Title), descending: false },
         PostOrder::RecentlyUpdated => Sort { column: Some(post::Column::UpdatedAt), descending: true },
     };
-    let cursor_of = move |(p, _): &Counted| Cursor {
+    let cursor_of = move |(p, ..): &Joined| Cursor {
         key: match order {
             PostOrder::Newest | PostOrder::Oldest if by_creation => Key::Time(p.created_at),
             PostOrder::Newest | PostOrder::Oldest => Key::Time(p.published_at.unwrap_or(p.created_at)),
@@ -292,13 +304,10 @@ pub async fn list(
     }
     let args = PageArgs { count_total: args.count_total && total.is_none(), ..args.clone() };
     let mut page = paginate_with(db, select, post::Column::Id, sort, cursor_of, &args, |page| async move {
-        if !with_counts {
-            return Ok(page.all(db).await?.into_iter().map(|post| (post, None)).collect());
+        if !with_joined {
+            return Ok(page.all(db).await?.into_iter().map(alone).collect());
         }
-        page.join(JoinType::LeftJoin, post_count::Relation::Post.def().rev())
-            .select_also(post_count::Entity)
-            .all(db)
-            .await
+        joined(page).all(db).await
     })
     .await?;
     if let Some(total) = total {
