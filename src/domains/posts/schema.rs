@@ -120,13 +120,13 @@ impl Post {
 /// The fields of a series that read its posts.
 const SERIES_POSTS_FIELDS: [&str; 3] = ["posts", "postCount", "viewerProgress"];
 
-/// Whether a connection of posts shows what a page reads with its posts
-/// (`author`, `series`, `commentCount`, `reactions`: see `service::Joined`).
-pub fn asks_for_joined(ctx: &Context<'_>) -> bool {
+/// Whether a connection of posts shows their counters (`commentCount`,
+/// `reactions`), which the page then reads with its posts.
+pub fn asks_for_counts(ctx: &Context<'_>) -> bool {
     let selection = ctx.look_ahead();
     [selection.field("edges").field("node"), selection.field("nodes")]
         .iter()
-        .any(|node| ["author", "series", "commentCount", "reactions"].iter().any(|field| node.field(field).exists()))
+        .any(|node| node.field("commentCount").exists() || node.field("reactions").exists())
 }
 
 impl Post {
@@ -489,7 +489,7 @@ impl PostsQuery {
         };
         let args = page_args(ctx, first, after, last, before);
         let page =
-            service::list(state, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args, asks_for_joined(ctx))
+            service::list(state, ctx.viewer(), &filter, order_by.unwrap_or_default(), &args, asks_for_counts(ctx))
                 .await?;
         Ok(connection(page, Post::from))
     }

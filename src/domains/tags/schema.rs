@@ -7,7 +7,7 @@ use crate::{
     domains::{
         accounts::Role,
         posts::{
-            schema::{Post, asks_for_joined},
+            schema::{Post, asks_for_counts},
             service::{self as posts, PostFilter, PostOrder},
         },
     },
@@ -58,7 +58,7 @@ impl Tag {
         let filter = PostFilter { tag: Some(self.0.slug.clone()), ..Default::default() };
         let args = page_args(ctx, first, after, last, before);
         let page =
-            posts::list(ctx.state(), ctx.viewer(), &filter, PostOrder::Newest, &args, asks_for_joined(ctx)).await?;
+            posts::list(ctx.state(), ctx.viewer(), &filter, PostOrder::Newest, &args, asks_for_counts(ctx)).await?;
         Ok(connection(page, Post::from))
     }
 }
