@@ -45,9 +45,9 @@ pub async fn find_by_slug(db: &impl ConnectionTrait, viewer: &Viewer, slug: &str
 /// and the fields that show it then load it.
 pub type Joined = (post::Model, Option<post_count::Model>, Option<user::Model>, Option<entity::series::Model>);
 
-/// A post read without its joined rows.
-fn alone(post: post::Model) -> Joined {
-    (post, None, None, None)
+/// `select` with each post's counters, in the same statement (a left join on their key).
+fn counted(select: Select<post::Entity>) -> sea_orm::SelectTwo<post::Entity, post_count::Entity> {
+    select.join(JoinType::LeftJoin, post_count::Relation::Post.def().rev()).select_also(post_count::Entity)
 }
 
 /// `select` with each post's counters, author and series, in the same statement
@@ -56,9 +56,7 @@ fn joined(
     select: Select<post::Entity>,
 ) -> sea_orm::SelectFour<post::Entity, post_count::Entity, user::Entity, entity::series::Entity, sea_orm::TopologyStar>
 {
-    let counted =
-        select.join(JoinType::LeftJoin, post_count::Relation::Post.def().rev()).select_also(post_count::Entity);
-    series::and_series(accounts::and_authors(counted))
+    series::and_series(accounts::and_authors(counted(select)))
 }
 
 /// [`find_by_slug`] with what the post page shows beside the post: its
@@ -307,15 +305,12 @@ pub async fn list(
     }
     let args = PageArgs { count_total: args.count_total && total.is_none(), ..args.clone() };
     let mut page = paginate_with(db, select, post::Column::Id, sort, cursor_of, &args, |page| async move {
-        if !with_counts {
-            return Ok(page.all(db).await?.into_iter().map(alone).collect());
-        }
-        let counted = page
-            .join(JoinType::LeftJoin, post_count::Relation::Post.def().rev())
-            .select_also(post_count::Entity)
-            .all(db)
-            .await?;
-        Ok(counted.into_iter().map(|(post, counts)| (post, counts, None, None)).collect())
+        let rows = if with_counts {
+            counted(page).all(db).await?
+        } else {
+            page.all(db).await?.into_iter().map(|post| (post, None)).collect()
+        };
+        Ok(rows.into_iter().map(|(post, counts)| (post, counts, None, None)).collect())
     })
     .await?;
     if let Some(total) = total {
