@@ -5,7 +5,8 @@
 # two pages every visit starts with: the home feed and a post page, each as
 # a share of the floor (`{ me { id } }`) measured in the same run, with the
 # server's and PostgreSQL's CPU time per request (from /proc; this
-# PostgreSQL build ships no pg_stat_statements).
+# PostgreSQL build ships no pg_stat_statements); and the RSS feed
+# (/feed.xml), computed and from the response cache.
 #
 #   bench/content.sh                    # PostgreSQL from scripts/test-services
 #   BENCH_DATABASE_URL=postgres://user@host:5432/postgres bench/content.sh
@@ -193,29 +194,42 @@ MODE_NAME=""
 
 # measure NAME AS QUERY VARIABLES CHECK: checks one response with the python
 # expression CHECK (on `data`), counts the SQL statements of one request,
+# (a QUERY that starts with `/` is a path to GET instead, such as /feed.xml,
+# and CHECK a string its body must contain; VARIABLES is then unused)
 # warms up for 3 s and measures: requests/s (and as a share of the floor, the
 # first measurement), latency, and the server's and PostgreSQL's CPU time per
 # request (from /proc, over the measured run). AS is "reader" (signed in as
 # the demo reader) or "anonymous".
 measure() {
   local name=$1 as=$2 query=$3 variables=$4 check=$5
-  local bearer="" auth_header=""
+  local bearer="" auth_header="" path=/graphql
   if [ "$as" = reader ]; then bearer=$token; auth_header="wrk.headers[\"Authorization\"] = \"Bearer $token\""; fi
-  graphql "$bearer" "$query" "$variables" > "$WORK/$name.response"
-  python3 - "$WORK/$name.response" "$check" <<'PY'
+  if [[ $query == /* ]]; then
+    path=$query
+    request() { curl -fs "http://127.0.0.1:$PORT$path" "$@"; }
+    request > "$WORK/$name.response"
+    grep -qF "$check" "$WORK/$name.response" || { echo "unexpected response to GET $path" >&2; exit 1; }
+    printf 'wrk.method = "GET"\n' > "$WORK/$name.lua"
+  else
+    request() { curl -fs "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' --data-binary @"$WORK/$name.json" "$@"; }
+    graphql "$bearer" "$query" "$variables" > "$WORK/$name.response"
+    python3 - "$WORK/$name.response" "$check" <<'PY'
 import json, sys
 body = json.load(open(sys.argv[1]))
 assert "errors" not in body, body["errors"]
 data = body["data"]
 assert eval(sys.argv[2]), f"unexpected response: {json.dumps(body)[:500]}"
 PY
-  python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "variables": json.loads(sys.argv[2])}))' \
-    "$query" "$variables" > "$WORK/$name.json"
-  cat > "$WORK/$name.lua" <<LUA
+    python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "variables": json.loads(sys.argv[2])}))' \
+      "$query" "$variables" > "$WORK/$name.json"
+    cat > "$WORK/$name.lua" <<LUA
 wrk.method = "POST"
 wrk.body = io.open("$WORK/$name.json"):read("*a")
 wrk.headers["Content-Type"] = "application/json"
 $auth_header
+LUA
+  fi
+  cat >> "$WORK/$name.lua" <<LUA
 done = function(summary, latency, requests)
   io.write(string.format("requests: %d\n", summary.requests))
   io.write(string.format("requests/s: %.0f\n", summary.requests / (summary.duration / 1e6)))
@@ -231,23 +245,22 @@ LUA
   local before after server_before server_after db_ticks requests rps
   start_server sql
   before=$(grep -c 'lectern::sql' "$WORK/server.log" || true)
-  graphql "$bearer" "$query" "$variables" > /dev/null
+  if [ "$path" = /graphql ]; then graphql "$bearer" "$query" "$variables" > /dev/null; else request > /dev/null; fi
   after=$(grep -c 'lectern::sql' "$WORK/server.log" || true)
   # With the response cache on, this first request after a restart computes the
   # answer (a miss), unless Redis kept it from the previous server.
   echo "SQL statements per request: $(( after - before ))"
   start_server
-  wrk -t2 -c"$CONNECTIONS" -d3s -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" >/dev/null
+  wrk -t2 -c"$CONNECTIONS" -d3s -s "$WORK/$name.lua" "http://127.0.0.1:$PORT$path" >/dev/null
   server_before=$(cpu_ticks "$SERVER_PID")
   db_snapshot "$WORK/db.ticks"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/$name.lua" "http://127.0.0.1:$PORT/graphql" \
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/$name.lua" "http://127.0.0.1:$PORT$path" \
     | sed -n '/^requests:/,$p' > "$WORK/$name.wrk"
   server_after=$(cpu_ticks "$SERVER_PID")
   db_ticks=$(db_ticks_since "$WORK/db.ticks")
   grep -v '^requests:' "$WORK/$name.wrk"
   if [ "${RESPONSE_CACHE_TTL_SECS:-60}" != 0 ] && [ "$as" = anonymous ]; then
-    echo "response cache: $(curl -s -o /dev/null -D - "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' \
-      --data-binary @"$WORK/$name.json" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-lectern-cache" {print $2}')"
+    echo "response cache: $(request -o /dev/null -D - | tr -d '\r' | awk -F': ' 'tolower($1) == "x-lectern-cache" {print $2}')"
   fi
   requests=$(awk '/^requests:/ {print $2}' "$WORK/$name.wrk")
   rps=$(awk '/^requests\/s:/ {print $2}' "$WORK/$name.wrk")
@@ -303,6 +316,7 @@ page home-feed reader "$FEED_QUERY" "$FEED_VARIABLES" "$FEED_CHECK"
 page feed-ids anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
 page post-page reader "$POST_QUERY" "$POST_VARIABLES" \
   'data["post"]["bodyHtml"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
+page rss-feed anonymous /feed.xml '' '<rss'
 if [ -n "${BENCH_POST_STEPS:-}" ]; then
   # The post page built up field group by field group (BENCHMARKS.md, "What a
   # statement costs"): each step's statements, share of the floor and CPU.
@@ -329,6 +343,7 @@ page home-feed-anonymous-cached anonymous "$FEED_QUERY" "$FEED_VARIABLES" "$FEED
 page feed-ids-cached anonymous "$IDS_QUERY" '{}' 'len(data["posts"]["edges"]) == 20'
 page post-page-anonymous-cached anonymous "$POST_QUERY" "$POST_VARIABLES" \
   'data["post"]["title"] and data["post"]["previousInSeries"] and data["post"]["nextInSeries"]'
+page rss-feed-cached anonymous /feed.xml '' '<rss'
 # Signed in: never from the response cache, but the feed's count is kept per content version.
 page home-feed-count-kept reader "$FEED_QUERY" "$FEED_VARIABLES" "$FEED_CHECK"
 rss

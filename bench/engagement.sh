@@ -27,7 +27,8 @@
 #
 # Settings: BENCH_READERS (100000), BENCH_POSTS (2000), BENCH_WRITERS (32),
 # BENCH_DURATION (20s), BENCH_CONNECTIONS (32, leaderboard pages), BENCH_PORT
-# (18184), BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_KEEP_DB=1. Needs wrk,
+# (18184), BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_KEEP_DB=1, BENCH_BIN (a
+# lectern binary to measure instead of building this tree's). Needs wrk,
 # curl, python3 (and psql for PostgreSQL). Load generator and server share
 # this machine, so figures are a floor, not a ceiling. Not run in CI.
 set -euo pipefail
@@ -47,10 +48,14 @@ for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y $tool)" >&2; exit 1; }
 done
 
-cargo build --release --locked -q
 WORK=$(mktemp -d)
 BIN="$WORK/lectern"
-cp "$CARGO_TARGET_DIR/release/lectern" "$BIN"
+if [ -n "${BENCH_BIN:-}" ]; then
+  cp "$BENCH_BIN" "$BIN"
+else
+  cargo build --release --locked -q
+  cp "$CARGO_TARGET_DIR/release/lectern" "$BIN"
+fi
 SERVER_PID=""
 DB_NAME=""
 cleanup() {

@@ -20,7 +20,9 @@
 # posts), BENCH_CONNECTIONS (32), BENCH_PORT (18183), SOAK_BIN (a lectern
 # binary instead of building the release one), SOAK_CSV (where the samples
 # go; default bench-soak-<mode>.csv in the working directory), SOAK_LOG (a
-# path to keep the server's log at). Needs wrk,
+# path to keep the server's log at), SOAK_SKIP_INDEXING=1 (drops the seed's
+# search-indexing jobs before the load, so the run measures the requests'
+# memory without the embedding model's working memory beside it). Needs wrk,
 # curl, python3 (and psql for PostgreSQL). Not run in CI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -80,6 +82,14 @@ echo "mode: $MODE, $DURATION s, $CONNECTIONS connections, $SCALE posts"
 
 "$BIN" migrate >/dev/null 2>&1
 BATCH=$("$BIN" seed --scale "$SCALE" | sed -n 's/.*Added batch \([^:]*\):.*/\1/p')
+if [ -n "${SOAK_SKIP_INDEXING:-}" ]; then
+  drop_indexing="DELETE FROM jobs WHERE kind = 'index_post'"
+  if [ "$MODE" = embedded ]; then
+    python3 -c 'import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.commit()' "$DATA_DIR/lectern.db" "$drop_indexing"
+  else
+    psql "$DATABASE_URL" -qc "$drop_indexing"
+  fi
+fi
 "$BIN" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 until curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.1; done

@@ -47,7 +47,8 @@ pub struct Config {
     pub frontend_dir: PathBuf,
     pub database: Database,
     /// `DATABASE_POOL_SIZE`: connections this instance keeps to the database
-    /// (8 in embedded mode, where SQLite has one writer anyway; 20 with PostgreSQL).
+    /// (4 in embedded mode, where SQLite has one writer and each connection is
+    /// a thread of its own on the same cores; 20 with PostgreSQL).
     pub database_pool_size: u32,
     pub redis_url: Option<SecretString>,
     /// Prefix of every Redis key and channel, so deployments (and tests) can share one Redis.
@@ -410,7 +411,7 @@ impl Config {
         };
         let embedded = matches!(database, Database::Sqlite(_));
         let database_pool_size =
-            rate(env, "DATABASE_POOL_SIZE", if embedded { 8 } else { 20 }, MAX_DATABASE_POOL_SIZE)?;
+            rate(env, "DATABASE_POOL_SIZE", if embedded { 4 } else { 20 }, MAX_DATABASE_POOL_SIZE)?;
 
         let redis_url = env.get("REDIS_URL").map(SecretString::from);
         if let Some(url) = &redis_url {
@@ -1054,7 +1055,7 @@ mod tests {
         let err = config(&[("SEARCHES_PER_MINUTE", "120000")]).unwrap_err().to_string();
         assert_eq!(err, "SEARCHES_PER_MINUTE=120000 is out of range: it must be between 1 and 60000");
         assert_eq!(config(&[]).unwrap().ai.searches_per_minute, 300);
-        assert_eq!(config(&[]).unwrap().database_pool_size, 8, "embedded");
+        assert_eq!(config(&[]).unwrap().database_pool_size, 4, "embedded");
         let scaled = config(&[
             ("DATABASE_URL", "postgres://db/lectern"),
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),

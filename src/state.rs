@@ -230,6 +230,10 @@ async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnection>
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
         }
+        // Before the pool's first connection: SQLite takes these once per process.
+        if crate::infra::sqlite::configure().is_err() {
+            tracing::warn!("SQLite was initialised before its settings could apply: it keeps its own allocator");
+        }
         options.map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)

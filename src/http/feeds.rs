@@ -3,15 +3,17 @@
 
 use axum::{
     extract::State,
-    http::{StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use bytes::Bytes;
 
-use super::Http;
-use crate::domains::feeds::service as feeds;
+use super::{Http, response_cache};
+use crate::{domains::feeds::service as feeds, infra::response_cache::Lookup};
 
-fn xml(content_type: &'static str, body: String) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body).into_response()
+fn xml(content_type: &'static str, body: impl Into<axum::body::Body>) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body.into())
+        .into_response()
 }
 
 fn failed(err: impl std::fmt::Debug) -> Response {
@@ -19,18 +21,61 @@ fn failed(err: impl std::fmt::Debug) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error").into_response()
 }
 
-pub async fn rss(State(http): State<Http>) -> Response {
-    match feeds::rss(&http.state).await {
-        Ok(body) => xml("application/rss+xml; charset=utf-8", body),
-        Err(err) => failed(err),
+/// A feed from the response cache while it holds a current copy, built and
+/// stored otherwise. A feed shows the newest live posts with their authors
+/// and tags, all of which bump `content`, the tag every entry depends on, and
+/// a stored feed expires when the next scheduled post goes live. Feed readers
+/// poll: each answer carries an `ETag`, and a matching `If-None-Match` gets a
+/// 304 with no body.
+async fn feed<E: std::fmt::Debug>(
+    http: &Http,
+    key: &'static str,
+    content_type: &'static str,
+    headers: &HeaderMap,
+    build: impl Future<Output = Result<String, E>>,
+) -> Response {
+    let cache = &http.state.public_cache;
+    let ticket = match cache.lookup(key).await {
+        Lookup::Hit(body) => return conditional(content_type, body, headers, Some("hit")),
+        Lookup::Miss(ticket) => Some(ticket),
+        Lookup::Off => None,
+    };
+    let body = match build.await {
+        Ok(body) => Bytes::from(body),
+        Err(err) => return failed(err),
+    };
+    if let Some(ticket) = ticket {
+        response_cache::keep(&http.state, key, ticket, &[], body.clone()).await;
     }
+    conditional(content_type, body, headers, ticket.map(|_| "miss"))
 }
 
-pub async fn atom(State(http): State<Http>) -> Response {
-    match feeds::atom(&http.state).await {
-        Ok(body) => xml("application/atom+xml; charset=utf-8", body),
-        Err(err) => failed(err),
+fn conditional(content_type: &'static str, body: Bytes, headers: &HeaderMap, cache: Option<&'static str>) -> Response {
+    let etag = response_cache::etag(&body);
+    let unchanged =
+        headers.get(header::IF_NONE_MATCH).is_some_and(|wanted| response_cache::not_modified(wanted, &etag));
+    let mut response = if unchanged {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+        response
+    } else {
+        xml(content_type, body)
+    };
+    response.headers_mut().insert(header::ETAG, etag);
+    if let Some(state) = cache {
+        response.headers_mut().insert(response_cache::CACHE_HEADER, HeaderValue::from_static(state));
     }
+    response
+}
+
+pub async fn rss(State(http): State<Http>, headers: HeaderMap) -> Response {
+    let build = feeds::rss(&http.state);
+    feed(&http, "lectern-feed-v1:rss", "application/rss+xml; charset=utf-8", &headers, build).await
+}
+
+pub async fn atom(State(http): State<Http>, headers: HeaderMap) -> Response {
+    let build = feeds::atom(&http.state);
+    feed(&http, "lectern-feed-v1:atom", "application/atom+xml; charset=utf-8", &headers, build).await
 }
 
 /// Serves the stored sitemap, building and storing it first if there is none yet.

@@ -30,9 +30,6 @@ use crate::{
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
-/// `hit` or `miss` on answers the response cache may hold (absent on the others).
-const CACHE_HEADER: header::HeaderName = header::HeaderName::from_static("x-lectern-cache");
-
 /// Which media type the client reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum MediaType {
@@ -396,17 +393,7 @@ async fn execute(
     let succeeded =
         status == StatusCode::OK && matches!(&response, BatchResponse::Single(one) if one.errors.is_empty());
     if let (Some(key), Some(ticket), Some(tags), true) = (&key, ticket, scope.and_then(|s| s.tags()), succeeded) {
-        // Kept no longer than until the next scheduled post goes live (it appears with no write).
-        match crate::domains::posts::service::next_scheduled_at(&http.state, ticket.content).await {
-            Ok(due) => {
-                if let Some(ttl) = response_cache::ttl_until(cache.ttl(), due) {
-                    cache.store(key, ticket, &tags, body.clone(), ttl).await;
-                }
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "the next scheduled post could not be read; the answer is not cached")
-            }
-        }
+        response_cache::keep(&http.state, key, ticket, &tags, body.clone()).await;
     }
     let cache_state = key.as_ref().and(ticket).map(|_| "miss");
     answer(status, media, body, cache_max_age.filter(|_| succeeded), if_none_match, cache_state)
@@ -444,7 +431,7 @@ fn answer(
         headers.insert(header::ETAG, etag);
     }
     if let Some(state) = cache_state {
-        headers.insert(CACHE_HEADER, HeaderValue::from_static(state));
+        headers.insert(response_cache::CACHE_HEADER, HeaderValue::from_static(state));
     }
     response
 }

@@ -18,7 +18,14 @@ use axum::http::HeaderValue;
 use sha2::{Digest, Sha256};
 
 use super::graphql::MediaType;
-use crate::graphql::{DocumentKey, OperationKey, hash_part};
+use crate::{
+    graphql::{DocumentKey, OperationKey, hash_part},
+    infra::response_cache::{CacheTag, Ticket},
+    state::AppState,
+};
+
+/// `hit` or `miss` on answers the response cache may hold (absent on the others).
+pub const CACHE_HEADER: axum::http::HeaderName = axum::http::HeaderName::from_static("x-lectern-cache");
 
 /// Root fields whose answers are the same for every anonymous reader and only
 /// change with writes that invalidate them (see `infra::response_cache`). Not
@@ -87,6 +94,22 @@ fn public_roots(
                 .is_some_and(|fragment| public_roots(&fragment.node.selection_set.node, fragments, depth + 1)),
             Selection::InlineFragment(inline) => public_roots(&inline.node.selection_set.node, fragments, depth + 1),
         })
+}
+
+/// Stores an answer computed after the lookup that gave `ticket`, depending on
+/// `tags` (and `content`, as every entry): kept no longer than the configured
+/// TTL nor past the moment the next scheduled post goes live, which changes
+/// public reads with no write to invalidate them.
+pub async fn keep(state: &AppState, key: &str, ticket: Ticket, tags: &[CacheTag], body: bytes::Bytes) {
+    let cache = &state.public_cache;
+    match crate::domains::posts::service::next_scheduled_at(state, ticket.content).await {
+        Ok(due) => {
+            if let Some(ttl) = ttl_until(cache.ttl(), due) {
+                cache.store(key, ticket, tags, body, ttl).await;
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "the next scheduled post could not be read; the answer is not cached"),
+    }
 }
 
 /// How long an answer computed now may be kept: the configured TTL, but never

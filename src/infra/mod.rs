@@ -14,6 +14,7 @@ pub mod rate_limit;
 pub mod redis_guard;
 pub mod response_cache;
 pub mod signing;
+pub mod sqlite;
 pub mod stripe;
 pub mod watches;
 pub mod work;

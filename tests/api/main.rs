@@ -34,4 +34,5 @@ mod search;
 mod secrets;
 mod seed;
 mod seo;
+mod sqlite;
 mod ws;

@@ -376,6 +376,72 @@ async fn a_hit_runs_no_sql_and_a_list_is_counted_once_per_change() {
 }
 
 /// A hash-only GET, as a CDN-friendly client sends it, with `If-None-Match` when given.
+/// A GET of a feed: its status, cache header, `ETag` and body.
+async fn get_feed(app: &TestApp, path: &str, if_none_match: Option<&str>) -> (u16, Option<String>, String, String) {
+    let mut request = app.client.get(app.url(path));
+    if let Some(etag) = if_none_match {
+        request = request.header(header::IF_NONE_MATCH, etag);
+    }
+    let response = request.send().await.unwrap();
+    let cache = response.headers().get("x-lectern-cache").map(|v| v.to_str().unwrap().to_owned());
+    let etag = response.headers()[header::ETAG].to_str().unwrap().to_owned();
+    (response.status().as_u16(), cache, etag, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_feeds_are_kept_until_what_they_show_changes_and_pollers_get_304() {
+    let app = TestApp::spawn().await;
+    let author = app.user_with_role("AUTHOR").await;
+    let (first, _) = create_post(&app, &author, "First feed item", false).await;
+    publish(&app, &author, &first).await;
+    let (later, _) = create_post(&app, &author, "Scheduled feed item", false).await;
+    let due = chrono::Utc::now() + chrono::Duration::milliseconds(2000);
+    mutate(
+        &app,
+        &author,
+        "mutation($id: ID!, $at: DateTime!) { schedulePost(id: $id, at: $at) { id } }",
+        json!({ "id": later, "at": due.to_rfc3339() }),
+    )
+    .await;
+
+    let mut etags = Vec::new();
+    for path in ["/feed.xml", "/atom.xml"] {
+        let (status, cache, etag, body) = get_feed(&app, path, None).await;
+        assert_eq!((status, cache.as_deref()), (200, Some("miss")), "{path}");
+        assert!(body.contains("First feed item") && !body.contains("Scheduled feed item"), "{path}: {body}");
+        let (status, cache, again, cached) = get_feed(&app, path, None).await;
+        assert_eq!((status, cache.as_deref(), &again, &cached), (200, Some("hit"), &etag, &body), "{path}");
+        let (status, cache, same, empty) = get_feed(&app, path, Some(&etag)).await;
+        assert_eq!((status, cache.as_deref(), &same, empty.as_str()), (304, Some("hit"), &etag, ""), "{path}");
+        etags.push(etag);
+    }
+
+    // An edit is in the next read of both feeds, and the old validator no longer matches.
+    let edit = "mutation($id: ID!) { updatePost(id: $id, input: { title: \"Edited feed item\" }) { title } }";
+    mutate(&app, &author, edit, json!({ "id": first })).await;
+    for (path, old) in ["/feed.xml", "/atom.xml"].into_iter().zip(&etags) {
+        let (status, cache, etag, body) = get_feed(&app, path, Some(old)).await;
+        assert_eq!((status, cache.as_deref()), (200, Some("miss")), "{path}");
+        assert!(body.contains(">Edited feed item<") && !body.contains(">First feed item<"), "{path}: {body}");
+        assert_ne!(&etag, old, "{path}");
+    }
+
+    // The scheduled post goes live with no write: a stored feed does not outlive that moment.
+    let wait = (due - chrono::Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(50);
+    tokio::time::sleep(wait).await;
+    for path in ["/feed.xml", "/atom.xml"] {
+        let (_, _, _, body) = get_feed(&app, path, None).await;
+        assert!(body.contains("Scheduled feed item"), "due, so in the feed: {path}: {body}");
+    }
+
+    // With the cache off a feed is built every time, and still answers 304 to a matching validator.
+    let uncached = TestApp::spawn_with(&[("RESPONSE_CACHE_TTL_SECS", "0")]).await;
+    let (status, cache, etag, _) = get_feed(&uncached, "/feed.xml", None).await;
+    assert_eq!((status, cache), (200, None));
+    let (status, cache, _, body) = get_feed(&uncached, "/feed.xml", Some(&etag)).await;
+    assert_eq!((status, cache, body.as_str()), (304, None, ""));
+}
+
 async fn get_by_hash(app: &TestApp, hash: &str, if_none_match: Option<&str>) -> reqwest::Response {
     let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } }).to_string();
     let mut request = app.client.get(app.url("/graphql")).query(&[("extensions", &extensions)]);
