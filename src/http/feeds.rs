@@ -11,9 +11,11 @@ use bytes::Bytes;
 use super::{Http, response_cache};
 use crate::{domains::feeds::service as feeds, infra::response_cache::Lookup};
 
+/// Feeds and the sitemap may be kept by shared caches for five minutes.
+const CACHE_CONTROL: &str = "public, max-age=300";
+
 fn xml(content_type: &'static str, body: impl Into<axum::body::Body>) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body.into())
-        .into_response()
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, CACHE_CONTROL)], body.into()).into_response()
 }
 
 fn failed(err: impl std::fmt::Debug) -> Response {
@@ -56,7 +58,7 @@ fn conditional(content_type: &'static str, body: Bytes, headers: &HeaderMap, cac
         headers.get(header::IF_NONE_MATCH).is_some_and(|wanted| response_cache::not_modified(wanted, &etag));
     let mut response = if unchanged {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
         response
     } else {
         xml(content_type, body)
