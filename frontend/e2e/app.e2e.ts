@@ -206,6 +206,9 @@ describe('a reader', () => {
     await m.getByLabel('Reply to Alice Example').fill(reply);
     await m.getByRole('button', { name: 'Reply', exact: true }).last().click();
     await m.locator('[data-testid=comment] > .text', { hasText: reply }).waitFor();
+    // The live event may show the reply before the mutation answers; the form
+    // (whose text is inside Alice's comment) closes with that answer.
+    await m.getByLabel('Reply to Alice Example').waitFor({ state: 'detached' });
 
     // Alice sees the reply right under her comment, one step deeper, and the bell count, both live.
     const nested = a.locator('li.comment', { hasText: question }).locator('+ li.comment[data-depth="1"]', { hasText: reply });
@@ -602,7 +605,15 @@ describe('settings', () => {
     expect(me.bio).toBe('Reads about Rust on the train.');
     await expect.poll(() => a.locator('a.whoami').textContent()).toBe('Alice E.');
 
+    // The choice shows at once; reload only once the server has saved it, or
+    // the reload would cancel the save it is meant to check. (The first try of
+    // an operation the server has not seen yet is its hash alone, answered
+    // PERSISTED_QUERY_NOT_FOUND; the client then sends the text.)
+    const saved = a.waitForResponse(
+      (r) => r.url().includes('/graphql') && r.ok() && (r.request().postData() ?? '').includes('SetDigestFrequency'),
+    );
     await a.getByLabel('Weekly').check();
+    expect(await (await saved).text()).toContain('"digestFrequency":"WEEKLY"');
     await expect.poll(() => a.getByLabel('Weekly').isChecked()).toBe(true);
     await a.reload();
     await a.getByRole('heading', { name: 'Settings' }).waitFor();
