@@ -81,6 +81,14 @@ async fn publish(app: &TestApp, author: &TestUser, id: &str) {
     mutate(app, author, "mutation($id: ID!) { publishPost(id: $id) { id } }", json!({ "id": id })).await;
 }
 
+/// Schedules the post to go live `in_ms` from now, and returns that moment.
+async fn schedule(app: &TestApp, author: &TestUser, id: &str, in_ms: i64) -> chrono::DateTime<chrono::Utc> {
+    let due = chrono::Utc::now() + chrono::Duration::milliseconds(in_ms);
+    let query = "mutation($id: ID!, $at: DateTime!) { schedulePost(id: $id, at: $at) { id } }";
+    mutate(app, author, query, json!({ "id": id, "at": due.to_rfc3339() })).await;
+    due
+}
+
 #[tokio::test]
 async fn every_change_to_what_a_cached_answer_shows_is_in_the_next_anonymous_read() {
     let app = TestApp::spawn().await;
@@ -185,14 +193,7 @@ async fn a_scheduled_post_is_in_the_first_read_after_it_is_due() {
     let (live, _) = create_post(&app, &author, "Already out", false).await;
     publish(&app, &author, &live).await;
     let (later, later_slug) = create_post(&app, &author, "Coming soon", false).await;
-    let due = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
-    mutate(
-        &app,
-        &author,
-        "mutation($id: ID!, $at: DateTime!) { schedulePost(id: $id, at: $at) { id } }",
-        json!({ "id": later, "at": due.to_rfc3339() }),
-    )
-    .await;
+    let due = schedule(&app, &author, &later, 1500).await;
     let feed = cached(&app, FEED, json!({})).await;
     assert!(node(&feed, &later_slug).is_none());
     assert_eq!(feed["data"]["posts"]["totalCount"], 1);
@@ -395,14 +396,7 @@ async fn the_feeds_are_kept_until_what_they_show_changes_and_pollers_get_304() {
     let (first, _) = create_post(&app, &author, "First feed item", false).await;
     publish(&app, &author, &first).await;
     let (later, _) = create_post(&app, &author, "Scheduled feed item", false).await;
-    let due = chrono::Utc::now() + chrono::Duration::milliseconds(2000);
-    mutate(
-        &app,
-        &author,
-        "mutation($id: ID!, $at: DateTime!) { schedulePost(id: $id, at: $at) { id } }",
-        json!({ "id": later, "at": due.to_rfc3339() }),
-    )
-    .await;
+    let due = schedule(&app, &author, &later, 2000).await;
 
     let mut etags = Vec::new();
     for path in ["/feed.xml", "/atom.xml"] {
